@@ -1,0 +1,1 @@
+"""Treatment pathway: eligibility, regimens, schedules, follow-up decisions, CTCAE grading."""

@@ -1,0 +1,1 @@
+"""Reports: plots, HTML and PDF renderings of engine results."""

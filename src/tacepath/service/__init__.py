@@ -1,0 +1,1 @@
+"""Application use cases; the only place that opens a database session."""

@@ -1,0 +1,1 @@
+"""Trial analytics: endpoint derivation, analysis plans, design and simulation."""
