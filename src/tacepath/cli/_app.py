@@ -10,7 +10,8 @@ app = typer.Typer(
     name="tacepath",
     help=(
         "Evidence-based tools for TACE combined with systemic therapy in hepatocellular "
-        "carcinoma.\n\nExamples:\n\n  tacepath demo\n\n  tacepath assess examples/patients.json --json"
+        "carcinoma.\n\nExamples:\n\n  tacepath demo\n\n"
+        "  tacepath assess examples/patients.json --json"
     ),
     no_args_is_help=True,
     add_completion=False,

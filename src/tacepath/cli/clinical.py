@@ -1,0 +1,198 @@
+"""``tacepath assess``, ``tacepath schema`` and ``tacepath demo``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tacepath.cli._app import app
+from tacepath.cli._io import exit_with_errors, read_json_or_yaml
+from tacepath.clinical.assessment import Assessment, AssessOptions, assess
+from tacepath.domain.patient import parse_patients, patient_json_schema
+from tacepath.errors import InputError
+
+schema_app = typer.Typer(help="Print the JSON Schema of an input format.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+_COHORT_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def _value_and_category(name: str, d: dict[str, Any]) -> tuple[str, str]:
+    if not d.get("computable", True):
+        return "—", "not computable"
+    if name == "child_pugh":
+        return str(d["score"]), f"class {d['class']}"
+    if name == "albi":
+        return f"{d['score']:.3f}", f"grade {d['grade']}"
+    if name == "malbi":
+        return f"{d['albi_score']:.3f}", f"grade {d['grade']} (split unverified)"
+    if name in ("meld", "meld_na", "meld_3"):
+        return str(d["score"]), ""
+    if name == "bclc":
+        return "—", "needs MDT judgement" if d["stage"] is None else f"stage {d['stage']}"
+    if name == "milan":
+        return "—", "within" if d["within"] else "beyond"
+    if name == "up_to_seven":
+        return f"{d['score']:g}", "within" if d["within"] else "beyond"
+    if name == "six_and_twelve":
+        return f"{d['score']:g}", d["group"]
+    if name in ("hap", "mhap2"):
+        return str(d["score"]), f"class {d['class']}"
+    return "", ""
+
+
+def _why(name: str, d: dict[str, Any]) -> str:
+    if not d.get("computable", True):
+        return str(d["rule"])
+    if "points" in d:
+        return ", ".join(f"{k} {v}" for k, v in d["points"].items())
+    if "components" in d:
+        return (
+            ", ".join(f"{c['name']} {c['points']:g}" for c in d["components"] if c["points"])
+            or "no risk factor"
+        )
+    if "reasons" in d:
+        return "; ".join(d["reasons"])
+    if d.get("bounds_applied"):
+        return "; ".join(d["bounds_applied"])
+    if name == "albi":
+        return f"bilirubin {d['bilirubin_umol_l']:g} µmol/L, albumin {d['albumin_g_l']:g} g/L"
+    if "largest_cm" in d:
+        return f"largest {d['largest_cm']:g} cm + {d['n_tumours']} tumour(s)"
+    return ""
+
+
+def render_assessment(console: Console, a: Assessment) -> None:
+    """A readable table: each score, its category and why."""
+    table = Table(title=f"Patient {a.id}", title_justify="left", show_lines=False)
+    table.add_column("score", style="bold")
+    table.add_column("value", justify="right")
+    table.add_column("category")
+    table.add_column("why", overflow="fold")
+    table.add_column("source", style="dim")
+    for name, res in a.to_dict().items():
+        if not isinstance(res, dict):
+            continue
+        value, category = _value_and_category(name, res)
+        table.add_row(name, value, category, _why(name, res), res["source"]["short"])
+    console.print(table)
+
+
+def _options(albumin_band: str, meld_cap: str) -> AssessOptions:
+    if albumin_band not in ("pugh", "harrison"):
+        raise InputError("--albumin-band", albumin_band, "pugh, harrison")
+    if meld_cap == "none":
+        cap: int | None = None
+    elif meld_cap.isdigit() and int(meld_cap) > 0:
+        cap = int(meld_cap)
+    else:
+        raise InputError("--meld-cap", meld_cap, "a positive integer or 'none'")
+    return AssessOptions(albumin_band=albumin_band, meld_cap=cap)  # type: ignore[arg-type]
+
+
+@app.command("assess")
+def assess_command(
+    path: Path = typer.Argument(
+        ..., help="Patient JSON/YAML (one object or a list), or a cohort CSV/Parquet."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    out: Path | None = typer.Option(None, "--out", help="Cohort output file (.csv or .parquet)."),
+    albumin_band: str = typer.Option(
+        "pugh", help="Child-Pugh albumin bands: pugh (2.8–3.5 g/dL) or harrison (3.0–3.5 g/dL)."
+    ),
+    meld_cap: str = typer.Option("40", help="Cap of the MELD scores (OPTN 40), or 'none'."),
+) -> None:
+    """Score patients: Child-Pugh, ALBI, mALBI, MELD, MELD-Na, MELD 3.0, BCLC, Milan,
+    up-to-seven, six-and-twelve, HAP, mHAP-II — each with its reasons and source.
+
+    Examples:
+
+      tacepath assess examples/patients.json
+
+      tacepath assess examples/patients.json --json
+
+      tacepath assess examples/cohort.csv --out scores.parquet
+    """
+    try:
+        options = _options(albumin_band, meld_cap)
+        if path.suffix.lower() in _COHORT_SUFFIXES:
+            _assess_cohort(path, out, options)
+            return
+        raw = read_json_or_yaml(path)
+        patients = parse_patients(raw)
+    except InputError as exc:
+        exit_with_errors(exc, source=path.name)
+    results = [assess(p, options) for p in patients]
+    if as_json:
+        payload: Any = [r.to_dict() for r in results]
+        if isinstance(raw, dict):
+            payload = payload[0]
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    for r in results:
+        render_assessment(console, r)
+
+
+def _assess_cohort(path: Path, out: Path | None, options: AssessOptions) -> None:
+    from tacepath.clinical.cohort import assess_cohort, read_cohort, write_table
+
+    frame = read_cohort(path)
+    scores = assess_cohort(frame, options)
+    if out is None:
+        typer.echo(scores.to_csv(index=False), nl=False)
+        return
+    write_table(scores, out)
+    typer.echo(f"{len(scores)} patients assessed → {out}", err=True)
+
+
+@schema_app.command("patient")
+def schema_patient() -> None:
+    """JSON Schema of the patient input of `tacepath assess`.
+
+    Example:
+
+      tacepath schema patient > patient.schema.json
+    """
+    typer.echo(json.dumps(patient_json_schema(), indent=2, ensure_ascii=False))
+
+
+def _examples_dir() -> Path:
+    here = Path(__file__).resolve()
+    for parent in (Path.cwd(), *here.parents):
+        candidate = parent / "examples"
+        if (candidate / "patients.json").exists():
+            return candidate
+    from importlib.resources import files
+
+    return Path(str(files("tacepath") / "examples"))
+
+
+@app.command("demo")
+def demo(
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """Run tacepath on the example patients shipped in `examples/`.
+
+    Example:
+
+      tacepath demo
+    """
+    path = _examples_dir() / "patients.json"
+    console = Console()
+    try:
+        patients = parse_patients(read_json_or_yaml(path))
+    except InputError as exc:
+        exit_with_errors(exc, source=path.name)
+    results = [assess(p) for p in patients]
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+        return
+    console.print(f"[bold]tacepath demo[/bold]: {len(patients)} example patients from {path.name}")
+    for r in results:
+        render_assessment(console, r)

@@ -1,0 +1,464 @@
+"""Vectorised assessment of a registry extract: one row per patient, NumPy over columns.
+
+The thresholds are the same band functions the per-patient path uses (imported from the
+calculator modules); a property test checks that both paths give identical scores.
+
+Input columns (CSV or Parquet; see the README, "Cohort files"):
+``id`` (required); ``sex``, ``age_years``, ``ecog``; for each lab ``<analyte>`` and
+``<analyte>_unit`` (bilirubin, albumin, creatinine, sodium, afp, ast, alt, platelets), ``inr``
+(unitless), ``afp_ng_per_iu`` (optional); ``pt_prolongation_s``; the flags
+``dialysis_twice_past_week``, ``cvvhd_24h_past_week``, ``cholestatic_disease``,
+``macrovascular_invasion``, ``extrahepatic_spread``, ``end_stage_liver_function``;
+``ascites``, ``encephalopathy``; ``tumour_diameters_mm`` as ``"45;22"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tacepath.clinical.assessment import AssessOptions
+from tacepath.clinical.liver_function import (
+    ALBUMIN_LOWER_EDGE,
+    albi_grade,
+    albi_score,
+    albumin_points,
+    bilirubin_points,
+    child_pugh_class,
+    inr_points,
+    malbi_grade,
+    meld3_core,
+    meld_core,
+    meld_na_core,
+    pt_points,
+)
+from tacepath.clinical.tace_scores import (
+    HAP_AFP_NG_ML,
+    HAP_ALBUMIN_G_L,
+    HAP_BILIRUBIN_UMOL_L,
+    HAP_DIAMETER_CM,
+    MHAP2_ALBUMIN_G_DL,
+    MHAP2_BILIRUBIN_MG_DL,
+    hap_class,
+)
+from tacepath.clinical.tumour_burden import six_and_twelve_group
+from tacepath.domain.labs import AFP_NG_PER_IU_DEFAULT
+from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
+from tacepath.domain.units import ANALYTES, denoise, normalise_unit
+from tacepath.errors import InputError, InputErrors, Problem
+
+__all__ = ["assess_cohort", "read_cohort", "write_table"]
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+
+_UNIT_LABS = ("bilirubin", "albumin", "creatinine", "sodium", "afp", "ast", "alt", "platelets")
+_FLAGS = (
+    "dialysis_twice_past_week",
+    "cvvhd_24h_past_week",
+    "cholestatic_disease",
+    "macrovascular_invasion",
+    "extrahepatic_spread",
+    "end_stage_liver_function",
+)
+_CATEGORIES = {
+    "sex": ("male", "female"),
+    "ascites": ("none", "mild", "moderate-severe"),
+    "encephalopathy": ("none", "grade-1-2", "grade-3-4"),
+}
+_TRUE = {"true", "1", "yes", "y", "t", "1.0"}
+_FALSE = {"false", "0", "no", "n", "f", "0.0"}
+_MAX_REPORTED = 50
+
+
+def read_cohort(path: Path) -> pd.DataFrame:
+    """Read a cohort CSV or Parquet file (all columns as given; checked by assess_cohort)."""
+    if not path.exists():
+        raise InputError("file", str(path), "an existing .csv or .parquet file")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    return pd.read_csv(
+        path,
+        dtype={
+            "id": str,
+            "sex": str,
+            "ascites": str,
+            "encephalopathy": str,
+            "tumour_diameters_mm": str,
+        },
+        keep_default_na=True,
+    )
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a result table as CSV or Parquet, by the file's suffix."""
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        frame.to_parquet(path, index=False)
+    elif suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        raise InputError("--out", str(path), "a .csv or .parquet file name")
+
+
+class _Problems:
+    """Collects row-level problems; the error lists the first rows and counts the rest."""
+
+    def __init__(self, ids: npt.NDArray[np.object_]) -> None:
+        self.ids = ids
+        self.items: list[Problem] = []
+        self.total = 0
+
+    def add(self, column: str, rows: npt.NDArray[np.intp], values: object, allowed: str) -> None:
+        vals = np.asarray(values, dtype=object)
+        self.total += len(rows)
+        for r, v in zip(rows, vals, strict=True):
+            if len(self.items) >= _MAX_REPORTED:
+                return
+            self.items.append(Problem(f"row {int(r) + 2} (id={self.ids[r]}): {column}", v, allowed))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            items = list(self.items)
+            if self.total > len(items):
+                items.append(Problem("…", f"{self.total - len(items)} more problems", "see above"))
+            raise InputErrors(items)
+
+
+def _numeric(frame: pd.DataFrame, col: str, probs: _Problems) -> FloatArray:
+    if col not in frame:
+        return np.full(len(frame), np.nan)
+    raw = frame[col]
+    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(np.isnan(num) & raw.notna().to_numpy() & (raw.astype(str) != ""))
+    if len(bad):
+        probs.add(col, bad, raw.to_numpy()[bad], "a number")
+    bad_inf = np.flatnonzero(np.isinf(num))
+    if len(bad_inf):
+        probs.add(col, bad_inf, num[bad_inf], "a finite number")
+    return num
+
+
+def _flag(frame: pd.DataFrame, col: str, probs: _Problems) -> FloatArray:
+    """1.0 / 0.0 / NaN (missing) from true/false/yes/no/1/0."""
+    if col not in frame:
+        return np.full(len(frame), np.nan)
+    s = frame[col]
+    text = s.astype(str).str.strip().str.lower().to_numpy()
+    missing = s.isna().to_numpy() | (text == "") | (text == "nan")
+    out = np.where(
+        np.isin(text, list(_TRUE)), 1.0, np.where(np.isin(text, list(_FALSE)), 0.0, np.nan)
+    )
+    bad = np.flatnonzero(np.isnan(out) & ~missing)
+    if len(bad):
+        probs.add(col, bad, s.to_numpy()[bad], "true/false (also yes/no, 1/0) or empty")
+    return out
+
+
+def _category(frame: pd.DataFrame, col: str, probs: _Problems) -> npt.NDArray[np.object_]:
+    allowed = _CATEGORIES[col]
+    if col not in frame:
+        return np.full(len(frame), None, dtype=object)
+    s = frame[col]
+    missing = s.isna().to_numpy() | (s.astype(str).str.strip() == "").to_numpy()
+    text = s.astype(str).str.strip().to_numpy(dtype=object)
+    bad = np.flatnonzero(~missing & ~np.isin(text, allowed))
+    if len(bad):
+        probs.add(col, bad, text[bad], ", ".join(allowed) + " or empty")
+    return _or_none(~missing, text)
+
+
+def _in_range(
+    col: str, x: FloatArray, lo: float, hi: float, lo_incl: bool, allowed: str, probs: _Problems
+) -> None:
+    ok = np.isnan(x) | (((x >= lo) if lo_incl else (x > lo)) & (x <= hi))
+    bad = np.flatnonzero(~ok)
+    if len(bad):
+        probs.add(col, bad, x[bad], allowed)
+
+
+def _lab(frame: pd.DataFrame, analyte: str, probs: _Problems) -> FloatArray:
+    """The analyte in its canonical unit (NaN where absent), units and limits checked."""
+    spec = ANALYTES[analyte]
+    value = _numeric(frame, analyte, probs)
+    if analyte == "inr":
+        _in_range("inr", value, spec.low, spec.high, spec.low_inclusive, spec.allowed_text(), probs)
+        return value
+    ucol = f"{analyte}_unit"
+    present = ~np.isnan(value)
+    if ucol not in frame:
+        if present.any():
+            probs.add(
+                ucol,
+                np.flatnonzero(present)[:1],
+                ["(no column)"],
+                f"a {ucol} column ({', '.join(spec.units)})",
+            )
+        return value
+    units = frame[ucol].astype(str).to_numpy(dtype=object)
+    factor = np.full(len(frame), np.nan)
+    labels: dict[str, str] = {}
+    for u in pd.unique(units[present]):
+        norm = normalise_unit(str(u))
+        labels[str(u)] = norm
+        if norm in spec.to_canonical:
+            factor[units == u] = spec.to_canonical[norm]
+        elif analyte == "afp" and norm in ("IU/mL", "kIU/L", "kU/L"):
+            per_iu = (
+                _numeric(frame, "afp_ng_per_iu", probs)
+                if "afp_ng_per_iu" in frame
+                else np.full(len(frame), np.nan)
+            )
+            factor[units == u] = np.where(np.isnan(per_iu), AFP_NG_PER_IU_DEFAULT, per_iu)[
+                units == u
+            ]
+    bad_unit = np.flatnonzero(present & np.isnan(factor))
+    if len(bad_unit):
+        allowed = ", ".join(spec.units) + (", IU/mL" if analyte == "afp" else "")
+        probs.add(ucol, bad_unit, units[bad_unit], "one of " + allowed)
+    canonical = np.where(factor == 1.0, value, denoise(value * factor))
+    ok_mask = present & ~np.isnan(factor)
+    checked = np.where(ok_mask, canonical, np.nan)
+    _in_range(
+        analyte,
+        checked,
+        spec.low,
+        spec.high,
+        spec.low_inclusive,
+        spec.allowed_text() + " (in the canonical unit)",
+        probs,
+    )
+    return checked
+
+
+def _in_unit(canonical: FloatArray, analyte: str, unit: str) -> FloatArray:
+    k = ANALYTES[analyte].to_canonical[unit]
+    return canonical if k == 1.0 else denoise(canonical / k)
+
+
+def _tumours(frame: pd.DataFrame, probs: _Problems) -> tuple[FloatArray, FloatArray]:
+    """Number of tumours and largest diameter (cm) per row; NaN where not given."""
+    n_rows = len(frame)
+    if "tumour_diameters_mm" not in frame:
+        return np.full(n_rows, np.nan), np.full(n_rows, np.nan)
+    s = frame["tumour_diameters_mm"].astype("string").str.strip()
+    parts = s.str.split(";").explode()
+    parts = parts[parts.notna() & (parts.str.strip() != "")]
+    sizes = pd.to_numeric(parts, errors="coerce")
+    bad = sizes.isna() | (sizes <= 0) | (sizes > MAX_TUMOUR_DIAMETER_MM)
+    if bad.any():
+        rows = np.asarray(parts.index[bad.to_numpy()], dtype=np.intp)
+        probs.add(
+            "tumour_diameters_mm",
+            rows,
+            parts[bad].to_numpy(),
+            f"diameters in mm, > 0 and ≤ {MAX_TUMOUR_DIAMETER_MM:g}, separated by ';'",
+        )
+    grouped = sizes[~bad].groupby(level=0)
+    n = grouped.count().reindex(range(n_rows)).to_numpy(dtype=float)
+    largest = grouped.max().reindex(range(n_rows)).to_numpy(dtype=float) / 10.0
+    n_out: FloatArray = np.where(n == 0, np.nan, n)
+    return n_out, largest
+
+
+def _missing_text(required: Mapping[str, BoolArray]) -> npt.NDArray[np.object_]:
+    out = np.full(len(next(iter(required.values()))), "", dtype=object)
+    for name, absent in required.items():
+        out = np.where(absent, np.where(out == "", name, out + ", " + name), out)
+    return out
+
+
+def _or_none(ok: npt.ArrayLike, values: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """``values`` as objects, with None where ``ok`` is false."""
+    out = np.array(values, dtype=object)
+    out[~np.asarray(ok, dtype=bool)] = None
+    return out
+
+
+def assess_cohort(frame: pd.DataFrame, options: AssessOptions | None = None) -> pd.DataFrame:
+    """Score every row of a cohort table; raise :class:`InputErrors` naming bad rows."""
+    opts = options or AssessOptions()
+    if "id" not in frame:
+        raise InputError("id", "(no column)", "an id column")
+    frame = frame.reset_index(drop=True)
+    ids = frame["id"].astype(str).to_numpy(dtype=object)
+    probs = _Problems(ids)
+    labs = {a: _lab(frame, a, probs) for a in (*_UNIT_LABS, "inr")}
+    age = _numeric(frame, "age_years", probs)
+    _in_range("age_years", age, 0, 120, True, "≥ 0 and ≤ 120", probs)
+    ecog = _numeric(frame, "ecog", probs)
+    _in_range("ecog", np.where(ecog % 1 == 0, ecog, -1), 0, 5, True, "an integer 0–5", probs)
+    pt = _numeric(frame, "pt_prolongation_s", probs)
+    _in_range("pt_prolongation_s", pt, 0, 100, True, "≥ 0 and ≤ 100 s", probs)
+    flags = {f: _flag(frame, f, probs) for f in _FLAGS}
+    cats = {c: _category(frame, c, probs) for c in _CATEGORIES}
+    n_tum, largest = _tumours(frame, probs)
+    probs.raise_if_any()
+
+    out: dict[str, object] = {"id": ids}
+    nan = np.isnan
+    bili, alb, inr = labs["bilirubin"], labs["albumin"], labs["inr"]
+    asc, he = cats["ascites"], cats["encephalopathy"]
+    asc_pts = np.select([asc == "none", asc == "mild", asc == "moderate-severe"], [1, 2, 3], 0)
+    he_pts = np.select([he == "none", he == "grade-1-2", he == "grade-3-4"], [1, 2, 3], 0)
+
+    # Child-Pugh
+    has_inr = ~nan(inr)
+    coag_missing = ~has_inr & nan(pt)
+    cp_req = {
+        "labs.bilirubin": nan(bili),
+        "labs.albumin": nan(alb),
+        "ascites": asc_pts == 0,
+        "encephalopathy": he_pts == 0,
+        "labs.inr (or pt_prolongation_s)": coag_missing,
+    }
+    cp_ok = ~np.logical_or.reduce(list(cp_req.values()))
+    chol = flags["cholestatic_disease"] == 1.0
+    b_pts = np.where(chol, bilirubin_points(bili, cholestatic=True), bilirubin_points(bili))
+    a_pts = albumin_points(alb, band=opts.albumin_band)
+    c_pts = np.where(has_inr, inr_points(inr), pt_points(pt))
+    cp_score = b_pts + a_pts + c_pts + asc_pts + he_pts
+    cp_cls = child_pugh_class(cp_score)
+    out["child_pugh_score"] = pd.array(np.where(cp_ok, cp_score, 0), dtype="Int64")
+    out["child_pugh_score"][~cp_ok] = pd.NA  # type: ignore[index]
+    out["child_pugh_class"] = _or_none(cp_ok, cp_cls)
+    for name, pts in (
+        ("bilirubin", b_pts),
+        ("albumin", a_pts),
+        ("coagulation", c_pts),
+        ("ascites", asc_pts),
+        ("encephalopathy", he_pts),
+    ):
+        col = pd.array(pts, dtype="Int64")
+        col[~cp_ok] = pd.NA
+        out[f"child_pugh_points_{name}"] = col
+    out["child_pugh_missing"] = _missing_text(cp_req)
+
+    # ALBI / mALBI
+    albi_ok = ~nan(bili) & ~nan(alb)
+    score = albi_score(_in_unit(bili, "bilirubin", "µmol/L"), _in_unit(alb, "albumin", "g/L"))
+    out["albi_score"] = np.where(albi_ok, score, np.nan)
+    out["albi_grade"] = _or_none(albi_ok, albi_grade(score))
+    out["malbi_grade"] = _or_none(albi_ok, malbi_grade(score))
+    out["albi_missing"] = _missing_text({"labs.bilirubin": nan(bili), "labs.albumin": nan(alb)})
+
+    # MELD family
+    cr, na = labs["creatinine"], labs["sodium"]
+    d1, d2 = flags["dialysis_twice_past_week"], flags["cvvhd_24h_past_week"]
+    dialysis = (d1 == 1.0) | (d2 == 1.0)
+    dial_known = dialysis | ~nan(d1) | ~nan(d2)
+    meld_req = {
+        "labs.creatinine": nan(cr),
+        "labs.bilirubin": nan(bili),
+        "labs.inr": nan(inr),
+        "dialysis_twice_past_week": ~dial_known,
+    }
+    cap = np.inf if opts.meld_cap is None else float(opts.meld_cap)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        _, meld_int = meld_core(cr, bili, inr, dialysis)
+        _, na_rounded = meld_na_core(meld_int, na)
+        female = np.where((cats["sex"] == "female") | (age < 18), 1.0, 0.0)
+        _, _, m3_rounded = meld3_core(female, bili, na, inr, cr, alb, dialysis)
+    na_req = meld_req | {"labs.sodium": nan(na)}
+    m3_req = {
+        "sex": pd.isna(cats["sex"]),
+        "age_years": nan(age) | (age < 12),
+        **na_req,
+        "labs.albumin": nan(alb),
+    }
+    for key, values, req in (
+        ("meld", meld_int, meld_req),
+        ("meld_na", na_rounded, na_req),
+        ("meld_3", m3_rounded, m3_req),
+    ):
+        ok = ~np.logical_or.reduce(list(req.values()))
+        col = pd.array(np.where(ok, np.minimum(values, cap), 0).astype(np.int64), dtype="Int64")
+        col[~ok] = pd.NA
+        out[f"{key}_score"] = col
+        out[f"{key}_missing"] = _missing_text(req)
+
+    # Tumour burden
+    mvi, ehs = flags["macrovascular_invasion"], flags["extrahepatic_spread"]
+    tum_ok = ~nan(n_tum)
+    milan_ok = tum_ok & ~nan(mvi) & ~nan(ehs)
+    burden_in = np.where(n_tum == 1, largest <= 5.0, (n_tum <= 3) & (largest <= 3.0))
+    out["milan_within"] = pd.array(
+        np.where(milan_ok, burden_in & (mvi == 0) & (ehs == 0), False), dtype="boolean"
+    )
+    out["milan_within"][~milan_ok] = pd.NA  # type: ignore[index]
+    s7 = largest + n_tum
+    out["up_to_seven_score"] = np.where(tum_ok, s7, np.nan)
+    within7 = pd.array(s7 <= 7.0, dtype="boolean")
+    within7[~tum_ok] = pd.NA
+    out["up_to_seven_within"] = within7
+    out["six_and_twelve_score"] = np.where(tum_ok, s7, np.nan)
+    out["six_and_twelve_group"] = _or_none(tum_ok, six_and_twelve_group(s7))
+
+    # BCLC 2022 (same precedence as tacepath.clinical.staging)
+    esl = flags["end_stage_liver_function"] == 1.0
+    d_stage = (ecog >= 3) & (ecog <= 4) | esl
+    base_ok = ~nan(ecog) & tum_ok & (ecog != 5)
+    full_ok = base_ok & ~nan(mvi) & ~nan(ehs) & cp_ok
+    preserved = (cp_cls == "A") & (asc == "none")
+    c_stage = (mvi == 1) | (ehs == 1) | (ecog == 1) | (ecog == 2)
+    stage = np.select(
+        [
+            base_ok & d_stage,
+            ~full_ok,
+            ~preserved,
+            c_stage,
+            (n_tum == 1) & (largest <= 2.0),
+            (n_tum == 1) | ((n_tum <= 3) & (largest <= 3.0)),
+        ],
+        [np.array("D"), np.array(""), np.array(""), np.array("C"), np.array("0"), np.array("A")],
+        np.array("B"),
+    )
+    out["bclc_stage"] = _or_none(stage != "", stage)
+    out["bclc_needs_judgement"] = ~(base_ok & d_stage) & full_ok & ~preserved
+    bclc_req = {"ecog": nan(ecog), "tumours": ~tum_ok}
+    lf_req = {
+        "macrovascular_invasion": nan(mvi),
+        "extrahepatic_spread": nan(ehs),
+        **cp_req,
+    }
+    bclc_missing = _missing_text(bclc_req | {k: v & ~d_stage for k, v in lf_req.items()})
+    out["bclc_missing"] = np.where(ecog == 5, "ECOG 5 (dead): not staged", bclc_missing)
+
+    # HAP and mHAP-II
+    afp = labs["afp"]
+    hap_req = {
+        "labs.albumin": nan(alb),
+        "labs.bilirubin": nan(bili),
+        "labs.afp": nan(afp),
+        "tumours": ~tum_ok,
+    }
+    hap_ok = ~np.logical_or.reduce(list(hap_req.values()))
+    big = largest > HAP_DIAMETER_CM
+    hap_pts = (
+        (_in_unit(alb, "albumin", "g/L") < HAP_ALBUMIN_G_L).astype(int)
+        + (_in_unit(bili, "bilirubin", "µmol/L") > HAP_BILIRUBIN_UMOL_L)
+        + (afp > HAP_AFP_NG_ML)
+        + big
+    )
+    mhap_pts = (
+        (alb < MHAP2_ALBUMIN_G_DL).astype(int)
+        + (bili > MHAP2_BILIRUBIN_MG_DL)
+        + (afp > HAP_AFP_NG_ML)
+        + big
+        + (n_tum >= 2)
+    )
+    for key, pts in (("hap", hap_pts), ("mhap2", mhap_pts)):
+        col = pd.array(pts, dtype="Int64")
+        col[~hap_ok] = pd.NA
+        out[f"{key}_score"] = col
+        out[f"{key}_class"] = _or_none(hap_ok, hap_class(pts))
+        out[f"{key}_missing"] = _missing_text(hap_req)
+
+    result = pd.DataFrame(out)
+    result.attrs["albumin_band"] = opts.albumin_band
+    result.attrs["albumin_lower_edge"] = ALBUMIN_LOWER_EDGE[opts.albumin_band]
+    return result
