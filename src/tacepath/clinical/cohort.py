@@ -291,7 +291,15 @@ def assess_cohort(frame: pd.DataFrame, options: AssessOptions | None = None) -> 
     age = _numeric(frame, "age_years", probs)
     _in_range("age_years", age, 0, 120, True, "≥ 0 and ≤ 120", probs)
     ecog = _numeric(frame, "ecog", probs)
-    _in_range("ecog", np.where(np.isnan(ecog) | (ecog % 1 == 0), ecog, -1), 0, 5, True, "an integer 0–5", probs)
+    _in_range(
+        "ecog",
+        np.where(np.isnan(ecog) | (ecog % 1 == 0), ecog, -1),
+        0,
+        5,
+        True,
+        "an integer 0–5",
+        probs,
+    )
     pt = _numeric(frame, "pt_prolongation_s", probs)
     _in_range("pt_prolongation_s", pt, 0, 100, True, "≥ 0 and ≤ 100 s", probs)
     flags = {f: _flag(frame, f, probs) for f in _FLAGS}
