@@ -57,7 +57,7 @@ def _why(name: str, d: dict[str, Any]) -> str:
             or "no risk factor"
         )
     if "reasons" in d:
-        return "; ".join(d["reasons"])
+        return str(d["reasons"][0]) if d["reasons"] else ""
     if d.get("bounds_applied"):
         return "; ".join(d["bounds_applied"])
     if name == "albi":
@@ -79,7 +79,8 @@ def render_assessment(console: Console, a: Assessment) -> None:
         if not isinstance(res, dict):
             continue
         value, category = _value_and_category(name, res)
-        table.add_row(name, value, category, _why(name, res), res["source"]["short"])
+        source = str(res["source"]["short"]).split(";")[0].split(" (")[0]
+        table.add_row(name, value, category, _why(name, res), source)
     console.print(table)
 
 
