@@ -23,6 +23,7 @@ from tacepath.clinical._sources import (
     PUGH_1973,
 )
 from tacepath.domain.citation import Citation
+from tacepath.domain.patient import Ascites, Encephalopathy
 
 __all__ = [
     "ALBIResult",
@@ -44,8 +45,6 @@ __all__ = [
 ]
 
 AlbuminBand = Literal["pugh", "harrison"]
-Ascites = Literal["none", "mild", "moderate-severe"]
-Encephalopathy = Literal["none", "grade-1-2", "grade-3-4"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 

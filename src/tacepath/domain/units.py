@@ -14,7 +14,7 @@ the README ("Input validation").
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +37,6 @@ class Analyte:
     high: float
     low_inclusive: bool
     factor_source: str
-    aliases: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -68,92 +67,84 @@ _MICRO = {
 
 _CC = "clinical-criteria reference §8 (tacepath/shared reference)"
 
-ANALYTES: Mapping[str, Analyte] = {
-    a.name: a
-    for a in (
-        Analyte(
-            name="bilirubin",
-            canonical_unit="mg/dL",
-            to_canonical={"mg/dL": 1.0, "µmol/L": 1.0 / 17.1},
-            low=0.0,
-            high=100.0,
-            low_inclusive=False,
-            factor_source="µmol/L = mg/dL × 17.1 (" + _CC + ")",
-        ),
-        Analyte(
-            name="albumin",
-            canonical_unit="g/dL",
-            to_canonical={"g/dL": 1.0, "g/L": 0.1},
-            low=0.0,
-            high=10.0,
-            low_inclusive=False,
-            factor_source="g/L = g/dL × 10 (" + _CC + ")",
-        ),
-        Analyte(
-            name="creatinine",
-            canonical_unit="mg/dL",
-            to_canonical={"mg/dL": 1.0, "µmol/L": 1.0 / 88.4},
-            low=0.0,
-            high=40.0,
-            low_inclusive=False,
-            factor_source="µmol/L = mg/dL × 88.4 (" + _CC + ")",
-        ),
-        Analyte(
-            name="sodium",
-            canonical_unit="mmol/L",
-            to_canonical={"mmol/L": 1.0, "mEq/L": 1.0},
-            low=80.0,
-            high=200.0,
-            low_inclusive=True,
-            factor_source="mEq/L = mmol/L for a monovalent ion (" + _CC + ")",
-        ),
-        Analyte(
-            name="inr",
-            canonical_unit="1",
-            to_canonical={"1": 1.0},
-            low=0.0,
-            high=30.0,
-            low_inclusive=False,
-            factor_source="INR is unitless",
-        ),
-        Analyte(
-            name="afp",
-            canonical_unit="ng/mL",
-            # IU/mL and kU/L are converted with the patient's assay factor (see labs.py).
-            to_canonical={"ng/mL": 1.0, "µg/L": 1.0},
-            low=0.0,
-            high=1.0e8,
-            low_inclusive=True,
-            factor_source="µg/L = ng/mL; IU/mL ↔ ng/mL is assay-dependent (" + _CC + ")",
-        ),
-        Analyte(
-            name="ast",
-            canonical_unit="U/L",
-            to_canonical={"U/L": 1.0, "IU/L": 1.0, "µkat/L": 60.0},
-            low=0.0,
-            high=1.0e5,
-            low_inclusive=True,
-            factor_source="µkat/L = U/L / 60 (" + _CC + ")",
-        ),
-        Analyte(
-            name="alt",
-            canonical_unit="U/L",
-            to_canonical={"U/L": 1.0, "IU/L": 1.0, "µkat/L": 60.0},
-            low=0.0,
-            high=1.0e5,
-            low_inclusive=True,
-            factor_source="µkat/L = U/L / 60 (" + _CC + ")",
-        ),
-        Analyte(
-            name="platelets",
-            canonical_unit="10^9/L",
-            to_canonical={"10^9/L": 1.0, "10^3/µL": 1.0},
-            low=0.0,
-            high=5000.0,
-            low_inclusive=True,
-            factor_source="10^3/µL = 10^9/L (same quantity)",
-        ),
-    )
+_ANALYTE_LIST = (
+    Analyte(
+        name="bilirubin",
+        canonical_unit="mg/dL",
+        to_canonical={"mg/dL": 1.0, "µmol/L": 1.0 / 17.1},
+        low=0.0,
+        high=100.0,
+        low_inclusive=False,
+        factor_source="µmol/L = mg/dL × 17.1 (" + _CC + ")",
+    ),
+    Analyte(
+        name="albumin",
+        canonical_unit="g/dL",
+        to_canonical={"g/dL": 1.0, "g/L": 0.1},
+        low=0.0,
+        high=10.0,
+        low_inclusive=False,
+        factor_source="g/L = g/dL × 10 (" + _CC + ")",
+    ),
+    Analyte(
+        name="creatinine",
+        canonical_unit="mg/dL",
+        to_canonical={"mg/dL": 1.0, "µmol/L": 1.0 / 88.4},
+        low=0.0,
+        high=40.0,
+        low_inclusive=False,
+        factor_source="µmol/L = mg/dL × 88.4 (" + _CC + ")",
+    ),
+    Analyte(
+        name="sodium",
+        canonical_unit="mmol/L",
+        to_canonical={"mmol/L": 1.0, "mEq/L": 1.0},
+        low=80.0,
+        high=200.0,
+        low_inclusive=True,
+        factor_source="mEq/L = mmol/L for a monovalent ion (" + _CC + ")",
+    ),
+    Analyte(
+        name="inr",
+        canonical_unit="1",
+        to_canonical={"1": 1.0},
+        low=0.0,
+        high=30.0,
+        low_inclusive=False,
+        factor_source="INR is unitless",
+    ),
+    Analyte(
+        name="afp",
+        canonical_unit="ng/mL",
+        # IU/mL and kU/L are converted with the patient's assay factor (see labs.py).
+        to_canonical={"ng/mL": 1.0, "µg/L": 1.0},
+        low=0.0,
+        high=1.0e8,
+        low_inclusive=True,
+        factor_source="µg/L = ng/mL; IU/mL ↔ ng/mL is assay-dependent (" + _CC + ")",
+    ),
+    Analyte(
+        name="ast",
+        canonical_unit="U/L",
+        to_canonical={"U/L": 1.0, "IU/L": 1.0, "µkat/L": 60.0},
+        low=0.0,
+        high=1.0e5,
+        low_inclusive=True,
+        factor_source="µkat/L = U/L / 60 (" + _CC + ")",
+    ),
+    Analyte(
+        name="platelets",
+        canonical_unit="10^9/L",
+        to_canonical={"10^9/L": 1.0, "10^3/µL": 1.0},
+        low=0.0,
+        high=5000.0,
+        low_inclusive=True,
+        factor_source="10^3/µL = 10^9/L (same quantity)",
+    ),
+)
+ANALYTES: Mapping[str, Analyte] = {a.name: a for a in _ANALYTE_LIST} | {
+    # ALT has the units and limits of AST.
+    "alt": replace(next(a for a in _ANALYTE_LIST if a.name == "ast"), name="alt"),
 }
 
 
