@@ -1,0 +1,645 @@
+"""A patient's longitudinal record: imaging assessments, TACE sessions, Child-Pugh, events.
+
+The timeline is the single input of every response criterion (:mod:`tacepath.response`) and of
+the trial endpoints (:mod:`tacepath.trials.endpoints`). It is checked once, when it enters
+(:func:`parse_timeline`): dates in order, nothing measured after death, no target lesion that
+vanishes from the record without being declared, a baseline with at least one target, and no
+impossible size. Every refusal names the patient, the date, the lesion and the field.
+
+Conventions
+-----------
+* The first assessment is the baseline; ``start_date`` is randomisation or treatment start.
+* ``lesions`` holds every *measured* lesion. ``target: true`` marks the RECIST 1.1 / mRECIST
+  target lesions (chosen at baseline, at most 5 in total and 2 per organ, RECIST 1.1 [1]_);
+  measured liver lesions with ``target: false`` still count for the bidimensional criteria
+  (EASL, RECICL, TACTICS use up to the five largest intrahepatic lesions [3]_).
+* Every baseline target lesion appears at every follow-up with a ``status``: ``present``
+  (measured), ``too_small`` (present, too small to measure: RECIST records 5 mm [1]_),
+  ``absent`` (disappeared: 0 mm) or ``not_assessed``.
+* Lymph nodes (``organ: "lymph_node"``) carry ``short_axis_mm`` [1]_.
+* ``viable_longest_mm`` / ``viable_perpendicular_mm`` are the arterially enhancing part of the
+  lesion (mRECIST, EASL, RECICL [2]_); 0 means no enhancing tissue left.
+* ``new_lesions`` lists every lesion absent at baseline and seen at this assessment; give it an
+  ``id`` to follow it over visits (needed for equivocal lesions confirmed later).
+
+References
+----------
+.. [1] Eisenhauer EA, et al. New response evaluation criteria in solid tumours: revised RECIST
+   guideline (version 1.1). Eur J Cancer 2009;45(2):228-247. doi:10.1016/j.ejca.2008.10.026
+.. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular carcinoma.
+   Semin Liver Dis 2010;30(1):52-60. doi:10.1055/s-0030-1247132
+.. [3] Kudo M, et al. Final results of TACTICS. Liver Cancer 2022;11(4):354-367.
+   doi:10.1159/000522547
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tacepath.errors import InputError, InputErrors, Problem
+
+__all__ = [
+    "EVENT_TYPES",
+    "ORGANS",
+    "Assessment",
+    "ChildPughRecord",
+    "DrugPeriod",
+    "Event",
+    "Lesion",
+    "NewLesion",
+    "NonTargetLesion",
+    "TaceSession",
+    "Timeline",
+    "parse_timeline",
+    "parse_timelines",
+    "parse_timelines_jsonl",
+    "timeline_json_schema",
+]
+
+Organ = Literal[
+    "liver",
+    "lung",
+    "lymph_node",
+    "bone",
+    "adrenal",
+    "peritoneum",
+    "brain",
+    "pleura",
+    "portal_vein",
+    "ascites",
+    "pleural_effusion",
+    "other",
+]
+ORGANS: tuple[str, ...] = Organ.__args__  # type: ignore[attr-defined]
+
+EventType = Literal[
+    "death",
+    "macrovascular_invasion",
+    "extrahepatic_spread",
+    "new_systemic_therapy",
+    "transplant",
+    "resection",
+    "lost_to_follow_up",
+    "withdrawal",
+]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+
+LesionStatus = Literal["present", "too_small", "absent", "not_assessed"]
+NonTargetStatus = Literal["present", "absent", "unequivocal_progression", "not_assessed"]
+
+_MM = "a length in mm"
+_CFG = ConfigDict(frozen=True, extra="forbid")
+
+
+class Lesion(BaseModel):
+    """One measured lesion at one assessment (diameters in mm)."""
+
+    model_config = _CFG
+
+    id: str = Field(min_length=1, description="Lesion identifier, stable across assessments.")
+    organ: Organ
+    target: bool = Field(False, description="RECIST 1.1 / mRECIST target lesion (set at baseline).")
+    status: LesionStatus = "present"
+    longest_mm: float | None = Field(None, gt=0, description="Longest diameter (whole lesion).")
+    perpendicular_mm: float | None = Field(
+        None, gt=0, description="Longest diameter perpendicular to the longest (whole lesion)."
+    )
+    short_axis_mm: float | None = Field(None, gt=0, description="Short axis (lymph nodes).")
+    viable_longest_mm: float | None = Field(
+        None, ge=0, description="Longest diameter of the arterially enhancing (viable) part."
+    )
+    viable_perpendicular_mm: float | None = Field(
+        None, ge=0, description="Perpendicular diameter of the viable part."
+    )
+    typical_hcc: bool | None = Field(
+        None, description="Arterial hyperenhancement typical of HCC (mRECIST target eligibility)."
+    )
+
+    @property
+    def is_node(self) -> bool:
+        return self.organ == "lymph_node"
+
+    @property
+    def intrahepatic(self) -> bool:
+        return self.organ == "liver"
+
+
+class NonTargetLesion(BaseModel):
+    """A non-target lesion, followed qualitatively."""
+
+    model_config = _CFG
+
+    id: str = Field(min_length=1)
+    organ: Organ
+    status: NonTargetStatus = "present"
+    viable: bool | None = Field(
+        None,
+        description="Intratumoral arterial enhancement persists (mRECIST/EASL); null = unknown.",
+    )
+    short_axis_mm: float | None = Field(None, gt=0)
+
+
+class NewLesion(BaseModel):
+    """A lesion absent at baseline, seen at this assessment."""
+
+    model_config = _CFG
+
+    id: str | None = Field(None, description="Identifier to follow the lesion over visits.")
+    organ: Organ
+    longest_mm: float | None = Field(None, gt=0)
+    short_axis_mm: float | None = Field(None, gt=0, description="Short axis (lymph nodes).")
+    typical_hcc: bool | None = Field(
+        None, description="Arterial hyperenhancement with washout (typical HCC pattern)."
+    )
+    equivocal: bool = Field(False, description="Not unequivocally malignant yet.")
+    cytology_malignant: bool | None = Field(
+        None, description="Effusions: malignant cytology proven (mRECIST)."
+    )
+
+    @property
+    def intrahepatic(self) -> bool:
+        return self.organ == "liver"
+
+    @property
+    def size_mm(self) -> float | None:
+        """The size that decides whether it counts: short axis for nodes, else longest."""
+        if self.organ == "lymph_node":
+            return self.short_axis_mm if self.short_axis_mm is not None else self.longest_mm
+        return self.longest_mm
+
+
+class Assessment(BaseModel):
+    """One imaging assessment (the first one of a timeline is the baseline)."""
+
+    model_config = _CFG
+
+    date: dt.date
+    modality: Literal["CT", "MRI", "PET-CT", "other"] = "CT"
+    lesions: tuple[Lesion, ...] = ()
+    non_target: tuple[NonTargetLesion, ...] = ()
+    new_lesions: tuple[NewLesion, ...] = ()
+    afp_ng_ml: float | None = Field(None, ge=0, description="AFP, recorded (not used by rules).")
+
+
+class TaceSession(BaseModel):
+    """One TACE session."""
+
+    model_config = _CFG
+
+    date: dt.date
+    technique: Literal["cTACE", "DEB-TACE", "TAE", "other"] = "cTACE"
+    regimen_changed: bool | None = Field(
+        None,
+        description="Chemotherapeutic agent changed or feeding artery re-analysed before this "
+        "session (JSH-LCSGJ refractoriness); null = unknown.",
+    )
+
+
+class ChildPughRecord(BaseModel):
+    """A Child-Pugh score on a date."""
+
+    model_config = _CFG
+
+    date: dt.date
+    score: int = Field(ge=5, le=15)
+
+
+class Event(BaseModel):
+    """A clinical event with a date."""
+
+    model_config = _CFG
+
+    date: dt.date
+    type: EventType
+    size_mm: float | None = Field(None, gt=0, description="Size (extrahepatic spread).")
+    organ: Organ | None = None
+    detail: str = ""
+
+
+class DrugPeriod(BaseModel):
+    """A period on a systemic drug (drawn on the course plot)."""
+
+    model_config = _CFG
+
+    drug: str = Field(min_length=1)
+    start: dt.date
+    end: dt.date | None = None
+
+
+class Timeline(BaseModel):
+    """One patient's course. Build it with :func:`parse_timeline` (which checks it)."""
+
+    model_config = _CFG
+
+    id: str = Field(min_length=1)
+    start_date: dt.date = Field(description="Randomisation or treatment start.")
+    assessments: tuple[Assessment, ...] = Field(min_length=1)
+    tace_sessions: tuple[TaceSession, ...] = ()
+    child_pugh: tuple[ChildPughRecord, ...] = ()
+    events: tuple[Event, ...] = ()
+    drug_periods: tuple[DrugPeriod, ...] = ()
+    last_contact_date: dt.date | None = None
+    death_date: dt.date | None = None
+
+    @property
+    def baseline(self) -> Assessment:
+        return self.assessments[0]
+
+    @property
+    def follow_ups(self) -> tuple[Assessment, ...]:
+        return self.assessments[1:]
+
+    @property
+    def date_of_death(self) -> dt.date | None:
+        """``death_date``, or the date of a ``death`` event."""
+        if self.death_date is not None:
+            return self.death_date
+        for e in self.events:
+            if e.type == "death":
+                return e.date
+        return None
+
+    @property
+    def last_known_alive(self) -> dt.date:
+        """The latest date the patient is known alive (contact, assessment, session, record)."""
+        dates = [a.date for a in self.assessments]
+        dates += [s.date for s in self.tace_sessions] + [c.date for c in self.child_pugh]
+        if self.last_contact_date is not None:
+            dates.append(self.last_contact_date)
+        return max(dates)
+
+    def events_of(self, kind: str) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.type == kind)
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def _loc_name(raw: Any, loc: Sequence[int | str]) -> str:
+    """Readable field path with the assessment date and the lesion id where known."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int) and parts:
+            child = node[item] if isinstance(node, list) and 0 <= item < len(node) else None
+            label = f"[{item}]"
+            if isinstance(child, Mapping):
+                if child.get("id") is not None:
+                    label = f"[{child['id']}]"
+                elif child.get("date") is not None:
+                    label = f"[{item}]({child['date']})"
+            parts[-1] += label
+            node = child
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, Mapping) else None
+    return ".".join(parts)
+
+
+def _pydantic_problems(err: ValidationError, raw: Any, prefix: str) -> list[Problem]:
+    out: list[Problem] = []
+    for e in err.errors():
+        msg = str(e["msg"])
+        allowed = msg.removeprefix("Input should be ").removeprefix("Value error, ")
+        value: object = e.get("input")
+        if e["type"] == "missing":
+            allowed, value = "a value (required)", None
+        elif e["type"] == "extra_forbidden":
+            allowed = "no such field (see `tacepath schema timeline`)"
+        out.append(Problem(prefix + _loc_name(raw, e["loc"]), value, allowed))
+    return out
+
+
+def _a_name(pid: str, i: int, a: Assessment) -> str:
+    return f"{pid}.assessments[{i}]({a.date.isoformat()})"
+
+
+def _lesion_problems(pid: str, i: int, a: Assessment, les: Lesion, baseline: bool) -> list[Problem]:
+    where = f"{_a_name(pid, i, a)}.lesions[{les.id}]"
+    out: list[Problem] = []
+    measured = ("longest_mm", "perpendicular_mm", "viable_longest_mm", "viable_perpendicular_mm")
+    if les.status == "present":
+        need = "short_axis_mm" if les.is_node else "longest_mm"
+        if getattr(les, need) is None:
+            out.append(Problem(f"{where}.{need}", None, "a length in mm for a present lesion"))
+    elif any(getattr(les, f) for f in (*measured, "short_axis_mm")):
+        out.append(Problem(f"{where}.status", les.status, "'present' when measurements are given"))
+    if baseline and les.status != "present":
+        out.append(Problem(f"{where}.status", les.status, "'present' (measured) at baseline"))
+    lo, pe = les.longest_mm, les.perpendicular_mm
+    vlo, vpe = les.viable_longest_mm, les.viable_perpendicular_mm
+    if lo is not None and pe is not None and pe > lo:
+        out.append(Problem(f"{where}.perpendicular_mm", pe, f"<= longest_mm ({lo:g})"))
+    if lo is not None and vlo is not None and vlo > lo:
+        out.append(Problem(f"{where}.viable_longest_mm", vlo, f"<= longest_mm ({lo:g})"))
+    if vlo is not None and vpe is not None and vpe > vlo:
+        out.append(
+            Problem(f"{where}.viable_perpendicular_mm", vpe, f"<= viable_longest_mm ({vlo:g})")
+        )
+    if pe is not None and vpe is not None and vpe > pe:
+        out.append(
+            Problem(f"{where}.viable_perpendicular_mm", vpe, f"<= perpendicular_mm ({pe:g})")
+        )
+    if (vlo == 0) != (vpe == 0) and vlo is not None and vpe is not None:
+        out.append(
+            Problem(
+                f"{where}.viable_perpendicular_mm", vpe, "0 exactly when viable_longest_mm is 0"
+            )
+        )
+    if les.is_node and les.short_axis_mm is not None and lo is not None and les.short_axis_mm > lo:
+        out.append(Problem(f"{where}.short_axis_mm", les.short_axis_mm, f"<= longest_mm ({lo:g})"))
+    return out
+
+
+def _baseline_target_problems(pid: str, a: Assessment) -> list[Problem]:
+    """RECIST 1.1 target selection at baseline: measurable, <= 5 in total, <= 2 per organ."""
+    out: list[Problem] = []
+    where = _a_name(pid, 0, a)
+    targets = [les for les in a.lesions if les.target]
+    if not targets:
+        out.append(
+            Problem(
+                f"{where}.lesions",
+                [les.id for les in a.lesions],
+                "at least one lesion with target: true at baseline",
+            )
+        )
+    if len(targets) > 5:
+        out.append(
+            Problem(
+                f"{where}.lesions",
+                [t.id for t in targets],
+                "at most 5 target lesions (RECIST 1.1)",
+            )
+        )
+    per_organ: dict[str, list[str]] = {}
+    for t in targets:
+        per_organ.setdefault(t.organ, []).append(t.id)
+    for organ, ids in per_organ.items():
+        if len(ids) > 2:
+            out.append(
+                Problem(
+                    f"{where}.lesions({organ})",
+                    ids,
+                    "at most 2 target lesions per organ (RECIST 1.1; lymph nodes count as one "
+                    "organ); measure the others with target: false",
+                )
+            )
+    for t in targets:
+        f = f"{where}.lesions[{t.id}]"
+        if t.is_node:
+            if t.short_axis_mm is not None and t.short_axis_mm < 15:
+                out.append(
+                    Problem(
+                        f"{f}.short_axis_mm",
+                        t.short_axis_mm,
+                        ">= 15 mm for a target lymph node (RECIST 1.1)",
+                    )
+                )
+        elif t.longest_mm is not None and t.longest_mm < 10:
+            out.append(
+                Problem(
+                    f"{f}.longest_mm", t.longest_mm, ">= 10 mm for a target lesion (RECIST 1.1)"
+                )
+            )
+    return out
+
+
+def _check(tl: Timeline) -> list[Problem]:
+    pid = tl.id
+    out: list[Problem] = []
+    death = tl.date_of_death
+    # dates in order
+    prev: dt.date | None = None
+    for i, a in enumerate(tl.assessments):
+        if prev is not None and a.date <= prev:
+            out.append(
+                Problem(
+                    f"{_a_name(pid, i, a)}.date", a.date.isoformat(), f"after {prev.isoformat()}"
+                )
+            )
+        prev = a.date
+    for name in ("tace_sessions", "child_pugh", "events"):
+        items: tuple[Any, ...] = getattr(tl, name)
+        for j in range(1, len(items)):
+            if items[j].date < items[j - 1].date:
+                out.append(
+                    Problem(
+                        f"{pid}.{name}[{j}].date",
+                        items[j].date.isoformat(),
+                        f"on or after {items[j - 1].date.isoformat()} (chronological order)",
+                    )
+                )
+    for j, d in enumerate(tl.drug_periods):
+        if d.end is not None and d.end < d.start:
+            out.append(Problem(f"{pid}.drug_periods[{j}].end", d.end.isoformat(), ">= start"))
+    last_assess = tl.assessments[-1].date
+    if tl.last_contact_date is not None and tl.last_contact_date < last_assess:
+        out.append(
+            Problem(
+                f"{pid}.last_contact_date",
+                tl.last_contact_date.isoformat(),
+                f"on or after the last assessment ({last_assess.isoformat()})",
+            )
+        )
+    # nothing after death
+    if death is not None:
+        for i, a in enumerate(tl.assessments):
+            if a.date > death:
+                ids = [les.id for les in a.lesions]
+                field = f"lesions[{ids[0]}]" if ids else "date"
+                out.append(
+                    Problem(
+                        f"{_a_name(pid, i, a)}.{field}",
+                        a.date.isoformat(),
+                        f"no measurement after death ({death.isoformat()})",
+                    )
+                )
+        for name in ("tace_sessions", "child_pugh", "events", "drug_periods"):
+            for j, item in enumerate(getattr(tl, name)):
+                d = item.start if name == "drug_periods" else item.date
+                if d > death:
+                    out.append(
+                        Problem(
+                            f"{pid}.{name}[{j}].date",
+                            d.isoformat(),
+                            f"on or before death ({death.isoformat()})",
+                        )
+                    )
+        if tl.last_contact_date is not None and tl.last_contact_date > death:
+            out.append(
+                Problem(
+                    f"{pid}.last_contact_date",
+                    tl.last_contact_date.isoformat(),
+                    f"on or before death ({death.isoformat()})",
+                )
+            )
+        deaths = tl.events_of("death")
+        if tl.death_date is not None and any(e.date != tl.death_date for e in deaths):
+            out.append(
+                Problem(
+                    f"{pid}.events(death).date",
+                    [e.date.isoformat() for e in deaths],
+                    f"the death_date ({tl.death_date.isoformat()})",
+                )
+            )
+    for j, e in enumerate(tl.events):
+        if e.type == "extrahepatic_spread" and e.size_mm is None:
+            out.append(
+                Problem(
+                    f"{pid}.events[{j}]({e.date.isoformat()}).size_mm",
+                    None,
+                    "the size in mm of the extrahepatic lesion",
+                )
+            )
+    # lesions
+    base = tl.baseline
+    out.extend(_baseline_target_problems(pid, base))
+    target_ids = {les.id for les in base.lesions if les.target}
+    for i, a in enumerate(tl.assessments):
+        seen: set[str] = set()
+        for les in a.lesions:
+            if les.id in seen:
+                out.append(
+                    Problem(f"{_a_name(pid, i, a)}.lesions[{les.id}].id", les.id, "a unique id")
+                )
+            seen.add(les.id)
+            out.extend(_lesion_problems(pid, i, a, les, baseline=i == 0))
+            if i > 0 and les.target and les.id not in target_ids:
+                out.append(
+                    Problem(
+                        f"{_a_name(pid, i, a)}.lesions[{les.id}].target",
+                        True,
+                        f"targets are chosen at baseline: one of {sorted(target_ids)}",
+                    )
+                )
+            if i > 0 and les.id in target_ids and not les.target:
+                out.append(
+                    Problem(
+                        f"{_a_name(pid, i, a)}.lesions[{les.id}].target",
+                        False,
+                        "true (it is a baseline target lesion)",
+                    )
+                )
+        if i > 0:
+            for missing in sorted(target_ids - seen):
+                out.append(
+                    Problem(
+                        f"{_a_name(pid, i, a)}.lesions[{missing}]",
+                        None,
+                        "every baseline target at every assessment: declare status "
+                        "'absent', 'too_small' or 'not_assessed' instead of leaving it out",
+                    )
+                )
+        nt_seen: set[str] = set()
+        for nt in a.non_target:
+            if nt.id in nt_seen:
+                out.append(
+                    Problem(f"{_a_name(pid, i, a)}.non_target[{nt.id}].id", nt.id, "a unique id")
+                )
+            nt_seen.add(nt.id)
+        for k, nl in enumerate(a.new_lesions):
+            if i == 0:
+                out.append(
+                    Problem(
+                        f"{_a_name(pid, i, a)}.new_lesions[{nl.id or k}]",
+                        nl.organ,
+                        "no new lesion at baseline (record it as a lesion or non-target)",
+                    )
+                )
+            if nl.organ not in ("ascites", "pleural_effusion") and nl.size_mm is None:
+                need = "short_axis_mm" if nl.organ == "lymph_node" else "longest_mm"
+                out.append(
+                    Problem(
+                        f"{_a_name(pid, i, a)}.new_lesions[{nl.id or k}].{need}",
+                        None,
+                        "the size in mm of the new lesion",
+                    )
+                )
+    return out
+
+
+def parse_timeline(raw: object, *, where: str = "") -> Timeline:
+    """Validate one timeline; raise :class:`InputErrors` listing every problem.
+
+    Parameters
+    ----------
+    raw
+        The decoded JSON object (see ``tacepath schema timeline``).
+    where
+        Prefix for field names of structural errors (``"[3]."`` for the fourth line of a file).
+
+    Returns
+    -------
+    Timeline
+        The immutable, checked timeline.
+
+    Raises
+    ------
+    InputErrors
+        One :class:`~tacepath.errors.Problem` per refused field, each naming patient, date,
+        lesion and field.
+    """
+    if not isinstance(raw, Mapping):
+        raise InputError(where.rstrip(".") or "timeline", type(raw).__name__, "a JSON object")
+    prefix = where or (f"{raw['id']}." if isinstance(raw.get("id"), str) else "")
+    try:
+        tl = Timeline.model_validate(raw)
+    except ValidationError as exc:
+        raise InputErrors(_pydantic_problems(exc, raw, prefix)) from None
+    problems = _check(tl)
+    if problems:
+        raise InputErrors(problems)
+    return tl
+
+
+def parse_timelines(raw: Iterable[object]) -> list[Timeline]:
+    """Validate several timelines; problems of all of them are reported together."""
+    out: list[Timeline] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(raw):
+        pid = item.get("id") if isinstance(item, Mapping) else None
+        try:
+            out.append(parse_timeline(item, where=f"[{i}]" + (f"({pid})." if pid else ".")))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputErrors(problems)
+    return out
+
+
+def parse_timelines_jsonl(text: str) -> list[Timeline]:
+    """Parse JSON Lines (one timeline per line; blank lines skipped)."""
+    raws: list[object] = []
+    problems: list[Problem] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raws.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem(f"line {n}", line[:40], f"one JSON object per line ({exc.msg})")
+            )
+    if problems:
+        raise InputErrors(problems)
+    return parse_timelines(raws)
+
+
+def timeline_json_schema() -> dict[str, Any]:
+    """The JSON Schema of one timeline (``tacepath schema timeline``)."""
+    schema = Timeline.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "tacepath patient timeline"
+    schema["description"] = (
+        "One patient's course. The first assessment is the baseline; start_date is "
+        "randomisation or treatment start. Every baseline target lesion appears at every "
+        "assessment with a status. Checked on load: dates in order, nothing after death, "
+        "a baseline with targets, no impossible size."
+    )
+    return schema

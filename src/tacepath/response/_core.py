@@ -1,0 +1,686 @@
+"""Shared machinery of the response criteria: result types, sums, the overall table, BOR.
+
+RECIST 1.1, mRECIST and EASL differ in *what* is measured (longest diameter, viable longest
+diameter, viable bidimensional product), in the thresholds and in which new lesions count; the
+bookkeeping (sum, nadir, per-visit table, best overall response) is the same and lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tacepath.domain.citation import Citation
+from tacepath.domain.timeline import Assessment, Lesion, NewLesion, NonTargetLesion, Timeline
+from tacepath.errors import InputError
+
+__all__ = [
+    "BestOverallResponse",
+    "CriterionResult",
+    "LesionFinding",
+    "NewLesionFinding",
+    "TimepointResponse",
+]
+
+Code = Literal["CR", "PR", "SD", "PD", "NE"]
+PdReference = Literal["nadir", "baseline", "previous"]
+_EPS = 1e-9
+
+
+def ge(a: float, b: float) -> bool:
+    """``a >= b`` robust to float noise (so exactly 20 % is 20 %)."""
+    return a >= b - _EPS * max(1.0, abs(b))
+
+
+def gt(a: float, b: float) -> bool:
+    """``a > b`` robust to float noise."""
+    return a > b + _EPS * max(1.0, abs(b))
+
+
+def pct(current: float, reference: float) -> float | None:
+    """Percent change ``(current - reference) / reference * 100`` (None if reference is 0)."""
+    if reference == 0:
+        return None
+    return (current - reference) / reference * 100.0
+
+
+def fmt(x: float | None, unit: str = "") -> str:
+    if x is None:
+        return "n/a"
+    s = f"{x:.1f}".rstrip("0").rstrip(".")
+    return f"{s} {unit}".rstrip()
+
+
+def fmt_pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:+.1f}%"
+
+
+# ------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LesionFinding:
+    """One lesion's contribution at one visit: the value used and why."""
+
+    id: str
+    organ: str
+    status: str
+    value: float | None
+    """Value entering the sum (mm or mm²); None if not assessable."""
+    unit: str
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "organ": self.organ,
+            "status": self.status,
+            "value": self.value,
+            "unit": self.unit,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewLesionFinding:
+    """A new lesion and whether it counts as progression under the criterion."""
+
+    id: str | None
+    organ: str
+    size_mm: float | None
+    counts: bool
+    first_seen: dt.date
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "organ": self.organ,
+            "size_mm": self.size_mm,
+            "counts": self.counts,
+            "first_seen": self.first_seen.isoformat(),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimepointResponse:
+    """The response at one follow-up assessment under one criterion.
+
+    ``sum`` is over the assessed target lesions; ``nadir_sum`` is the reference nadir (the
+    smallest evaluable sum *before* this visit, baseline included); percent changes are
+    ``(current - reference) / reference * 100``. ``progression_date`` is the date a PD is dated
+    to: the visit itself, or the first scan showing a new lesion confirmed later.
+    """
+
+    date: dt.date
+    day: int
+    """Days from the timeline's start_date."""
+    target: Code
+    non_target: str | None
+    """``CR``, ``non-CR/non-PD`` (``IR/SD`` in mRECIST), ``PD``, ``NE``; None if no non-target."""
+    new_lesions: bool
+    overall: Code
+    sum: float | None
+    unit: str
+    baseline_sum: float
+    nadir_sum: float
+    pct_from_baseline: float | None
+    pct_from_nadir: float | None
+    lesions: tuple[LesionFinding, ...]
+    new_lesion_findings: tuple[NewLesionFinding, ...]
+    why: str
+    progression_date: dt.date | None = None
+    te: str | None = None
+    """RECICL overall treatment effect (TE1-TE4); None for the other criteria."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "date": self.date.isoformat(),
+            "day": self.day,
+            "target": self.target,
+            "non_target": self.non_target,
+            "new_lesions": self.new_lesions,
+            "overall": self.overall,
+            "te": self.te,
+            "sum": self.sum,
+            "unit": self.unit,
+            "baseline_sum": self.baseline_sum,
+            "nadir_sum": self.nadir_sum,
+            "pct_from_baseline": self.pct_from_baseline,
+            "pct_from_nadir": self.pct_from_nadir,
+            "why": self.why,
+            "progression_date": (
+                self.progression_date.isoformat() if self.progression_date else None
+            ),
+            "lesions": [f.to_dict() for f in self.lesions],
+            "new_lesion_findings": [f.to_dict() for f in self.new_lesion_findings],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BestOverallResponse:
+    """Best overall response with the visit that gave it and the confirming visit."""
+
+    value: Code
+    date: dt.date | None
+    confirmed_on: dt.date | None
+    why: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "value": self.value,
+            "date": self.date.isoformat() if self.date else None,
+            "confirmed_on": self.confirmed_on.isoformat() if self.confirmed_on else None,
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CriterionResult:
+    """A criterion applied to a whole timeline: every visit, BOR, ORR/DCR, first PD."""
+
+    criterion: str
+    patient_id: str
+    rule: str
+    citation: Citation
+    options: dict[str, object]
+    unit: str
+    baseline_sum: float
+    assessments: tuple[TimepointResponse, ...]
+    best_overall_response: BestOverallResponse
+    objective_response: bool
+    """BOR is CR or PR."""
+    disease_control: bool
+    """BOR is CR, PR or SD."""
+    first_progression: dt.date | None
+    """Date progression is dated to (first PD visit, or earlier first appearance)."""
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "criterion": self.criterion,
+            "patient_id": self.patient_id,
+            "rule": self.rule,
+            "citation": self.citation.to_dict(),
+            "options": dict(self.options),
+            "unit": self.unit,
+            "baseline_sum": self.baseline_sum,
+            "assessments": [a.to_dict() for a in self.assessments],
+            "best_overall_response": self.best_overall_response.to_dict(),
+            "objective_response": self.objective_response,
+            "disease_control": self.disease_control,
+            "first_progression": (
+                self.first_progression.isoformat() if self.first_progression else None
+            ),
+            "notes": list(self.notes),
+        }
+
+
+# ----------------------------------------------------------------- criterion definition
+
+Measure = Callable[[Lesion, Lesion], tuple[float | None, str]]
+Cleared = Callable[[Lesion, Lesion], bool]
+NonTargetRule = Callable[[Sequence[NonTargetLesion], Sequence[NonTargetLesion]], str | None]
+NewLesionRule = Callable[[NewLesion, float | None], tuple[bool, str]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Spec:
+    """What distinguishes one sum-based criterion from another."""
+
+    name: str
+    unit: str
+    measure: Measure
+    cleared: Cleared
+    pr_decrease_pct: float
+    pr_inclusive: bool
+    pd_increase_pct: float
+    pd_inclusive: bool
+    pd_min_abs: float | None
+    pd_reference: PdReference
+    non_target: NonTargetRule
+    new_lesion: NewLesionRule
+
+
+def is_typical(base: Lesion) -> bool:
+    """Measured as viable tumour: typical HCC (arterial enhancement) and not a lymph node."""
+    return base.typical_hcc is True and not base.is_node
+
+
+def recist_mm(les: Lesion, base: Lesion) -> tuple[float | None, str]:
+    """RECIST 1.1 value: short axis for nodes, longest diameter otherwise (§1.1)."""
+    if les.status == "absent":
+        return 0.0, "disappeared: 0 mm"
+    if les.status == "too_small":
+        return 5.0, "too small to measure: 5 mm (RECIST 1.1 default)"
+    if les.status == "not_assessed":
+        return None, "not assessed"
+    if base.is_node:
+        return les.short_axis_mm, "short axis (lymph node)"
+    return les.longest_mm, "longest diameter"
+
+
+def recist_cleared(les: Lesion, base: Lesion) -> bool:
+    if base.is_node:
+        sa = les.short_axis_mm
+        return les.status == "absent" or (les.status == "present" and sa is not None and sa < 10)
+    return les.status == "absent"
+
+
+def viable_mm(les: Lesion, base: Lesion) -> tuple[float | None, str]:
+    """mRECIST value: viable (arterially enhancing) longest diameter of typical HCC targets."""
+    if not is_typical(base):
+        v, note = recist_mm(les, base)
+        return v, f"{note}; not typical HCC at baseline: whole lesion (mRECIST)"
+    if les.status == "absent":
+        return 0.0, "disappeared: 0 mm"
+    if les.status == "too_small":
+        return 5.0, "too small to measure: 5 mm (RECIST default)"
+    if les.status == "not_assessed":
+        return None, "not assessed"
+    if les.viable_longest_mm is None:
+        return None, "viable longest diameter not recorded"
+    return les.viable_longest_mm, "viable (enhancing) longest diameter"
+
+
+def viable_cleared(les: Lesion, base: Lesion) -> bool:
+    if not is_typical(base):
+        return recist_cleared(les, base)
+    return les.status == "absent" or (les.status == "present" and les.viable_longest_mm == 0)
+
+
+def viable_mm2(les: Lesion, base: Lesion) -> tuple[float | None, str]:
+    """Bidimensional product of the viable tumour (EASL, RECICL, TACTICS), mm²."""
+    if les.status == "absent":
+        return 0.0, "disappeared: 0 mm²"
+    if les.status == "too_small":
+        return 25.0, "too small to measure: 5 x 5 mm (RECIST 5 mm default on both axes)"
+    if les.status == "not_assessed":
+        return None, "not assessed"
+    if is_typical(base):
+        vl, vp = les.viable_longest_mm, les.viable_perpendicular_mm
+        if vl == 0:
+            return 0.0, "no enhancing (viable) tumour"
+        if vl is None or vp is None:
+            return None, "viable diameters not recorded"
+        return vl * vp, f"viable {fmt(vl)} x {fmt(vp)} mm"
+    return whole_mm2(les, base)
+
+
+def whole_mm2(les: Lesion, base: Lesion) -> tuple[float | None, str]:
+    """Bidimensional product of the whole lesion, mm² (nodes: longest x short axis)."""
+    if les.status == "absent":
+        return 0.0, "disappeared: 0 mm²"
+    if les.status == "too_small":
+        return 25.0, "too small to measure: 5 x 5 mm"
+    if les.status == "not_assessed":
+        return None, "not assessed"
+    second = les.short_axis_mm if base.is_node else les.perpendicular_mm
+    if les.longest_mm is None or second is None:
+        return None, "bidimensional diameters not recorded"
+    return les.longest_mm * second, f"whole {fmt(les.longest_mm)} x {fmt(second)} mm"
+
+
+# ------------------------------------------------------------------- non-target, new
+
+
+def _nt_common(
+    base: Sequence[NonTargetLesion], cur: Sequence[NonTargetLesion]
+) -> tuple[str | None, dict[str, NonTargetLesion]]:
+    if not base and not cur:
+        return None, {}
+    by_id = {n.id: n for n in cur}
+    if any(n.status == "unequivocal_progression" for n in cur):
+        return "PD", by_id
+    if any(b.id not in by_id for b in base) or any(n.status == "not_assessed" for n in cur):
+        return "NE", by_id
+    return "", by_id
+
+
+def recist_non_target(
+    base: Sequence[NonTargetLesion], cur: Sequence[NonTargetLesion]
+) -> str | None:
+    """RECIST 1.1 §1.3: CR (all gone), non-CR/non-PD, PD (unequivocal), NE (not assessed)."""
+    code, by_id = _nt_common(base, cur)
+    if code != "":
+        return code
+    if all(n.status == "absent" for n in by_id.values()):
+        return "CR"
+    return "non-CR/non-PD"
+
+
+def viable_non_target(label: str) -> NonTargetRule:
+    """mRECIST §2.4 / EASL: CR = no intratumoral arterial enhancement in any non-target."""
+
+    def rule(base: Sequence[NonTargetLesion], cur: Sequence[NonTargetLesion]) -> str | None:
+        code, by_id = _nt_common(base, cur)
+        if code != "":
+            return code
+        if all(n.status == "absent" or n.viable is False for n in by_id.values()):
+            return "CR"
+        return label
+
+    return rule
+
+
+def recist_new_lesion(nl: NewLesion, first_size: float | None) -> tuple[bool, str]:
+    """RECIST 1.1 §1.4: any unequivocal new lesion; a node only if short axis >= 10 mm."""
+    if nl.equivocal:
+        return False, "equivocal: not PD until confirmed (then dated to first appearance)"
+    if nl.organ == "lymph_node":
+        sa = nl.size_mm
+        if sa is not None and sa < 10:
+            return False, f"node short axis {fmt(sa, 'mm')} < 10 mm: not pathological"
+    return True, "unequivocal new lesion"
+
+
+# ----------------------------------------------------------------------- the engine
+
+
+def _sum_targets(
+    spec: Spec, a: Assessment, base_targets: Sequence[Lesion]
+) -> tuple[float, bool, bool, tuple[LesionFinding, ...]]:
+    """(sum of assessed, all assessed?, all cleared?, findings)."""
+    by_id = {les.id: les for les in a.lesions}
+    total = 0.0
+    complete = True
+    cleared = True
+    findings: list[LesionFinding] = []
+    for b in base_targets:
+        les = by_id[b.id]
+        v, note = spec.measure(les, b)
+        if v is None:
+            complete = False
+        else:
+            total += v
+        if not spec.cleared(les, b):
+            cleared = False
+        findings.append(
+            LesionFinding(
+                id=b.id, organ=b.organ, status=les.status, value=v, unit=spec.unit, note=note
+            )
+        )
+    return total, complete, cleared, tuple(findings)
+
+
+def combine(target: Code, non_target: str | None, new: bool) -> Code:
+    """Overall time-point response (RECIST 1.1 Table 1; mRECIST table, same layout)."""
+    if target == "PD" or non_target == "PD" or new:
+        return "PD"
+    if target == "NE":
+        return "NE"
+    if target == "CR":
+        return "CR" if non_target in ("CR", None) else "PR"
+    return target
+
+
+def evaluate(spec: Spec, tl: Timeline) -> tuple[float, tuple[TimepointResponse, ...]]:
+    """Apply a sum-based criterion to every follow-up of a timeline."""
+    base = tl.baseline
+    targets = [les for les in base.lesions if les.target]
+    base_sum, complete, _, _ = _sum_targets(spec, base, targets)
+    if not complete:
+        raise InputError(
+            f"{tl.id}.assessments[0]({base.date.isoformat()}).lesions",
+            [f.id for f in targets],
+            f"every target measurable at baseline for {spec.name} "
+            "(viable diameters of typical HCC targets, both diameters for products)",
+        )
+    nadir = base_sum
+    previous = base_sum
+    first_seen: dict[str, tuple[dt.date, float | None]] = {}
+    out: list[TimepointResponse] = []
+    for a in tl.follow_ups:
+        total, complete, cleared, findings = _sum_targets(spec, a, targets)
+        ref = {"nadir": nadir, "baseline": base_sum, "previous": previous}[spec.pd_reference]
+        increase = total - ref
+        rel_ok = (
+            ge(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
+            if spec.pd_inclusive
+            else gt(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
+        )
+        abs_ok = spec.pd_min_abs is None or ge(increase, spec.pd_min_abs)
+        pd = gt(total, ref) and rel_ok and abs_ok
+        pr_bound = base_sum * (100.0 - spec.pr_decrease_pct)
+        pr = ge(pr_bound, total * 100.0) if spec.pr_inclusive else gt(pr_bound, total * 100.0)
+        p_base, p_ref = pct(total, base_sum), pct(total, ref)
+        ref_name = {"nadir": "nadir", "baseline": "baseline", "previous": "previous"}[
+            spec.pd_reference
+        ]
+        sgn = ">=" if spec.pd_inclusive else ">"
+        target: Code
+        if pd:
+            target = "PD"
+            abs_txt = f" and +{fmt(increase, spec.unit)}" if spec.pd_min_abs is not None else ""
+            why_t = (
+                f"target PD: sum {fmt(total, spec.unit)} is {fmt_pct(p_ref)} from {ref_name} "
+                f"{fmt(ref, spec.unit)} ({sgn} {spec.pd_increase_pct:g}%){abs_txt}"
+            )
+            if not complete:
+                why_t += " (already met by the assessed lesions)"
+        elif not complete:
+            target = "NE"
+            missing = [f.id for f in findings if f.value is None]
+            why_t = f"target NE: {', '.join(missing)} not assessable"
+        elif cleared:
+            target = "CR"
+            why_t = "target CR: every target lesion resolved"
+        elif pr:
+            target = "PR"
+            why_t = (
+                f"target PR: sum {fmt(total, spec.unit)} is {fmt_pct(p_base)} from baseline "
+                f"{fmt(base_sum, spec.unit)} (<= -{spec.pr_decrease_pct:g}%)"
+            )
+        else:
+            target = "SD"
+            why_t = (
+                f"target SD: sum {fmt(total, spec.unit)}, {fmt_pct(p_base)} from baseline, "
+                f"{fmt_pct(p_ref)} from {ref_name} {fmt(ref, spec.unit)}"
+            )
+        nt = spec.non_target(base.non_target, a.non_target)
+        new_findings: list[NewLesionFinding] = []
+        prog_date: dt.date | None = None
+        for nl in a.new_lesions:
+            seen = first_seen.get(nl.id) if nl.id else None
+            if nl.id and seen is None:
+                first_seen[nl.id] = (a.date, nl.size_mm)
+                seen = first_seen[nl.id]
+            first_date = seen[0] if seen else a.date
+            counts, reason = spec.new_lesion(nl, seen[1] if seen else None)
+            new_findings.append(
+                NewLesionFinding(
+                    id=nl.id,
+                    organ=nl.organ,
+                    size_mm=nl.size_mm,
+                    counts=counts,
+                    first_seen=first_date,
+                    reason=reason,
+                )
+            )
+            if counts and (prog_date is None or first_date < prog_date):
+                prog_date = first_date
+        new = any(f.counts for f in new_findings)
+        overall = combine(target, nt, new)
+        reasons = [why_t]
+        if nt is not None:
+            reasons.append(f"non-target {nt}")
+        deciding = [f for f in new_findings if f.counts]
+        if deciding:
+            reasons.append(
+                "new lesion "
+                + ", ".join(
+                    f"{f.id or '?'} ({f.organ}, {fmt(f.size_mm, 'mm')}, first seen "
+                    f"{f.first_seen.isoformat()})"
+                    for f in deciding
+                )
+            )
+        else:
+            reasons.append("no new lesion counted" if new_findings else "no new lesion")
+        if overall != "PD":
+            prog_date = None
+        elif prog_date is None or prog_date > a.date:
+            prog_date = a.date
+        out.append(
+            TimepointResponse(
+                date=a.date,
+                day=(a.date - tl.start_date).days,
+                target=target,
+                non_target=nt,
+                new_lesions=new,
+                overall=overall,
+                sum=total,
+                unit=spec.unit,
+                baseline_sum=base_sum,
+                nadir_sum=nadir,
+                pct_from_baseline=p_base,
+                pct_from_nadir=pct(total, nadir),
+                lesions=findings,
+                new_lesion_findings=tuple(new_findings),
+                why=f"{overall}: " + "; ".join(reasons),
+                progression_date=prog_date,
+            )
+        )
+        if complete:
+            nadir = min(nadir, total)
+            previous = total
+    return base_sum, tuple(out)
+
+
+_RANK = {"CR": 3, "PR": 2, "SD": 1}
+
+
+def _confirmed(
+    visits: Sequence[TimepointResponse], codes: tuple[str, ...], min_days: int
+) -> tuple[TimepointResponse, TimepointResponse] | None:
+    """First visit in ``codes`` followed by another in ``codes`` at least ``min_days`` later."""
+    for i, v in enumerate(visits):
+        if v.overall not in codes:
+            continue
+        for w in visits[i + 1 :]:
+            if w.overall in codes and (w.date - v.date).days >= min_days:
+                return v, w
+    return None
+
+
+def best_overall_response(
+    tl: Timeline,
+    visits: Sequence[TimepointResponse],
+    *,
+    confirmation: bool,
+    min_confirmation_days: int,
+    min_sd_days: int | None,
+) -> BestOverallResponse:
+    """Best overall response (RECIST 1.1 §1.6), with or without confirmation.
+
+    Without confirmation: the best of CR > PR > SD recorded before the first PD (SD only if
+    at least ``min_sd_days`` after start); otherwise PD if progression was recorded, else NE.
+    With confirmation: CR needs a later CR, PR a later CR or PR, at least
+    ``min_confirmation_days`` apart and before PD; an unconfirmed CR/PR counts as SD (if the
+    SD minimum is met), as in RECIST 1.1 Table 3.
+    """
+    before_pd: list[TimepointResponse] = []
+    pd_visit: TimepointResponse | None = None
+    for v in visits:
+        if v.overall == "PD":
+            pd_visit = v
+            break
+        before_pd.append(v)
+
+    def sd_ok(v: TimepointResponse) -> bool:
+        return min_sd_days is None or (v.date - tl.start_date).days >= min_sd_days
+
+    best: BestOverallResponse | None = None
+    if not confirmation:
+        cands = [v for v in before_pd if v.overall in _RANK and (v.overall != "SD" or sd_ok(v))]
+        if cands:
+            top = max(cands, key=lambda v: (_RANK[v.overall], -v.day))
+            best = BestOverallResponse(
+                value=top.overall,
+                date=top.date,
+                confirmed_on=None,
+                why=f"best time-point response {top.overall} on {top.date.isoformat()} "
+                "(no confirmation required)",
+            )
+    else:
+        for level, starts in (("CR", ("CR",)), ("PR", ("CR", "PR"))):
+            pair = _confirmed(before_pd, starts, min_confirmation_days)
+            if pair is not None:
+                v, w = pair
+                best = BestOverallResponse(
+                    value="CR" if level == "CR" else "PR",
+                    date=v.date,
+                    confirmed_on=w.date,
+                    why=f"{v.overall} on {v.date.isoformat()} confirmed by {w.overall} "
+                    f"on {w.date.isoformat()} (>= {min_confirmation_days} days later)",
+                )
+                break
+        if best is None:
+            sd = [v for v in before_pd if v.overall in _RANK and sd_ok(v)]
+            if sd:
+                best = BestOverallResponse(
+                    value="SD",
+                    date=sd[0].date,
+                    confirmed_on=None,
+                    why=f"{sd[0].overall} on {sd[0].date.isoformat()} not confirmed: counts as SD",
+                )
+    if best is not None:
+        return best
+    if pd_visit is not None:
+        return BestOverallResponse(
+            value="PD",
+            date=pd_visit.date,
+            confirmed_on=None,
+            why=f"progression on {pd_visit.date.isoformat()} before any qualifying response",
+        )
+    return BestOverallResponse(
+        value="NE",
+        date=None,
+        confirmed_on=None,
+        why="no evaluable follow-up meeting CR, PR or SD (minimum SD interval)",
+    )
+
+
+def assemble(
+    *,
+    spec: Spec,
+    tl: Timeline,
+    rule: str,
+    citation: Citation,
+    options: dict[str, object],
+    confirmation: bool,
+    min_confirmation_days: int,
+    min_sd_days: int | None,
+    notes: tuple[str, ...] = (),
+    precomputed: tuple[float, tuple[TimepointResponse, ...]] | None = None,
+) -> CriterionResult:
+    if min_confirmation_days < 0:
+        raise InputError("min_confirmation_days", min_confirmation_days, ">= 0")
+    if min_sd_days is not None and min_sd_days < 0:
+        raise InputError("min_sd_days", min_sd_days, ">= 0 or None")
+    base_sum, visits = precomputed if precomputed is not None else evaluate(spec, tl)
+    bor = best_overall_response(
+        tl,
+        visits,
+        confirmation=confirmation,
+        min_confirmation_days=min_confirmation_days,
+        min_sd_days=min_sd_days,
+    )
+    first_pd = next((v.progression_date for v in visits if v.overall == "PD"), None)
+    return CriterionResult(
+        criterion=spec.name,
+        patient_id=tl.id,
+        rule=rule,
+        citation=citation,
+        options=options,
+        unit=spec.unit,
+        baseline_sum=base_sum,
+        assessments=visits,
+        best_overall_response=bor,
+        objective_response=bor.value in ("CR", "PR"),
+        disease_control=bor.value in ("CR", "PR", "SD"),
+        first_progression=first_pd,
+        notes=notes,
+    )

@@ -1,0 +1,128 @@
+"""mRECIST for HCC: viable (arterially enhancing) tumour diameters (Lencioni & Llovet 2010)."""
+
+from __future__ import annotations
+
+from tacepath.domain.timeline import NewLesion, Timeline
+from tacepath.errors import InputError
+from tacepath.response._core import (
+    CriterionResult,
+    Spec,
+    assemble,
+    fmt,
+    recist_new_lesion,
+    viable_cleared,
+    viable_mm,
+    viable_non_target,
+)
+from tacepath.response._sources import LENCIONI_2010
+
+__all__ = ["mrecist"]
+
+
+def _rule(require_5mm: bool, new_min: float, growth: float) -> str:
+    five = (
+        " AND >= 5 mm absolute (protocol option, not in the published criteria)"
+        if require_5mm
+        else " (no 5 mm minimum, as published)"
+    )
+    return (
+        "mRECIST: sum of VIABLE (arterially enhancing) longest diameters of typical-HCC "
+        "targets (atypical targets and nodes measured as in RECIST 1.1). CR = no intratumoral "
+        f"arterial enhancement in any target; PD = viable sum >= 20% above the nadir{five}; "
+        "PR = viable sum <= 30% below baseline; else SD. Non-target CR = no enhancement in any "
+        "non-target. New intrahepatic lesion = PD if >= "
+        f"{new_min:g} mm with typical vascular pattern; an atypical one only after >= "
+        f"{growth:g} mm interval growth (dated to first appearance); effusions only with "
+        "malignant cytology. The 10 mm new-lesion thresholds are UNVERIFIED against the paper "
+        "text (options)."
+    )
+
+
+def mrecist(
+    timeline: Timeline,
+    *,
+    require_5mm: bool = False,
+    new_lesion_min_mm: float = 10.0,
+    atypical_growth_mm: float = 10.0,
+    confirmation: bool = False,
+    min_confirmation_days: int = 28,
+    min_sd_days: int | None = None,
+) -> CriterionResult:
+    """mRECIST response at every follow-up and the best overall response.
+
+    Parameters
+    ----------
+    timeline
+        A checked timeline; typical-HCC targets need ``viable_longest_mm``.
+    require_5mm
+        Add RECIST's 5 mm absolute minimum to PD (some trials did); default False (as
+        published, decisions.md).
+    new_lesion_min_mm, atypical_growth_mm
+        New intrahepatic lesion size (typical pattern) and interval growth (atypical) needed
+        to count as PD; 10 mm each, UNVERIFIED against the paper text.
+    confirmation, min_confirmation_days, min_sd_days
+        As in :func:`tacepath.response.recist.recist11`.
+
+    Returns
+    -------
+    CriterionResult
+
+    References
+    ----------
+    .. [1] Lencioni R, Llovet JM. Semin Liver Dis 2010;30(1):52-60. doi:10.1055/s-0030-1247132
+    """
+    if new_lesion_min_mm < 0:
+        raise InputError("new_lesion_min_mm", new_lesion_min_mm, ">= 0")
+    if atypical_growth_mm < 0:
+        raise InputError("atypical_growth_mm", atypical_growth_mm, ">= 0")
+
+    def new_rule(nl: NewLesion, first_size: float | None) -> tuple[bool, str]:
+        if nl.organ in ("ascites", "pleural_effusion"):
+            if nl.cytology_malignant:
+                return True, "effusion with malignant cytology"
+            return False, "effusion without malignant cytology: not PD (mRECIST)"
+        if not nl.intrahepatic:
+            return recist_new_lesion(nl, first_size)
+        size = nl.size_mm or 0.0
+        if nl.typical_hcc and not nl.equivocal:
+            if size >= new_lesion_min_mm:
+                return True, f"typical HCC {fmt(size, 'mm')} >= {new_lesion_min_mm:g} mm"
+            return False, f"typical HCC {fmt(size, 'mm')} < {new_lesion_min_mm:g} mm: re-check"
+        if first_size is not None and size - first_size >= atypical_growth_mm:
+            return True, (
+                f"atypical, grew {fmt(first_size, 'mm')} -> {fmt(size, 'mm')} "
+                f"(>= {atypical_growth_mm:g} mm): PD dated to first appearance"
+            )
+        return False, "atypical/equivocal: not PD until typical pattern or interval growth"
+
+    spec = Spec(
+        name="mRECIST",
+        unit="mm",
+        measure=viable_mm,
+        cleared=viable_cleared,
+        pr_decrease_pct=30.0,
+        pr_inclusive=True,
+        pd_increase_pct=20.0,
+        pd_inclusive=True,
+        pd_min_abs=5.0 if require_5mm else None,
+        pd_reference="nadir",
+        non_target=viable_non_target("IR/SD"),
+        new_lesion=new_rule,
+    )
+    return assemble(
+        spec=spec,
+        tl=timeline,
+        rule=_rule(require_5mm, new_lesion_min_mm, atypical_growth_mm),
+        citation=LENCIONI_2010,
+        options={
+            "require_5mm": require_5mm,
+            "new_lesion_min_mm": new_lesion_min_mm,
+            "atypical_growth_mm": atypical_growth_mm,
+            "confirmation": confirmation,
+            "min_confirmation_days": min_confirmation_days,
+            "min_sd_days": min_sd_days,
+        },
+        confirmation=confirmation,
+        min_confirmation_days=min_confirmation_days,
+        min_sd_days=min_sd_days,
+    )
