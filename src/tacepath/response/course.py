@@ -1,0 +1,198 @@
+"""All criteria and TACE-failure rules applied to one timeline (what the CLI prints)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from tacepath.domain.timeline import Timeline
+from tacepath.errors import InputError
+from tacepath.response._core import CriterionResult
+from tacepath.response.easl import easl
+from tacepath.response.mrecist import mrecist
+from tacepath.response.recicl import recicl
+from tacepath.response.recist import recist11
+from tacepath.response.tace_failure import (
+    FailureResult,
+    jsh_refractoriness,
+    tace_specific_pfs,
+    untaceable_progression,
+)
+
+__all__ = ["CourseResult", "ResponseOptions", "assess_response"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponseOptions:
+    """Every protocol choice of the response criteria in one value (defaults: decisions.md)."""
+
+    confirmation: bool = False
+    min_confirmation_days: int = 28
+    min_sd_days: int | None = None
+    mrecist_require_5mm: bool = False
+    easl_pd_reference: Literal["nadir", "baseline", "previous"] = "nadir"
+    easl_pd_inclusive: bool = True
+    recicl_te1_inclusive: bool = True
+    recicl_count_new_lesions: bool = False
+    tactics_ehs_min_mm: float | None = 10.0
+    tactics_cpc_window_days: int | None = None
+    tactics_include_refractoriness: bool = True
+    jsh_viable_reference: Literal["pre_session", "original_baseline"] = "pre_session"
+    jsh_require_regimen_change: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CourseResult:
+    """RECIST 1.1, mRECIST, EASL, RECICL and the three TACE-failure results of one patient."""
+
+    id: str
+    recist11: CriterionResult
+    mrecist: CriterionResult
+    easl: CriterionResult
+    recicl: CriterionResult
+    untaceable_progression: FailureResult
+    tace_pfs: FailureResult
+    jsh_refractoriness: FailureResult
+    options: ResponseOptions
+
+    @property
+    def criteria(self) -> tuple[CriterionResult, ...]:
+        return (self.recist11, self.mrecist, self.easl, self.recicl)
+
+    def tace_failure_status(self, date: dt.date) -> str:
+        """TACE-failure status on a date: ``-`` or which definition has fired by then."""
+        out = []
+        for label, r in (
+            ("unTACEable", self.untaceable_progression),
+            ("JSH", self.jsh_refractoriness),
+        ):
+            if r.event and r.date is not None and r.date <= date:
+                out.append(f"{label}: {r.criterion} ({r.date.isoformat()})")
+        return "; ".join(out) or "-"
+
+    def to_contract_dict(self) -> dict[str, object]:
+        """The ``tacepath response --json`` contract."""
+        visits = []
+        for r, m, e, j in zip(
+            self.recist11.assessments,
+            self.mrecist.assessments,
+            self.easl.assessments,
+            self.recicl.assessments,
+            strict=True,
+        ):
+            visits.append(
+                {
+                    "date": r.date.isoformat(),
+                    "recist11": {
+                        "target": r.target,
+                        "non_target": r.non_target,
+                        "new_lesions": r.new_lesions,
+                        "overall": r.overall,
+                    },
+                    "mrecist": {
+                        "target": m.target,
+                        "non_target": m.non_target,
+                        "new_lesions": m.new_lesions,
+                        "overall": m.overall,
+                    },
+                    "easl": {"overall": e.overall},
+                    "recicl": {"te": j.te, "overall": j.overall},
+                }
+            )
+        return {
+            "id": self.id,
+            "assessments": visits,
+            "best_overall_response": {
+                "recist11": self.recist11.best_overall_response.value,
+                "mrecist": self.mrecist.best_overall_response.value,
+                "easl": self.easl.best_overall_response.value,
+                "recicl": self.recicl.best_overall_response.value,
+            },
+            "untaceable_progression": self.untaceable_progression.summary(),
+            "tace_pfs": self.tace_pfs.summary(),
+            "jsh_refractoriness": self.jsh_refractoriness.summary(),
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        """Everything, with the reasons, rules and citations."""
+        return {
+            "id": self.id,
+            "recist11": self.recist11.to_dict(),
+            "mrecist": self.mrecist.to_dict(),
+            "easl": self.easl.to_dict(),
+            "recicl": self.recicl.to_dict(),
+            "untaceable_progression": self.untaceable_progression.to_dict(),
+            "tace_pfs": self.tace_pfs.to_dict(),
+            "jsh_refractoriness": self.jsh_refractoriness.to_dict(),
+            "options": self.options.to_dict(),
+        }
+
+
+def assess_response(timeline: Timeline, options: ResponseOptions | None = None) -> CourseResult:
+    """Apply RECIST 1.1, mRECIST, EASL, RECICL, TACTICS and JSH-LCSGJ to one timeline.
+
+    Parameters
+    ----------
+    timeline
+        A checked timeline (:func:`tacepath.domain.timeline.parse_timeline`).
+    options
+        Protocol choices; defaults follow the product decisions (each stated in the rules).
+
+    Returns
+    -------
+    CourseResult
+    """
+    o = options or ResponseOptions()
+    if o.min_sd_days is not None and o.min_sd_days < 0:
+        raise InputError("min_sd_days", o.min_sd_days, ">= 0 or None")
+    conf, days, sd = o.confirmation, o.min_confirmation_days, o.min_sd_days
+    r = recist11(timeline, confirmation=conf, min_confirmation_days=days, min_sd_days=sd)
+    m = mrecist(
+        timeline,
+        require_5mm=o.mrecist_require_5mm,
+        confirmation=conf,
+        min_confirmation_days=days,
+        min_sd_days=sd,
+    )
+    e = easl(
+        timeline,
+        pd_reference=o.easl_pd_reference,
+        pd_inclusive=o.easl_pd_inclusive,
+        confirmation=conf,
+        min_confirmation_days=days,
+        min_sd_days=sd,
+    )
+    j = recicl(
+        timeline,
+        te1_inclusive=o.recicl_te1_inclusive,
+        count_new_lesions=o.recicl_count_new_lesions,
+        min_sd_days=o.min_sd_days,
+    )
+    jsh = jsh_refractoriness(
+        timeline,
+        viable_reference=o.jsh_viable_reference,
+        require_regimen_change=o.jsh_require_regimen_change,
+    )
+    up = untaceable_progression(
+        timeline,
+        ehs_min_mm=o.tactics_ehs_min_mm,
+        cpc_window_days=o.tactics_cpc_window_days,
+        include_refractoriness=o.tactics_include_refractoriness,
+        jsh_viable_reference=o.jsh_viable_reference,
+        jsh_require_regimen_change=o.jsh_require_regimen_change,
+    )
+    return CourseResult(
+        id=timeline.id,
+        recist11=r,
+        mrecist=m,
+        easl=e,
+        recicl=j,
+        untaceable_progression=up,
+        tace_pfs=tace_specific_pfs(timeline, progression=up),
+        jsh_refractoriness=jsh,
+        options=o,
+    )

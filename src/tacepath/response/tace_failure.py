@@ -1,0 +1,864 @@
+"""TACE failure: TACTICS unTACEable progression, TACE-specific PFS, JSH-LCSGJ refractoriness.
+
+Three different things, kept apart on purpose:
+
+* :func:`untaceable_progression` — the TACTICS definition of progression (time to unTACEable
+  progression, TTUP). Death is *not* part of it.
+* :func:`tace_specific_pfs` — the TACTICS primary endpoint: unTACEable progression or death,
+  whichever first. A separate result, so death never masquerades as progression.
+* :func:`jsh_refractoriness` — TACE failure/refractoriness of the Japan Society of Hepatology /
+  Liver Cancer Study Group of Japan (2014 update).
+
+and :func:`repeat_tace_indication`, the on-demand re-TACE trigger of the TACTICS protocol.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tacepath.domain.citation import Citation
+from tacepath.domain.timeline import Assessment, Lesion, NewLesion, Timeline
+from tacepath.errors import InputError
+from tacepath.response._core import fmt, fmt_pct, ge, gt, pct, viable_mm2, whole_mm2
+from tacepath.response._sources import KUDO_JSH_2014, KUDO_TACTICS_2022
+from tacepath.response.recicl import index_lesions
+
+__all__ = [
+    "ComponentFinding",
+    "FailureResult",
+    "IntrahepaticVisit",
+    "JshSession",
+    "RepeatTaceIndication",
+    "jsh_refractoriness",
+    "repeat_tace_indication",
+    "tace_specific_pfs",
+    "untaceable_progression",
+]
+
+ViableReference = Literal["pre_session", "original_baseline"]
+_CP_C_MIN = 10
+"""Child-Pugh class C = score 10-15 (Pugh 1973); TACTICS reports "Child-Pugh score >= 10"."""
+
+
+# ------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentFinding:
+    """One component of a composite definition: whether and when it fired, and why."""
+
+    criterion: str
+    fired: bool
+    date: dt.date | None
+    detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "criterion": self.criterion,
+            "fired": self.fired,
+            "date": self.date.isoformat() if self.date else None,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntrahepaticVisit:
+    """Viable tumour (sum of products of the index lesions) at one follow-up vs baseline."""
+
+    date: dt.date
+    viable_mm2: float | None
+    baseline_mm2: float
+    pct_from_baseline: float | None
+    progression: bool | None
+    """True if the increase threshold is met; None if not assessable."""
+    note: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "date": self.date.isoformat(),
+            "viable_mm2": self.viable_mm2,
+            "baseline_mm2": self.baseline_mm2,
+            "pct_from_baseline": self.pct_from_baseline,
+            "progression": self.progression,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JshSession:
+    """The response to one TACE session as judged by the JSH-LCSGJ items 1a/1b."""
+
+    session_date: dt.date
+    pre_date: dt.date | None
+    post_date: dt.date | None
+    viable_fraction: float | None
+    """Viable sum after / reference sum (``> 0.5`` = insufficient, item 1a)."""
+    insufficient: bool | None
+    count_pre: int | None
+    count_post: int | None
+    progressive: bool | None
+    """More intrahepatic nodules after than before (item 1b)."""
+    regimen_changed: bool | None
+    note: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "session_date": self.session_date.isoformat(),
+            "pre_date": self.pre_date.isoformat() if self.pre_date else None,
+            "post_date": self.post_date.isoformat() if self.post_date else None,
+            "viable_fraction": self.viable_fraction,
+            "insufficient": self.insufficient,
+            "count_pre": self.count_pre,
+            "count_post": self.count_post,
+            "progressive": self.progressive,
+            "regimen_changed": self.regimen_changed,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FailureResult:
+    """Whether, when and by which criterion an event occurred, with every component."""
+
+    name: str
+    patient_id: str
+    event: bool
+    date: dt.date | None
+    criterion: str | None
+    """The component that fired first (ties: in the order of ``components``)."""
+    why: str
+    components: tuple[ComponentFinding, ...]
+    rule: str
+    citation: Citation
+    options: dict[str, object]
+    intrahepatic: tuple[IntrahepaticVisit, ...] = ()
+    sessions: tuple[JshSession, ...] = ()
+    caveats: tuple[str, ...] = field(default=())
+
+    def summary(self) -> dict[str, object]:
+        """``{"event", "date", "criterion"}`` (the CLI JSON contract)."""
+        return {
+            "event": self.event,
+            "date": self.date.isoformat() if self.date else None,
+            "criterion": self.criterion,
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "patient_id": self.patient_id,
+            **self.summary(),
+            "why": self.why,
+            "components": [c.to_dict() for c in self.components],
+            "rule": self.rule,
+            "citation": self.citation.to_dict(),
+            "options": dict(self.options),
+            "intrahepatic": [v.to_dict() for v in self.intrahepatic],
+            "sessions": [s.to_dict() for s in self.sessions],
+            "caveats": list(self.caveats),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RepeatTaceIndication:
+    """TACTICS on-demand repeat-TACE trigger at one assessment."""
+
+    date: dt.date
+    indicated: bool
+    viable_mm2: float | None
+    baseline_mm2: float
+    pct_of_baseline: float | None
+    reasons: tuple[str, ...]
+    wait: tuple[str, ...]
+    """New lesions that need a washout check before they trigger TACE."""
+    rule: str
+    citation: Citation
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "date": self.date.isoformat(),
+            "indicated": self.indicated,
+            "viable_mm2": self.viable_mm2,
+            "baseline_mm2": self.baseline_mm2,
+            "pct_of_baseline": self.pct_of_baseline,
+            "reasons": list(self.reasons),
+            "wait": list(self.wait),
+            "rule": self.rule,
+            "citation": self.citation.to_dict(),
+        }
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _find(a: Assessment, lid: str) -> Lesion | None:
+    for les in a.lesions:
+        if les.id == lid:
+            return les
+    return None
+
+
+def _viable_sum(a: Assessment, nodules: Sequence[Lesion]) -> tuple[float | None, float, list[str]]:
+    """(sum or None if incomplete, sum of the assessed ones, ids not assessable)."""
+    total = 0.0
+    missing: list[str] = []
+    for b in nodules:
+        les = _find(a, b.id)
+        v = viable_mm2(les, b)[0] if les is not None else None
+        if v is None:
+            missing.append(b.id)
+        else:
+            total += v
+    return (None if missing else total), total, missing
+
+
+def _baseline_sums(tl: Timeline, nodules: Sequence[Lesion]) -> tuple[float, float]:
+    viable, _, missing = _viable_sum(tl.baseline, nodules)
+    if viable is None:
+        raise InputError(
+            f"{tl.id}.assessments[0]({tl.baseline.date.isoformat()}).lesions[{missing[0]}]",
+            None,
+            "viable diameters (typical HCC) or both diameters at baseline",
+        )
+    whole = sum(whole_mm2(b, b)[0] or 0.0 for b in nodules)
+    return viable, whole
+
+
+def _nodules(tl: Timeline, max_lesions: int) -> tuple[Lesion, ...]:
+    nodules = index_lesions(tl, max_lesions)
+    if not nodules:
+        raise InputError(
+            f"{tl.id}.assessments[0]({tl.baseline.date.isoformat()}).lesions",
+            [les.id for les in tl.baseline.lesions],
+            "at least one liver lesion with longest_mm and perpendicular_mm",
+        )
+    return nodules
+
+
+def _is_extrahepatic(nl: NewLesion) -> bool:
+    if nl.intrahepatic or nl.organ == "portal_vein" or nl.equivocal:
+        return False
+    if nl.organ in ("ascites", "pleural_effusion"):
+        return nl.cytology_malignant is True
+    return True
+
+
+def _size_ok(size: float | None, min_mm: float | None) -> bool:
+    return min_mm is None or (size is not None and ge(size, min_mm))
+
+
+def _first(items: list[tuple[dt.date, str]]) -> tuple[dt.date, str] | None:
+    return min(items, key=lambda x: x[0]) if items else None
+
+
+def _vascular_invasion(tl: Timeline, after: dt.date) -> tuple[dt.date, str] | None:
+    found = [
+        (e.date, f"macrovascular invasion event on {e.date.isoformat()}")
+        for e in tl.events_of("macrovascular_invasion")
+        if e.date >= after
+    ]
+    for a in tl.follow_ups:
+        for nl in a.new_lesions:
+            if nl.organ == "portal_vein" and not nl.equivocal and a.date >= after:
+                found.append((a.date, f"new portal-vein tumour thrombus on {a.date.isoformat()}"))
+    return _first(found)
+
+
+def _extrahepatic(tl: Timeline, after: dt.date, min_mm: float | None) -> tuple[dt.date, str] | None:
+    found = [
+        (e.date, f"extrahepatic spread {fmt(e.size_mm, 'mm')} on {e.date.isoformat()}")
+        for e in tl.events_of("extrahepatic_spread")
+        if e.date >= after and _size_ok(e.size_mm, min_mm)
+    ]
+    for a in tl.follow_ups:
+        if a.date < after:
+            continue
+        for nl in a.new_lesions:
+            if _is_extrahepatic(nl) and _size_ok(nl.size_mm, min_mm):
+                found.append(
+                    (
+                        a.date,
+                        f"new {nl.organ} lesion {nl.id or ''} {fmt(nl.size_mm, 'mm')} on "
+                        f"{a.date.isoformat()}".replace("  ", " "),
+                    )
+                )
+    return _first(found)
+
+
+# ------------------------------------------------------------------------------ JSH
+
+
+def _tumour_count(a: Assessment) -> int | None:
+    """Intrahepatic nodules present (measured, non-target, unequivocal new); None if unknown."""
+    n = 0
+    for les in a.lesions:
+        if not les.intrahepatic:
+            continue
+        if les.status == "not_assessed":
+            return None
+        n += les.status != "absent"
+    for nt in a.non_target:
+        if nt.organ != "liver":
+            continue
+        if nt.status == "not_assessed":
+            return None
+        n += nt.status != "absent"
+    n += sum(1 for nl in a.new_lesions if nl.intrahepatic and not nl.equivocal)
+    return n
+
+
+def jsh_refractoriness(
+    timeline: Timeline,
+    *,
+    viable_reference: ViableReference = "pre_session",
+    require_regimen_change: bool = True,
+    mix_1a_1b: bool = False,
+    eval_window_days: tuple[int, int] | None = None,
+    ehs_min_mm: float | None = None,
+    max_lesions: int = 5,
+) -> FailureResult:
+    """TACE failure/refractoriness by the JSH-LCSGJ criteria (2014 update).
+
+    Any of: (1a) two or more consecutive insufficient responses of the treated tumour
+    (viable lesion > 50 %) on the scan after each TACE, even after changing the agent or
+    re-analysing the feeding artery; (1b) two or more consecutive progressions in the liver
+    (more nodules than before the previous TACE), same conditions; (3) appearance of vascular
+    invasion; (4) appearance of extrahepatic spread.
+
+    Parameters
+    ----------
+    timeline
+        A checked timeline with TACE sessions.
+    viable_reference
+        Reference image for "viable > 50 %": the scan before that session (default,
+        decisions.md) or the original baseline. UNVERIFIED in a primary text.
+    require_regimen_change
+        The second (and later) insufficient session counts only if ``regimen_changed`` is
+        true for it; unknown (null) is not assumed and is reported in ``caveats``.
+    mix_1a_1b
+        Count an ineffective and a progressive session together (literal reading of the 2018
+        abstract, PMID 29969764); default False (each item needs its own streak).
+    eval_window_days
+        ``(min, max)`` days between session and evaluation scan ("1-3 months", UNVERIFIED);
+        None = the first scan after the session and before the next one.
+    ehs_min_mm
+        Minimum size of extrahepatic spread; None (no threshold stated by JSH).
+    max_lesions
+        Treated tumour = the largest intrahepatic lesions at baseline (5).
+
+    Returns
+    -------
+    FailureResult
+        ``criterion`` one of ``ineffective_1a``, ``progressive_1b``, ``vascular_invasion``,
+        ``extrahepatic_spread``; one :class:`JshSession` per TACE session.
+
+    Notes
+    -----
+    Item 2 (continuous elevation of tumour markers) is not implemented: the criteria do not
+    quantify "continuous elevation". Exact wording of the items is UNVERIFIED; the structure
+    (>= 2 procedures, > 50 % viable or more nodules) is confirmed by a secondary abstract.
+
+    References
+    ----------
+    .. [1] Kudo M, et al. JSH Consensus-Based Clinical Practice Guidelines for the Management
+       of Hepatocellular Carcinoma: 2014 Update by the Liver Cancer Study Group of Japan.
+       Liver Cancer 2014;3:458-468.
+    """
+    if viable_reference not in ("pre_session", "original_baseline"):
+        raise InputError("viable_reference", viable_reference, "pre_session | original_baseline")
+    if eval_window_days is not None and not 0 <= eval_window_days[0] <= eval_window_days[1]:
+        raise InputError("eval_window_days", eval_window_days, "(min, max) with 0 <= min <= max")
+    nodules = _nodules(timeline, max_lesions)
+    base_viable, _ = _baseline_sums(timeline, nodules)
+    sessions = timeline.tace_sessions
+    caveats: list[str] = []
+    findings: list[JshSession] = []
+    streak_a = streak_b = streak_mix = 0
+    fired_1a: tuple[dt.date, str] | None = None
+    fired_1b: tuple[dt.date, str] | None = None
+    for k, s in enumerate(sessions):
+        nxt = sessions[k + 1].date if k + 1 < len(sessions) else None
+        pre = next((a for a in reversed(timeline.assessments) if a.date <= s.date), None)
+        post = next(
+            (
+                a
+                for a in timeline.assessments
+                if a.date > s.date
+                and (nxt is None or a.date <= nxt)
+                and (
+                    eval_window_days is None
+                    or eval_window_days[0] <= (a.date - s.date).days <= eval_window_days[1]
+                )
+            ),
+            None,
+        )
+        frac: float | None = None
+        insufficient: bool | None = None
+        progressive: bool | None = None
+        c_pre = _tumour_count(pre) if pre else None
+        c_post = _tumour_count(post) if post else None
+        note = ""
+        if pre is None or post is None:
+            note = "no scan before and after this session: not evaluable (streak reset)"
+        else:
+            ref = (
+                base_viable
+                if viable_reference == "original_baseline"
+                else _viable_sum(pre, nodules)[0]
+            )
+            now = _viable_sum(post, nodules)[0]
+            if ref and now is not None:
+                frac = now / ref
+                insufficient = gt(frac, 0.5)
+                note = f"viable {fmt(now, 'mm²')} / {fmt(ref, 'mm²')} = {frac * 100:.0f}%"
+            else:
+                note = "viable sum not assessable (or reference 0)"
+            if c_pre is not None and c_post is not None:
+                progressive = c_post > c_pre
+                note += f"; nodules {c_pre} -> {c_post}"
+        counts_change = (not require_regimen_change) or s.regimen_changed is True
+        streak_a = streak_a + 1 if insufficient else 0
+        streak_b = streak_b + 1 if progressive else 0
+        streak_mix = streak_mix + 1 if (insufficient or progressive) else 0
+        findings.append(
+            JshSession(
+                session_date=s.date,
+                pre_date=pre.date if pre else None,
+                post_date=post.date if post else None,
+                viable_fraction=frac,
+                insufficient=insufficient,
+                count_pre=c_pre,
+                count_post=c_post,
+                progressive=progressive,
+                regimen_changed=s.regimen_changed,
+                note=note,
+            )
+        )
+        if post is None:
+            continue
+        for streak, label in (
+            (streak_a, "ineffective_1a"),
+            (streak_b, "progressive_1b"),
+            (streak_mix if mix_1a_1b else 0, "ineffective_1a"),
+        ):
+            if streak < 2:
+                continue
+            if not counts_change:
+                caveats.append(
+                    f"{label}: {streak} consecutive insufficient sessions up to "
+                    f"{s.date.isoformat()}, but regimen change before it is "
+                    f"{'unknown' if s.regimen_changed is None else 'false'}: not counted"
+                )
+                continue
+            detail = f"{streak} consecutive insufficient sessions, last on {s.date.isoformat()}"
+            if label == "progressive_1b" and fired_1b is None:
+                fired_1b = (post.date, detail)
+            elif label == "ineffective_1a" and fired_1a is None:
+                fired_1a = (post.date, detail)
+    after = sessions[0].date if sessions else None
+    vi = _vascular_invasion(timeline, after) if after else None
+    ehs = _extrahepatic(timeline, after, ehs_min_mm) if after else None
+    comps = (
+        ("ineffective_1a", fired_1a),
+        ("progressive_1b", fired_1b),
+        ("vascular_invasion", vi),
+        ("extrahepatic_spread", ehs),
+    )
+    rule = (
+        "JSH-LCSGJ TACE failure/refractoriness (2014 update): >= 2 consecutive insufficient "
+        "responses (viable > 50% vs "
+        + ("the scan before each session" if viable_reference == "pre_session" else "baseline")
+        + ") or >= 2 consecutive increases in intrahepatic nodule number, the later session "
+        "after a change of agent / feeding-artery re-analysis"
+        + (" (required)" if require_regimen_change else " (not required: option)")
+        + "; or appearance of vascular invasion or extrahepatic spread after TACE. Tumour-marker "
+        "item not implemented (not quantified). Item wording and reference image UNVERIFIED."
+    )
+    return _compose(
+        name="TACE failure/refractoriness (JSH-LCSGJ)",
+        tl=timeline,
+        comps=comps,
+        rule=rule,
+        citation=KUDO_JSH_2014,
+        options={
+            "viable_reference": viable_reference,
+            "require_regimen_change": require_regimen_change,
+            "mix_1a_1b": mix_1a_1b,
+            "eval_window_days": list(eval_window_days) if eval_window_days else None,
+            "ehs_min_mm": ehs_min_mm,
+            "max_lesions": max_lesions,
+        },
+        sessions=tuple(findings),
+        caveats=tuple(caveats)
+        + (("no TACE session recorded: items need TACE",) if not sessions else ()),
+    )
+
+
+def _compose(
+    *,
+    name: str,
+    tl: Timeline,
+    comps: Sequence[tuple[str, tuple[dt.date, str] | None]],
+    rule: str,
+    citation: Citation,
+    options: dict[str, object],
+    intrahepatic: tuple[IntrahepaticVisit, ...] = (),
+    sessions: tuple[JshSession, ...] = (),
+    caveats: tuple[str, ...] = (),
+) -> FailureResult:
+    components = tuple(
+        ComponentFinding(
+            criterion=c,
+            fired=hit is not None,
+            date=hit[0] if hit else None,
+            detail=hit[1] if hit else "not met",
+        )
+        for c, hit in comps
+    )
+    fired = [c for c in components if c.fired]
+    first = min(fired, key=lambda c: c.date or dt.date.max) if fired else None
+    if first is None:
+        why = "no component met: " + ", ".join(c.criterion for c in components)
+    else:
+        why = f"{first.criterion} on {first.date.isoformat() if first.date else '?'}: "
+        why += first.detail
+    return FailureResult(
+        name=name,
+        patient_id=tl.id,
+        event=first is not None,
+        date=first.date if first else None,
+        criterion=first.criterion if first else None,
+        why=why,
+        components=components,
+        rule=rule,
+        citation=citation,
+        options=options,
+        intrahepatic=intrahepatic,
+        sessions=sessions,
+        caveats=caveats,
+    )
+
+
+# -------------------------------------------------------------------------- TACTICS
+
+
+def untaceable_progression(
+    timeline: Timeline,
+    *,
+    increase_pct: float = 25.0,
+    inclusive: bool = True,
+    max_lesions: int = 5,
+    ehs_min_mm: float | None = 10.0,
+    cpc_window_days: int | None = None,
+    include_refractoriness: bool = True,
+    jsh_viable_reference: ViableReference = "pre_session",
+    jsh_require_regimen_change: bool = True,
+) -> FailureResult:
+    """unTACEable progression as defined by TACTICS (the TTUP event).
+
+    Components, in this order for ties:
+
+    1. ``intrahepatic_progression`` — viable tumour area (sum of the bidimensional products
+       of the up-to-five largest intrahepatic lesions, RECICL measurement) increased by
+       >= 25 % vs **baseline** (not the nadir) [1]_;
+    2. ``child_pugh_c`` — transient deterioration to Child-Pugh C (score >= 10) after TACE;
+    3. ``macrovascular_invasion`` — appearance of macrovascular invasion;
+    4. ``extrahepatic_spread`` — appearance of extrahepatic spread (>= 10 mm) [1]_;
+    5. ``tace_refractoriness`` — JSH-LCSGJ TACE failure/refractoriness [1]_.
+
+    New intrahepatic lesions alone are NOT progression (they are treated by on-demand TACE).
+
+    Parameters
+    ----------
+    timeline
+        A checked timeline.
+    increase_pct, inclusive
+        The intrahepatic threshold (25 %, "25 % or greater": inclusive) [1]_.
+    max_lesions
+        Intrahepatic lesions summed (five largest at baseline) [1]_.
+    ehs_min_mm
+        Minimum size of extrahepatic spread: 10 mm, from the TACTICS final paper's pattern
+        table ("≥10 mm extrahepatic metastasis lesions") [1]_; None = any size. The response
+        reference lists this detail as UNVERIFIED in the abstracts.
+    cpc_window_days
+        Child-Pugh C counts only within this many days after a TACE session ("immediately
+        after TACE" is not quantified): None = any time after a session.
+    include_refractoriness
+        Count JSH-LCSGJ refractoriness (the final paper: "progression also included the JSH
+        criteria for TACE failure/refractoriness") [1]_. Default True.
+    jsh_viable_reference, jsh_require_regimen_change
+        Passed to :func:`jsh_refractoriness`.
+
+    Returns
+    -------
+    FailureResult
+        ``event``, ``date``, ``criterion`` (first component), every component, the
+        intrahepatic course.
+
+    References
+    ----------
+    .. [1] Kudo M, et al. Final Results of TACTICS. Liver Cancer 2022;11(4):354-367.
+       doi:10.1159/000522547 (methods: study endpoints; results: patterns of unTACEable
+       progression).
+    .. [2] Kudo M, et al. Gut 2020;69(8):1492-1501. doi:10.1136/gutjnl-2019-318934
+    """
+    if increase_pct <= 0:
+        raise InputError("increase_pct", increase_pct, "> 0")
+    if cpc_window_days is not None and cpc_window_days < 0:
+        raise InputError("cpc_window_days", cpc_window_days, ">= 0 or None")
+    if ehs_min_mm is not None and ehs_min_mm < 0:
+        raise InputError("ehs_min_mm", ehs_min_mm, ">= 0 or None")
+    nodules = _nodules(timeline, max_lesions)
+    base_viable, _ = _baseline_sums(timeline, nodules)
+    sign = ">=" if inclusive else ">"
+    visits: list[IntrahepaticVisit] = []
+    ih: tuple[dt.date, str] | None = None
+    for a in timeline.follow_ups:
+        full, partial, missing = _viable_sum(a, nodules)
+        value = full if full is not None else partial
+        p = pct(value, base_viable)
+        bound = base_viable * (100.0 + increase_pct)
+        met = ge(value * 100.0, bound) if inclusive else gt(value * 100.0, bound)
+        met = met and value > base_viable
+        prog: bool | None = met if (full is not None or met) else None
+        note = f"viable {fmt(value, 'mm²')} is {fmt_pct(p)} vs baseline {fmt(base_viable, 'mm²')}"
+        if missing:
+            note += f" ({', '.join(missing)} not assessable)"
+        new_ih = [nl for nl in a.new_lesions if nl.intrahepatic]
+        if new_ih:
+            note += f"; {len(new_ih)} new intrahepatic lesion(s) ignored (not progression)"
+        visits.append(
+            IntrahepaticVisit(
+                date=a.date,
+                viable_mm2=full,
+                baseline_mm2=base_viable,
+                pct_from_baseline=pct(full, base_viable) if full is not None else None,
+                progression=prog,
+                note=note,
+            )
+        )
+        if met and ih is None:
+            ih = (a.date, f"{note} ({sign} {increase_pct:g}%)")
+    sessions = timeline.tace_sessions
+    cpc: tuple[dt.date, str] | None = None
+    for rec in timeline.child_pugh:
+        if rec.score < _CP_C_MIN:
+            continue
+        before = [s for s in sessions if s.date < rec.date]
+        if not before:
+            continue
+        gap = (rec.date - before[-1].date).days
+        if cpc_window_days is None or gap <= cpc_window_days:
+            cpc = (
+                rec.date,
+                f"Child-Pugh score {rec.score} (class C) {gap} days after TACE on "
+                f"{before[-1].date.isoformat()}",
+            )
+            break
+    vi = _vascular_invasion(timeline, timeline.start_date)
+    ehs = _extrahepatic(timeline, timeline.start_date, ehs_min_mm)
+    jsh: FailureResult | None = None
+    refr: tuple[dt.date, str] | None = None
+    caveats: tuple[str, ...] = ()
+    if include_refractoriness:
+        jsh = jsh_refractoriness(
+            timeline,
+            viable_reference=jsh_viable_reference,
+            require_regimen_change=jsh_require_regimen_change,
+            max_lesions=max_lesions,
+        )
+        caveats = jsh.caveats
+        if jsh.event and jsh.date is not None:
+            refr = (jsh.date, f"JSH-LCSGJ: {jsh.why}")
+    comps = [
+        ("intrahepatic_progression", ih),
+        ("child_pugh_c", cpc),
+        ("macrovascular_invasion", vi),
+        ("extrahepatic_spread", ehs),
+    ]
+    if include_refractoriness:
+        comps.append(("tace_refractoriness", refr))
+    ehs_txt = "any size" if ehs_min_mm is None else f">= {ehs_min_mm:g} mm"
+    rule = (
+        f"TACTICS unTACEable progression: viable tumour area (sum of bidimensional products of "
+        f"the {max_lesions} largest intrahepatic lesions, RECICL) {sign} {increase_pct:g}% above "
+        "BASELINE; Child-Pugh C (score >= 10) after TACE"
+        + ("" if cpc_window_days is None else f" (within {cpc_window_days} days)")
+        + f"; macrovascular invasion; extrahepatic spread ({ehs_txt})"
+        + ("; JSH-LCSGJ TACE refractoriness" if include_refractoriness else "")
+        + ". New intrahepatic lesions alone are not progression. Death is not part of it "
+        "(see TACE-specific PFS)."
+    )
+    return _compose(
+        name="unTACEable progression (TACTICS)",
+        tl=timeline,
+        comps=comps,
+        rule=rule,
+        citation=KUDO_TACTICS_2022,
+        options={
+            "increase_pct": increase_pct,
+            "inclusive": inclusive,
+            "max_lesions": max_lesions,
+            "ehs_min_mm": ehs_min_mm,
+            "cpc_window_days": cpc_window_days,
+            "include_refractoriness": include_refractoriness,
+            "jsh_viable_reference": jsh_viable_reference,
+            "jsh_require_regimen_change": jsh_require_regimen_change,
+        },
+        intrahepatic=tuple(visits),
+        sessions=jsh.sessions if jsh else (),
+        caveats=caveats,
+    )
+
+
+def tace_specific_pfs(
+    timeline: Timeline, *, progression: FailureResult | None = None
+) -> FailureResult:
+    """TACE-specific PFS event (TACTICS primary endpoint): unTACEable progression or death.
+
+    Parameters
+    ----------
+    timeline
+        A checked timeline.
+    progression
+        A precomputed :func:`untaceable_progression` result (default: computed with the
+        default options).
+
+    Returns
+    -------
+    FailureResult
+        ``criterion`` is the unTACEable component, or ``"death"`` when death came first
+        (a tie goes to the progression component). Censoring is not decided here (see
+        :mod:`tacepath.trials.endpoints`).
+
+    References
+    ----------
+    .. [1] Kudo M, et al. Liver Cancer 2022;11(4):354-367. doi:10.1159/000522547
+    """
+    prog = progression or untaceable_progression(timeline)
+    death = timeline.date_of_death
+    death_hit = (death, f"death on {death.isoformat()}") if death else None
+    prog_hit = (prog.date, f"{prog.criterion}: {prog.why}") if prog.event and prog.date else None
+    comps: list[tuple[str, tuple[dt.date, str] | None]] = [
+        ("untaceable_progression", prog_hit),
+        ("death", death_hit),
+    ]
+    res = _compose(
+        name="TACE-specific PFS (TACTICS)",
+        tl=timeline,
+        comps=comps,
+        rule="TACE-specific PFS event: unTACEable progression (TACTICS) or death from any "
+        "cause, whichever first.",
+        citation=KUDO_TACTICS_2022,
+        options=dict(prog.options),
+        intrahepatic=prog.intrahepatic,
+        sessions=prog.sessions,
+        caveats=prog.caveats,
+    )
+    criterion = res.criterion
+    if criterion == "untaceable_progression":
+        criterion = prog.criterion
+    return FailureResult(
+        name=res.name,
+        patient_id=res.patient_id,
+        event=res.event,
+        date=res.date,
+        criterion=criterion,
+        why=res.why,
+        components=(*prog.components, res.components[1]),
+        rule=res.rule,
+        citation=res.citation,
+        options=res.options,
+        intrahepatic=res.intrahepatic,
+        sessions=res.sessions,
+        caveats=res.caveats,
+    )
+
+
+def repeat_tace_indication(
+    timeline: Timeline,
+    at: dt.date | None = None,
+    *,
+    max_lesions: int = 5,
+    viable_fraction: float = 0.5,
+    new_lesion_min_mm: float = 10.0,
+) -> RepeatTaceIndication:
+    """TACTICS on-demand repeat TACE at one assessment.
+
+    Indicated if the viable lesions (sum of the two-dimensional measurements of the up-to-five
+    largest intrahepatic lesions) exceed 50 % of the tumour at baseline before the first
+    TACE [1]_, or a new intrahepatic lesion > 10 mm shows arterial enhancement with venous
+    washout (a lesion > 10 mm without washout: wait until washout is confirmed) [2]_.
+
+    Parameters
+    ----------
+    timeline
+        A checked timeline.
+    at
+        Date of the assessment to judge (default: the last follow-up; the baseline if none).
+    max_lesions, viable_fraction, new_lesion_min_mm
+        5, 0.5 ("exceeded 50 %": strict) and 10 mm ("> 10 mm": strict).
+
+    Returns
+    -------
+    RepeatTaceIndication
+
+    References
+    ----------
+    .. [1] Kudo M, et al. Liver Cancer 2022;11(4):354-367 (methods: treatment).
+    .. [2] TACTICS protocol excerpt, https://pubcompare.ai/protocol/Jh_L1YwB4C3bMWOeZMsL
+    """
+    if not 0 < viable_fraction < 1:
+        raise InputError("viable_fraction", viable_fraction, "between 0 and 1")
+    nodules = _nodules(timeline, max_lesions)
+    _, base_whole = _baseline_sums(timeline, nodules)
+    if at is None:
+        a = timeline.assessments[-1]
+    else:
+        match = [x for x in timeline.assessments if x.date == at]
+        if not match:
+            raise InputError(
+                "at",
+                at.isoformat(),
+                f"an assessment date of {timeline.id}: "
+                + ", ".join(x.date.isoformat() for x in timeline.assessments),
+            )
+        a = match[0]
+    full, partial, missing = _viable_sum(a, nodules)
+    value = full if full is not None else partial
+    reasons: list[str] = []
+    wait: list[str] = []
+    if gt(value, viable_fraction * base_whole):
+        reasons.append(
+            f"viable {fmt(value, 'mm²')} = {value / base_whole * 100:.0f}% of baseline tumour "
+            f"{fmt(base_whole, 'mm²')} (> {viable_fraction * 100:g}%)"
+        )
+    for nl in a.new_lesions:
+        if not nl.intrahepatic or nl.size_mm is None or not gt(nl.size_mm, new_lesion_min_mm):
+            continue
+        label = f"new intrahepatic lesion {nl.id or ''} {fmt(nl.size_mm, 'mm')}".replace("  ", " ")
+        if nl.typical_hcc:
+            reasons.append(f"{label} with arterial enhancement and washout")
+        else:
+            wait.append(f"{label} without confirmed washout: re-image until washout is seen")
+    indicated = bool(reasons) and a is not timeline.baseline
+    if missing:
+        wait.append(f"{', '.join(missing)} not assessable")
+    return RepeatTaceIndication(
+        date=a.date,
+        indicated=indicated,
+        viable_mm2=full,
+        baseline_mm2=base_whole,
+        pct_of_baseline=(full / base_whole * 100.0) if full is not None else None,
+        reasons=tuple(reasons),
+        wait=tuple(wait),
+        rule=(
+            f"TACTICS on-demand TACE: viable sum of the {max_lesions} largest intrahepatic "
+            f"lesions > {viable_fraction * 100:g}% of the baseline tumour, or a new intrahepatic "
+            f"lesion > {new_lesion_min_mm:g} mm with arterial enhancement and washout."
+        ),
+        citation=KUDO_TACTICS_2022,
+    )
