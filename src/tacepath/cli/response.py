@@ -44,8 +44,8 @@ def _cell(code: str, te: str | None = None) -> str:
 def render_course(console: Console, c: CourseResult, *, why: bool = False) -> None:
     """The per-visit table, best responses and the three TACE-failure results."""
     table = Table(title=f"Patient {c.id}: response by visit", title_justify="left")
-    for col in ("date", "day", "RECIST 1.1", "mRECIST", "EASL", "RECICL", "TACE failure"):
-        table.add_column(col, justify="right" if col == "day" else "left")
+    for col in ("date", "RECIST 1.1", "mRECIST", "EASL", "RECICL", "TACE failure"):
+        table.add_column(col, overflow="fold")
     for r, m, e, j in zip(
         c.recist11.assessments,
         c.mrecist.assessments,
@@ -55,7 +55,6 @@ def render_course(console: Console, c: CourseResult, *, why: bool = False) -> No
     ):
         table.add_row(
             r.date.isoformat(),
-            str(r.day),
             _cell(r.overall),
             _cell(m.overall),
             _cell(e.overall),

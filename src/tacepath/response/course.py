@@ -66,12 +66,9 @@ class CourseResult:
     def tace_failure_status(self, date: dt.date) -> str:
         """TACE-failure status on a date: ``-`` or which definition has fired by then."""
         out = []
-        for label, r in (
-            ("unTACEable", self.untaceable_progression),
-            ("JSH", self.jsh_refractoriness),
-        ):
+        for label, r in (("TTUP", self.untaceable_progression), ("JSH", self.jsh_refractoriness)):
             if r.event and r.date is not None and r.date <= date:
-                out.append(f"{label}: {r.criterion} ({r.date.isoformat()})")
+                out.append(f"{label}: {r.criterion}")
         return "; ".join(out) or "-"
 
     def to_contract_dict(self) -> dict[str, object]:

@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 ViableReference = Literal["pre_session", "original_baseline"]
+_JSH_INTRAHEPATIC = ("ineffective_1a", "progressive_1b")
 _CP_C_MIN = 10
 """Child-Pugh class C = score 10-15 (Pugh 1973); TACTICS reports "Child-Pugh score >= 10"."""
 
@@ -567,7 +568,9 @@ def untaceable_progression(
     2. ``child_pugh_c`` — transient deterioration to Child-Pugh C (score >= 10) after TACE;
     3. ``macrovascular_invasion`` — appearance of macrovascular invasion;
     4. ``extrahepatic_spread`` — appearance of extrahepatic spread (>= 10 mm) [1]_;
-    5. ``tace_refractoriness`` — JSH-LCSGJ TACE failure/refractoriness [1]_.
+    5. ``tace_refractoriness`` — JSH-LCSGJ TACE refractoriness, intrahepatic items 1a/1b
+       (vascular invasion and extrahepatic spread are components 3 and 4 with TACTICS'
+       own size rule) [1]_.
 
     New intrahepatic lesions alone are NOT progression (they are treated by on-demand TACE).
 
@@ -671,8 +674,13 @@ def untaceable_progression(
             max_lesions=max_lesions,
         )
         caveats = jsh.caveats
-        if jsh.event and jsh.date is not None:
-            refr = (jsh.date, f"JSH-LCSGJ: {jsh.why}")
+        intrahepatic_items = [
+            c for c in jsh.components if c.fired and c.criterion in _JSH_INTRAHEPATIC
+        ]
+        if intrahepatic_items:
+            c = min(intrahepatic_items, key=lambda c: c.date or dt.date.max)
+            if c.date is not None:
+                refr = (c.date, f"JSH-LCSGJ {c.criterion}: {c.detail}")
     comps = [
         ("intrahepatic_progression", ih),
         ("child_pugh_c", cpc),
@@ -688,7 +696,7 @@ def untaceable_progression(
         "BASELINE; Child-Pugh C (score >= 10) after TACE"
         + ("" if cpc_window_days is None else f" (within {cpc_window_days} days)")
         + f"; macrovascular invasion; extrahepatic spread ({ehs_txt})"
-        + ("; JSH-LCSGJ TACE refractoriness" if include_refractoriness else "")
+        + ("; JSH-LCSGJ TACE refractoriness (items 1a/1b)" if include_refractoriness else "")
         + ". New intrahepatic lesions alone are not progression. Death is not part of it "
         "(see TACE-specific PFS)."
     )
@@ -759,15 +767,20 @@ def tace_specific_pfs(
         caveats=prog.caveats,
     )
     criterion = res.criterion
+    why = res.why
     if criterion == "untaceable_progression":
         criterion = prog.criterion
+        why = f"unTACEable progression first: {prog.why}"
+    elif criterion == "death":
+        why = f"death on {res.date.isoformat() if res.date else '?'} without prior unTACEable "
+        why += "progression"
     return FailureResult(
         name=res.name,
         patient_id=res.patient_id,
         event=res.event,
         date=res.date,
         criterion=criterion,
-        why=res.why,
+        why=why,
         components=(*prog.components, res.components[1]),
         rule=res.rule,
         citation=res.citation,
