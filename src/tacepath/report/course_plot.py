@@ -96,22 +96,22 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
     if base_v:
         ax.axhline(base_v * 1.25, color="#d6604d", ls=":", lw=1)
         ax.text(
-            x_end,
+            dates[0],
             base_v * 1.25,
-            "+25% of baseline viable (unTACEable, TACTICS) ",
+            " +25% of baseline viable (unTACEable, TACTICS)",
             va="bottom",
-            ha="right",
+            ha="left",
             fontsize=8,
             color="#d6604d",
         )
     if wy:
         ax.axhline(wy[0] * 0.5, color="#4393c3", ls=":", lw=1)
         ax.text(
-            x_end,
+            dates[0],
             wy[0] * 0.5,
-            "50% of baseline (repeat TACE if viable above) ",
+            " 50% of baseline (repeat TACE if viable above)",
             va="bottom",
-            ha="right",
+            ha="left",
             fontsize=8,
             color="#4393c3",
         )
@@ -136,30 +136,46 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
             continue
         label, colour = _EVENT_MARK.get(e.type, (e.type, "#636363"))
         ax.axvline(e.date, color=colour, ls="--", lw=1)
-        ax.text(e.date, top * 0.85, f" {label}", fontsize=8, color=colour, rotation=90, va="top")
+        ax.text(
+            e.date,
+            top * 0.85,
+            f"{label} ",
+            fontsize=8,
+            color=colour,
+            rotation=90,
+            va="top",
+            ha="right",
+        )
     if death is not None:
         ax.axvline(death, color="black", lw=1.5)
-        ax.text(death, top * 0.85, " death", fontsize=8, rotation=90, va="top")
+        ax.text(death, top * 0.85, "death ", fontsize=8, rotation=90, va="top", ha="right")
     for res, colour in ((course.untaceable_progression, "#b2182b"),):
         if res.event and res.date is not None:
             ax.annotate(
-                f"unTACEable: {res.criterion}",
-                xy=(res.date, top * 0.62),
+                f"unTACEable: {res.criterion}\n{res.date.isoformat()}",
+                xy=(res.date, top * 0.03),
+                xytext=(-6, 0),
+                textcoords="offset points",
                 fontsize=8,
                 color=colour,
-                ha="left",
+                ha="right",
+                va="bottom",
                 bbox={"boxstyle": "round", "fc": "white", "ec": colour},
             )
     ax.set_ylim(0, top * 1.05)
+    ev = course.untaceable_progression
+    if ev.event and ev.date is not None and ev.date in vx:
+        ax.plot([ev.date], [vy[vx.index(ev.date)]], "X", ms=11, color="#b2182b", zorder=5)
     if timeline.last_contact_date is not None and death is None:
         ax.axvline(timeline.last_contact_date, color="#636363", ls=":", lw=1)
         ax.text(
             timeline.last_contact_date,
             top * 0.85,
-            " last contact",
+            "last contact ",
             fontsize=8,
             rotation=90,
             va="top",
+            ha="right",
             color="#636363",
         )
     ax.set_ylabel("intrahepatic tumour, mm²")
@@ -190,7 +206,7 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
     axr.set_ylim(-0.6, len(rows) - 0.4)
     for s in timeline.tace_sessions:
         axr.axvline(s.date, color="#4393c3", lw=1, alpha=0.5)
-    axr.set_xlim(dates[0] - pad, end + pad)
+    axr.set_xlim(dates[0] - pad, x_end)
     axr.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     axr.set_xlabel("date (RECICL row: overall TE; colour = overall response)")
     fig.align_ylabels()
