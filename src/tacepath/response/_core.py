@@ -8,6 +8,7 @@ bookkeeping (sum, nadir, per-visit table, best overall response) is the same and
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -385,7 +386,7 @@ def _sum_targets(
 ) -> tuple[float, bool, bool, tuple[LesionFinding, ...]]:
     """(sum of assessed, all assessed?, all cleared?, findings)."""
     by_id = {les.id: les for les in a.lesions}
-    total = 0.0
+    parts: list[float] = []
     complete = True
     cleared = True
     findings: list[LesionFinding] = []
@@ -395,7 +396,7 @@ def _sum_targets(
         if v is None:
             complete = False
         else:
-            total += v
+            parts.append(v)
         if not spec.cleared(les, b):
             cleared = False
         findings.append(
@@ -403,7 +404,7 @@ def _sum_targets(
                 id=b.id, organ=b.organ, status=les.status, value=v, unit=spec.unit, note=note
             )
         )
-    return total, complete, cleared, tuple(findings)
+    return math.fsum(parts), complete, cleared, tuple(findings)
 
 
 def combine(target: Code, non_target: str | None, new: bool) -> Code:

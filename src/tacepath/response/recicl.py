@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from tacepath.domain.timeline import Assessment, Lesion, Timeline
 from tacepath.errors import InputError
 from tacepath.response._core import (
@@ -138,8 +140,8 @@ def recicl(
             [les.id for les in base.lesions],
             "at least one liver lesion with longest_mm and perpendicular_mm for RECICL",
         )
-    base_whole = 0.0
-    base_viable = 0.0
+    base_w: list[float] = []
+    base_v: list[float] = []
     for b in nodules:
         w, _ = whole_mm2(b, b)
         v, note = viable_mm2(b, b)
@@ -149,16 +151,17 @@ def recicl(
                 None,
                 f"viable diameters at baseline for RECICL ({note})",
             )
-        base_whole += w or 0.0
-        base_viable += v
+        base_w.append(w or 0.0)
+        base_v.append(v)
+    base_whole, base_viable = math.fsum(base_w), math.fsum(base_v)
     nt_rule = viable_non_target("non-CR/non-PD")
     nadir = base_viable
     visits: list[TimepointResponse] = []
     for a in timeline.follow_ups:
         findings: list[LesionFinding] = []
         tes: list[str] = []
-        whole_sum = 0.0
-        viable_sum = 0.0
+        whole_parts: list[float] = []
+        viable_parts: list[float] = []
         complete = True
         for b in nodules:
             les = _find(a, b.id)
@@ -168,8 +171,8 @@ def recicl(
             if viable is None or w is None:
                 complete = False
             else:
-                viable_sum += viable
-                whole_sum += w
+                viable_parts.append(viable)
+                whole_parts.append(w)
             findings.append(
                 LesionFinding(
                     id=b.id,
@@ -180,6 +183,7 @@ def recicl(
                     note=f"{te}: {why}",
                 )
             )
+        whole_sum, viable_sum = math.fsum(whole_parts), math.fsum(viable_parts)
         enl = pct(whole_sum, base_whole)
         assert enl is not None
         te1 = ge(enl, 25.0) if te1_inclusive else gt(enl, 25.0)

@@ -15,6 +15,7 @@ and :func:`repeat_tace_indication`, the on-demand re-TACE trigger of the TACTICS
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -204,7 +205,7 @@ def _find(a: Assessment, lid: str) -> Lesion | None:
 
 def _viable_sum(a: Assessment, nodules: Sequence[Lesion]) -> tuple[float | None, float, list[str]]:
     """(sum or None if incomplete, sum of the assessed ones, ids not assessable)."""
-    total = 0.0
+    parts: list[float] = []
     missing: list[str] = []
     for b in nodules:
         les = _find(a, b.id)
@@ -212,7 +213,8 @@ def _viable_sum(a: Assessment, nodules: Sequence[Lesion]) -> tuple[float | None,
         if v is None:
             missing.append(b.id)
         else:
-            total += v
+            parts.append(v)
+    total = math.fsum(parts)
     return (None if missing else total), total, missing
 
 
@@ -224,7 +226,7 @@ def _baseline_sums(tl: Timeline, nodules: Sequence[Lesion]) -> tuple[float, floa
             None,
             "viable diameters (typical HCC) or both diameters at baseline",
         )
-    whole = sum(whole_mm2(b, b)[0] or 0.0 for b in nodules)
+    whole = math.fsum(whole_mm2(b, b)[0] or 0.0 for b in nodules)
     return viable, whole
 
 
