@@ -36,8 +36,11 @@ def _root(
 
 def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
-    from tacepath.cli import clinical  # noqa: F401
-    from tacepath.cli import response  # noqa: F401
+    from tacepath.cli import (  # noqa: F401
+        clinical,
+        endpoints,
+        response,
+    )
 
 
 _register()

@@ -181,6 +181,7 @@ def assess_response(timeline: Timeline, options: ResponseOptions | None = None) 
         include_refractoriness=o.tactics_include_refractoriness,
         jsh_viable_reference=o.jsh_viable_reference,
         jsh_require_regimen_change=o.jsh_require_regimen_change,
+        jsh=jsh,
     )
     return CourseResult(
         id=timeline.id,

@@ -559,6 +559,7 @@ def untaceable_progression(
     include_refractoriness: bool = True,
     jsh_viable_reference: ViableReference = "pre_session",
     jsh_require_regimen_change: bool = True,
+    jsh: FailureResult | None = None,
 ) -> FailureResult:
     """unTACEable progression as defined by TACTICS (the TTUP event).
 
@@ -596,6 +597,9 @@ def untaceable_progression(
         criteria for TACE failure/refractoriness") [1]_. Default True.
     jsh_viable_reference, jsh_require_regimen_change
         Passed to :func:`jsh_refractoriness`.
+    jsh
+        A precomputed :func:`jsh_refractoriness` result to reuse (it must have been computed
+        with the same ``max_lesions``, reference and regimen options).
 
     Returns
     -------
@@ -665,16 +669,16 @@ def untaceable_progression(
             break
     vi = _vascular_invasion(timeline, timeline.start_date)
     ehs = _extrahepatic(timeline, timeline.start_date, ehs_min_mm)
-    jsh: FailureResult | None = None
     refr: tuple[dt.date, str] | None = None
     caveats: tuple[str, ...] = ()
     if include_refractoriness:
-        jsh = jsh_refractoriness(
-            timeline,
-            viable_reference=jsh_viable_reference,
-            require_regimen_change=jsh_require_regimen_change,
-            max_lesions=max_lesions,
-        )
+        if jsh is None:
+            jsh = jsh_refractoriness(
+                timeline,
+                viable_reference=jsh_viable_reference,
+                require_regimen_change=jsh_require_regimen_change,
+                max_lesions=max_lesions,
+            )
         caveats = jsh.caveats
         intrahepatic_items = [
             c for c in jsh.components if c.fired and c.criterion in _JSH_INTRAHEPATIC
@@ -719,7 +723,7 @@ def untaceable_progression(
             "jsh_require_regimen_change": jsh_require_regimen_change,
         },
         intrahepatic=tuple(visits),
-        sessions=jsh.sessions if jsh else (),
+        sessions=jsh.sessions if jsh and include_refractoriness else (),
         caveats=caveats,
     )
 
