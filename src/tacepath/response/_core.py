@@ -418,17 +418,24 @@ def combine(target: Code, non_target: str | None, new: bool) -> Code:
     return target
 
 
-def evaluate(spec: Spec, tl: Timeline) -> tuple[float, tuple[TimepointResponse, ...]]:
-    """Apply a sum-based criterion to every follow-up of a timeline."""
+def evaluate(
+    spec: Spec, tl: Timeline
+) -> tuple[float, tuple[TimepointResponse, ...], tuple[str, ...]]:
+    """Apply a sum-based criterion to every follow-up: (baseline sum, visits, notes).
+
+    A baseline that cannot be measured for this criterion (e.g. a typical-HCC target without
+    viable diameters) makes the target response NE at every visit (said in ``notes``); new
+    lesions and non-target progression still give PD.
+    """
     base = tl.baseline
     targets = [les for les in base.lesions if les.target]
-    base_sum, complete, _, _ = _sum_targets(spec, base, targets)
-    if not complete:
-        raise InputError(
-            f"{tl.id}.assessments[0]({base.date.isoformat()}).lesions",
-            [f.id for f in targets],
-            f"every target measurable at baseline for {spec.name} "
-            "(viable diameters of typical HCC targets, both diameters for products)",
+    base_sum, base_ok, _, base_findings = _sum_targets(spec, base, targets)
+    notes: tuple[str, ...] = ()
+    if not base_ok:
+        unmeasured = ", ".join(f"{f.id} ({f.note})" for f in base_findings if f.value is None)
+        notes = (
+            f"baseline not measurable for {spec.name}: {unmeasured}; target response NE at every "
+            "visit",
         )
     nadir = base_sum
     previous = base_sum
@@ -436,6 +443,7 @@ def evaluate(spec: Spec, tl: Timeline) -> tuple[float, tuple[TimepointResponse, 
     out: list[TimepointResponse] = []
     for a in tl.follow_ups:
         total, complete, cleared, findings = _sum_targets(spec, a, targets)
+        complete = complete and base_ok
         ref = {"nadir": nadir, "baseline": base_sum, "previous": previous}[spec.pd_reference]
         increase = total - ref
         rel_ok = (
@@ -444,7 +452,7 @@ def evaluate(spec: Spec, tl: Timeline) -> tuple[float, tuple[TimepointResponse, 
             else gt(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
         )
         abs_ok = spec.pd_min_abs is None or ge(increase, spec.pd_min_abs)
-        pd = gt(total, ref) and rel_ok and abs_ok
+        pd = base_ok and gt(total, ref) and rel_ok and abs_ok
         pr_bound = base_sum * (100.0 - spec.pr_decrease_pct)
         pr = ge(pr_bound, total * 100.0) if spec.pr_inclusive else gt(pr_bound, total * 100.0)
         p_base, p_ref = pct(total, base_sum), pct(total, ref)
@@ -465,7 +473,11 @@ def evaluate(spec: Spec, tl: Timeline) -> tuple[float, tuple[TimepointResponse, 
         elif not complete:
             target = "NE"
             missing = [f.id for f in findings if f.value is None]
-            why_t = f"target NE: {', '.join(missing)} not assessable"
+            why_t = (
+                f"target NE: {', '.join(missing)} not assessable"
+                if base_ok
+                else f"target NE: baseline not measurable for {spec.name}"
+            )
         elif cleared:
             target = "CR"
             why_t = "target CR: every target lesion resolved"
@@ -547,7 +559,7 @@ def evaluate(spec: Spec, tl: Timeline) -> tuple[float, tuple[TimepointResponse, 
         if complete:
             nadir = min(nadir, total)
             previous = total
-    return base_sum, tuple(out)
+    return base_sum, tuple(out), notes
 
 
 _RANK = {"CR": 3, "PR": 2, "SD": 1}
@@ -655,13 +667,13 @@ def assemble(
     min_confirmation_days: int,
     min_sd_days: int | None,
     notes: tuple[str, ...] = (),
-    precomputed: tuple[float, tuple[TimepointResponse, ...]] | None = None,
+    precomputed: tuple[float, tuple[TimepointResponse, ...], tuple[str, ...]] | None = None,
 ) -> CriterionResult:
     if min_confirmation_days < 0:
         raise InputError("min_confirmation_days", min_confirmation_days, ">= 0")
     if min_sd_days is not None and min_sd_days < 0:
         raise InputError("min_sd_days", min_sd_days, ">= 0 or None")
-    base_sum, visits = precomputed if precomputed is not None else evaluate(spec, tl)
+    base_sum, visits, found = precomputed if precomputed is not None else evaluate(spec, tl)
     bor = best_overall_response(
         tl,
         visits,
@@ -683,5 +695,5 @@ def assemble(
         objective_response=bor.value in ("CR", "PR"),
         disease_control=bor.value in ("CR", "PR", "SD"),
         first_progression=first_pd,
-        notes=notes,
+        notes=notes + found,
     )

@@ -134,11 +134,11 @@ def recicl(
     """
     nodules = index_lesions(timeline, max_lesions)
     base = timeline.baseline
+    notes: list[str] = []
     if not nodules:
-        raise InputError(
-            f"{timeline.id}.assessments[0]({base.date.isoformat()}).lesions",
-            [les.id for les in base.lesions],
-            "at least one liver lesion with longest_mm and perpendicular_mm for RECICL",
+        notes.append(
+            "no liver lesion with longest_mm and perpendicular_mm at baseline: RECICL NE at "
+            "every visit"
         )
     base_w: list[float] = []
     base_v: list[float] = []
@@ -146,13 +146,11 @@ def recicl(
         w, _ = whole_mm2(b, b)
         v, note = viable_mm2(b, b)
         if v is None:
-            raise InputError(
-                f"{timeline.id}.assessments[0]({base.date.isoformat()}).lesions[{b.id}]",
-                None,
-                f"viable diameters at baseline for RECICL ({note})",
-            )
+            notes.append(f"baseline not measurable for RECICL: {b.id} ({note}); NE at every visit")
         base_w.append(w or 0.0)
-        base_v.append(v)
+        base_v.append(v or 0.0)
+    if notes:
+        nodules = ()
     base_whole, base_viable = math.fsum(base_w), math.fsum(base_v)
     nt_rule = viable_non_target("non-CR/non-PD")
     nadir = base_viable
@@ -184,10 +182,11 @@ def recicl(
                 )
             )
         whole_sum, viable_sum = math.fsum(whole_parts), math.fsum(viable_parts)
-        enl = pct(whole_sum, base_whole)
-        assert enl is not None
-        te1 = ge(enl, 25.0) if te1_inclusive else gt(enl, 25.0)
-        effect = (1.0 - viable_sum / base_whole) * 100.0
+        if not nodules:
+            complete = False
+        enl = pct(whole_sum, base_whole) if nodules else None
+        te1 = enl is not None and (ge(enl, 25.0) if te1_inclusive else gt(enl, 25.0))
+        effect = (1.0 - viable_sum / base_whole) * 100.0 if nodules else 0.0
         nt = nt_rule(base.non_target, a.non_target)
         new_ih = [n for n in a.new_lesions if n.intrahepatic and not n.equivocal]
         sign = ">=" if te1_inclusive else ">"
@@ -197,7 +196,11 @@ def recicl(
             why += f" {fmt(base_whole, 'mm²')} ({sign} 25%)"
         elif not complete:
             te = "NE"
-            why = "NE: " + ", ".join(f.id for f in findings if f.value is None) + " not assessable"
+            why = (
+                "NE: " + ", ".join(f.id for f in findings if f.value is None) + " not assessable"
+                if nodules
+                else "NE: " + notes[0]
+            )
         elif viable_sum == 0 and all(t == "TE4" for t in tes) and nt in ("CR", None) and not new_ih:
             te = "TE4"
             why = "TE4: no viable tumour in any nodule (non-targets and new nodules included)"
@@ -292,5 +295,5 @@ def recicl(
         confirmation=False,
         min_confirmation_days=28,
         min_sd_days=min_sd_days,
-        precomputed=(base_whole, tuple(visits)),
+        precomputed=(base_whole, tuple(visits), tuple(notes)),
     )

@@ -230,6 +230,22 @@ def _baseline_sums(tl: Timeline, nodules: Sequence[Lesion]) -> tuple[float, floa
     return viable, whole
 
 
+def _index(tl: Timeline, max_lesions: int) -> tuple[tuple[Lesion, ...], float | None, str]:
+    """Index lesions and baseline viable sum; (lesions, None, why) when not measurable."""
+    nodules = index_lesions(tl, max_lesions)
+    if not nodules:
+        return (), None, "no liver lesion with both diameters at baseline"
+    viable, _, missing = _viable_sum(tl.baseline, nodules)
+    if viable is None or viable == 0:
+        why = (
+            f"baseline viable diameters missing ({', '.join(missing)})"
+            if missing
+            else ("no viable tumour at baseline")
+        )
+        return nodules, None, why
+    return nodules, viable, ""
+
+
 def _nodules(tl: Timeline, max_lesions: int) -> tuple[Lesion, ...]:
     nodules = index_lesions(tl, max_lesions)
     if not nodules:
@@ -374,10 +390,13 @@ def jsh_refractoriness(
         raise InputError("viable_reference", viable_reference, "pre_session | original_baseline")
     if eval_window_days is not None and not 0 <= eval_window_days[0] <= eval_window_days[1]:
         raise InputError("eval_window_days", eval_window_days, "(min, max) with 0 <= min <= max")
-    nodules = _nodules(timeline, max_lesions)
-    base_viable, _ = _baseline_sums(timeline, nodules)
+    nodules, base_viable, not_measurable = _index(timeline, max_lesions)
     sessions = timeline.tace_sessions
     caveats: list[str] = []
+    if not nodules:
+        caveats.append(f"item 1a not evaluable: {not_measurable}")
+    elif base_viable is None and viable_reference == "original_baseline":
+        caveats.append(f"item 1a not evaluable against the original baseline: {not_measurable}")
     findings: list[JshSession] = []
     streak_a = streak_b = streak_mix = 0
     fired_1a: tuple[dt.date, str] | None = None
@@ -620,12 +639,15 @@ def untaceable_progression(
         raise InputError("cpc_window_days", cpc_window_days, ">= 0 or None")
     if ehs_min_mm is not None and ehs_min_mm < 0:
         raise InputError("ehs_min_mm", ehs_min_mm, ">= 0 or None")
-    nodules = _nodules(timeline, max_lesions)
-    base_viable, _ = _baseline_sums(timeline, nodules)
+    nodules, base_or_none, not_measurable = _index(timeline, max_lesions)
+    base_viable = base_or_none or 0.0
     sign = ">=" if inclusive else ">"
     visits: list[IntrahepaticVisit] = []
     ih: tuple[dt.date, str] | None = None
-    for a in timeline.follow_ups:
+    ih_caveat: tuple[str, ...] = ()
+    if base_or_none is None:
+        ih_caveat = (f"intrahepatic progression not evaluable: {not_measurable}",)
+    for a in timeline.follow_ups if base_or_none is not None else ():
         full, partial, missing = _viable_sum(a, nodules)
         value = full if full is not None else partial
         p = pct(value, base_viable)
@@ -724,7 +746,7 @@ def untaceable_progression(
         },
         intrahepatic=tuple(visits),
         sessions=jsh.sessions if jsh and include_refractoriness else (),
-        caveats=caveats,
+        caveats=ih_caveat + caveats,
     )
 
 
