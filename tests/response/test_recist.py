@@ -164,3 +164,29 @@ def test_result_explains_itself() -> None:
     assert d["citation"]["doi"] == "10.1016/j.ejca.2008.10.026"  # type: ignore[index]
     assert "5 mm" in str(d["rule"])
     assert d["assessments"][0]["lesions"][0]["value"] == 30  # type: ignore[index]
+
+
+def test_equivocal_new_lesion_confirmed_later_dates_pd_back() -> None:
+    from tests.response.builders import day, visit
+
+    eq = {"id": "n1", "organ": "lung", "longest_mm": 6, "equivocal": True}
+    sure = {"id": "n1", "organ": "lung", "longest_mm": 12}
+    tl = timeline(
+        [
+            visit(day(0), [les("A", 40)]),
+            visit(day(56), [les("A", 38)], new=[eq]),
+            visit(day(112), [les("A", 38)], new=[sure]),
+        ]
+    )
+    r = recist11(tl)
+    assert [v.overall for v in r.assessments] == ["SD", "PD"]
+    assert r.assessments[1].progression_date == tl.assessments[1].date
+    assert r.first_progression == tl.assessments[1].date
+
+
+def test_new_small_lymph_node_is_not_pd() -> None:
+    from tests.response.builders import day, visit
+
+    node = {"id": "n", "organ": "lymph_node", "short_axis_mm": 8}
+    tl = timeline([visit(day(0), [les("A", 40)]), visit(day(56), [les("A", 38)], new=[node])])
+    assert recist11(tl).assessments[0].overall == "SD"
