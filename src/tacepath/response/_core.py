@@ -439,6 +439,8 @@ def evaluate(
         )
     nadir = base_sum
     previous = base_sum
+    base_vals = {f.id: f.value for f in base_findings}
+    ref_vals = {"nadir": base_vals, "baseline": base_vals, "previous": base_vals}
     first_seen: dict[str, tuple[dt.date, float | None]] = {}
     out: list[TimepointResponse] = []
     for a in tl.follow_ups:
@@ -470,6 +472,7 @@ def evaluate(
             )
             if not complete:
                 why_t += " (already met by the assessed lesions)"
+            why_t += _driver(findings, ref_vals[spec.pd_reference], ref_name, largest=True)
         elif not complete:
             target = "NE"
             missing = [f.id for f in findings if f.value is None]
@@ -487,6 +490,7 @@ def evaluate(
                 f"target PR: sum {fmt(total, spec.unit)} is {fmt_pct(p_base)} from baseline "
                 f"{fmt(base_sum, spec.unit)} (<= -{spec.pr_decrease_pct:g}%)"
             )
+            why_t += _driver(findings, base_vals, "baseline", largest=False)
         else:
             target = "SD"
             why_t = (
@@ -557,9 +561,33 @@ def evaluate(
             )
         )
         if complete:
+            vals = {f.id: f.value for f in findings}
+            if total < nadir:
+                ref_vals["nadir"] = vals
+            ref_vals["previous"] = vals
             nadir = min(nadir, total)
             previous = total
     return base_sum, tuple(out), notes
+
+
+def _driver(
+    findings: Sequence[LesionFinding],
+    ref: dict[str, float | None],
+    ref_name: str,
+    *,
+    largest: bool,
+) -> str:
+    """The lesion that moved most vs the reference visit: ``; driven by L2 (+12 mm vs nadir)``."""
+    deltas = [
+        (f.value - r, f.id)
+        for f in findings
+        if f.value is not None and (r := ref.get(f.id)) is not None
+    ]
+    if not deltas:
+        return ""
+    delta, lid = max(deltas) if largest else min(deltas)
+    unit = findings[0].unit
+    return f"; driven by {lid} ({delta:+.1f} {unit} vs {ref_name})".replace(".0 ", " ")
 
 
 _RANK = {"CR": 3, "PR": 2, "SD": 1}
