@@ -120,7 +120,7 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
         ax.axvline(s.date, color="#4393c3", lw=1.2, alpha=0.8)
         ax.text(
             s.date,
-            top * 1.055,
+            top * 1.305,
             f"TACE{i + 1}",
             fontsize=7,
             color="#2166ac",
@@ -149,23 +149,33 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
     if death is not None:
         ax.axvline(death, color="black", lw=1.5)
         ax.text(death, top * 0.85, "death ", fontsize=8, rotation=90, va="top", ha="right")
-    for res, colour in ((course.untaceable_progression, "#b2182b"),):
-        if res.event and res.date is not None:
-            ax.annotate(
-                f"unTACEable: {res.criterion}\n{res.date.isoformat()}",
-                xy=(res.date, top * 0.03),
-                xytext=(-6, 0),
-                textcoords="offset points",
-                fontsize=8,
-                color=colour,
-                ha="right",
-                va="bottom",
-                bbox={"boxstyle": "round", "fc": "white", "ec": colour},
-            )
-    ax.set_ylim(0, top * 1.05)
+    ax.set_ylim(0, top * 1.3)
+    status = []
+    for label, res in (
+        ("unTACEable progression", course.untaceable_progression),
+        ("TACE-specific PFS", course.tace_pfs),
+        ("JSH TACE failure", course.jsh_refractoriness),
+    ):
+        when = res.date.isoformat() if res.event and res.date else ""
+        status.append(f"{label}: {f'{res.criterion} ({when})' if res.event else 'no event'}")
+    ax.text(
+        0.99,
+        0.97,
+        "\n".join(status),
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=8,
+        color="#b2182b",
+        bbox={"boxstyle": "round", "fc": "white", "ec": "#b2182b", "alpha": 0.9},
+        zorder=6,
+    )
     ev = course.untaceable_progression
-    if ev.event and ev.date is not None and ev.date in vx:
-        ax.plot([ev.date], [vy[vx.index(ev.date)]], "X", ms=11, color="#b2182b", zorder=5)
+    if ev.event and ev.date is not None:
+        if ev.criterion == "intrahepatic_progression" and ev.date in vx:
+            ax.plot([ev.date], [vy[vx.index(ev.date)]], "X", ms=11, color="#b2182b", zorder=5)
+        else:
+            ax.plot([ev.date], [top * 1.25], "v", ms=9, color="#b2182b", zorder=5, clip_on=False)
     if timeline.last_contact_date is not None and death is None:
         ax.axvline(timeline.last_contact_date, color="#636363", ls=":", lw=1)
         ax.text(
