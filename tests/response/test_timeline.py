@@ -72,8 +72,8 @@ def test_jsonl_cohort_loads() -> None:
 
 
 def test_dates_out_of_order() -> None:
-    raw = raw_timeline([visit(day(60), [les("L1", 40, 30)]), visit(day(0), [les("L1", 30, 20)])])
-    assert _fields(raw) == ["T1.assessments[1](2026-01-02).date"]
+    raw = raw_timeline([visit(day(60), [les("L1", 40, 30)]), visit(day(30), [les("L1", 30, 20)])])
+    assert _fields(raw) == ["T1.assessments[1](2026-02-01).date"]
 
 
 def test_lesion_measured_after_death() -> None:
@@ -148,3 +148,19 @@ def test_schema_is_json_schema() -> None:
     assert schema["$schema"].endswith("2020-12/schema")
     assert {"id", "start_date", "assessments"} <= set(schema["properties"])
     json.dumps(schema)
+
+
+def test_schema_accepts_the_examples() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = timeline_json_schema()
+    for path in sorted(EXAMPLES.glob("*.json")):
+        jsonschema.validate(json.loads(path.read_text()), schema)
+    bad = json.loads((EXAMPLES / "P002_complete_response.json").read_text())
+    bad["assessments"][0]["lesions"][0]["organ"] = "spleen"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_follow_up_before_start_is_refused() -> None:
+    raw = raw_timeline([visit(day(0), [les("A", 40, 30)]), visit(day(1), [les("A", 40, 30)])])
+    assert _fields(raw) == ["T1.assessments[1](2026-01-03).date"]

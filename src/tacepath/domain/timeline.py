@@ -438,6 +438,16 @@ def _check(tl: Timeline) -> list[Problem]:
     for j, d in enumerate(tl.drug_periods):
         if d.end is not None and d.end < d.start:
             out.append(Problem(f"{pid}.drug_periods[{j}].end", d.end.isoformat(), ">= start"))
+    for i, a in enumerate(tl.follow_ups, start=1):
+        if a.date < tl.start_date:
+            out.append(
+                Problem(
+                    f"{_a_name(pid, i, a)}.date",
+                    a.date.isoformat(),
+                    f"on or after start_date ({tl.start_date.isoformat()}) for a follow-up; "
+                    "the first assessment is the baseline",
+                )
+            )
     last_assess = tl.assessments[-1].date
     if tl.last_contact_date is not None and tl.last_contact_date < last_assess:
         out.append(
