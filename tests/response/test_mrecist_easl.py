@@ -119,3 +119,18 @@ def test_easl_pd_reference_option() -> None:
     )
     assert easl(tl, pd_reference="baseline").assessments[1].overall == "SD"
     assert "baseline" in easl(tl, pd_reference="baseline").rule
+
+
+@pytest.mark.parametrize(
+    ("sa", "porta", "pd"), [(15, True, False), (20, True, True), (15, False, True)]
+)
+def test_porta_hepatis_node_rule(sa: float, porta: bool, pd: bool) -> None:
+    node = {"id": "n", "organ": "lymph_node", "short_axis_mm": sa, "porta_hepatis": porta}
+    tl = timeline(
+        [
+            visit(day(0), [les("A", 40, 30, 40, 30)]),
+            visit(day(56), [les("A", 40, 30, 35, 20)], new=[node]),
+        ]
+    )
+    assert (mrecist(tl).assessments[0].overall == "PD") is pd
+    assert recist11(tl).assessments[0].overall == "PD"

@@ -156,6 +156,9 @@ class NewLesion(BaseModel):
     typical_hcc: bool | None = Field(
         None, description="Arterial hyperenhancement with washout (typical HCC pattern)."
     )
+    porta_hepatis: bool = Field(
+        False, description="Lymph node at the porta hepatis (mRECIST: malignant only if large)."
+    )
     equivocal: bool = Field(False, description="Not unequivocally malignant yet.")
     cytology_malignant: bool | None = Field(
         None, description="Effusions: malignant cytology proven (mRECIST)."

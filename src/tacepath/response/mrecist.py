@@ -19,7 +19,7 @@ from tacepath.response._sources import LENCIONI_2010
 __all__ = ["mrecist"]
 
 
-def _rule(require_5mm: bool, new_min: float, growth: float) -> str:
+def _rule(require_5mm: bool, new_min: float, growth: float, porta: float | None) -> str:
     five = (
         " AND >= 5 mm absolute (protocol option, not in the published criteria)"
         if require_5mm
@@ -33,8 +33,13 @@ def _rule(require_5mm: bool, new_min: float, growth: float) -> str:
         "non-target. New intrahepatic lesion = PD if >= "
         f"{new_min:g} mm with typical vascular pattern; an atypical one only after >= "
         f"{growth:g} mm interval growth (dated to first appearance); effusions only with "
-        "malignant cytology. The 10 mm new-lesion thresholds are UNVERIFIED against the paper "
-        "text (options)."
+        "malignant cytology"
+        + (
+            f"; a new porta-hepatis node only from a {porta:g} mm short axis (partly verified)"
+            if porta is not None
+            else ""
+        )
+        + ". The 10 mm new-lesion thresholds are UNVERIFIED against the paper text (options)."
     )
 
 
@@ -44,6 +49,7 @@ def mrecist(
     require_5mm: bool = False,
     new_lesion_min_mm: float = 10.0,
     atypical_growth_mm: float = 10.0,
+    porta_node_min_sa_mm: float | None = 20.0,
     confirmation: bool = False,
     min_confirmation_days: int = 28,
     min_sd_days: int | None = None,
@@ -60,6 +66,9 @@ def mrecist(
     new_lesion_min_mm, atypical_growth_mm
         New intrahepatic lesion size (typical pattern) and interval growth (atypical) needed
         to count as PD; 10 mm each, UNVERIFIED against the paper text.
+    porta_node_min_sa_mm
+        A new porta-hepatis lymph node counts only from this short axis (20 mm; PARTLY
+        VERIFIED via a secondary text of the AASLD-JNCI amendments). None = RECIST node rule.
     confirmation, min_confirmation_days, min_sd_days
         As in :func:`tacepath.response.recist.recist11`.
 
@@ -81,6 +90,13 @@ def mrecist(
             if nl.cytology_malignant:
                 return True, "effusion with malignant cytology"
             return False, "effusion without malignant cytology: not PD (mRECIST)"
+        if nl.organ == "lymph_node" and nl.porta_hepatis and porta_node_min_sa_mm is not None:
+            sa = nl.size_mm
+            if sa is None or sa < porta_node_min_sa_mm:
+                return False, (
+                    f"porta-hepatis node {fmt(sa, 'mm')} < {porta_node_min_sa_mm:g} mm short axis: "
+                    "not malignant (mRECIST; reactive nodes are common in cirrhosis)"
+                )
         if not nl.intrahepatic:
             return recist_new_lesion(nl, first_size)
         size = nl.size_mm or 0.0
@@ -112,12 +128,13 @@ def mrecist(
     return assemble(
         spec=spec,
         tl=timeline,
-        rule=_rule(require_5mm, new_lesion_min_mm, atypical_growth_mm),
+        rule=_rule(require_5mm, new_lesion_min_mm, atypical_growth_mm, porta_node_min_sa_mm),
         citation=LENCIONI_2010,
         options={
             "require_5mm": require_5mm,
             "new_lesion_min_mm": new_lesion_min_mm,
             "atypical_growth_mm": atypical_growth_mm,
+            "porta_node_min_sa_mm": porta_node_min_sa_mm,
             "confirmation": confirmation,
             "min_confirmation_days": min_confirmation_days,
             "min_sd_days": min_sd_days,
