@@ -1,0 +1,24 @@
+"""Survival statistics that agree with R ``survival``: pure functions, frozen results.
+
+Kaplan–Meier (:func:`kaplan_meier`), log-rank family (:func:`logrank_test`), Cox
+proportional hazards (:func:`cox_ph`), restricted mean survival time comparison
+(:func:`rmst_test`), Fisher's exact test (:func:`fisher_exact`). Every estimator takes a
+DataFrame and column names; lower-level functions take arrays. Nothing here knows about
+livers.
+"""
+
+from tacepath.survival._km import (
+    KaplanMeierResult,
+    SurvivalCurve,
+    SurvivalSummary,
+    kaplan_meier,
+    kaplan_meier_arrays,
+)
+
+__all__ = [
+    "KaplanMeierResult",
+    "SurvivalCurve",
+    "SurvivalSummary",
+    "kaplan_meier",
+    "kaplan_meier_arrays",
+]

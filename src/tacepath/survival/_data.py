@@ -1,0 +1,260 @@
+"""Survival data at the boundary: columns out of a DataFrame, checked, missing rows dropped.
+
+Every estimator in :mod:`tacepath.survival` takes a DataFrame and column names; this module
+turns them into NumPy arrays once. Rules (R ``survival`` conventions, made explicit):
+
+* rows with a missing value in any column the analysis uses are left out, as R's
+  ``na.omit`` does, and counted (``n_dropped``);
+* every other bad value is refused with an :class:`~tacepath.errors.InputError` naming
+  the column, the (1-based) row and the value: negative or infinite times, ``stop <= start``,
+  an event that is not 0/1 (``True``/``False`` accepted), a negative or infinite weight;
+* times that differ only by floating-point noise are merged as R's ``aeqSurv`` does
+  (``timefix=TRUE``, tolerance ``sqrt(.Machine$double.eps)``), so that a CSV round trip
+  cannot turn a tie into two times.
+
+pandas and polars DataFrames, and mappings of column name to array, are accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tacepath.errors import InputError
+
+__all__ = [
+    "TIMEFIX_TOLERANCE",
+    "FloatArray",
+    "IntArray",
+    "SurvivalInput",
+    "column",
+    "group_codes",
+    "prepare",
+    "timefix",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+#: R's ``sqrt(.Machine$double.eps)``: the tolerance of ``aeqSurv``.
+TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
+
+
+def _columns_of(data: Any) -> list[str]:
+    if isinstance(data, Mapping):
+        return [str(k) for k in data]
+    cols = getattr(data, "columns", None)
+    if cols is None:
+        raise InputError(
+            "data", type(data).__name__, "a pandas or polars DataFrame, or a mapping of columns"
+        )
+    return [str(c) for c in cols]
+
+
+def column(data: Any, name: str, *, role: str = "column") -> npt.NDArray[Any]:
+    """The values of column ``name`` as a NumPy array (object dtype for text).
+
+    Raises :class:`InputError` naming ``role`` (e.g. ``--time``) when the column is absent.
+    """
+    names = _columns_of(data)
+    if name not in names:
+        shown = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+        raise InputError(role, name, f"a column of the data ({shown})")
+    values = data[name]
+    if hasattr(values, "to_numpy"):
+        arr = values.to_numpy()
+    else:
+        arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise InputError(role, name, "a one-dimensional column")
+    return np.asarray(arr)
+
+
+def _missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    return np.asarray(pd.isna(values), dtype=bool)
+
+
+def _numeric(values: npt.NDArray[Any], role: str, name: str) -> FloatArray:
+    if values.dtype.kind in "fiub":
+        return values.astype(float)
+    out = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+    bad = ~_missing(values) & np.isnan(out)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{role} {name!r}, row {i + 1}", values[i], "a number")
+    return out
+
+
+def _first_bad(mask: npt.NDArray[np.bool_], rows: IntArray) -> int:
+    return int(rows[np.flatnonzero(mask)[0]]) + 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SurvivalInput:
+    """Checked survival data: one entry per kept row, in the data's row order.
+
+    ``time`` is the event/censoring time (the ``stop`` of a counting-process interval),
+    ``start`` the entry time or ``None`` for right-censored data, ``event`` 1.0/0.0,
+    ``weights`` case weights or ``None``; ``rows`` the 0-based positions of the kept rows
+    in the input, ``n_dropped`` how many rows were left out for a missing value, and
+    ``columns`` the other columns asked for, with the same rows kept.
+    """
+
+    time: FloatArray
+    event: FloatArray
+    start: FloatArray | None
+    weights: FloatArray | None
+    rows: IntArray
+    n_dropped: int
+    columns: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.time.shape[0])
+
+
+def prepare(
+    data: Any,
+    *,
+    time: str,
+    event: str,
+    start: str | None = None,
+    weights: str | None = None,
+    other: Sequence[tuple[str, str]] = (),
+    fix_times: bool = True,
+) -> SurvivalInput:
+    """Read, check and NA-omit the survival columns of ``data``.
+
+    ``other`` lists further ``(role, column)`` pairs the analysis uses (group, strata,
+    covariates...): their missing values drop the row too, and their values come back in
+    ``columns`` keyed by column name. ``role`` names the option in error messages.
+    """
+    spec: list[tuple[str, str]] = [("--time", time), ("--event", event)]
+    if start is not None:
+        spec.append(("--start", start))
+    if weights is not None:
+        spec.append(("--weights", weights))
+    spec.extend(other)
+    raw = {name: column(data, name, role=role) for role, name in spec}
+    n_all = len(next(iter(raw.values())))
+    missing = np.zeros(n_all, dtype=bool)
+    for values in raw.values():
+        missing |= _missing(values)
+    rows = np.flatnonzero(~missing).astype(np.intp)
+    kept = {name: values[rows] for name, values in raw.items()}
+
+    t = _numeric(kept[time], "--time", time)
+    bad = ~np.isfinite(t) | (t < 0)
+    if bad.any():
+        r = _first_bad(bad, rows)
+        raise InputError(f"--time {time!r}, row {r}", t[bad][0], "a finite time ≥ 0")
+    e = _event(kept[event], event, rows)
+    s: FloatArray | None = None
+    if start is not None:
+        s = _numeric(kept[start], "--start", start)
+        bad = ~np.isfinite(s) | (s < 0)
+        if bad.any():
+            r = _first_bad(bad, rows)
+            raise InputError(f"--start {start!r}, row {r}", s[bad][0], "a finite time ≥ 0")
+        bad = t <= s
+        if bad.any():
+            r = _first_bad(bad, rows)
+            i = np.flatnonzero(bad)[0]
+            raise InputError(
+                f"--time {time!r}, row {r}",
+                float(t[i]),
+                f"a stop time > the start time {s[i]:g} (intervals of zero length are not "
+                "allowed)",
+            )
+    w: FloatArray | None = None
+    if weights is not None:
+        w = _numeric(kept[weights], "--weights", weights)
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            r = _first_bad(bad, rows)
+            raise InputError(f"--weights {weights!r}, row {r}", w[bad][0], "a finite weight ≥ 0")
+    if fix_times:
+        t, s = timefix(t, s)
+    others = {name: kept[name] for _, name in other}
+    return SurvivalInput(
+        time=t,
+        event=e,
+        start=s,
+        weights=w,
+        rows=rows,
+        n_dropped=int(missing.sum()),
+        columns=others,
+    )
+
+
+def _event(values: npt.NDArray[Any], name: str, rows: IntArray) -> FloatArray:
+    if values.dtype.kind == "b":
+        return values.astype(float)
+    e = _numeric(values, "--event", name)
+    bad = (e != 0) & (e != 1)
+    if bad.any():
+        r = _first_bad(bad, rows)
+        raise InputError(
+            f"--event {name!r}, row {r}", e[bad][0], "1 = event, 0 = censored (or true/false)"
+        )
+    return e
+
+
+def timefix(
+    time: FloatArray, start: FloatArray | None = None, tolerance: float = TIMEFIX_TOLERANCE
+) -> tuple[FloatArray, FloatArray | None]:
+    """Merge times that differ by less than ``tolerance`` (R ``aeqSurv``).
+
+    Distinct times ``y`` (start and stop together) are tied to their predecessor when the
+    gap is ≤ ``tolerance`` absolutely or relative to ``mean(|y|)``; every time is then
+    replaced by the first time of its tied run. An interval that collapses to length 0
+    is refused, as R refuses it.
+    """
+    both = time if start is None else np.concatenate([start, time])
+    y = np.unique(both[np.isfinite(both)])
+    if y.size < 2:
+        return time, start
+    dy = np.diff(y)
+    scale = float(np.mean(np.abs(y)))
+    tied = (dy <= tolerance) | (dy / scale <= tolerance if scale > 0 else False)
+    if not tied.any():
+        return time, start
+    cuts = y[np.concatenate([[True], ~tied])]
+    new_time = cuts[np.searchsorted(cuts, time, side="right") - 1]
+    if start is None:
+        return new_time, None
+    new_start = cuts[np.searchsorted(cuts, start, side="right") - 1]
+    if np.any(new_start >= new_time):
+        i = int(np.flatnonzero(new_start >= new_time)[0])
+        raise InputError(
+            "--time",
+            float(time[i]),
+            f"a stop time clearly greater than its start {start[i]!r} (they differ only by "
+            "floating-point noise)",
+        )
+    return new_time, new_start
+
+
+def group_codes(values: npt.NDArray[Any]) -> tuple[list[Any], IntArray]:
+    """Levels sorted as R sorts a factor's levels, and each row's level index.
+
+    Numbers sort numerically, text alphabetically; booleans as ``False < True``.
+    """
+    if values.dtype.kind in "fiub":
+        levels_arr, codes = np.unique(values, return_inverse=True)
+        levels = [_plain(v) for v in levels_arr.tolist()]
+        return levels, codes.astype(np.intp)
+    as_text = np.array([str(v) for v in values], dtype=object)
+    levels_txt, codes = np.unique(as_text.astype(str), return_inverse=True)
+    return [str(v) for v in levels_txt.tolist()], codes.astype(np.intp)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
