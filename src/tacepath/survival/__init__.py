@@ -7,6 +7,7 @@ DataFrame and column names; lower-level functions take arrays. Nothing here know
 livers.
 """
 
+from tacepath.survival._exact import FisherResult, fisher_exact, fisher_exact_table
 from tacepath.survival._km import (
     KaplanMeierResult,
     SurvivalCurve,
@@ -14,11 +15,24 @@ from tacepath.survival._km import (
     kaplan_meier,
     kaplan_meier_arrays,
 )
+from tacepath.survival._logrank import LogrankResult, TrendTest, logrank_arrays, logrank_test
+from tacepath.survival._rmst import ArmRmst, Contrast, RmstComparison, rmst_test
 
 __all__ = [
+    "ArmRmst",
+    "Contrast",
+    "FisherResult",
     "KaplanMeierResult",
+    "LogrankResult",
+    "RmstComparison",
     "SurvivalCurve",
     "SurvivalSummary",
     "kaplan_meier",
+    "TrendTest",
+    "fisher_exact",
+    "fisher_exact_table",
     "kaplan_meier_arrays",
+    "logrank_arrays",
+    "logrank_test",
+    "rmst_test",
 ]

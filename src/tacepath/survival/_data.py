@@ -168,8 +168,7 @@ def prepare(
             raise InputError(
                 f"--time {time!r}, row {r}",
                 float(t[i]),
-                f"a stop time > the start time {s[i]:g} (intervals of zero length are not "
-                "allowed)",
+                f"a stop time > the start time {s[i]:g} (intervals of zero length are not allowed)",
             )
     w: FloatArray | None = None
     if weights is not None:

@@ -1,0 +1,316 @@
+"""The log-rank family of tests, as R ``survival::survdiff`` computes it.
+
+G-rho weights S(t−)^rho (rho = 0 log-rank, rho = 1 Peto–Peto modification of the
+Gehan–Wilcoxon test), strata (the stratified test sums observed, expected and variance
+over strata), observed and expected per group, chi-square with R's degrees of freedom
+(groups with expected > 0, minus one); optionally the test for trend across ordered groups.
+
+References
+----------
+.. [1] Mantel N. Evaluation of survival data and two new rank order statistics arising in
+   its consideration. Cancer Chemother Rep 1966;50:163-170.
+.. [2] Harrington DP, Fleming TR. A class of rank test procedures for censored survival
+   data. Biometrika 1982;69:553-566. doi:10.1093/biomet/69.3.553
+.. [3] Collett D. Modelling Survival Data in Medical Research. 3rd ed. CRC Press; 2015,
+   section 2.6 (stratified and trend tests).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from tacepath.errors import InputError
+from tacepath.survival._data import FloatArray, IntArray, group_codes, prepare
+
+__all__ = ["LogrankResult", "TrendTest", "logrank_arrays", "logrank_test"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrendTest:
+    """Test for a trend in the hazard across ordered groups, with the scores used."""
+
+    scores: tuple[float, ...]
+    chisq: float
+    df: int
+    p: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scores": list(self.scores), "chisq": self.chisq, "df": self.df, "p": self.p}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogrankResult:
+    """A (stratified) G-rho test of equal survival across groups.
+
+    ``observed`` and ``expected`` are per group, summed over strata (with rho > 0 they are
+    weighted by S(t−)^rho, as R reports them); ``variance`` is the G × G covariance of
+    observed − expected; ``chisq`` has ``df`` = (groups with expected > 0) − 1.
+    """
+
+    groups: tuple[Any, ...]
+    n: tuple[int, ...]
+    observed: FloatArray
+    expected: FloatArray
+    variance: FloatArray
+    chisq: float
+    df: int
+    p: float
+    rho: float
+    group_column: str
+    strata_columns: tuple[str, ...]
+    n_strata: int
+    n_dropped: int
+    trend: TrendTest | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``tacepath survival logrank --json``."""
+        out: dict[str, Any] = {
+            "chisq": self.chisq,
+            "df": self.df,
+            "p": self.p,
+            "groups": list(self.groups),
+            "observed": self.observed.tolist(),
+            "expected": self.expected.tolist(),
+            "n": list(self.n),
+            "variance": self.variance.tolist(),
+            "rho": self.rho,
+            "test": _test_name(self.rho),
+            "group_column": self.group_column,
+            "strata": list(self.strata_columns),
+            "n_strata": self.n_strata,
+            "n_dropped": self.n_dropped,
+        }
+        if self.trend is not None:
+            out["trend"] = self.trend.to_dict()
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group: N, Observed, Expected, (O−E)²/E, (O−E)²/V as R prints."""
+        oe = self.observed - self.expected
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return pd.DataFrame(
+                {
+                    "group": list(self.groups),
+                    "n": list(self.n),
+                    "observed": self.observed,
+                    "expected": self.expected,
+                    "(O-E)^2/E": oe**2 / self.expected,
+                    "(O-E)^2/V": oe**2 / np.diag(self.variance),
+                }
+            )
+
+    def summary(self) -> str:
+        """Text like R's ``print(survdiff(...))``."""
+        frame = self.to_frame()
+        frame["group"] = [f"{self.group_column}={g}" for g in self.groups]
+        body = frame.set_index("group").to_string(float_format=lambda v: f"{v:.3g}")
+        head = f"{_test_name(self.rho)} test"
+        if self.strata_columns:
+            head += f", stratified by {', '.join(self.strata_columns)} ({self.n_strata} strata)"
+        lines = [
+            head,
+            body,
+            "",
+            f" Chisq= {self.chisq:.1f}  on {self.df} degrees of freedom, p= {_fmt_p(self.p)}",
+        ]
+        if self.trend is not None:
+            lines.append(
+                f" Trend: Chisq= {self.trend.chisq:.1f} on 1 df, p= {_fmt_p(self.trend.p)}"
+            )
+        if self.n_dropped:
+            lines.insert(0, f"   {self.n_dropped} observations deleted due to missingness")
+        return "\n".join(lines)
+
+
+def _test_name(rho: float) -> str:
+    if rho == 0:
+        return "Log-rank"
+    if rho == 1:
+        return "Peto-Peto"
+    return f"G-rho (rho={rho:g})"
+
+
+def _fmt_p(p: float) -> str:
+    return f"{p:.2g}" if p >= 1e-4 else f"{p:.1e}"
+
+
+def _stratum_sums(
+    time: FloatArray, event: FloatArray, codes: IntArray, n_groups: int, rho: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Observed, expected and variance of one stratum (vectorised over distinct times)."""
+    order = np.argsort(time, kind="stable")
+    ts, es, gs = time[order], event[order], codes[order]
+    flag = np.empty(ts.size, dtype=bool)
+    flag[0] = True
+    np.not_equal(ts[1:], ts[:-1], out=flag[1:])
+    tid = np.cumsum(flag) - 1
+    n_times = int(tid[-1]) + 1
+    cell = tid * n_groups + gs
+    size = n_times * n_groups
+    rows = np.bincount(cell, minlength=size).reshape(n_times, n_groups).astype(float)
+    deaths_g = np.bincount(cell, weights=es, minlength=size).reshape(n_times, n_groups)
+    at_risk_g = np.cumsum(rows[::-1], axis=0)[::-1]
+    n = at_risk_g.sum(axis=1)
+    d = deaths_g.sum(axis=1)
+    if rho == 0:
+        w = np.ones(n_times)
+    else:
+        step = np.where(d > 0, (n - d) / n, 1.0)
+        s_minus = np.concatenate([[1.0], np.cumprod(step)[:-1]])
+        w = s_minus**rho
+    has = d > 0
+    observed = (deaths_g[has] * w[has, None]).sum(axis=0)
+    frac = at_risk_g[has] / n[has, None]
+    expected = (w[has, None] * d[has, None] * frac).sum(axis=0)
+    many = has & (n > 1)
+    nm, dm = n[many], d[many]
+    scale = w[many] ** 2 * dm * (nm - dm) / (nm - 1)
+    f = at_risk_g[many] / nm[:, None]
+    variance = np.diag((scale[:, None] * f).sum(axis=0)) - np.einsum("t,tj,tk->jk", scale, f, f)
+    return observed, expected, variance
+
+
+def logrank_arrays(
+    time: FloatArray,
+    event: FloatArray,
+    group: Any,
+    *,
+    strata: IntArray | None = None,
+    rho: float = 0.0,
+) -> tuple[list[Any], FloatArray, FloatArray, FloatArray, IntArray]:
+    """Observed, expected and variance summed over strata, from checked arrays.
+
+    Returns the group levels (R order), observed, expected, the covariance matrix and the
+    number of rows per group.
+    """
+    levels, codes = group_codes(np.asarray(group))
+    g = len(levels)
+    observed = np.zeros(g)
+    expected = np.zeros(g)
+    variance = np.zeros((g, g))
+    strata_codes = np.zeros(time.size, dtype=np.intp) if strata is None else strata
+    for s in np.unique(strata_codes):
+        m = strata_codes == s
+        o, e, v = _stratum_sums(time[m], event[m], codes[m], g, rho)
+        observed += o
+        expected += e
+        variance += v
+    counts = np.bincount(codes, minlength=g).astype(np.intp)
+    return levels, observed, expected, variance, counts
+
+
+def _chisq(observed: FloatArray, expected: FloatArray, variance: FloatArray) -> tuple[float, int]:
+    """R's statistic: groups with expected > 0, first of them dropped, solve V⁻¹(O−E)."""
+    use = expected > 0
+    df = int(use.sum()) - 1
+    if use.sum() < 2:
+        return 0.0, df
+    oe = (observed - expected)[use][1:]
+    vv = variance[np.ix_(use, use)][1:, 1:]
+    return float(np.sum(np.linalg.solve(vv, oe) * oe)), df
+
+
+def _trend(
+    observed: FloatArray, expected: FloatArray, variance: FloatArray, scores: Sequence[float]
+) -> TrendTest:
+    c = np.asarray(scores, dtype=float)
+    u = float(c @ (observed - expected))
+    v = float(c @ variance @ c)
+    stat = u * u / v if v > 0 else float("nan")
+    return TrendTest(scores=tuple(c.tolist()), chisq=stat, df=1, p=float(chi2.sf(stat, 1)))
+
+
+def logrank_test(
+    data: Any,
+    *,
+    time: str,
+    event: str,
+    group: str,
+    strata: str | Sequence[str] | None = None,
+    rho: float = 0,
+    trend: bool | Sequence[float] = False,
+) -> LogrankResult:
+    """Test equal survival across the levels of ``group`` (R ``survdiff``) [1]_ [2]_.
+
+    Parameters
+    ----------
+    data
+        pandas or polars DataFrame (or a mapping of column name to values).
+    time, event
+        Time and event-flag columns (1 event, 0 censored); right-censored data.
+    group
+        Column whose levels are compared (at least two levels).
+    strata
+        Column(s) defining strata: the stratified test, as R's ``strata(...)`` term.
+    rho
+        Weight S(t−)^rho: 0 log-rank (default), 1 Peto–Peto.
+    trend
+        ``True`` adds the 1-df test for trend with scores 1, 2, … in level order (numeric
+        levels use their values); a sequence gives the scores [3]_.
+
+    Notes
+    -----
+    With G groups, U = O − E and V its covariance summed over distinct event times (and
+    strata), chi-square = U'V⁻U with the first group (among those with expected > 0)
+    dropped, on (groups with expected > 0) − 1 degrees of freedom.
+    """
+    if not (isinstance(rho, int | float) and math.isfinite(rho) and rho >= 0):
+        raise InputError("rho", rho, "a number ≥ 0 (0 log-rank, 1 Peto-Peto)")
+    strata_cols: tuple[str, ...] = (
+        () if strata is None else (strata,) if isinstance(strata, str) else tuple(strata)
+    )
+    other = [("--group", group)] + [("--strata", s) for s in strata_cols]
+    d = prepare(data, time=time, event=event, other=other)
+    if d.start is not None:  # pragma: no cover - prepare() is called without start
+        raise InputError("--start", "given", "right-censored data only (R survdiff)")
+    groups = d.columns[group]
+    levels, _ = group_codes(np.asarray(groups))
+    if len(levels) < 2:
+        raise InputError(
+            f"--group {group!r}", levels[0] if levels else None, "a column with at least 2 levels"
+        )
+    strata_codes: IntArray | None = None
+    n_strata = 1
+    if strata_cols:
+        keys = pd.MultiIndex.from_arrays([np.asarray(d.columns[s]) for s in strata_cols])
+        codes_s, uniq = pd.factorize(keys, sort=True)
+        strata_codes = np.asarray(codes_s, dtype=np.intp)
+        n_strata = len(uniq)
+    levels, observed, expected, variance, counts = logrank_arrays(
+        d.time, d.event, groups, strata=strata_codes, rho=float(rho)
+    )
+    stat, df = _chisq(observed, expected, variance)
+    p = float(chi2.sf(stat, df)) if df > 0 else float("nan")
+    trend_result: TrendTest | None = None
+    if trend is not False:
+        if trend is True:
+            numeric = all(isinstance(v, int | float) for v in levels)
+            scores = [float(v) for v in levels] if numeric else list(range(1, len(levels) + 1))
+        else:
+            scores = [float(v) for v in trend]
+            if len(scores) != len(levels):
+                raise InputError("trend", scores, f"{len(levels)} scores, one per group level")
+        trend_result = _trend(observed, expected, variance, scores)
+    return LogrankResult(
+        groups=tuple(levels),
+        n=tuple(int(c) for c in counts),
+        observed=observed,
+        expected=expected,
+        variance=variance,
+        chisq=stat,
+        df=df,
+        p=p,
+        rho=float(rho),
+        group_column=group,
+        strata_columns=strata_cols,
+        n_strata=n_strata,
+        n_dropped=d.n_dropped,
+        trend=trend_result,
+    )
