@@ -86,7 +86,7 @@ def _numeric(values: npt.NDArray[Any], role: str, name: str) -> FloatArray:
     bad = ~_missing(values) & np.isnan(out)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{role} {name!r}, row {i + 1}", values[i], "a number")
+        raise InputError(f"{role} {name!r}, row {i + 1}", _plain_value(values[i]), "a number")
     return out
 
 
@@ -152,7 +152,7 @@ def prepare(
     bad = ~np.isfinite(t) | (t < 0)
     if bad.any():
         r = _first_bad(bad, rows)
-        raise InputError(f"--time {time!r}, row {r}", t[bad][0], "a finite time ≥ 0")
+        raise InputError(f"--time {time!r}, row {r}", _plain_value(t[bad][0]), "a finite time ≥ 0")
     e = _event(kept[event], event, rows)
     s: FloatArray | None = None
     if start is not None:
@@ -160,7 +160,9 @@ def prepare(
         bad = ~np.isfinite(s) | (s < 0)
         if bad.any():
             r = _first_bad(bad, rows)
-            raise InputError(f"--start {start!r}, row {r}", s[bad][0], "a finite time ≥ 0")
+            raise InputError(
+                f"--start {start!r}, row {r}", _plain_value(s[bad][0]), "a finite time ≥ 0"
+            )
         bad = t <= s
         if bad.any():
             r = _first_bad(bad, rows)
@@ -176,7 +178,9 @@ def prepare(
         bad = ~np.isfinite(w) | (w < 0)
         if bad.any():
             r = _first_bad(bad, rows)
-            raise InputError(f"--weights {weights!r}, row {r}", w[bad][0], "a finite weight ≥ 0")
+            raise InputError(
+                f"--weights {weights!r}, row {r}", _plain_value(w[bad][0]), "a finite weight ≥ 0"
+            )
     if fix_times:
         t, s = timefix(t, s)
     others = {name: kept[name] for _, name in other}
@@ -199,7 +203,9 @@ def _event(values: npt.NDArray[Any], name: str, rows: IntArray) -> FloatArray:
     if bad.any():
         r = _first_bad(bad, rows)
         raise InputError(
-            f"--event {name!r}, row {r}", e[bad][0], "1 = event, 0 = censored (or true/false)"
+            f"--event {name!r}, row {r}",
+            _plain_value(e[bad][0]),
+            "1 = event, 0 = censored (or true/false)",
         )
     return e
 
@@ -251,6 +257,13 @@ def group_codes(values: npt.NDArray[Any]) -> tuple[list[Any], IntArray]:
     as_text = np.array([str(v) for v in values], dtype=object)
     levels_txt, codes = np.unique(as_text.astype(str), return_inverse=True)
     return [str(v) for v in levels_txt.tolist()], codes.astype(np.intp)
+
+
+def _plain_value(v: Any) -> Any:
+    """A NumPy scalar as a plain Python value (whole floats as ints) for error messages."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    return _plain(v)
 
 
 def _plain(v: Any) -> Any:

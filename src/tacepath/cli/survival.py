@@ -1,0 +1,373 @@
+"""``tacepath survival km | logrank | cox``: survival analyses of a CSV or Parquet file.
+
+Every command reads the data once, leaves out rows with a missing value in a column it
+uses (R's ``na.omit``; the count is reported), and exits 2 with a message naming the
+column, the row and the value for any other bad input. ADaM ADTTE files (from
+``tacepath endpoints``) feed in directly: ``--censor CNSR`` instead of ``--event`` and
+``--where PARAMCD=OS`` to pick one parameter.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tacepath.cli._app import app
+from tacepath.cli._io import exit_with_errors
+from tacepath.errors import InputError
+
+__all__ = ["read_table"]
+
+survival_app = typer.Typer(
+    help=(
+        "Kaplan-Meier, log-rank and Cox analyses whose numbers agree with R survival.\n\n"
+        "Examples:\n\n"
+        "  tacepath survival km data.csv --time time --event status --group arm --plot km.png\n\n"
+        "  tacepath survival logrank data.csv --time time --event status --group arm "
+        "--strata site\n\n"
+        "  tacepath survival cox data.csv --time time --event status --covariates arm,age "
+        "--categorical arm\n\n"
+        "  tacepath survival km adtte.csv --time AVAL --censor CNSR --where PARAMCD=OS"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+app.add_typer(survival_app, name="survival")
+
+_EVENT_COLUMN = "__tacepath_event__"
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file; anything else is an input error."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError("DATA", str(path), "an existing .csv or .parquet file")
+    if suffix == ".csv":
+        try:
+            return pd.read_csv(path)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise InputError("DATA", str(path), f"a readable CSV file ({exc})") from exc
+    if suffix in (".parquet", ".pq"):
+        try:
+            return pd.read_parquet(path)
+        except ImportError as exc:  # pragma: no cover - pyarrow is a declared extra
+            raise InputError("DATA", str(path), "pip install 'tacepath[parquet]'") from exc
+    raise InputError("DATA", str(path), "a file ending in .csv or .parquet")
+
+
+def _split(value: str | None) -> list[str]:
+    return [] if not value else [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _apply_where(data: pd.DataFrame, where: list[str]) -> pd.DataFrame:
+    """Keep rows where each ``COLUMN=VALUE`` holds (compared as text)."""
+    for cond in where:
+        if "=" not in cond:
+            raise InputError("--where", cond, "COLUMN=VALUE, e.g. PARAMCD=OS")
+        col, value = cond.split("=", 1)
+        if col not in data.columns:
+            raise InputError("--where", col, f"a column of the data ({', '.join(data.columns)})")
+        keep = data[col].astype(str) == value
+        if not keep.any():
+            shown = ", ".join(sorted(data[col].astype(str).unique())[:20])
+            raise InputError("--where", cond, f"a value present in column {col!r} ({shown})")
+        data = data.loc[keep].reset_index(drop=True)
+    return data
+
+
+def _event_column(data: pd.DataFrame, event: str | None, censor: str | None) -> str:
+    """The event column to use: ``--event`` as is, or 1 − (``--censor`` > 0) for ADaM."""
+    if (event is None) == (censor is None):
+        raise InputError(
+            "--event/--censor",
+            f"{event!r}/{censor!r}",
+            "exactly one: --event (1 = event, 0 = censored) or --censor (ADaM CNSR: 0 = event)",
+        )
+    if event is not None:
+        return event
+    assert censor is not None
+    if censor not in data.columns:
+        raise InputError("--censor", censor, f"a column of the data ({', '.join(data.columns)})")
+    raw = pd.to_numeric(data[censor], errors="coerce")
+    bad = data[censor].notna() & (raw.isna() | (raw < 0) | (raw != np.floor(raw)))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"--censor {censor!r}, row {row + 1}",
+            data[censor].iloc[row],
+            "0 = event, 1, 2, ... = censored (reason code)",
+        )
+    data[_EVENT_COLUMN] = np.where(raw.isna(), np.nan, (raw == 0).astype(float))
+    return _EVENT_COLUMN
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe: NaN and ±inf become null, NumPy scalars plain numbers."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [_clean(v) for v in obj.tolist()]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(_clean(obj), indent=2, ensure_ascii=False))
+
+
+def _fmt(v: float | None, digits: int = 4) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "NA"
+    return f"{v:.{digits}g}"
+
+
+def _times(value: str | None) -> list[float]:
+    out = []
+    for part in _split(value):
+        try:
+            out.append(float(part))
+        except ValueError as exc:
+            raise InputError("--times", part, "numbers separated by commas, e.g. 0,12,24") from exc
+    return out
+
+
+def _load(data_path: Path, where: list[str]) -> pd.DataFrame:
+    return _apply_where(read_table(data_path), where)
+
+
+_WHERE_HELP = "Keep rows with COLUMN=VALUE (repeatable), e.g. PARAMCD=OS for an ADTTE file."
+_CENSOR_HELP = "ADaM censoring column instead of --event: 0 = event, >= 1 = censored (CNSR)."
+
+
+@survival_app.command("km")
+def km_command(
+    data_path: Path = typer.Argument(..., metavar="DATA", help="CSV or Parquet file."),
+    time: str = typer.Option(..., "--time", help="Time column (stop time with --start)."),
+    event: str | None = typer.Option(None, "--event", help="Event column: 1 event, 0 censored."),
+    censor: str | None = typer.Option(None, "--censor", help=_CENSOR_HELP),
+    start: str | None = typer.Option(None, "--start", help="Entry-time column: (start, time]."),
+    group: str | None = typer.Option(None, "--group", help="One curve per level of this column."),
+    weights: str | None = typer.Option(None, "--weights", help="Case-weight column."),
+    conf_type: str = typer.Option(
+        "log", "--conf-type", help="log (R) | log-log (SAS) | plain | logit | arcsin | none."
+    ),
+    conf_level: float = typer.Option(0.95, "--conf-level", help="Confidence level."),
+    tau: float | None = typer.Option(
+        None, "--tau", help="Restricted-mean horizon (default: the largest time)."
+    ),
+    times: str | None = typer.Option(
+        None, "--times", help="Report the curve and number at risk at t1,t2,..."
+    ),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Draw the curves with a risk table (.png, .svg or .pdf)."
+    ),
+    where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+) -> None:
+    """Kaplan-Meier curves with Greenwood CIs, medians, restricted means (as R survfit).
+
+    Example: `tacepath survival km lung.csv --time time --event status --group sex --times 0,365`
+    """
+    from tacepath.survival import kaplan_meier
+
+    try:
+        data = _load(data_path, where)
+        ev = _event_column(data, event, censor)
+        at = _times(times)
+        fit = kaplan_meier(
+            data,
+            time=time,
+            event=ev,
+            start=start,
+            group=group,
+            weights=weights,
+            conf_type=conf_type,  # type: ignore[arg-type]
+            conf_level=conf_level,
+            tau=tau,
+        )
+        logrank = None
+        if group is not None and len(fit.curves) > 1 and start is None and weights is None:
+            from tacepath.survival import logrank_test
+
+            logrank = logrank_test(data, time=time, event=ev, group=group)
+    except InputError as exc:
+        exit_with_errors(exc, source=str(data_path))
+    if plot is not None:
+        from tacepath.report.km_plot import plot_km
+
+        plot_km(fit, plot, logrank=logrank, time_label=time)
+    if as_json:
+        out = fit.to_dict()
+        if at:
+            for g, curve in zip(out["groups"], fit.curves, strict=True):
+                g["at_times"] = curve.at(at, extend=True).to_dict()
+        out["event_column"] = censor if censor is not None else event
+        out["event_coding"] = "CNSR (0 = event)" if censor is not None else "1 = event"
+        _echo_json(out)
+        return
+    console = Console()
+    table = Table(title=f"Kaplan-Meier estimate ({fit.conf_type} CI, {fit.conf_level:.0%})")
+    lvl = f"{fit.conf_level:g}"
+    for col in ("group", "n", "events", "median", f"{lvl} LCL", f"{lvl} UCL", "RMST", "se"):
+        table.add_column(col, justify="right" if col != "group" else "left")
+    for c in fit.curves:
+        label = "all" if fit.group_column is None else f"{fit.group_column}={c.group}"
+        table.add_row(
+            label,
+            str(c.n),
+            _fmt(c.n_events),
+            _fmt(c.median),
+            _fmt(c.median_lower),
+            _fmt(c.median_upper),
+            _fmt(c.rmean),
+            _fmt(c.rmean_se),
+        )
+    console.print(table)
+    console.print(f"RMST up to tau = {fit.curves[0].tau:g}; NA: median not reached.")
+    if fit.n_dropped:
+        console.print(f"{fit.n_dropped} rows left out for a missing value.")
+    for note in fit.notes:
+        console.print(note)
+    if logrank is not None:
+        console.print(
+            f"Log-rank test: chisq = {logrank.chisq:.3f} on {logrank.df} df, "
+            f"p = {_fmt(logrank.p, 3)}"
+        )
+    if at:
+        t2 = Table(title="At chosen times (summary(fit, times=, extend=TRUE))")
+        for col in ("group", "time", "n.risk", "n.event", "n.censor", "surv", "std.err"):
+            t2.add_column(col, justify="right")
+        t2.add_column(f"lower {lvl}", justify="right")
+        t2.add_column(f"upper {lvl}", justify="right")
+        for c in fit.curves:
+            s = c.at(at, extend=True)
+            for i in range(s.time.size):
+                t2.add_row(
+                    str(c.group if c.group is not None else "all"),
+                    _fmt(float(s.time[i])),
+                    _fmt(float(s.n_risk[i])),
+                    _fmt(float(s.n_event[i])),
+                    _fmt(float(s.n_censor[i])),
+                    _fmt(float(s.surv[i])),
+                    _fmt(float(s.std_err[i])),
+                    _fmt(float(s.lower[i])),
+                    _fmt(float(s.upper[i])),
+                )
+        console.print(t2)
+    if plot is not None:
+        console.print(f"plot written to {plot}")
+
+
+@survival_app.command("logrank")
+def logrank_command(
+    data_path: Path = typer.Argument(..., metavar="DATA", help="CSV or Parquet file."),
+    time: str = typer.Option(..., "--time", help="Time column."),
+    event: str | None = typer.Option(None, "--event", help="Event column: 1 event, 0 censored."),
+    censor: str | None = typer.Option(None, "--censor", help=_CENSOR_HELP),
+    group: str = typer.Option(..., "--group", help="Column of the groups compared."),
+    strata: str | None = typer.Option(None, "--strata", help="Stratification columns S1,S2."),
+    rho: float = typer.Option(0.0, "--rho", help="0 log-rank, 1 Peto-Peto (weight S(t-)^rho)."),
+    trend: bool = typer.Option(False, "--trend", help="Add the test for trend across levels."),
+    where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+) -> None:
+    """Log-rank (or G-rho) test, stratified if asked (as R survdiff).
+
+    Example: `tacepath survival logrank veteran.csv --time time --event status --group trt`
+    """
+    from tacepath.survival import logrank_test
+
+    try:
+        data = _load(data_path, where)
+        ev = _event_column(data, event, censor)
+        res = logrank_test(
+            data,
+            time=time,
+            event=ev,
+            group=group,
+            strata=_split(strata) or None,
+            rho=rho,
+            trend=trend,
+        )
+    except InputError as exc:
+        exit_with_errors(exc, source=str(data_path))
+    if as_json:
+        _echo_json(res.to_dict())
+        return
+    Console().print(res.summary(), highlight=False)
+
+
+@survival_app.command("cox")
+def cox_command(
+    data_path: Path = typer.Argument(..., metavar="DATA", help="CSV or Parquet file."),
+    time: str = typer.Option(..., "--time", help="Time column (stop time with --start)."),
+    event: str | None = typer.Option(None, "--event", help="Event column: 1 event, 0 censored."),
+    censor: str | None = typer.Option(None, "--censor", help=_CENSOR_HELP),
+    covariates: str = typer.Option(..., "--covariates", help="Covariate columns a,b,c."),
+    categorical: str | None = typer.Option(
+        None, "--categorical", help="Covariates treated as factors (treatment coding)."
+    ),
+    reference: list[str] = typer.Option(
+        [], "--reference", help="Reference level COLUMN=LEVEL (default: first level)."
+    ),
+    strata: str | None = typer.Option(None, "--strata", help="Stratification column(s)."),
+    cluster: str | None = typer.Option(
+        None, "--cluster", help="Cluster column: robust (sandwich) variance."
+    ),
+    weights: str | None = typer.Option(None, "--weights", help="Case-weight column."),
+    start: str | None = typer.Option(None, "--start", help="Entry-time column: (start, time]."),
+    ties: str = typer.Option("efron", "--ties", help="efron (R default) | breslow."),
+    conf_level: float = typer.Option(0.95, "--conf-level", help="Confidence level of HR CIs."),
+    where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+) -> None:
+    """Cox proportional-hazards model (as R coxph).
+
+    Example: `tacepath survival cox lung.csv --time time --event status --covariates age,sex
+    --categorical sex`
+    """
+    from tacepath.survival import cox_ph
+
+    try:
+        data = _load(data_path, where)
+        ev = _event_column(data, event, censor)
+        refs: dict[str, str] = {}
+        for item in reference:
+            if "=" not in item:
+                raise InputError("--reference", item, "COLUMN=LEVEL, e.g. arm=placebo")
+            col, level = item.split("=", 1)
+            refs[col] = level
+        strata_cols = _split(strata)
+        res = cox_ph(
+            data,
+            time=time,
+            event=ev,
+            covariates=_split(covariates),
+            categorical=_split(categorical),
+            strata=(strata_cols[0] if len(strata_cols) == 1 else strata_cols) or None,
+            cluster=cluster,
+            weights=weights,
+            ties=ties,  # type: ignore[arg-type]
+            start=start,
+            reference=refs or None,
+            conf_level=conf_level,
+        )
+    except InputError as exc:
+        exit_with_errors(exc, source=str(data_path))
+    if as_json:
+        _echo_json(res.to_dict())
+        return
+    Console().print(res.summary(), highlight=False)

@@ -1,0 +1,189 @@
+"""`tacepath survival km | logrank`: the JSON contract, R's numbers, and the error messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tacepath.cli import app
+from tests.survival.rfixtures import FIXTURES, close, load
+
+runner = CliRunner()
+DATA = FIXTURES / "data"
+ROOT = Path(__file__).resolve().parents[2]
+
+KM_GROUP_KEYS = {
+    "group", "time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper",
+    "median", "median_lower", "median_upper", "rmean", "rmean_se", "tau",
+}  # fmt: skip
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    r = runner.invoke(app, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def _r_case(topic: str, name: str) -> dict[str, object]:
+    return next(c for c in load(topic)["cases"] if c["name"] == name)
+
+
+def test_km_json_contract_and_r_numbers() -> None:
+    code, out, _ = _run(
+        "survival", "km", str(DATA / "lung.csv"), "--time", "time", "--event", "status",
+        "--group", "sex", "--times", "0,90,180,365,500,730,1022", "--json",
+    )  # fmt: skip
+    assert code == 0
+    got = json.loads(out)
+    r = _r_case("km", "lung_sex_log")
+    assert [g["group"] for g in got["groups"]] == ["female", "male"]
+    for g, rg in zip(got["groups"], r["groups"], strict=True):  # type: ignore[call-overload]
+        assert KM_GROUP_KEYS <= set(g)
+        for key in ("time", "n_risk", "surv", "std_err", "lower", "upper"):
+            close(g[key], rg[key], key)
+        for key in ("median", "median_lower", "median_upper", "rmean", "rmean_se", "tau"):
+            close(g[key], rg[key], key)
+        close(g["at_times"]["n_risk"], rg["at_extend"]["n_risk"], "at-risk table")
+
+
+def test_km_median_not_reached_is_null() -> None:
+    code, out, _ = _run(
+        "survival", "km", str(DATA / "edge_group_no_events.csv"), "--time", "time",
+        "--event", "status", "--group", "grp", "--json",
+    )  # fmt: skip
+    assert code == 0
+    b = json.loads(out)["groups"][1]
+    assert b["group"] == "b" and b["median"] is None and b["n_event"] == [0, 0, 0, 0]
+
+
+def test_km_reports_dropped_rows(tmp_path: Path) -> None:
+    code, out, _ = _run(
+        "survival", "km", str(DATA / "pbc.csv"), "--time", "time", "--event", "death",
+        "--group", "trt", "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["n_dropped"] == 106  # pbc: 106 patients not randomised (trt NA)
+
+
+def test_km_table_and_plot(tmp_path: Path) -> None:
+    png = tmp_path / "km.png"
+    code, out, _ = _run(
+        "survival", "km", str(DATA / "veteran.csv"), "--time", "time", "--event", "status",
+        "--group", "trt", "--plot", str(png), "--times", "0,100",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "trt=standard" in out and "Log-rank" in out
+    assert png.stat().st_size > 10_000
+
+
+def test_logrank_json_contract_matches_r() -> None:
+    code, out, _ = _run(
+        "survival", "logrank", str(DATA / "veteran.csv"), "--time", "time", "--event", "status",
+        "--group", "trt", "--strata", "celltype,prior", "--json",
+    )  # fmt: skip
+    assert code == 0
+    got = json.loads(out)
+    assert {"chisq", "df", "p", "groups", "observed", "expected"} <= set(got)
+    r = _r_case("logrank", "veteran_trt_strata")
+    close(got["chisq"], r["chisq"], "chisq")
+    close(got["p"], r["p"], "p")
+    close(got["observed"], r["observed"], "observed")
+    close(got["expected"], r["expected"], "expected")
+    assert got["groups"] == ["standard", "test"]
+
+
+def test_logrank_text_output() -> None:
+    code, out, _ = _run(
+        "survival", "logrank", str(DATA / "lung.csv"), "--time", "time", "--event", "status",
+        "--group", "sex", "--rho", "1",
+    )  # fmt: skip
+    assert code == 0
+    assert "Peto-Peto" in out and "sex=female" in out
+
+
+def test_adtte_from_endpoints_feeds_straight_in(tmp_path: Path) -> None:
+    adtte = tmp_path / "adtte.csv"
+    code, _, err = _run(
+        "endpoints", str(ROOT / "examples" / "timelines" / "cohort.jsonl"), "--out", str(adtte)
+    )
+    assert code == 0, err
+    code, out, err = _run(
+        "survival", "km", str(adtte), "--time", "AVAL", "--censor", "CNSR",
+        "--where", "PARAMCD=TACEPFS", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    got = json.loads(out)["groups"][0]
+    df = pd.read_csv(adtte)
+    tpfs = df[df["PARAMCD"] == "TACEPFS"]
+    assert got["n"] == len(tpfs)
+    assert sum(got["n_event"]) == int((tpfs["CNSR"] == 0).sum())
+
+
+def _bad(tmp_path: Path, frame: pd.DataFrame, *extra: str) -> str:
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = _run("survival", *extra[:1], str(path), *extra[1:])
+    assert code == 2
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("frame", "args", "message"),
+    [
+        (
+            pd.DataFrame({"t": [1, -2, 3], "e": [1, 0, 1]}),
+            ("km", "--time", "t", "--event", "e"),
+            "--time 't', row 2: got -2; allowed: a finite time ≥ 0",
+        ),
+        (
+            pd.DataFrame({"t": [1, 2, 3], "e": [1, 2, 1]}),
+            ("km", "--time", "t", "--event", "e"),
+            "--event 'e', row 2: got 2; allowed: 1 = event, 0 = censored",
+        ),
+        (
+            pd.DataFrame({"s": [0, 5, 1], "t": [1, 5, 3], "e": [1, 0, 1]}),
+            ("km", "--time", "t", "--event", "e", "--start", "s"),
+            "--time 't', row 2: got 5.0; allowed: a stop time > the start time 5",
+        ),
+        (
+            pd.DataFrame({"t": [1, 2, 3], "e": [1, 0, 1]}),
+            ("km", "--time", "time", "--event", "e"),
+            "--time: got 'time'; allowed: a column of the data (t, e)",
+        ),
+        (
+            pd.DataFrame({"t": [1, 2, 3], "e": [1, 0, 1], "g": ["a", "a", "a"]}),
+            ("logrank", "--time", "t", "--event", "e", "--group", "g"),
+            "--group 'g': got 'a'; allowed: a column with at least 2 levels",
+        ),
+        (
+            pd.DataFrame({"t": [1, 2, 3], "e": [1, 0, 1]}),
+            ("km", "--time", "t", "--event", "e", "--conf-type", "loglog"),
+            "conf_type: got 'loglog'; allowed: log | log-log | plain | logit | arcsin | none",
+        ),
+        (
+            pd.DataFrame({"t": [1, 2, 3], "e": [1, 0, 1]}),
+            ("km", "--time", "t"),
+            "exactly one: --event",
+        ),
+        (
+            pd.DataFrame({"t": [1, 2, 3], "w": [1, -1, 1], "e": [1, 0, 1]}),
+            ("km", "--time", "t", "--event", "e", "--weights", "w"),
+            "--weights 'w', row 2: got -1; allowed: a finite weight ≥ 0",
+        ),
+    ],
+)
+def test_bad_input_exits_2_naming_column_row_value(
+    tmp_path: Path, frame: pd.DataFrame, args: tuple[str, ...], message: str
+) -> None:
+    assert message in _bad(tmp_path, frame, *args)
+
+
+def test_unreadable_file_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "d.txt"
+    path.write_text("x")
+    code, _, err = _run("survival", "km", str(path), "--time", "t", "--event", "e")
+    assert code == 2 and "a file ending in .csv or .parquet" in err
