@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.survival.rfixtures import FIXTURES, close, load
 from typer.testing import CliRunner
 
 from tacepath.cli import app
-from tests.survival.rfixtures import FIXTURES, close, load
 
 runner = CliRunner()
 DATA = FIXTURES / "data"
@@ -41,7 +41,7 @@ def test_km_json_contract_and_r_numbers() -> None:
     r = _r_case("km", "lung_sex_log")
     assert [g["group"] for g in got["groups"]] == ["female", "male"]
     for g, rg in zip(got["groups"], r["groups"], strict=True):  # type: ignore[call-overload]
-        assert KM_GROUP_KEYS <= set(g)
+        assert set(g) >= KM_GROUP_KEYS
         for key in ("time", "n_risk", "surv", "std_err", "lower", "upper"):
             close(g[key], rg[key], key)
         for key in ("median", "median_lower", "median_upper", "rmean", "rmean_se", "tau"):
@@ -56,7 +56,9 @@ def test_km_median_not_reached_is_null() -> None:
     )  # fmt: skip
     assert code == 0
     b = json.loads(out)["groups"][1]
-    assert b["group"] == "b" and b["median"] is None and b["n_event"] == [0, 0, 0, 0]
+    assert b["group"] == "b"
+    assert b["median"] is None
+    assert b["n_event"] == [0, 0, 0, 0]
 
 
 def test_km_reports_dropped_rows(tmp_path: Path) -> None:
@@ -75,7 +77,8 @@ def test_km_table_and_plot(tmp_path: Path) -> None:
         "--group", "trt", "--plot", str(png), "--times", "0,100",
     )  # fmt: skip
     assert code == 0, out
-    assert "trt=standard" in out and "Log-rank" in out
+    assert "trt=standard" in out
+    assert "Log-rank" in out
     assert png.stat().st_size > 10_000
 
 
@@ -101,7 +104,8 @@ def test_logrank_text_output() -> None:
         "--group", "sex", "--rho", "1",
     )  # fmt: skip
     assert code == 0
-    assert "Peto-Peto" in out and "sex=female" in out
+    assert "Peto-Peto" in out
+    assert "sex=female" in out
 
 
 def test_adtte_from_endpoints_feeds_straight_in(tmp_path: Path) -> None:
@@ -186,4 +190,5 @@ def test_unreadable_file_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "d.txt"
     path.write_text("x")
     code, _, err = _run("survival", "km", str(path), "--time", "t", "--event", "e")
-    assert code == 2 and "a file ending in .csv or .parquet" in err
+    assert code == 2
+    assert "a file ending in .csv or .parquet" in err

@@ -32,8 +32,10 @@ __all__ = [
     "FloatArray",
     "IntArray",
     "SurvivalInput",
+    "aeq_sorted",
     "column",
     "group_codes",
+    "integer_span",
     "prepare",
     "timefix",
 ]
@@ -66,10 +68,7 @@ def column(data: Any, name: str, *, role: str = "column") -> npt.NDArray[Any]:
         shown = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
         raise InputError(role, name, f"a column of the data ({shown})")
     values = data[name]
-    if hasattr(values, "to_numpy"):
-        arr = values.to_numpy()
-    else:
-        arr = np.asarray(values)
+    arr = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
     if arr.ndim != 1:
         raise InputError(role, name, "a one-dimensional column")
     return np.asarray(arr)
@@ -210,30 +209,64 @@ def _event(values: npt.NDArray[Any], name: str, rows: IntArray) -> FloatArray:
     return e
 
 
+def aeq_sorted(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArray:
+    """R ``aeqSurv`` on already sorted times: each time becomes the first of its tied chain.
+
+    Distinct values are tied to their predecessor when the gap is ≤ ``tolerance``
+    absolutely or relative to the mean absolute distinct value. Returns ``ts`` itself
+    (not a copy) when nothing is tied, the common case.
+    """
+    if ts.size < 2:
+        return ts
+    new = np.empty(ts.size, dtype=bool)
+    new[0] = True
+    np.not_equal(ts[1:], ts[:-1], out=new[1:])
+    u = ts[new]
+    if u.size < 2:
+        return ts
+    dy = np.diff(u)
+    scale = float(np.mean(np.abs(u)))
+    tied = dy <= tolerance
+    if scale > 0:
+        tied |= dy / scale <= tolerance
+    if not tied.any():
+        return ts
+    cut = np.concatenate([[True], ~tied])
+    chain = np.cumsum(cut) - 1  # chain index of each distinct value
+    return np.asarray(u[cut][chain[np.cumsum(new) - 1]], dtype=float)
+
+
+#: Whole-number times up to this value take the bincount path (R's aeqSurv tolerance,
+#: 1.5e-8 relative, cannot merge gaps of 1 below ~6.7e7).
+INTEGER_MAX = 10_000_000
+
+
+def integer_span(time: FloatArray) -> tuple[int, int] | None:
+    """``(min, max)`` when every time is a whole number in a range small enough to count
+    with ``np.bincount`` (≤ 4 × rows + 1000 slots), else ``None``."""
+    lo, hi = float(time.min()), float(time.max())
+    if hi > INTEGER_MAX or hi - lo > 4 * time.size + 1000:
+        return None
+    if not np.array_equal(time, np.floor(time)):
+        return None
+    return int(lo), int(hi)
+
+
 def timefix(
     time: FloatArray, start: FloatArray | None = None, tolerance: float = TIMEFIX_TOLERANCE
 ) -> tuple[FloatArray, FloatArray | None]:
-    """Merge times that differ by less than ``tolerance`` (R ``aeqSurv``).
-
-    Distinct times ``y`` (start and stop together) are tied to their predecessor when the
-    gap is ≤ ``tolerance`` absolutely or relative to ``mean(|y|)``; every time is then
-    replaced by the first time of its tied run. An interval that collapses to length 0
-    is refused, as R refuses it.
+    """Merge times that differ by less than ``tolerance`` (R ``aeqSurv``, see
+    :func:`aeq_sorted`), start and stop times together. An interval that collapses to
+    length 0 is refused, as R refuses it.
     """
     both = time if start is None else np.concatenate([start, time])
-    y = np.unique(both[np.isfinite(both)])
-    if y.size < 2:
-        return time, start
-    dy = np.diff(y)
-    scale = float(np.mean(np.abs(y)))
-    tied = (dy <= tolerance) | (dy / scale <= tolerance if scale > 0 else False)
-    if not tied.any():
-        return time, start
-    cuts = y[np.concatenate([[True], ~tied])]
-    new_time = cuts[np.searchsorted(cuts, time, side="right") - 1]
+    order = np.argsort(both)
+    merged_sorted = aeq_sorted(both[order], tolerance)
+    merged = np.empty_like(both)
+    merged[order] = merged_sorted
     if start is None:
-        return new_time, None
-    new_start = cuts[np.searchsorted(cuts, start, side="right") - 1]
+        return merged, None
+    new_start, new_time = merged[: start.size], merged[start.size :]
     if np.any(new_start >= new_time):
         i = int(np.flatnonzero(new_start >= new_time)[0])
         raise InputError(
@@ -251,12 +284,11 @@ def group_codes(values: npt.NDArray[Any]) -> tuple[list[Any], IntArray]:
     Numbers sort numerically, text alphabetically; booleans as ``False < True``.
     """
     if values.dtype.kind in "fiub":
-        levels_arr, codes = np.unique(values, return_inverse=True)
-        levels = [_plain(v) for v in levels_arr.tolist()]
-        return levels, codes.astype(np.intp)
+        codes, uniques = pd.factorize(values, sort=True)
+        return [_plain(v) for v in np.asarray(uniques).tolist()], codes.astype(np.intp)
     as_text = np.array([str(v) for v in values], dtype=object)
-    levels_txt, codes = np.unique(as_text.astype(str), return_inverse=True)
-    return [str(v) for v in levels_txt.tolist()], codes.astype(np.intp)
+    codes, uniques = pd.factorize(as_text, sort=True)
+    return [str(v) for v in np.asarray(uniques).tolist()], codes.astype(np.intp)
 
 
 def _plain_value(v: Any) -> Any:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
@@ -38,7 +39,15 @@ from tacepath.survival._band import (
     quantile_from_curve,
     table_median,
 )
-from tacepath.survival._data import FloatArray, IntArray, group_codes, prepare
+from tacepath.survival._data import (
+    FloatArray,
+    IntArray,
+    aeq_sorted,
+    group_codes,
+    integer_span,
+    prepare,
+    timefix,
+)
 
 __all__ = [
     "KaplanMeierResult",
@@ -76,41 +85,65 @@ def _rev_cumsum(x: FloatArray) -> FloatArray:
 
 
 def _counts(
-    time: FloatArray, event: FloatArray, start: FloatArray | None, weights: FloatArray | None
+    ts: FloatArray, es: FloatArray, ss: FloatArray | None, ws: FloatArray | None
 ) -> _Counts:
-    n = time.size
-    if weights is None:
-        ts = np.sort(time)
-        idx = _runs(ts)
-        utime = ts[idx]
-        per_time = np.diff(np.append(idx, n)).astype(float)
-        te = np.sort(time[event == 1])
-        d = np.zeros(utime.size)
-        if te.size:
-            eidx = _runs(te)
-            d[np.searchsorted(utime, te[eidx])] = np.diff(np.append(eidx, te.size))
+    """Counts at each distinct time from rows sorted by time (``ss``: their start times)."""
+    n = ts.size
+    idx = _runs(ts)
+    utime = ts[idx]
+    if n == 0:
+        zero = np.zeros(0)
+        return _Counts(time=utime, n_risk=zero, n_event=zero, n_censor=zero, d_count=zero)
+    if ws is None:
+        d = np.add.reduceat(es, idx)
         at_or_after = (n - idx).astype(float)
+        cens = np.diff(np.append(idx, n)) - d
         d_count = d
-        cens = per_time - d
     else:
-        order = np.argsort(time, kind="stable")
-        ts, e, w = time[order], event[order], weights[order]
-        idx = _runs(ts)
-        utime = ts[idx]
-        total = np.add.reduceat(w, idx) if n else np.zeros(0)
-        d = np.add.reduceat(w * e, idx) if n else np.zeros(0)
-        cens = np.add.reduceat(w * (1 - e), idx) if n else np.zeros(0)
-        d_count = np.add.reduceat(e, idx) if n else np.zeros(0)
-        at_or_after = _rev_cumsum(total)
+        d = np.add.reduceat(ws * es, idx)
+        cens = np.add.reduceat(ws * (1 - es), idx)
+        d_count = np.add.reduceat(es, idx)
+        at_or_after = _rev_cumsum(np.add.reduceat(ws, idx))
     n_risk = at_or_after
-    if start is not None:
+    if ss is not None:
         # Leave out those who enter at or after t: at risk means start < t <= stop.
-        order_s = np.argsort(start, kind="stable")
-        ss = start[order_s]
-        ws = np.ones(n) if weights is None else weights[order_s]
-        later = np.append(_rev_cumsum(ws), 0.0)
-        n_risk = at_or_after - later[np.searchsorted(ss, utime, side="left")]
+        order_s = np.argsort(ss)
+        later = np.append(_rev_cumsum(np.ones(n) if ws is None else ws[order_s]), 0.0)
+        n_risk = at_or_after - later[np.searchsorted(ss[order_s], utime, side="left")]
     return _Counts(time=utime, n_risk=n_risk, n_event=d, n_censor=cens, d_count=d_count)
+
+
+def _counts_integer(
+    time: FloatArray, event: FloatArray, weights: FloatArray | None, span: tuple[int, int]
+) -> _Counts:
+    """Counts per distinct whole-number time by ``np.bincount`` (no sort)."""
+    lo, hi = span
+    k = (time - lo).astype(np.intp)
+    size = hi - lo + 1
+    if weights is None:
+        rows = np.bincount(k, minlength=size).astype(float)
+        d = np.asarray(np.bincount(k, weights=event, minlength=size), dtype=float)
+        d_count = d
+    else:
+        rows = np.asarray(np.bincount(k, weights=weights, minlength=size), dtype=float)
+        d = np.asarray(np.bincount(k, weights=weights * event, minlength=size), dtype=float)
+        d_count = np.asarray(np.bincount(k, weights=event, minlength=size), dtype=float)
+    at_or_after = _rev_cumsum(rows)
+    present = np.flatnonzero(np.bincount(k, minlength=size))
+    n_event = d[present]
+    if weights is None:
+        cens = rows[present] - n_event
+    else:
+        cens = np.asarray(
+            np.bincount(k, weights=weights * (1 - event), minlength=size), dtype=float
+        )[present]
+    return _Counts(
+        time=(present + lo).astype(float),
+        n_risk=at_or_after[present],
+        n_event=n_event,
+        n_censor=cens,
+        d_count=d_count[present],
+    )
 
 
 def _is_integer_weights(weights: FloatArray | None) -> bool:
@@ -128,7 +161,8 @@ def _product_limit(c: _Counts) -> tuple[FloatArray, FloatArray, FloatArray, Floa
         green = np.where(has, c.n_event / (c.n_risk * (c.n_risk - c.n_event)), 0.0)
         haz = np.where(has, c.n_event / c.n_risk, 0.0)
         haz_var = np.where(has, c.n_event / (c.n_risk * c.n_risk), 0.0)
-    return np.cumprod(factor), np.cumsum(green), np.cumsum(haz), np.cumsum(haz_var)
+    cum = np.cumprod(np.asarray(factor, dtype=float))
+    return cum, np.cumsum(green), np.cumsum(haz), np.cumsum(haz_var)
 
 
 def _ij_sum_of_squares(
@@ -158,14 +192,18 @@ def _ij_sum_of_squares(
     w2 = weights * weights
 
     def active(values: FloatArray) -> FloatArray:
-        entered = np.cumsum(np.bincount(ms, weights=values, minlength=m + 1)[:m])
-        left = np.cumsum(np.bincount(k, weights=values, minlength=m))
-        return entered - left
+        entered = np.cumsum(
+            np.asarray(np.bincount(ms, weights=values, minlength=m + 1), dtype=float)[:m]
+        )
+        left = np.cumsum(np.asarray(np.bincount(k, weights=values, minlength=m), dtype=float))
+        return np.asarray(entered - left, dtype=float)
 
-    done = np.cumsum(np.bincount(k, weights=w2 * final * final, minlength=m))
+    done = np.cumsum(
+        np.asarray(np.bincount(k, weights=w2 * final * final, minlength=m), dtype=float)
+    )
     a_l = a0[1:]
     total = done + a_l * a_l * active(w2) - 2 * a_l * active(w2 * a_in) + active(w2 * a_in**2)
-    return np.maximum(total, 0.0)
+    return np.asarray(np.maximum(total, 0.0), dtype=float)
 
 
 def _ij_std(
@@ -330,7 +368,9 @@ class SurvivalCurve:
             raise InputError("tau", tau, "a finite time > 0")
         return _rmean(self.time, self.surv, self.n_risk, self.n_event, tau)
 
-    def at(self, times: Sequence[float], *, extend: bool = False) -> SurvivalSummary:
+    def at(
+        self, times: Sequence[float] | npt.NDArray[np.float64], *, extend: bool = False
+    ) -> SurvivalSummary:
         """The curve and the counts at ``times`` (R ``summary(fit, times=, extend=)``).
 
         Without ``extend``, times after the last observed time are left out, as R does;
@@ -509,6 +549,7 @@ class KaplanMeierResult:
 
 def _curve(
     group: Any,
+    c: _Counts,
     time: FloatArray,
     event: FloatArray,
     start: FloatArray | None,
@@ -518,7 +559,7 @@ def _curve(
     conf_level: float,
     tau: float,
 ) -> SurvivalCurve:
-    c = _counts(time, event, start, weights)
+    """One curve from its counts; the rows (any order) are needed only for the jackknife."""
     surv, green, chaz, chaz_var = _product_limit(c)
     if _is_integer_weights(weights):
         std_log = np.sqrt(green)
@@ -575,48 +616,68 @@ def kaplan_meier_arrays(
     conf_type: ConfType = "log",
     conf_level: float = 0.95,
     tau: float | None = None,
+    fix_times: bool = True,
 ) -> tuple[SurvivalCurve, ...]:
     """Kaplan–Meier curves from checked arrays (see :func:`kaplan_meier`).
 
     ``group`` is an array of group values (one curve per level, R's order) or ``None``.
     ``tau`` defaults to the largest time of all groups (R's ``rmean="common"``).
+    ``fix_times`` merges times equal up to R's ``aeqSurv`` tolerance (skip it only for
+    times already fixed). The rows are sorted once; each group is a subset of that order.
     """
     check_conf(conf_type, conf_level)
     if time.size == 0:
         raise InputError("data", "0 usable rows", "at least one row with time and event")
-    if tau is None:
-        tau = float(time.max())
-    elif not (math.isfinite(tau) and tau > 0):
+    if tau is not None and not (math.isfinite(tau) and tau > 0):
         raise InputError("tau", tau, "a finite time > 0")
+    options: dict[str, Any] = {"conf_type": conf_type, "conf_level": conf_level}
+    span = integer_span(time) if start is None else None
+    if span is not None:
+        # Whole-number times in a modest range (days, as in ADaM AVAL): counts by bincount,
+        # no sort. Gaps of 1 cannot be merged by R's aeqSurv tolerance at these magnitudes.
+        options["tau"] = float(time.max()) if tau is None else tau
+        if group is None:
+            return (
+                _curve(
+                    None,
+                    _counts_integer(time, event, weights, span),
+                    time,
+                    event,
+                    None,
+                    weights,
+                    **options,
+                ),
+            )
+        levels, codes = group_codes(np.asarray(group))
+        out = []
+        for j, level in enumerate(levels):
+            m = codes == j
+            tj, ej = time[m], event[m]
+            wj = None if weights is None else weights[m]
+            out.append(
+                _curve(level, _counts_integer(tj, ej, wj, span), tj, ej, None, wj, **options)
+            )
+        return tuple(out)
+    if fix_times and start is not None:
+        time, start = timefix(time, start)
+    order = np.argsort(time)
+    ts, es = time[order], event[order]
+    if fix_times and start is None:
+        ts = aeq_sorted(ts)
+    ss = None if start is None else start[order]
+    ws = None if weights is None else weights[order]
+    options["tau"] = float(ts[-1]) if tau is None else tau
     if group is None:
-        return (
-            _curve(
-                None,
-                time,
-                event,
-                start,
-                weights,
-                conf_type=conf_type,
-                conf_level=conf_level,
-                tau=tau,
-            ),
-        )
+        return (_curve(None, _counts(ts, es, ss, ws), ts, es, ss, ws, **options),)
     levels, codes = group_codes(np.asarray(group))
+    gs = codes[order]
     curves = []
     for j, level in enumerate(levels):
-        m = codes == j
-        curves.append(
-            _curve(
-                level,
-                time[m],
-                event[m],
-                None if start is None else start[m],
-                None if weights is None else weights[m],
-                conf_type=conf_type,
-                conf_level=conf_level,
-                tau=tau,
-            )
-        )
+        m = gs == j
+        tj, ej = ts[m], es[m]
+        sj = None if ss is None else ss[m]
+        wj = None if ws is None else ws[m]
+        curves.append(_curve(level, _counts(tj, ej, sj, wj), tj, ej, sj, wj, **options))
     return tuple(curves)
 
 
@@ -662,7 +723,9 @@ def kaplan_meier(
     """
     check_conf(conf_type, conf_level)
     other = [] if group is None else [("--group", group)]
-    d = prepare(data, time=time, event=event, start=start, weights=weights, other=other)
+    d = prepare(
+        data, time=time, event=event, start=start, weights=weights, other=other, fix_times=False
+    )
     curves = kaplan_meier_arrays(
         d.time,
         d.event,

@@ -23,11 +23,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.stats import chi2
 
 from tacepath.errors import InputError
-from tacepath.survival._data import FloatArray, IntArray, group_codes, prepare
+from tacepath.survival._data import (
+    FloatArray,
+    IntArray,
+    aeq_sorted,
+    group_codes,
+    integer_span,
+    prepare,
+)
 
 __all__ = ["LogrankResult", "TrendTest", "logrank_arrays", "logrank_test"]
 
@@ -114,12 +122,16 @@ class LogrankResult:
         head = f"{_test_name(self.rho)} test"
         if self.strata_columns:
             head += f", stratified by {', '.join(self.strata_columns)} ({self.n_strata} strata)"
-        lines = [
-            head,
-            body,
-            "",
-            f" Chisq= {self.chisq:.1f}  on {self.df} degrees of freedom, p= {_fmt_p(self.p)}",
-        ]
+        if math.isfinite(self.chisq) and self.df > 0:
+            test = (
+                f" Chisq= {self.chisq:.1f}  on {self.df} degrees of freedom, p= {_fmt_p(self.p)}"
+            )
+        else:
+            test = (
+                " The test is undefined: the data carry no information to compare the groups "
+                "(no events, or a variance of zero)."
+            )
+        lines = [head, body, "", test]
         if self.trend is not None:
             lines.append(
                 f" Trend: Chisq= {self.trend.chisq:.1f} on 1 df, p= {_fmt_p(self.trend.p)}"
@@ -141,40 +153,70 @@ def _fmt_p(p: float) -> str:
     return f"{p:.2g}" if p >= 1e-4 else f"{p:.1e}"
 
 
-def _stratum_sums(
-    time: FloatArray, event: FloatArray, codes: IntArray, n_groups: int, rho: float
+def _sums_from_table(
+    rows: FloatArray, deaths_g: FloatArray, rho: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Observed, expected and variance of one stratum (vectorised over distinct times)."""
-    order = np.argsort(time, kind="stable")
-    ts, es, gs = time[order], event[order], codes[order]
-    flag = np.empty(ts.size, dtype=bool)
-    flag[0] = True
-    np.not_equal(ts[1:], ts[:-1], out=flag[1:])
-    tid = np.cumsum(flag) - 1
-    n_times = int(tid[-1]) + 1
-    cell = tid * n_groups + gs
-    size = n_times * n_groups
-    rows = np.bincount(cell, minlength=size).reshape(n_times, n_groups).astype(float)
-    deaths_g = np.bincount(cell, weights=es, minlength=size).reshape(n_times, n_groups)
-    at_risk_g = np.cumsum(rows[::-1], axis=0)[::-1]
-    n = at_risk_g.sum(axis=1)
-    d = deaths_g.sum(axis=1)
-    if rho == 0:
-        w = np.ones(n_times)
-    else:
-        step = np.where(d > 0, (n - d) / n, 1.0)
-        s_minus = np.concatenate([[1.0], np.cumprod(step)[:-1]])
-        w = s_minus**rho
+    """Observed, expected and variance from (groups × distinct times) tables of rows and
+    deaths at each time, times in increasing order; the sums over times are matrix
+    products."""
+    at_risk_g = np.cumsum(rows[:, ::-1], axis=1)[:, ::-1]
+    n = at_risk_g.sum(axis=0)
+    d = deaths_g.sum(axis=0)
     has = d > 0
-    observed = (deaths_g[has] * w[has, None]).sum(axis=0)
-    frac = at_risk_g[has] / n[has, None]
-    expected = (w[has, None] * d[has, None] * frac).sum(axis=0)
+    if rho == 0:
+        w = np.ones(n.size)
+    else:
+        step = np.ones(n.size)
+        np.divide(n - d, n, out=step, where=has)
+        w = np.concatenate([[1.0], np.cumprod(step)[:-1]]) ** rho
+    wd = (w * d / np.where(has, n, 1.0))[has]
+    observed = deaths_g[:, has] @ w[has]
+    expected = at_risk_g[:, has] @ wd
     many = has & (n > 1)
     nm, dm = n[many], d[many]
     scale = w[many] ** 2 * dm * (nm - dm) / (nm - 1)
-    f = at_risk_g[many] / nm[:, None]
-    variance = np.diag((scale[:, None] * f).sum(axis=0)) - np.einsum("t,tj,tk->jk", scale, f, f)
+    f = at_risk_g[:, many] / nm
+    variance = np.diag(f @ scale) - (f * scale) @ f.T
     return observed, expected, variance
+
+
+def _stratum_sums(
+    time: FloatArray, event: FloatArray, codes: IntArray, n_groups: int, rho: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """One stratum's sums from rows sorted by time."""
+    flag = np.empty(time.size, dtype=bool)
+    flag[0] = True
+    np.not_equal(time[1:], time[:-1], out=flag[1:])
+    n_times = int(flag.sum())
+    cell = codes * n_times + (np.cumsum(flag) - 1)
+    size = n_groups * n_times
+    rows = np.bincount(cell, minlength=size).reshape(n_groups, n_times).astype(float)
+    deaths = np.asarray(np.bincount(cell, weights=event, minlength=size), dtype=float).reshape(
+        n_groups, n_times
+    )
+    return _sums_from_table(rows, deaths, rho)
+
+
+def _stratum_sums_integer(
+    time: FloatArray,
+    event: FloatArray,
+    codes: IntArray,
+    n_groups: int,
+    rho: float,
+    span: tuple[int, int],
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """One stratum's sums for whole-number times, tabulated by ``np.bincount`` (no sort).
+
+    Times with nobody are kept in the table: they add nothing to any sum."""
+    lo, hi = span
+    n_times = hi - lo + 1
+    cell = codes * n_times + (time - lo).astype(np.intp)
+    size = n_groups * n_times
+    rows = np.bincount(cell, minlength=size).reshape(n_groups, n_times).astype(float)
+    deaths = np.asarray(np.bincount(cell, weights=event, minlength=size), dtype=float).reshape(
+        n_groups, n_times
+    )
+    return _sums_from_table(rows, deaths, rho)
 
 
 def logrank_arrays(
@@ -184,10 +226,12 @@ def logrank_arrays(
     *,
     strata: IntArray | None = None,
     rho: float = 0.0,
+    fix_times: bool = True,
 ) -> tuple[list[Any], FloatArray, FloatArray, FloatArray, IntArray]:
     """Observed, expected and variance summed over strata, from checked arrays.
 
-    Returns the group levels (R order), observed, expected, the covariance matrix and the
+    Times equal up to R's ``aeqSurv`` tolerance are merged first unless ``fix_times`` is
+    false. Returns the group levels (R order), observed, expected, the covariance matrix and the
     number of rows per group.
     """
     levels, codes = group_codes(np.asarray(group))
@@ -195,10 +239,22 @@ def logrank_arrays(
     observed = np.zeros(g)
     expected = np.zeros(g)
     variance = np.zeros((g, g))
-    strata_codes = np.zeros(time.size, dtype=np.intp) if strata is None else strata
-    for s in np.unique(strata_codes):
-        m = strata_codes == s
-        o, e, v = _stratum_sums(time[m], event[m], codes[m], g, rho)
+    span = integer_span(time)
+    if span is None:
+        order = np.argsort(time)
+        ts = aeq_sorted(time[order]) if fix_times else time[order]
+        es, gs = event[order], codes[order]
+        st = None if strata is None else strata[order]
+    else:
+        ts, es, gs, st = time, event, codes, strata
+    parts: list[npt.NDArray[np.bool_] | slice] = (
+        [slice(None)] if st is None else [st == s for s in np.unique(st)]
+    )
+    for m in parts:
+        if span is None:
+            o, e, v = _stratum_sums(ts[m], es[m], gs[m], g, rho)
+        else:
+            o, e, v = _stratum_sums_integer(ts[m], es[m], gs[m], g, rho, span)
         observed += o
         expected += e
         variance += v
@@ -214,7 +270,12 @@ def _chisq(observed: FloatArray, expected: FloatArray, variance: FloatArray) -> 
         return 0.0, df
     oe = (observed - expected)[use][1:]
     vv = variance[np.ix_(use, use)][1:, 1:]
-    return float(np.sum(np.linalg.solve(vv, oe) * oe)), df
+    try:
+        return float(np.sum(np.linalg.solve(vv, oe) * oe)), df
+    except np.linalg.LinAlgError:
+        # R stops here ("system is exactly singular"): the data carry no information
+        # to compare the groups (e.g. everyone at risk dies at the same time).
+        return float("nan"), df
 
 
 def _trend(
@@ -267,7 +328,7 @@ def logrank_test(
         () if strata is None else (strata,) if isinstance(strata, str) else tuple(strata)
     )
     other = [("--group", group)] + [("--strata", s) for s in strata_cols]
-    d = prepare(data, time=time, event=event, other=other)
+    d = prepare(data, time=time, event=event, other=other, fix_times=False)
     if d.start is not None:  # pragma: no cover - prepare() is called without start
         raise InputError("--start", "given", "right-censored data only (R survdiff)")
     groups = d.columns[group]
@@ -287,7 +348,7 @@ def logrank_test(
         d.time, d.event, groups, strata=strata_codes, rho=float(rho)
     )
     stat, df = _chisq(observed, expected, variance)
-    p = float(chi2.sf(stat, df)) if df > 0 else float("nan")
+    p = float(chi2.sf(stat, df)) if df > 0 and math.isfinite(stat) else float("nan")
     trend_result: TrendTest | None = None
     if trend is not False:
         if trend is True:
