@@ -1,0 +1,189 @@
+"""Survival engine speed: tacepath against R ``survival`` and lifelines on the same data.
+
+Usage::
+
+    python benchmarks/survival_bench.py [--sizes 10000,100000,1000000] [--times days|continuous]
+                                        [--repeat 3] [--no-r] [--no-lifelines]
+                                        [--lifelines-cox-max 100000]
+
+For each size a two-arm trial-like data set is generated (seeded): exponential survival
+with a hazard ratio of 0.75, uniform censoring, three covariates (arm, age, a binary
+marker). ``--times days`` rounds times up to whole days (as ADaM AVAL), ``continuous``
+keeps them as drawn. Every tool fits the same data, timed in its own process without file
+reading: Kaplan–Meier by arm, the log-rank test of arm, and the Cox model
+``arm + age + marker`` with Efron ties. R is run with ``Rscript`` (``system.time``, best
+of ``--repeat``); lifelines in this process. The table prints seconds and the ratios
+R / tacepath and lifelines / tacepath, and tacepath / ``numpy.sort`` of the times (the
+floor of any sort-based method).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tacepath.survival import kaplan_meier, logrank_test
+
+R_SCRIPT = r"""
+suppressPackageStartupMessages(library(survival))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1])
+reps <- as.integer(args[2])
+best <- function(expr) {
+  f <- function() system.time(eval(expr))[["elapsed"]]
+  min(replicate(reps, f()))
+}
+km <- best(quote(survfit(Surv(time, event) ~ arm, data = d)))
+lr <- best(quote(survdiff(Surv(time, event) ~ arm, data = d)))
+cx <- best(quote(coxph(Surv(time, event) ~ arm + age + marker, data = d, ties = "efron")))
+cat(sprintf('{"km": %.6f, "logrank": %.6f, "cox": %.6f, "version": "%s"}\n', km, lr, cx,
+            as.character(packageVersion("survival"))))
+"""
+
+
+def make_data(n: int, times: str, seed: int = 20261125) -> pd.DataFrame:
+    """Two-arm trial-like data: HR 0.75 for the experimental arm, ~35 % censored."""
+    rng = np.random.default_rng(seed)
+    arm = rng.integers(0, 2, n)
+    age = np.round(rng.normal(65, 9, n), 1)
+    marker = rng.integers(0, 2, n)
+    rate = (1 / 365) * np.exp(np.log(0.75) * arm + 0.01 * (age - 65) + 0.3 * marker)
+    t = rng.exponential(1 / rate)
+    c = rng.uniform(200, 1800, n)
+    if times == "days":
+        t, c = np.ceil(t), np.ceil(c)
+    time_ = np.minimum(t, c)
+    event = (t <= c).astype(int)
+    return pd.DataFrame({"time": time_, "event": event, "arm": arm, "age": age, "marker": marker})
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> float:
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return min(out)
+
+
+def tacepath_times(d: pd.DataFrame, repeat: int) -> dict[str, float]:
+    res = {
+        "sort": best_of(lambda: np.sort(d["time"].to_numpy()), repeat),
+        "km": best_of(lambda: kaplan_meier(d, time="time", event="event", group="arm"), repeat),
+        "logrank": best_of(
+            lambda: logrank_test(d, time="time", event="event", group="arm"), repeat
+        ),
+    }
+    try:
+        from tacepath.survival import cox_ph
+    except ImportError:  # pragma: no cover - before the Cox engine exists
+        return res
+    res["cox"] = best_of(
+        lambda: cox_ph(d, time="time", event="event", covariates=["arm", "age", "marker"]),
+        repeat,
+    )
+    return res
+
+
+def r_times(d: pd.DataFrame, repeat: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "d.csv"
+        script = Path(tmp) / "bench.R"
+        d.to_csv(csv, index=False, float_format="%.17g")
+        script.write_text(R_SCRIPT)
+        out = subprocess.run(
+            ["Rscript", str(script), str(csv), str(repeat)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def lifelines_times(d: pd.DataFrame, repeat: int, cox_max: int) -> dict[str, float]:
+    from lifelines import CoxPHFitter, KaplanMeierFitter
+    from lifelines.statistics import logrank_test as ll_logrank
+
+    a = d["arm"].to_numpy() == 1
+
+    def km() -> None:
+        for m in (a, ~a):
+            KaplanMeierFitter().fit(d["time"][m], d["event"][m])
+
+    res = {
+        "km": best_of(km, repeat),
+        "logrank": best_of(
+            lambda: ll_logrank(d["time"][a], d["time"][~a], d["event"][a], d["event"][~a]),
+            repeat,
+        ),
+    }
+    if len(d) <= cox_max:
+        frame = d[["time", "event", "arm", "age", "marker"]]
+        res["cox"] = best_of(
+            lambda: CoxPHFitter().fit(frame, duration_col="time", event_col="event"),
+            max(1, repeat if len(d) <= 100_000 else 1),
+        )
+    return res
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sizes", default="10000,100000,1000000")
+    p.add_argument("--times", choices=("days", "continuous"), default="days")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--no-r", action="store_true")
+    p.add_argument("--no-lifelines", action="store_true")
+    p.add_argument("--lifelines-cox-max", type=int, default=1_000_000)
+    args = p.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    use_r = not args.no_r and shutil.which("Rscript") is not None
+    print(
+        f"# machine: {platform.machine()}, Python {platform.python_version()}, "
+        f"NumPy {np.__version__}, pandas {pd.__version__}; times: {args.times}; "
+        f"best of {args.repeat}"
+    )
+    header = (
+        f"{'n':>9} {'analysis':<8} {'tacepath':>9} {'R':>9} {'lifelines':>9} "
+        f"{'R/tp':>7} {'ll/tp':>7} {'tp/sort':>8}"
+    )
+    print(header)
+    for n in sizes:
+        d = make_data(n, args.times)
+        tp = tacepath_times(d, args.repeat)
+        r = r_times(d, args.repeat) if use_r else {}
+        ll = {} if args.no_lifelines else lifelines_times(d, args.repeat, args.lifelines_cox_max)
+        for key in ("km", "logrank", "cox"):
+            if key not in tp:
+                continue
+            t = tp[key]
+            rv, lv = r.get(key), ll.get(key)
+
+            def fmt(v: float | None) -> str:
+                return f"{v:9.4f}" if v is not None else f"{'-':>9}"
+
+            def ratio(v: float | None, base: float = t) -> str:
+                return f"{v / base:7.1f}" if v is not None and base > 0 else f"{'-':>7}"
+
+            print(
+                f"{n:>9} {key:<8} {fmt(t)} {fmt(rv)} {fmt(lv)} {ratio(rv)} {ratio(lv)} "
+                f"{t / tp['sort']:8.2f}"
+            )
+        sys.stdout.flush()
+    if use_r:
+        print(f"# R survival {r.get('version', '?')}")
+
+
+if __name__ == "__main__":
+    main()
