@@ -127,3 +127,11 @@ def test_missing_file_and_bad_option(tmp_path: Path) -> None:
     )
     assert res.exit_code == 2
     assert "--easl-reference" in res.stderr
+
+
+def test_schema_timeline_command_prints_the_json_schema() -> None:
+    from tacepath.domain.timeline import timeline_json_schema
+
+    r = CliRunner().invoke(app, ["schema", "timeline"])
+    assert r.exit_code == 0
+    assert json.loads(r.stdout) == timeline_json_schema()

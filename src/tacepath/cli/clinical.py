@@ -163,6 +163,19 @@ def schema_patient() -> None:
     typer.echo(json.dumps(patient_json_schema(), indent=2, ensure_ascii=False))
 
 
+@schema_app.command("timeline")
+def schema_timeline() -> None:
+    """JSON Schema of a patient timeline (`tacepath response`, `tacepath endpoints`).
+
+    Example:
+
+      tacepath schema timeline > timeline.schema.json
+    """
+    from tacepath.domain.timeline import timeline_json_schema
+
+    typer.echo(json.dumps(timeline_json_schema(), indent=2, ensure_ascii=False))
+
+
 def _examples_dir() -> Path:
     here = Path(__file__).resolve()
     for parent in (Path.cwd(), *here.parents):
