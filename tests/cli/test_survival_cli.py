@@ -192,3 +192,67 @@ def test_unreadable_file_exits_2(tmp_path: Path) -> None:
     code, _, err = _run("survival", "km", str(path), "--time", "t", "--event", "e")
     assert code == 2
     assert "a file ending in .csv or .parquet" in err
+
+
+COX_KEYS = {
+    "terms", "coef", "se", "robust_se", "hr", "hr_lower", "hr_upper", "loglik", "wald", "lr",
+    "score", "concordance", "n", "n_event",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["lung_efron", "colon_cluster", "heart", "cgd_strata_cluster"])
+def test_cox_json_contract_matches_r(name: str) -> None:
+    case = _r_case("cox", name)
+    a = case["args"]
+    args = [
+        "survival", "cox", str(DATA / f"{a['data']}.csv"), "--time", a["time"],
+        "--event", a["event"], "--covariates", ",".join(a["covariates"]), "--ties", a["ties"],
+        "--json",
+    ]  # fmt: skip
+    if a["categorical"]:
+        args += ["--categorical", ",".join(a["categorical"])]
+    for opt in ("start", "cluster", "weights"):
+        if a[opt]:
+            args += [f"--{opt}", a[opt]]
+    if a["strata"]:
+        strata = a["strata"] if isinstance(a["strata"], str) else ",".join(a["strata"])
+        args += ["--strata", strata]
+    code, out, err = _run(*args)
+    assert code == 0, err
+    got = json.loads(out)
+    assert set(got) >= COX_KEYS
+    r = case["fit"]
+    assert got["terms"] == r["terms"]
+    for key in ("coef", "se", "hr", "hr_lower", "hr_upper", "loglik", "concordance"):
+        close(got[key], r[key], f"{name} {key}")
+    if r["robust_se"] is None:
+        assert got["robust_se"] is None
+    else:
+        close(got["robust_se"], r["robust_se"], f"{name} robust_se")
+    for test in ("wald", "lr", "score"):
+        close(got[test]["chisq"], r[test]["chisq"], f"{name} {test}")
+        assert got[test]["df"] == r[test]["df"]
+        close(got[test]["p"], r[test]["p"], f"{name} {test} p", atol=1e-14)
+    assert got["n"] == r["n"]
+    assert got["n_event"] == r["n_event"]
+
+
+def test_cox_reference_level_and_text_output() -> None:
+    code, out, _ = _run(
+        "survival", "cox", str(DATA / "veteran.csv"), "--time", "time", "--event", "status",
+        "--covariates", "trt,celltype,karno", "--categorical", "trt,celltype",
+        "--reference", "celltype=squamous",
+    )  # fmt: skip
+    assert code == 0
+    assert "celltypeadeno" in out
+    assert "Concordance=" in out
+
+
+def test_cox_text_covariate_not_declared_categorical_exits_2(tmp_path: Path) -> None:
+    err = _bad(
+        tmp_path,
+        pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 0, 1, 1], "arm": ["a", "b", "a", "b"]}),
+        "cox", "--time", "t", "--event", "e", "--covariates", "arm",
+    )  # fmt: skip
+    assert "arm" in err
+    assert "categorical" in err

@@ -7,6 +7,15 @@ DataFrame and column names; lower-level functions take arrays. Nothing here know
 livers.
 """
 
+from tacepath.survival._cox import (
+    ChiSquareTest,
+    CoxControl,
+    CoxResult,
+    Ties,
+    cox_fit,
+    cox_ph,
+)
+from tacepath.survival._coxsurv import BaselineHazard, CoxSurvival, cox_survfit
 from tacepath.survival._exact import FisherResult, fisher_exact, fisher_exact_table
 from tacepath.survival._km import (
     KaplanMeierResult,
@@ -17,17 +26,30 @@ from tacepath.survival._km import (
 )
 from tacepath.survival._logrank import LogrankResult, TrendTest, logrank_arrays, logrank_test
 from tacepath.survival._rmst import ArmRmst, Contrast, RmstComparison, rmst_test
+from tacepath.survival._zph import CoxZphResult, ZphTransform, cox_zph
 
 __all__ = [
     "ArmRmst",
+    "BaselineHazard",
+    "ChiSquareTest",
     "Contrast",
+    "CoxControl",
+    "CoxResult",
+    "CoxSurvival",
+    "CoxZphResult",
     "FisherResult",
     "KaplanMeierResult",
     "LogrankResult",
     "RmstComparison",
     "SurvivalCurve",
     "SurvivalSummary",
+    "Ties",
     "TrendTest",
+    "ZphTransform",
+    "cox_fit",
+    "cox_ph",
+    "cox_survfit",
+    "cox_zph",
     "fisher_exact",
     "fisher_exact_table",
     "kaplan_meier",

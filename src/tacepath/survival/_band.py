@@ -75,7 +75,7 @@ def confidence_band(
         if conf_type == "log":
             xx = np.where(p == 0, np.nan, p)
             half = z * s
-            return np.exp(np.log(xx) - half), np.minimum(np.exp(np.log(xx) + half), 1.0)
+            return xx * np.exp(-half), np.minimum(xx * np.exp(half), 1.0)
         if conf_type == "log-log":
             xx = np.where((p == 0) | (p == 1), np.nan, p)
             half = z * s / np.log(xx)

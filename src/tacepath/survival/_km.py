@@ -156,11 +156,17 @@ def _is_integer_weights(weights: FloatArray | None) -> bool:
 def _product_limit(c: _Counts) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Survival, Greenwood Σ d/(n(n−d)), Nelson–Aalen hazard and its variance term."""
     has = (c.d_count > 0) & (c.n_event > 0)
+    n, d = c.n_risk, c.n_event
+    nd = n - d
+    factor = np.ones(n.size)
+    green = np.zeros(n.size)
+    haz = np.zeros(n.size)
+    haz_var = np.zeros(n.size)
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(has, (c.n_risk - c.n_event) / c.n_risk, 1.0)
-        green = np.where(has, c.n_event / (c.n_risk * (c.n_risk - c.n_event)), 0.0)
-        haz = np.where(has, c.n_event / c.n_risk, 0.0)
-        haz_var = np.where(has, c.n_event / (c.n_risk * c.n_risk), 0.0)
+        np.divide(nd, n, out=factor, where=has)
+        np.divide(d, n * nd, out=green, where=has)  # d = n gives +inf, as in R
+        np.divide(d, n, out=haz, where=has)
+        np.divide(haz, n, out=haz_var, where=has)
     cum = np.cumprod(np.asarray(factor, dtype=float))
     return cum, np.cumsum(green), np.cumsum(haz), np.cumsum(haz_var)
 
@@ -336,12 +342,48 @@ class SurvivalCurve:
     conf_type: ConfType
     conf_level: float
     variance: str
-    median: float
-    median_lower: float
-    median_upper: float
-    rmean: float
-    rmean_se: float
     tau: float
+    _cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+
+    # The summaries R prints are computed when first asked for (R's survfit does not
+    # compute them either; print.survfit does).
+    def _medians(self) -> dict[str, float]:
+        if "median" not in self._cache:
+            self._cache["median"] = table_median(self.surv, self.time)
+            self._cache["median_lower"] = table_median(self.lower, self.time)
+            self._cache["median_upper"] = table_median(self.upper, self.time)
+        return self._cache
+
+    def _rmeans(self) -> dict[str, float]:
+        if "rmean" not in self._cache:
+            est, se = _rmean(self.time, self.surv, self.n_risk, self.n_event, self.tau)
+            self._cache["rmean"], self._cache["rmean_se"] = est, se
+        return self._cache
+
+    @property
+    def median(self) -> float:
+        """Median survival as R prints it (NaN when not reached)."""
+        return self._medians()["median"]
+
+    @property
+    def median_lower(self) -> float:
+        """Lower confidence limit of the median (NaN when the band never reaches ½)."""
+        return self._medians()["median_lower"]
+
+    @property
+    def median_upper(self) -> float:
+        """Upper confidence limit of the median (NaN when the band never reaches ½)."""
+        return self._medians()["median_upper"]
+
+    @property
+    def rmean(self) -> float:
+        """Restricted mean survival time up to ``tau``."""
+        return self._rmeans()["rmean"]
+
+    @property
+    def rmean_se(self) -> float:
+        """Standard error of the restricted mean."""
+        return self._rmeans()["rmean_se"]
 
     @property
     def n_events(self) -> float:
@@ -579,7 +621,6 @@ def _curve(
         conf_type=conf_type,
         conf_level=conf_level,
     )
-    rmean, rmean_se = _rmean(c.time, surv, c.n_risk, c.n_event, tau)
     return SurvivalCurve(
         group=group,
         n=int(time.size),
@@ -597,11 +638,6 @@ def _curve(
         conf_type=conf_type,
         conf_level=conf_level,
         variance=variance,
-        median=table_median(surv, c.time),
-        median_lower=table_median(lower, c.time),
-        median_upper=table_median(upper, c.time),
-        rmean=rmean,
-        rmean_se=rmean_se,
         tau=tau,
     )
 

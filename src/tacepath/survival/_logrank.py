@@ -123,9 +123,7 @@ class LogrankResult:
         if self.strata_columns:
             head += f", stratified by {', '.join(self.strata_columns)} ({self.n_strata} strata)"
         if math.isfinite(self.chisq) and self.df > 0:
-            test = (
-                f" Chisq= {self.chisq:.1f}  on {self.df} degrees of freedom, p= {_fmt_p(self.p)}"
-            )
+            test = f" Chisq= {self.chisq:.1f}  on {self.df} degrees of freedom, p= {_fmt_p(self.p)}"
         else:
             test = (
                 " The test is undefined: the data carry no information to compare the groups "
@@ -157,26 +155,36 @@ def _sums_from_table(
     rows: FloatArray, deaths_g: FloatArray, rho: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Observed, expected and variance from (groups × distinct times) tables of rows and
-    deaths at each time, times in increasing order; the sums over times are matrix
-    products."""
-    at_risk_g = np.cumsum(rows[:, ::-1], axis=1)[:, ::-1]
-    n = at_risk_g.sum(axis=0)
-    d = deaths_g.sum(axis=0)
-    has = d > 0
+    deaths at each time, times in increasing order. Groups are few, times many: each
+    group is a contiguous row, and the sums over event times are dot products."""
+    n_groups = rows.shape[0]
+    at_risk = [np.cumsum(rows[j, ::-1])[::-1] for j in range(n_groups)]
+    n = np.sum(at_risk, axis=0) if n_groups > 2 else at_risk[0] + at_risk[1]
+    d = deaths_g.sum(axis=0) if n_groups > 2 else deaths_g[0] + deaths_g[1]
+    idx = np.flatnonzero(d > 0)
+    n_h, d_h = n[idx], d[idx]
     if rho == 0:
-        w = np.ones(n.size)
+        w_h = np.ones(idx.size)
     else:
         step = np.ones(n.size)
-        np.divide(n - d, n, out=step, where=has)
-        w = np.concatenate([[1.0], np.cumprod(step)[:-1]]) ** rho
-    wd = (w * d / np.where(has, n, 1.0))[has]
-    observed = deaths_g[:, has] @ w[has]
-    expected = at_risk_g[:, has] @ wd
-    many = has & (n > 1)
-    nm, dm = n[many], d[many]
-    scale = w[many] ** 2 * dm * (nm - dm) / (nm - 1)
-    f = at_risk_g[:, many] / nm
-    variance = np.diag(f @ scale) - (f * scale) @ f.T
+        np.divide(n - d, n, out=step, where=d > 0)
+        w_h = (np.concatenate([[1.0], np.cumprod(step)[:-1]]) ** rho)[idx]
+    wd = w_h * d_h / n_h
+    a_h = [a[idx] for a in at_risk]
+    observed = np.array([deaths_g[j, idx] @ w_h for j in range(n_groups)])
+    expected = np.array([a @ wd for a in a_h])
+    many = n_h > 1
+    nm, dm = n_h[many], d_h[many]
+    scale = w_h[many] ** 2 * dm * (nm - dm) / (nm - 1)
+    f = [a[many] / nm for a in a_h]
+    fs = [fj * scale for fj in f]
+    variance = np.empty((n_groups, n_groups))
+    for j in range(n_groups):
+        for k in range(j, n_groups):
+            v = -(fs[j] @ f[k])
+            if j == k:
+                v += float(fs[j].sum())
+            variance[j, k] = variance[k, j] = v
     return observed, expected, variance
 
 
