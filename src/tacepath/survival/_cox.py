@@ -195,6 +195,7 @@ def _fit(
     specs: tuple[TermSpec, ...],
     strata_columns: tuple[str, ...],
     n_dropped: int,
+    time_order: IntArray | None = None,
 ) -> CoxResult:
     n, p = x.shape
     if n == 0:
@@ -214,7 +215,7 @@ def _fit(
     counting = start is not None
     efron = ties == "efron"
 
-    rs = risk_sets(time, status, start, strata, efron=efron)
+    rs = risk_sets(time, status, start, strata, efron=efron, order=time_order)
     xt, ws, scale, means = _scaled_design(x, w, rs.order, counting)
     scratch = Scratch()
 
@@ -558,4 +559,5 @@ def cox_ph(
         specs=specs,
         strata_columns=strata_cols,
         n_dropped=sv.n_dropped,
+        time_order=sv.time_order,
     )

@@ -111,11 +111,14 @@ def risk_sets(
     strata: IntArray | None,
     *,
     efron: bool,
+    order: IntArray | None = None,
 ) -> RiskSets:
-    """Sort the rows once and index every risk set (see :class:`RiskSets`)."""
+    """Sort the rows once and index every risk set (see :class:`RiskSets`).
+
+    ``order``: an argsort of ``time`` already computed (used without strata)."""
     n = int(time.shape[0])
     if strata is None:
-        order = np.argsort(time).astype(np.intp)
+        order = (np.argsort(time) if order is None else order).astype(np.intp)
         ss = np.zeros(n, dtype=np.intp)
         n_strata = 1
     else:

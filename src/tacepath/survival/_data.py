@@ -101,7 +101,8 @@ class SurvivalInput:
     ``start`` the entry time or ``None`` for right-censored data, ``event`` 1.0/0.0,
     ``weights`` case weights or ``None``; ``rows`` the 0-based positions of the kept rows
     in the input, ``n_dropped`` how many rows were left out for a missing value, and
-    ``columns`` the other columns asked for, with the same rows kept.
+    ``columns`` the other columns asked for, with the same rows kept; ``time_order`` an
+    argsort of ``time`` when the time fix computed one (right-censored data), for reuse.
     """
 
     time: FloatArray
@@ -111,6 +112,7 @@ class SurvivalInput:
     rows: IntArray
     n_dropped: int
     columns: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+    time_order: IntArray | None = None
 
     @property
     def n(self) -> int:
@@ -180,7 +182,15 @@ def prepare(
             raise InputError(
                 f"--weights {weights!r}, row {r}", _plain_value(w[bad][0]), "a finite weight ≥ 0"
             )
-    if fix_times:
+    order: IntArray | None = None
+    if fix_times and s is None:
+        order = np.argsort(t)
+        ts = t[order]
+        fixed = aeq_sorted(ts)
+        if fixed is not ts:
+            t = np.empty_like(t)
+            t[order] = fixed
+    elif fix_times:
         t, s = timefix(t, s)
     others = {name: kept[name] for _, name in other}
     return SurvivalInput(
@@ -191,6 +201,7 @@ def prepare(
         rows=rows,
         n_dropped=int(missing.sum()),
         columns=others,
+        time_order=order,
     )
 
 
