@@ -256,3 +256,16 @@ def test_cox_text_covariate_not_declared_categorical_exits_2(tmp_path: Path) -> 
     )  # fmt: skip
     assert "arm" in err
     assert "categorical" in err
+
+
+def test_cox_zph_option_matches_r() -> None:
+    code, out, _ = _run(
+        "survival", "cox", str(DATA / "veteran.csv"), "--time", "time", "--event", "status",
+        "--covariates", "trt,celltype,karno", "--categorical", "trt,celltype", "--zph", "--json",
+    )  # fmt: skip
+    assert code == 0
+    got = json.loads(out)["zph"]
+    r = _r_case("cox", "veteran")["zph"][0]  # type: ignore[index]
+    assert got["rows"] == r["rows"]
+    close(got["chisq"], r["chisq"], "zph chisq")
+    close(got["p"], r["p"], "zph p")

@@ -148,6 +148,32 @@ def _load(data_path: Path, where: list[str]) -> pd.DataFrame:
     return _apply_where(read_table(data_path), where)
 
 
+def _two_arm_hazard_ratio(
+    data: pd.DataFrame,
+    fit: Any,
+    *,
+    time: str,
+    event: str,
+    group: str | None,
+    start: str | None,
+) -> Any:
+    """Cox HR of the second group against the first, for the plot's corner (two groups)."""
+    if group is None or len(fit.curves) != 2:
+        return None
+    from tacepath.report.km_plot import HazardRatioLabel
+    from tacepath.survival import cox_ph
+
+    cox = cox_ph(data, time=time, event=event, start=start, covariates=[group], categorical=[group])
+    a, b = fit.curves
+    return HazardRatioLabel(
+        estimate=float(cox.hr[0]),
+        lower=float(cox.hr_lower[0]),
+        upper=float(cox.hr_upper[0]),
+        label=f"HR {b.group} vs {a.group}",
+        conf_level=cox.conf_level,
+    )
+
+
 _WHERE_HELP = "Keep rows with COLUMN=VALUE (repeatable), e.g. PARAMCD=OS for an ADTTE file."
 _CENSOR_HELP = "ADaM censoring column instead of --event: 0 = event, >= 1 = censored (CNSR)."
 
@@ -208,7 +234,11 @@ def km_command(
     if plot is not None:
         from tacepath.report.km_plot import plot_km
 
-        plot_km(fit, plot, logrank=logrank, time_label=time)
+        try:
+            hr = _two_arm_hazard_ratio(data, fit, time=time, event=ev, group=group, start=start)
+        except InputError as exc:
+            exit_with_errors(exc, source=str(data_path))
+        plot_km(fit, plot, logrank=logrank, hazard_ratio=hr, time_label=time)
     if as_json:
         out = fit.to_dict()
         if at:
@@ -331,10 +361,13 @@ def cox_command(
     start: str | None = typer.Option(None, "--start", help="Entry-time column: (start, time]."),
     ties: str = typer.Option("efron", "--ties", help="efron (R default) | breslow."),
     conf_level: float = typer.Option(0.95, "--conf-level", help="Confidence level of HR CIs."),
+    zph: bool = typer.Option(
+        False, "--zph", help="Add the proportional-hazards test (R cox.zph, transform km)."
+    ),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
-    """Cox proportional-hazards model (as R coxph).
+    """Cox proportional-hazards model (as R coxph), optionally with R's cox.zph test.
 
     Example: `tacepath survival cox lung.csv --time time --event status --covariates age,sex
     --categorical sex`
@@ -365,9 +398,22 @@ def cox_command(
             reference=refs or None,
             conf_level=conf_level,
         )
+        ph = None
+        if zph:
+            from tacepath.survival import cox_zph
+
+            ph = cox_zph(res)
     except InputError as exc:
         exit_with_errors(exc, source=str(data_path))
     if as_json:
-        _echo_json(res.to_dict())
+        out = res.to_dict()
+        if ph is not None:
+            out["zph"] = ph.to_dict()
+        _echo_json(out)
         return
-    Console().print(res.summary(), highlight=False)
+    console = Console()
+    console.print(res.summary(), highlight=False)
+    if ph is not None:
+        console.print("\nProportional-hazards test (cox.zph, transform km):")
+        table = ph.to_frame().set_index("term")
+        console.print(table.to_string(float_format=lambda v: f"{v:.4g}"), highlight=False)
