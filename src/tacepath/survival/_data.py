@@ -149,21 +149,11 @@ def prepare(
     rows = np.flatnonzero(~missing).astype(np.intp)
     kept = {name: values[rows] for name, values in raw.items()}
 
-    t = _numeric(kept[time], "--time", time)
-    bad = ~np.isfinite(t) | (t < 0)
-    if bad.any():
-        r = _first_bad(bad, rows)
-        raise InputError(f"--time {time!r}, row {r}", _plain_value(t[bad][0]), "a finite time ≥ 0")
+    t = _checked(kept[time], "--time", time, rows, "a finite time ≥ 0")
     e = _event(kept[event], event, rows)
     s: FloatArray | None = None
     if start is not None:
-        s = _numeric(kept[start], "--start", start)
-        bad = ~np.isfinite(s) | (s < 0)
-        if bad.any():
-            r = _first_bad(bad, rows)
-            raise InputError(
-                f"--start {start!r}, row {r}", _plain_value(s[bad][0]), "a finite time ≥ 0"
-            )
+        s = _checked(kept[start], "--start", start, rows, "a finite time ≥ 0")
         bad = t <= s
         if bad.any():
             r = _first_bad(bad, rows)
@@ -175,13 +165,7 @@ def prepare(
             )
     w: FloatArray | None = None
     if weights is not None:
-        w = _numeric(kept[weights], "--weights", weights)
-        bad = ~np.isfinite(w) | (w < 0)
-        if bad.any():
-            r = _first_bad(bad, rows)
-            raise InputError(
-                f"--weights {weights!r}, row {r}", _plain_value(w[bad][0]), "a finite weight ≥ 0"
-            )
+        w = _checked(kept[weights], "--weights", weights, rows, "a finite weight ≥ 0")
     order: IntArray | None = None
     if fix_times and s is None:
         order = np.argsort(t)
@@ -203,6 +187,18 @@ def prepare(
         columns=others,
         time_order=order,
     )
+
+
+def _checked(
+    values: npt.NDArray[Any], role: str, name: str, rows: IntArray, allowed: str
+) -> FloatArray:
+    """A numeric column whose every value is finite and ≥ 0, or the first bad row refused."""
+    x = _numeric(values, role, name)
+    bad = ~np.isfinite(x) | (x < 0)
+    if bad.any():
+        r = _first_bad(bad, rows)
+        raise InputError(f"{role} {name!r}, row {r}", _plain_value(x[bad][0]), allowed)
+    return x
 
 
 def _event(values: npt.NDArray[Any], name: str, rows: IntArray) -> FloatArray:

@@ -188,6 +188,16 @@ def _sums_from_table(
     return observed, expected, variance
 
 
+def _sums_from_cells(
+    cell: IntArray, event: FloatArray, n_groups: int, n_times: int, rho: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Tabulate rows and deaths by (group, time) cell (``group * n_times + time index``)."""
+    size = n_groups * n_times
+    rows = np.bincount(cell, minlength=size).reshape(n_groups, n_times).astype(float)
+    deaths = np.asarray(np.bincount(cell, weights=event, minlength=size), dtype=float)
+    return _sums_from_table(rows, deaths.reshape(n_groups, n_times), rho)
+
+
 def _stratum_sums(
     time: FloatArray, event: FloatArray, codes: IntArray, n_groups: int, rho: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -197,12 +207,7 @@ def _stratum_sums(
     np.not_equal(time[1:], time[:-1], out=flag[1:])
     n_times = int(flag.sum())
     cell = codes * n_times + (np.cumsum(flag) - 1)
-    size = n_groups * n_times
-    rows = np.bincount(cell, minlength=size).reshape(n_groups, n_times).astype(float)
-    deaths = np.asarray(np.bincount(cell, weights=event, minlength=size), dtype=float).reshape(
-        n_groups, n_times
-    )
-    return _sums_from_table(rows, deaths, rho)
+    return _sums_from_cells(cell, event, n_groups, n_times, rho)
 
 
 def _stratum_sums_integer(
@@ -219,12 +224,7 @@ def _stratum_sums_integer(
     lo, hi = span
     n_times = hi - lo + 1
     cell = codes * n_times + (time - lo).astype(np.intp)
-    size = n_groups * n_times
-    rows = np.bincount(cell, minlength=size).reshape(n_groups, n_times).astype(float)
-    deaths = np.asarray(np.bincount(cell, weights=event, minlength=size), dtype=float).reshape(
-        n_groups, n_times
-    )
-    return _sums_from_table(rows, deaths, rho)
+    return _sums_from_cells(cell, event, n_groups, n_times, rho)
 
 
 def logrank_arrays(
