@@ -269,3 +269,28 @@ def test_cox_zph_option_matches_r() -> None:
     assert got["rows"] == r["rows"]
     close(got["chisq"], r["chisq"], "zph chisq")
     close(got["p"], r["p"], "zph p")
+
+
+def test_km_plot_hazard_ratio_is_the_cox_hr() -> None:
+    from tacepath.cli.survival import _two_arm_hazard_ratio
+    from tacepath.survival import kaplan_meier
+
+    d = pd.read_csv(DATA / "lung.csv")
+    fit = kaplan_meier(d, time="time", event="status", group="sex")
+    hr = _two_arm_hazard_ratio(
+        d, fit, time="time", event="status", group="sex", start=None, weights=None
+    )
+    assert hr is not None
+    assert hr.label == "HR male vs female"
+    # R: coxph(Surv(time, status) ~ sex, lung) prints exp(coef) 0.588 for female vs male.
+    assert round(1 / hr.estimate, 3) == 0.588
+
+
+def test_km_plot_without_a_finite_hr_still_draws(tmp_path: Path) -> None:
+    png = tmp_path / "km.png"
+    code, _, err = _run(
+        "survival", "km", str(DATA / "edge_group_no_events.csv"), "--time", "time",
+        "--event", "status", "--group", "grp", "--plot", str(png),
+    )  # fmt: skip
+    assert code == 0, err
+    assert png.exists()

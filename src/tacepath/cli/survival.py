@@ -156,14 +156,33 @@ def _two_arm_hazard_ratio(
     event: str,
     group: str | None,
     start: str | None,
+    weights: str | None,
 ) -> Any:
-    """Cox HR of the second group against the first, for the plot's corner (two groups)."""
+    """Cox HR of the second group against the first, for the plot's corner (two groups).
+
+    None when there is no such HR to show (one group, no events, an infinite estimate)."""
     if group is None or len(fit.curves) != 2:
         return None
+    import warnings
+
+    from tacepath.errors import StatisticalWarning
     from tacepath.report.km_plot import HazardRatioLabel
     from tacepath.survival import cox_ph
 
-    cox = cox_ph(data, time=time, event=event, start=start, covariates=[group], categorical=[group])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", StatisticalWarning)
+            cox = cox_ph(
+                data,
+                time=time,
+                event=event,
+                start=start,
+                weights=weights,
+                covariates=[group],
+                categorical=[group],
+            )
+    except (InputError, StatisticalWarning):
+        return None
     a, b = fit.curves
     return HazardRatioLabel(
         estimate=float(cox.hr[0]),
@@ -234,10 +253,9 @@ def km_command(
     if plot is not None:
         from tacepath.report.km_plot import plot_km
 
-        try:
-            hr = _two_arm_hazard_ratio(data, fit, time=time, event=ev, group=group, start=start)
-        except InputError as exc:
-            exit_with_errors(exc, source=str(data_path))
+        hr = _two_arm_hazard_ratio(
+            data, fit, time=time, event=ev, group=group, start=start, weights=weights
+        )
         plot_km(fit, plot, logrank=logrank, hazard_ratio=hr, time_label=time)
     if as_json:
         out = fit.to_dict()
