@@ -97,3 +97,17 @@ def test_tied_times_within_r_tolerance_are_merged() -> None:
     c = kaplan_meier(df, time="t", event="e").curves[0]
     assert c.time.tolist() == [1.0, 2.0, 3.0]
     assert c.n_event.tolist() == [2, 0, 1]
+
+
+@given(
+    st.lists(st.integers(0, 70_000), min_size=1001, max_size=1500),
+    st.booleans(),
+)
+@settings(max_examples=30, deadline=None)
+def test_argsort_times_sorts(values: list[int], half: bool) -> None:
+    """The radix path (whole numbers, span < 65 536) and the default path both sort."""
+    from tacepath.survival._data import argsort_times
+
+    t = np.asarray(values, dtype=float) + (0.5 if half else 0.0)
+    order = argsort_times(t)
+    np.testing.assert_array_equal(t[order], np.sort(t))

@@ -43,6 +43,7 @@ from tacepath.survival._data import (
     FloatArray,
     IntArray,
     aeq_sorted,
+    argsort_times,
     group_codes,
     integer_span,
     prepare,
@@ -696,7 +697,7 @@ def kaplan_meier_arrays(
         return tuple(out)
     if fix_times and start is not None:
         time, start = timefix(time, start)
-    order = np.argsort(time)
+    order = argsort_times(time)
     ts, es = time[order], event[order]
     if fix_times and start is None:
         ts = aeq_sorted(ts)

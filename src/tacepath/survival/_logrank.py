@@ -32,6 +32,7 @@ from tacepath.survival._data import (
     FloatArray,
     IntArray,
     aeq_sorted,
+    argsort_times,
     group_codes,
     integer_span,
     prepare,
@@ -249,7 +250,7 @@ def logrank_arrays(
     variance = np.zeros((g, g))
     span = integer_span(time)
     if span is None:
-        order = np.argsort(time)
+        order = argsort_times(time)
         ts = aeq_sorted(time[order]) if fix_times else time[order]
         es, gs = event[order], codes[order]
         st = None if strata is None else strata[order]
