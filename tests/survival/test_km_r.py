@@ -6,16 +6,19 @@ from typing import Any
 
 import pytest
 
+from tacepath.errors import InputError
 from tacepath.survival import kaplan_meier
 from tests.survival.rfixtures import close, dataset, load
 
-CASES = load("km")["cases"]
+ALL_CASES = load("km")["cases"]
+# R turns zero-length intervals into NA and drops them; tacepath refuses them (below).
+CASES = [c for c in ALL_CASES if c["name"] != "edge_zero_length"]
 
 
-def _fit(case: dict[str, Any]) -> Any:
+def _fit(case: dict[str, Any], data: Any = None) -> Any:
     a = case["args"]
     return kaplan_meier(
-        dataset(a["data"]),
+        dataset(a["data"]) if data is None else data,
         time=a["time"],
         event=a["event"],
         start=a["start"],
@@ -69,3 +72,16 @@ def test_summary_at_times_agrees_with_r(case: dict[str, Any], extend: bool) -> N
         name = f"{case['name']}[{r['group']}] at(extend={extend})"
         for key in ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper"):
             close(getattr(s, key), ref[key], f"{name} {key}")
+
+
+def test_zero_length_intervals_are_refused_and_r_drops_them() -> None:
+    case = next(c for c in ALL_CASES if c["name"] == "edge_zero_length")
+    raw = dataset("edge_zero_length")
+    with pytest.raises(InputError, match=r"--time 'stop', row 6: got 4.0; allowed: a stop time > "):
+        _fit(case, raw)
+    fit = _fit(case, raw[raw["stop"] > raw["start"]])
+    assert case["n_dropped"] == 1  # R dropped the same row as NA
+    for ours, r in zip(fit.curves, case["groups"], strict=True):
+        assert ours.n == r["n"]
+        for key in ("time", "n_risk", "n_event", "surv", "std_err", "lower", "upper"):
+            close(getattr(ours, key), r[key], f"zero-length {key}")
