@@ -39,6 +39,7 @@ def _register() -> None:
     from tacepath.cli import (  # noqa: F401
         clinical,
         endpoints,
+        evidence,
         response,
         survival,
     )

@@ -1,0 +1,259 @@
+"""The evidence registry's data model: trials whose every number carries its citation.
+
+A trial is a YAML file in ``tacepath/evidence/trials/``. Every number in it is a
+:class:`Number` (value, unit, CI, and the id of one of the trial's :class:`Source` entries);
+every statement that holds a number or a clinical rule (a dose, a timing, an eligibility
+criterion) is a :class:`Cited` text with its source. A bare number anywhere else is refused
+on load, so an uncited number cannot enter the registry. Where the seed page and a primary
+source disagree, both are stored as a :class:`Conflict`, and the numbers and texts it
+concerns name it (``conflict``) so that every view shows it next to the value.
+
+Only verified values are stored: what the fact-checked reference marks UNVERIFIED is listed
+in ``unverified`` as text, without its number.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "AdverseEvent",
+    "Arm",
+    "Cited",
+    "Conflict",
+    "Endpoint",
+    "Number",
+    "Result",
+    "Source",
+    "Trial",
+    "TrialStatus",
+]
+
+TrialStatus = Literal["positive", "negative", "ongoing", "terminated", "no-results", "not-tace"]
+SourceKind = Literal["primary", "congress", "registry", "secondary", "seed"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Frozen):
+    """Where a value comes from: a paper, congress abstract, registry record, report or seed.
+
+    ``kind`` ``seed`` marks the project's source documents (``seeds/000_*`` is the secondary
+    patient page, never authoritative; ``seeds/003_*`` the TACTICS final paper).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: SourceKind
+    citation: str
+    doi: str | None = None
+    pmid: str | None = None
+    nct: str | None = None
+    url: str | None = None
+    seed: str | None = None
+
+    def short(self) -> str:
+        ids = [
+            f"doi:{self.doi}" if self.doi else "",
+            f"PMID {self.pmid}" if self.pmid else "",
+            self.nct or "",
+            self.seed or "",
+        ]
+        tail = "; ".join(i for i in ids if i) or (self.url or "")
+        return f"{self.citation} ({tail})" if tail else self.citation
+
+
+class Number(_Frozen):
+    """A number with its citation: value, unit, optional confidence interval, source id.
+
+    ``conflict`` names the :class:`Conflict` that concerns this number (the seed page says
+    something else), so that it is shown wherever the number is; ``decimals`` the number of
+    decimals the source prints (0.40 stays 0.40).
+    """
+
+    value: float
+    unit: str | None = None
+    ci: tuple[float, float] | None = None
+    ci_level: float = 0.95
+    source: str
+    conflict: str | None = None
+    note: str | None = None
+    decimals: int | None = None
+
+    def text(self, digits: int | None = None) -> str:
+        """The value as the source prints it (``decimals`` keeps a printed trailing zero)."""
+        digits = self.decimals if digits is None else digits
+        v = _fmt(self.value, digits)
+        unit = f" {self.unit}" if self.unit and self.unit != "%" else (self.unit or "")
+        out = f"{v}{unit}"
+        if self.ci is not None:
+            out += (
+                f" ({self.ci_level:.0%} CI {_fmt(self.ci[0], digits)}–{_fmt(self.ci[1], digits)})"
+            )
+        return out
+
+
+def _fmt(v: float, digits: int | None) -> str:
+    if digits is not None:
+        return f"{v:.{digits}f}"
+    return f"{v:g}"
+
+
+class Cited(_Frozen):
+    """A statement with its source (a criterion, dose, timing, definition, finding)."""
+
+    text: str
+    source: str
+    conflict: str | None = None
+
+
+class Dose(_Frozen):
+    """One drug of an arm: dose and schedule as the source states them."""
+
+    drug: str
+    dose: Cited
+
+
+class Arm(_Frozen):
+    """A randomised arm: size, drugs, TACE, and timing of the drugs relative to TACE."""
+
+    id: str
+    label: str
+    n: Number | None = None
+    drugs: tuple[Dose, ...] = ()
+    tace: Cited | None = None
+    timing: Cited | None = None
+    regimen: str | None = None  # the pathway regimen id this arm corresponds to
+
+
+class Endpoint(_Frozen):
+    """An endpoint: name, definition and whether it is primary."""
+
+    id: str
+    name: str
+    definition: Cited
+    primary: bool = False
+
+
+class Result(_Frozen):
+    """One analysis of one endpoint: medians per arm, HR with CI, p, and further figures.
+
+    ``comparison`` is ``[experimental arm, reference arm]``; ``other`` holds named numbers
+    (rates, ORR per arm, events).
+    """
+
+    endpoint: str
+    analysis: str
+    comparison: tuple[str, str] | None = None
+    medians: dict[str, Number] = Field(default_factory=dict)
+    hr: Number | None = None
+    p: Number | None = None
+    other: dict[str, Number] = Field(default_factory=dict)
+    note: Cited | None = None
+
+
+class AdverseEvent(_Frozen):
+    """Incidence of an adverse event per arm (percent of the safety population)."""
+
+    term: str
+    grade: str
+    incidence: dict[str, Number]
+
+
+class Conflict(_Frozen):
+    """A seed-vs-source disagreement (or a note on an internal inconsistency).
+
+    ``id`` follows the fact-checked reference (``C1``…); ``seed`` is what the seed page (or
+    the inconsistent passage) says, ``source`` what the primary source says; ``kind``
+    ``conflict`` (the primary source wins and both are shown) or ``note``.
+    """
+
+    id: str
+    topic: str
+    seed: Cited
+    source_says: Cited
+    kind: Literal["conflict", "note"] = "conflict"
+
+
+class Trial(_Frozen):
+    """A trial of TACE combined with systemic therapy (or one the seed page cites)."""
+
+    id: str = Field(pattern=r"^[A-Z0-9][A-Za-z0-9-]*$")
+    name: str
+    aliases: tuple[str, ...] = ()
+    registry: dict[str, str] = Field(default_factory=dict)
+    phase: str
+    status: TrialStatus
+    status_text: Cited
+    design: Cited
+    stratification: Cited | None = None
+    population: tuple[Cited, ...] = ()
+    n: Number | None = None
+    arms: tuple[Arm, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    results: tuple[Result, ...] = ()
+    adverse_events: tuple[AdverseEvent, ...] = ()
+    follow_up: Number | None = None
+    findings: tuple[Cited, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    unverified: tuple[str, ...] = ()
+    sources: tuple[Source, ...]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Trial:
+        sources = {s.id for s in self.sources}
+        if len(sources) != len(self.sources):
+            raise ValueError("sources: duplicate id")
+        conflicts = {c.id for c in self.conflicts}
+        arms = {a.id for a in self.arms}
+        endpoints = {e.id for e in self.endpoints}
+        for path, obj in _walk(self, "trial"):
+            if isinstance(obj, Number | Cited):
+                if obj.source not in sources:
+                    raise ValueError(
+                        f"{path}.source: {obj.source!r} is not a source of this trial "
+                        f"({', '.join(sorted(sources))})"
+                    )
+                if obj.conflict is not None and obj.conflict not in conflicts:
+                    raise ValueError(f"{path}.conflict: {obj.conflict!r} is not a listed conflict")
+        for r in self.results:
+            if r.endpoint not in endpoints:
+                raise ValueError(f"results: endpoint {r.endpoint!r} is not defined")
+            for arm in [*r.medians, *(r.comparison or ())]:
+                if arm not in arms:
+                    raise ValueError(f"results[{r.endpoint}]: arm {arm!r} is not defined")
+        for ae in self.adverse_events:
+            for arm in ae.incidence:
+                if arm not in arms:
+                    raise ValueError(f"adverse_events[{ae.term}]: arm {arm!r} is not defined")
+        return self
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def conflict(self, conflict_id: str) -> Conflict:
+        return next(c for c in self.conflicts if c.id == conflict_id)
+
+    def arm(self, arm_id: str) -> Arm:
+        return next(a for a in self.arms if a.id == arm_id)
+
+    def endpoint(self, endpoint_id: str) -> Endpoint:
+        return next(e for e in self.endpoints if e.id == endpoint_id)
+
+
+def _walk(obj: Any, path: str) -> list[tuple[str, Any]]:
+    """Every model and value inside ``obj`` with a dotted path, depth first."""
+    out: list[tuple[str, Any]] = [(path, obj)]
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            out.extend(_walk(getattr(obj, name), f"{path}.{name}"))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            out.extend(_walk(v, f"{path}.{k}"))
+    elif isinstance(obj, tuple | list):
+        for i, v in enumerate(obj):
+            out.extend(_walk(v, f"{path}[{i}]"))
+    return out
