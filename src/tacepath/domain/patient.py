@@ -19,6 +19,7 @@ from tacepath.errors import InputError, InputErrors, Problem
 __all__ = [
     "Ascites",
     "Encephalopathy",
+    "History",
     "PatientSnapshot",
     "Sex",
     "Tumour",
@@ -30,6 +31,9 @@ __all__ = [
 Sex = Literal["male", "female"]
 Ascites = Literal["none", "mild", "moderate-severe"]
 Encephalopathy = Literal["none", "grade-1-2", "grade-3-4"]
+Varices = Literal["none", "low-risk", "high-risk-untreated", "treated", "unknown"]
+Hypertension = Literal["none", "controlled", "uncontrolled"]
+Autoimmune = Literal["none", "inactive", "active"]
 
 #: Validation limit on a tumour diameter (not a clinical cut-off): refuses unit mix-ups
 #: such as centimetres entered as metres, accepts giant HCC.
@@ -54,6 +58,41 @@ class Tumour(BaseModel):
     @property
     def diameter_cm(self) -> float:
         return self.diameter_mm / 10.0
+
+
+class History(BaseModel):
+    """What the treatment pathway screens for contraindications (the ``history`` object).
+
+    A field that is absent is unknown. For the two dates, an explicit ``null`` means
+    "never happened"; for the other fields ``null`` is the same as absent (unknown).
+    ``varices: "unknown"`` states that varices were not assessed.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    varices: Varices | None = Field(default=None, description="Oesophageal/gastric varices.")
+    variceal_bleeding_date: dt.date | None = Field(
+        default=None, description="Date of the last variceal bleeding; null = never."
+    )
+    hypertension: Hypertension | None = None
+    proteinuria_g_per_24h: Annotated[
+        float | None, Field(ge=0, le=50, allow_inf_nan=False, description="Urine protein g/24 h.")
+    ] = None
+    thromboembolism_date: dt.date | None = Field(
+        default=None, description="Date of the last thromboembolic event; null = never."
+    )
+    autoimmune_disease: Autoimmune | None = None
+    organ_transplant: bool | None = Field(default=None, description="Prior solid organ transplant.")
+    prior_systemic_therapy: tuple[str, ...] | None = Field(
+        default=None, description="Systemic anticancer drugs received before (names)."
+    )
+    prior_tace_sessions: Annotated[int | None, Field(ge=0, le=100)] = None
+
+    def known(self, name: str) -> bool:
+        """Whether ``name`` was given (for the dates, ``null`` counts as given: never)."""
+        if name in ("variceal_bleeding_date", "thromboembolism_date"):
+            return name in self.model_fields_set
+        return getattr(self, name) is not None
 
 
 class PatientSnapshot(BaseModel):
@@ -103,6 +142,16 @@ class PatientSnapshot(BaseModel):
         default=None,
         description="Clinician's judgement of end-stage liver function (BCLC D); "
         "never derived from scores.",
+    )
+    weight_kg: Annotated[
+        float | None,
+        Field(gt=0, le=400, allow_inf_nan=False, description="Body weight (lenvatinib dose)."),
+    ] = None
+    history: History | None = Field(
+        default=None, description="Contraindication screen for the treatment pathway."
+    )
+    assessment_date: dt.date | None = Field(
+        default=None, description="The date the pathway assesses the patient on."
     )
 
     @property

@@ -1,0 +1,104 @@
+"""``tacepath pathway PATIENT.json``: which TACE + systemic regimen, why, with the evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from tacepath.cli._app import app
+from tacepath.cli._io import exit_with_errors, read_json_or_yaml
+from tacepath.domain.patient import parse_patients
+from tacepath.errors import InputError
+from tacepath.pathway.pathway import PathwayResult, pathway
+
+__all__: list[str] = []
+
+_STATUS = {
+    "eligible": "[green]eligible[/green]",
+    "needs_information": "[yellow]needs information[/yellow]",
+    "not_eligible": "[red]not eligible[/red]",
+}
+
+
+def _headline(reg: dict[str, object]) -> str:
+    ev = reg["evidence"]
+    if not isinstance(ev, list) or not ev:
+        return "no trial in the registry"
+    e = ev[0]
+    res = e["results"]
+    if not res:
+        trials = ", ".join(x["trial"] for x in ev)
+        return f"the control arm of {trials}"
+    r = res[0]
+    meds = " vs ".join(v["text"] for v in r["medians"].values())
+    hr = f", HR {r['hr']['text']}" if r["hr"] else ""
+    return f"{e['trial']} ({e['phase']}): {r['endpoint']} {meds}{hr}"
+
+
+def render(console: Console, result: PathwayResult, *, detail: bool = False) -> None:
+    """The one-screen view: regimens with status and the first reason, then the steps."""
+    d = result.to_dict()
+    table = Table(title=f"Patient {d['id']}: treatment pathway", title_justify="left")
+    for col in ("regimen", "status", "why", "evidence (first result)"):
+        table.add_column(col, overflow="fold")
+    for r in d["regimens"]:
+        why = r["reasons"][0] if r["reasons"] else "all criteria met"
+        more = f" (+{len(r['reasons']) - 1} more)" if len(r["reasons"]) > 1 else ""
+        table.add_row(
+            escape(r["label"]), _STATUS[r["status"]], escape(why + more), escape(_headline(r))
+        )
+    console.print(table)
+    for s in d["steps"]:
+        console.print(f"[bold]{s['step']}. {s['title']}[/bold]")
+        items = s["findings"] if detail else s["findings"][:4]
+        for f in items:
+            console.print(f"   {escape(f)}", highlight=False)
+        if not detail and len(s["findings"]) > 4:
+            console.print(f"   … {len(s['findings']) - 4} more (--detail)")
+    for n in d["notes"]:
+        console.print(f"[yellow]note:[/yellow] {escape(n)}")
+    console.print(f"[dim]{escape(d['ordering_rule'])}[/dim]")
+    if detail:
+        for r in d["regimens"]:
+            console.print(f"\n[bold]{escape(r['label'])}[/bold] — {_STATUS[r['status']]}")
+            for c in r["criteria"]:
+                console.print(
+                    f"   {c['result'].upper():7s} {escape(c['name'])} — {escape(c['detail'])} "
+                    f"[dim]({escape(c['source'])})[/dim]",
+                    highlight=False,
+                )
+            for cv in r["caveats"]:
+                flag = f" [red]⚠ {cv['conflict']['id']}[/red]" if cv.get("conflict") else ""
+                console.print(f"   caveat: {escape(cv['text'])}{flag}", highlight=False)
+
+
+@app.command("pathway")
+def pathway_command(
+    patient_file: Path = typer.Argument(
+        ..., metavar="PATIENT", help="A patient (JSON/YAML) with the optional history object."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+    detail: bool = typer.Option(False, "--detail", help="Every criterion, source and caveat."),
+) -> None:
+    """The five steps for TACE + systemic therapy: candidate, contraindications, sequence,
+    MDT questions, monitoring; every regimen eligible / not eligible / needs information.
+
+    Example: `tacepath pathway examples/pathway/intermediate_candidate.json`
+    """
+    try:
+        patients = parse_patients(read_json_or_yaml(patient_file))
+        results = [pathway(p) for p in patients]
+    except InputError as exc:
+        exit_with_errors(exc, source=str(patient_file))
+    if as_json:
+        out = [r.to_dict() for r in results]
+        typer.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    for r in results:
+        render(console, r, detail=detail)

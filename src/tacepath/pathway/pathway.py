@@ -1,0 +1,379 @@
+"""The five-step pathway for one patient: candidate, systemic eligibility, sequence, MDT, follow-up.
+
+The steps follow the seed patient page's outline (a secondary source, used only for the
+outline); every rule and number inside them comes from the regimen catalogue and the
+evidence registry, with its source. For every regimen the result says ``eligible``,
+``not_eligible`` or ``needs_information``, each criterion ``pass``/``fail``/``unknown`` with
+the values that decided, the supporting trials' results and the caveats (seed-vs-source
+conflicts included). Regimens are ordered by a written rule, never by an invented score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tacepath.clinical.assessment import Assessment, NotComputable, assess
+from tacepath.domain.patient import PatientSnapshot
+from tacepath.evidence.model import Trial
+from tacepath.evidence.registry import Registry, registry
+from tacepath.evidence.views import number_dict
+from tacepath.pathway.eligibility import Verdict, run_check
+from tacepath.pathway.model import Catalogue, Criterion, Regimen, SourceRef, catalogue
+
+__all__ = [
+    "ORDERING_RULE",
+    "CriterionResult",
+    "PathwayResult",
+    "RegimenAssessment",
+    "Status",
+    "Step",
+    "pathway",
+]
+
+Status = Literal["eligible", "not_eligible", "needs_information"]
+
+ORDERING_RULE = (
+    "Regimens are listed by status (eligible, needs information, not eligible), then by the "
+    "design of the supporting trial in the evidence registry (phase III before phase II, a "
+    "positive primary endpoint before a negative one, regimens without a registry trial last), "
+    "then in catalogue order. tacepath does not rank regimens by effect sizes or by any score."
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CriterionResult:
+    """One criterion for one patient: result, the values that decided, and its source."""
+
+    name: str
+    result: Verdict
+    detail: str
+    severity: str
+    source: str
+    citation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "result": self.result,
+            "detail": self.detail,
+            "severity": self.severity,
+            "source": self.citation,
+            "source_id": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegimenAssessment:
+    """A regimen for this patient: status, criteria, evidence, level and caveats."""
+
+    id: str
+    label: str
+    kind: str
+    status: Status
+    criteria: tuple[CriterionResult, ...]
+    evidence: tuple[dict[str, Any], ...]
+    level: dict[str, Any]
+    caveats: tuple[dict[str, Any], ...]
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the status: the failed and unknown criteria, exclusions first."""
+        fails = [c for c in self.criteria if c.result == "fail"]
+        fails.sort(key=lambda c: c.severity != "exclusion")
+        unknown = [c for c in self.criteria if c.result == "unknown"]
+        return [f"{c.name} — {c.detail}" for c in [*fails, *unknown]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "kind": self.kind,
+            "status": self.status,
+            "reasons": self.reasons,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "evidence": list(self.evidence),
+            "level": self.level,
+            "caveats": list(self.caveats),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """One of the five steps: what was found, with sources."""
+
+    number: int
+    title: str
+    findings: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.number,
+            "title": self.title,
+            "findings": list(self.findings),
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PathwayResult:
+    """The pathway for one patient (``tacepath pathway``)."""
+
+    id: str
+    steps: tuple[Step, ...]
+    regimens: tuple[RegimenAssessment, ...]
+    ordering_rule: str = ORDERING_RULE
+    notes: tuple[str, ...] = field(default=())
+
+    def regimen(self, regimen_id: str) -> RegimenAssessment:
+        return next(r for r in self.regimens if r.id == regimen_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: ``{"id", "steps", "regimens": [{"id", "status", "criteria",
+        "evidence", "caveats", ...}]}``."""
+        return {
+            "id": self.id,
+            "steps": [s.to_dict() for s in self.steps],
+            "regimens": [r.to_dict() for r in self.regimens],
+            "ordering_rule": self.ordering_rule,
+            "notes": list(self.notes),
+        }
+
+
+def _citation(cat: Catalogue, reg: Registry, ref: SourceRef) -> str:
+    src = cat.source(ref, reg)
+    return f"{ref.trial}: {src.short()}" if ref.trial else src.short()
+
+
+def _criterion(
+    c: Criterion, patient: PatientSnapshot, a: Assessment, cat: Catalogue, reg: Registry
+) -> CriterionResult:
+    out = run_check(c.check, patient, a, c.value)
+    cites = [_citation(cat, reg, c.source), *(_citation(cat, reg, x) for x in c.also)]
+    src = c.source.source if c.source.trial is None else f"{c.source.trial}:{c.source.source}"
+    return CriterionResult(
+        name=c.text,
+        result=out.result,
+        detail=out.detail,
+        severity=c.severity,
+        source=src,
+        citation="; ".join(cites),
+    )
+
+
+def _status(criteria: tuple[CriterionResult, ...]) -> Status:
+    if any(c.result == "fail" and c.severity == "exclusion" for c in criteria):
+        return "not_eligible"
+    if any(c.result != "pass" for c in criteria):
+        return "needs_information"
+    return "eligible"
+
+
+def _evidence(
+    trial: Trial, arm: str, comparator: str | None, crit: tuple[CriterionResult, ...]
+) -> dict[str, Any]:
+    """The trial's results for this comparison and how the patient matches its population."""
+    results = []
+    for r in trial.results:
+        if r.comparison is None or r.comparison[0] != arm:
+            continue
+        if comparator is not None and r.comparison[1] != comparator:
+            continue
+        results.append(
+            {
+                "endpoint": trial.endpoint(r.endpoint).name,
+                "analysis": r.analysis,
+                "medians": {a: number_dict(v, trial) for a, v in r.medians.items()},
+                "hr": number_dict(r.hr, trial) if r.hr else None,
+                "p": number_dict(r.p, trial) if r.p else None,
+            }
+        )
+    own = [c for c in crit if c.source.startswith(f"{trial.id}:")]
+    if not own:
+        match = "the trial's eligibility is not encoded"
+    elif any(c.result == "fail" for c in own):
+        match = "outside the trial population: " + "; ".join(
+            c.detail for c in own if c.result == "fail"
+        )
+    elif any(c.result == "unknown" for c in own):
+        match = "unknown: " + "; ".join(c.detail for c in own if c.result == "unknown")
+    else:
+        match = "within the trial's stated population (criteria encoded here)"
+    return {
+        "trial": trial.id,
+        "phase": trial.phase,
+        "trial_status": trial.status,
+        "arm": trial.arm(arm).label,
+        "comparator": trial.arm(comparator).label if comparator else None,
+        "population_match": match,
+        "results": results,
+        "conflicts": [c.id for c in trial.conflicts],
+    }
+
+
+def _cited_text(item: Any, cat: Catalogue, reg: Registry) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": item.text, "source": _citation(cat, reg, item.source)}
+    conflict = getattr(item, "conflict", None)
+    if conflict is not None:
+        c = reg.get(conflict.trial).conflict(conflict.id)
+        out["conflict"] = {
+            "trial": conflict.trial,
+            "id": c.id,
+            "topic": c.topic,
+            "seed_says": c.seed.text,
+            "source_says": c.source_says.text,
+        }
+    return out
+
+
+def _assess_regimen(
+    r: Regimen, patient: PatientSnapshot, a: Assessment, cat: Catalogue, reg: Registry
+) -> RegimenAssessment:
+    crits = tuple(_criterion(c, patient, a, cat, reg) for c in (*r.criteria, *cat.screens_for(r)))
+    evidence = tuple(_evidence(reg.get(e.trial), e.arm, e.comparator, crits) for e in r.evidence)
+    return RegimenAssessment(
+        id=r.id,
+        label=r.label,
+        kind=r.kind,
+        status=_status(crits),
+        criteria=crits,
+        evidence=evidence,
+        level=_cited_text(r.level, cat, reg),
+        caveats=tuple(_cited_text(c, cat, reg) for c in r.caveats),
+    )
+
+
+def _order_key(r: RegimenAssessment, index: int, reg: Registry) -> tuple[int, int, int]:
+    status_rank = {"eligible": 0, "needs_information": 1, "not_eligible": 2}[r.status]
+    if not r.evidence:
+        design = 9
+    else:
+        t = reg.get(r.evidence[0]["trial"])
+        phase3 = "III" in t.phase.split("(")[0] and "II/III" not in t.phase
+        design = (0 if phase3 else 2) + (0 if t.status == "positive" else 1)
+    return status_rank, design, index
+
+
+def _steps(
+    patient: PatientSnapshot,
+    a: Assessment,
+    regimens: list[RegimenAssessment],
+    cat: Catalogue,
+    reg: Registry,
+) -> tuple[Step, ...]:
+    bclc = a["bclc"]
+    if isinstance(bclc, NotComputable):
+        stage = f"BCLC not computable (missing {', '.join(bclc.missing) or bclc.reason})"
+    else:
+        d = bclc.to_dict()
+        stage = (
+            f"BCLC {d['stage']}"
+            if d["stage"]
+            else "BCLC needs MDT judgement: " + "; ".join(d["reasons"])  # type: ignore[arg-type]
+        )
+    cp = a["child_pugh"]
+    liver = (
+        f"Child-Pugh not computable (missing {', '.join(cp.missing)})"
+        if isinstance(cp, NotComputable)
+        else f"Child-Pugh {cp.to_dict()['class']} ({cp.to_dict()['score']} points)"
+    )
+    step1 = Step(
+        number=1,
+        title="Confirm BCLC stage and liver function",
+        findings=(
+            stage,
+            liver,
+            "The TACE + systemic trials enrolled Child-Pugh A (LEAP-012) or scores up to 7 "
+            "(TACTICS, EMERALD-1 'A to B7'); see each regimen's criteria.",
+        ),
+        sources=(
+            cat.source(SourceRef(source="bclc2022"), reg).short(),
+            "evidence registry: TACTICS, EMERALD-1, LEAP-012 (eligibility criteria)",
+        ),
+    )
+    screens: dict[str, CriterionResult] = {}
+    for r in regimens:
+        for c in r.criteria:
+            if c.name not in screens and any(c.name == s.text for s in cat.screens):
+                screens[c.name] = c
+    step2 = Step(
+        number=2,
+        title="Assess systemic therapy eligibility (anti-angiogenic agents, checkpoint inhibitors)",
+        findings=tuple(f"{c.result.upper()}: {c.name} — {c.detail}" for c in screens.values())
+        or ("no systemic regimen in the catalogue",),
+        sources=tuple(sorted({c.citation for c in screens.values()})),
+    )
+    seq = []
+    for r in regimens:
+        if r.kind != "tace+systemic" or r.status == "not_eligible":
+            continue
+        for e in r.evidence:
+            t = reg.get(e["trial"])
+            arm = next(x for x in t.arms if x.label == e["arm"])
+            if arm.timing is not None:
+                flag = f" [conflict {arm.timing.conflict}]" if arm.timing.conflict else ""
+                seq.append(f"{r.label}: {arm.timing.text}{flag} ({t.id})")
+    step3 = Step(
+        number=3,
+        title="Choose the sequence of systemic therapy and TACE",
+        findings=tuple(seq) or ("no TACE + systemic regimen is eligible or pending information",),
+        sources=("evidence registry (arm timing of each trial)",),
+    )
+    questions: list[str] = []
+    for r in regimens:
+        for c in r.criteria:
+            if c.result == "unknown" or (c.result == "fail" and c.severity == "judgement"):
+                q = f"{c.name} — {c.detail}"
+                if q not in questions:
+                    questions.append(q)
+    step4 = Step(
+        number=4,
+        title="Discuss at the hepatobiliary MDT",
+        findings=tuple(questions) or ("no open question from the encoded criteria",),
+        sources=("regimen catalogue criteria",),
+    )
+    tactics = reg.get("TACTICS")
+    step5 = Step(
+        number=5,
+        title="Monitor response jointly",
+        findings=(
+            "TACTICS: CT 4 weeks after each TACE, then dynamic CT/MRI every 8 weeks; repeat TACE "
+            "when viable tumour exceeds 50% of baseline (tacepath response, "
+            "repeat_tace_indication).",
+            "The seed page suggests mRECIST for treated lesions and RECIST 1.1 overall every 4-8 "
+            "weeks (secondary source); tacepath response reports both, with RECICL and EASL.",
+        ),
+        sources=(
+            tactics.source("lc2022").short(),
+            cat.source(SourceRef(source="seed_cf"), reg).short(),
+        ),
+    )
+    return (step1, step2, step3, step4, step5)
+
+
+def pathway(
+    patient: PatientSnapshot,
+    *,
+    cat: Catalogue | None = None,
+    reg: Registry | None = None,
+) -> PathwayResult:
+    """Walk the five steps for ``patient`` and assess every regimen of the catalogue."""
+    cat = cat or catalogue()
+    reg = reg or registry()
+    a = assess(patient)
+    assessed = [_assess_regimen(r, patient, a, cat, reg) for r in cat.regimens]
+    order = sorted(range(len(assessed)), key=lambda i: _order_key(assessed[i], i, reg))
+    regimens = tuple(assessed[i] for i in order)
+    notes = []
+    if patient.history is None:
+        notes.append(
+            "No history given: every contraindication screen is unknown, so no systemic "
+            "regimen can be eligible (add the history object)."
+        )
+    return PathwayResult(
+        id=patient.id,
+        steps=_steps(patient, a, list(regimens), cat, reg),
+        regimens=regimens,
+        notes=tuple(notes),
+    )
