@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -102,3 +103,68 @@ def pathway_command(
     console = Console()
     for r in results:
         render(console, r, detail=detail)
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InputError(option, value, "an ISO date, e.g. 2026-12-01") from exc
+
+
+@app.command("schedule")
+def schedule_command(
+    regimen: str = typer.Option(
+        ..., "--regimen", help="tactics | emerald-1 | leap-012 | launch | tace (or a regimen id)."
+    ),
+    start: str = typer.Option(..., "--start", help="Start date (its meaning is per regimen)."),
+    tace_dates: str | None = typer.Option(
+        None, "--tace-dates", help="TACE dates d1,d2,... (planned or done)."
+    ),
+    months: int = typer.Option(12, "--months", help="How far to lay out the plan."),
+    weight_kg: float | None = typer.Option(None, "--weight-kg", help="For weight-based doses."),
+    ics: Path | None = typer.Option(None, "--ics", help="Also write an iCalendar file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The dated plan: drug start, each TACE, holds and resumptions, infusions, imaging.
+
+    Example: `tacepath schedule --regimen tactics --start 2026-12-01 --tace-dates 2026-12-17`
+    """
+    from tacepath.pathway.schedule import schedule
+
+    try:
+        s0 = _date(start, "--start")
+        dates = tuple(_date(d, "--tace-dates") for d in (tace_dates or "").split(",") if d.strip())
+        plan = schedule(regimen, s0, tace_dates=dates, months=months, weight_kg=weight_kg)
+    except InputError as exc:
+        exit_with_errors(exc)
+    if ics is not None:
+        ics.write_bytes(plan.to_ics())
+    if as_json:
+        typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    table = Table(
+        title=f"{plan.regimen}: plan from {plan.start} ({plan.start_means}) to {plan.until}",
+        title_justify="left",
+    )
+    for col in ("date", "what", "", "source"):
+        table.add_column(col, overflow="fold")
+    colour = {"warning": "red", "note": "dim", "tace": "bold", "imaging": "cyan"}
+    refs: dict[str, int] = {}
+    for e in plan.events:
+        when = e.date.isoformat() + (f" to {e.window_end.isoformat()}" if e.window_end else "")
+        c = colour.get(e.kind, "")
+        what = f"[{c}]{escape(e.text)}[/{c}]" if c else escape(e.text)
+        flag = "[red]⚠ conflict[/red]" if e.conflict else ""
+        ref = refs.setdefault(e.source, len(refs) + 1)
+        table.add_row(when, what, flag, escape(f"[{ref}]"))
+    console.print(table)
+    for src, ref in refs.items():
+        console.print(f"{escape(f'[{ref}]')} {escape(src)}", highlight=False)
+    for e in plan.events:
+        if e.conflict:
+            console.print(f"[red]⚠[/red] {escape(e.conflict)}")
+            break
+    if ics is not None:
+        console.print(f"iCalendar written to {ics}")
