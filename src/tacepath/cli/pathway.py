@@ -168,3 +168,42 @@ def schedule_command(
             break
     if ics is not None:
         console.print(f"iCalendar written to {ics}")
+
+
+@app.command("followup")
+def followup_command(
+    timeline_file: Path = typer.Argument(..., metavar="TIMELINE", help="A patient timeline."),
+    regimen: str = typer.Option(
+        ..., "--regimen", help="tactics | emerald-1 | leap-012 | launch | tace (or a regimen id)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The decision at the latest visit: repeat TACE, continue, wait, or TACE failure → switch.
+
+    Example: `tacepath followup examples/timelines/P003_untaceable_intrahepatic.json
+    --regimen tactics`
+    """
+    from tacepath.cli.response import load_timelines
+    from tacepath.pathway.followup import followup
+
+    try:
+        decisions = [followup(t, regimen) for t in load_timelines(timeline_file)]
+    except InputError as exc:
+        exit_with_errors(exc, source=str(timeline_file))
+    if as_json:
+        out = [d.to_dict() for d in decisions]
+        typer.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    colour = {"tace-failure": "red", "repeat-tace": "yellow", "continue": "green"}
+    for d in decisions:
+        c = colour.get(d.decision, "bold")
+        console.print(
+            f"Patient {escape(d.id)} on {d.regimen}, visit {d.date}: [{c}]{d.decision}[/{c}]"
+        )
+        for r in d.reasons:
+            console.print(f"  why: {escape(r)}", highlight=False)
+        for s in d.next_steps:
+            console.print(f"  next: {escape(s)}", highlight=False)
+        for s in d.sources:
+            console.print(f"  [dim]source: {escape(s)}[/dim]", highlight=False)

@@ -1,0 +1,178 @@
+"""The decision at the latest follow-up visit: repeat TACE, continue, or TACE failure → switch.
+
+Reads the patient's timeline with the response engine (TACTICS unTACEable progression, the
+JSH-LCSGJ refractoriness criteria, the TACTICS repeat-TACE trigger) and the regimen's
+protocol. Every decision carries the rule that made it and its source; what the sources do
+not settle (e.g. what a trial did after TACE failure, when not read) is left to the MDT and
+said so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tacepath.domain.timeline import Timeline
+from tacepath.pathway.model import catalogue
+from tacepath.response.tace_failure import (
+    jsh_refractoriness,
+    repeat_tace_indication,
+    untaceable_progression,
+)
+
+__all__ = ["Decision", "FollowUpDecision", "followup"]
+
+Decision = Literal["repeat-tace", "continue", "tace-failure", "wait", "deceased", "no-follow-up"]
+
+#: What each regimen's trial did once TACE failed (only where a source was read).
+_AFTER_FAILURE: dict[str, tuple[str, str]] = {
+    "tace-sorafenib": (
+        "TACTICS continued sorafenib with on-demand TACE until unTACEable progression, TACE "
+        "refractoriness, intolerable toxicity or withdrawal: at TACE failure the protocol "
+        "treatment ends.",
+        "Kudo M, et al. Liver Cancer 2022;11(4):354-367 (doi:10.1159/000522547)",
+    ),
+    "tace-alone": (
+        "On-demand TACE is not repeated once TACE has failed (unTACEable progression / "
+        "refractoriness).",
+        "Kudo M, et al. Liver Cancer 2022;11(4):354-367 (doi:10.1159/000522547)",
+    ),
+}
+
+_ALIASES = {
+    "tactics": "tace-sorafenib",
+    "tace": "tace-alone",
+    "emerald-1": "tace-durvalumab-bevacizumab",
+    "leap-012": "tace-lenvatinib-pembrolizumab",
+    "launch": "tace-lenvatinib",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowUpDecision:
+    """The decision at ``date`` with its reasons, the TACE-failure results and next steps."""
+
+    id: str
+    regimen: str
+    date: dt.date
+    decision: Decision
+    reasons: tuple[str, ...]
+    next_steps: tuple[str, ...]
+    sources: tuple[str, ...]
+    untaceable_progression: dict[str, Any]
+    jsh_refractoriness: dict[str, Any]
+    repeat_tace: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "regimen": self.regimen,
+            "date": self.date.isoformat(),
+            "decision": self.decision,
+            "reasons": list(self.reasons),
+            "next_steps": list(self.next_steps),
+            "sources": list(self.sources),
+            "untaceable_progression": self.untaceable_progression,
+            "jsh_refractoriness": self.jsh_refractoriness,
+            "repeat_tace": self.repeat_tace,
+        }
+
+
+def _regimen_id(name: str) -> str:
+    rid = _ALIASES.get(name.strip().casefold(), name.strip())
+    catalogue().regimen(rid)  # raises InputError naming the known ids
+    return rid
+
+
+def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
+    """Decide at the latest assessment of ``timeline`` for a patient on ``regimen``."""
+    rid = _regimen_id(regimen)
+    last = timeline.assessments[-1]
+    up = untaceable_progression(timeline)
+    jsh = jsh_refractoriness(timeline)
+    tactics = "Kudo M, et al. Liver Cancer 2022;11(4):354-367 (doi:10.1159/000522547)"
+
+    def make(
+        decision: Decision,
+        reasons: tuple[str, ...],
+        next_steps: tuple[str, ...],
+        sources: tuple[str, ...],
+        repeat_tace: dict[str, Any] | None,
+    ) -> FollowUpDecision:
+        return FollowUpDecision(
+            id=timeline.id,
+            regimen=rid,
+            date=last.date,
+            decision=decision,
+            reasons=reasons,
+            next_steps=next_steps,
+            sources=sources,
+            untaceable_progression=up.summary(),
+            jsh_refractoriness=jsh.summary(),
+            repeat_tace=repeat_tace,
+        )
+
+    death = timeline.date_of_death
+    if death is not None:
+        return make("deceased", (f"died on {death.isoformat()}",), (), (), None)
+    if not timeline.follow_ups:
+        return make(
+            "no-follow-up",
+            ("only the baseline assessment is recorded",),
+            ("first response assessment: CT 4 weeks after TACE (TACTICS protocol)",),
+            (tactics,),
+            None,
+        )
+    failed = [r for r in (up, jsh) if r.event and r.date is not None and r.date <= last.date]
+    if failed:
+        first = min(failed, key=lambda r: r.date or last.date)
+        reasons = tuple(f"{r.name}: {r.why}" for r in failed)
+        after, _ = _AFTER_FAILURE.get(
+            rid,
+            (
+                "What the supporting trial did after TACE failure is not in the sources read: "
+                "an MDT decision.",
+                "",
+            ),
+        )
+        systemic = [r.label for r in catalogue().regimens if r.kind == "systemic"]
+        steps = (
+            "stop TACE",
+            after,
+            "re-run the pathway on the current snapshot (tacepath pathway) for the systemic "
+            "options: " + "; ".join(systemic),
+        )
+        return make(
+            "tace-failure",
+            (f"TACE failure first by {first.name}", *reasons),
+            steps,
+            tuple(dict.fromkeys(s for s in (str(up.citation), str(jsh.citation)) if s)),
+            None,
+        )
+    rep = repeat_tace_indication(timeline, at=last.date)
+    if rep.indicated:
+        return make(
+            "repeat-tace",
+            rep.reasons,
+            ("schedule the next TACE (tacepath schedule --tace-dates ... for holds and scans)",),
+            (str(rep.citation),),
+            rep.to_dict(),
+        )
+    if rep.wait:
+        return make(
+            "wait",
+            rep.wait,
+            ("confirm arterial enhancement with washout on the next scan",),
+            (str(rep.citation),),
+            rep.to_dict(),
+        )
+    pct = rep.pct_of_baseline
+    shown = f"{pct:.1f}% of baseline" if pct is not None else "not measurable"
+    return make(
+        "continue",
+        (f"viable tumour {shown} (repeat TACE above 50%); no TACE failure",),
+        ("next imaging in 8 weeks (TACTICS protocol)",),
+        (str(rep.citation),),
+        rep.to_dict(),
+    )

@@ -1,0 +1,64 @@
+"""The follow-up decision on the example timelines (one per outcome) and its CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tacepath.cli import app
+from tacepath.cli.response import load_timelines
+from tacepath.errors import InputError
+from tacepath.pathway.followup import followup
+
+TIMELINES = Path(__file__).resolve().parents[2] / "examples" / "timelines"
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("name", "decision", "first"),
+    [
+        ("P001_new_liver_lesion_only", "repeat-tace", "new intrahepatic lesion"),
+        ("P002_complete_response", "continue", "viable tumour 0.0% of baseline"),
+        ("P003_untaceable_intrahepatic", "tace-failure", "unTACEable progression"),
+        ("P004_child_pugh_c_after_tace", "tace-failure", "unTACEable progression"),
+        ("P005_macrovascular_invasion", "tace-failure", "unTACEable progression"),
+        ("P007_jsh_refractory", "tace-failure", "unTACEable progression"),
+        ("P008_death_without_progression", "deceased", "died on"),
+        ("P009_lost_to_follow_up", "continue", "viable tumour 30.5% of baseline"),
+    ],
+)
+def test_decision_on_each_example(name: str, decision: str, first: str) -> None:
+    (tl,) = load_timelines(TIMELINES / f"{name}.json")
+    d = followup(tl, "tactics")
+    assert d.decision == decision
+    assert first in " ".join(d.reasons)
+
+
+def test_tace_failure_names_the_next_steps_and_the_trial_rule() -> None:
+    (tl,) = load_timelines(TIMELINES / "P003_untaceable_intrahepatic.json")
+    d = followup(tl, "tactics")
+    assert d.next_steps[0] == "stop TACE"
+    assert "until unTACEable progression" in d.next_steps[1]
+    other = followup(tl, "emerald-1")
+    assert "not in the sources read" in other.next_steps[1]
+
+
+def test_unknown_regimen() -> None:
+    (tl,) = load_timelines(TIMELINES / "P002_complete_response.json")
+    with pytest.raises(InputError, match="regimen"):
+        followup(tl, "magic")
+
+
+def test_cli_json() -> None:
+    r = runner.invoke(
+        app,
+        ["followup", str(TIMELINES / "P005_macrovascular_invasion.json"), "--regimen",
+         "tactics", "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0
+    d = json.loads(r.stdout)
+    assert d["decision"] == "tace-failure"
+    assert d["untaceable_progression"]["criterion"] == "macrovascular_invasion"
