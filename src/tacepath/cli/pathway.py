@@ -207,3 +207,37 @@ def followup_command(
             console.print(f"  next: {escape(s)}", highlight=False)
         for s in d.sources:
             console.print(f"  [dim]source: {escape(s)}[/dim]", highlight=False)
+
+
+@app.command("match")
+def match_command(
+    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="A patient (JSON/YAML)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Registry trials that may still recruit, with unmet and open criteria.
+
+    Example: `tacepath match examples/pathway/intermediate_candidate.json`
+    """
+    from tacepath.pathway.matching import match_trials
+
+    try:
+        patients = parse_patients(read_json_or_yaml(patient_file))
+        results = [(p.id, match_trials(p)) for p in patients]
+    except InputError as exc:
+        exit_with_errors(exc, source=str(patient_file))
+    if as_json:
+        out = [{"id": pid, "trials": [m.to_dict() for m in ms]} for pid, ms in results]
+        typer.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    for pid, ms in results:
+        console.print(f"[bold]Patient {escape(pid)}: trial matching[/bold]")
+        for m in ms:
+            colour = "green" if m.verdict == "possible" else "red"
+            ids = ", ".join(m.registry_ids.values())
+            console.print(f"[{colour}]{m.verdict}[/{colour}] {m.name} ({m.phase}; {ids})")
+            for u in m.unmet:
+                console.print(f"   unmet: {escape(u)}", highlight=False)
+            for o in m.open:
+                console.print(f"   open:  {escape(o)}", highlight=False)
+            console.print(f"   recruitment: {escape(m.recruitment)}", highlight=False)

@@ -211,6 +211,25 @@ def no_organ_transplant(p: PatientSnapshot, a: Assessment, value: Any) -> Outcom
     return Outcome("pass", "no organ transplant")
 
 
+def age_min(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
+    if p.age_years is None:
+        return _unknown("age_years")
+    ok = p.age_years >= value
+    return Outcome("pass" if ok else "fail", f"age {p.age_years:g} years (at least {value})")
+
+
+def hap_class_in(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
+    cls = _score(a, "hap", "class")
+    if cls is None:
+        return Outcome("unknown", f"HAP not computable (missing {_missing(a, 'hap')})")
+    return Outcome("pass" if cls in value else "fail", f"HAP {cls} (needed: {', '.join(value)})")
+
+
+def mdt_confirms(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
+    """A criterion the record cannot decide (e.g. "amenable to TACE"): the MDT confirms."""
+    return Outcome("unknown", "not in the record: the MDT confirms")
+
+
 CheckFunction = Callable[[PatientSnapshot, Assessment, Any], Outcome]
 
 CHECK_FUNCTIONS: dict[str, CheckFunction] = {
@@ -232,6 +251,9 @@ CHECK_FUNCTIONS: dict[str, CheckFunction] = {
     "no_thromboembolism": no_thromboembolism,
     "no_active_autoimmune": no_active_autoimmune,
     "no_organ_transplant": no_organ_transplant,
+    "age_min": age_min,
+    "hap_class_in": hap_class_in,
+    "mdt_confirms": mdt_confirms,
 }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "EvidenceLink",
     "Regimen",
     "SourceRef",
+    "TrialCriteria",
     "catalogue",
     "load_catalogue",
 ]
@@ -52,6 +53,9 @@ CHECKS = (
     "no_thromboembolism",
     "no_active_autoimmune",
     "no_organ_transplant",
+    "age_min",
+    "hap_class_in",
+    "mdt_confirms",
 )
 Check = Literal[
     "bclc_in",
@@ -72,6 +76,9 @@ Check = Literal[
     "no_thromboembolism",
     "no_active_autoimmune",
     "no_organ_transplant",
+    "age_min",
+    "hap_class_in",
+    "mdt_confirms",
 ]
 Severity = Literal["exclusion", "judgement"]
 
@@ -139,12 +146,22 @@ class Regimen(_Frozen):
     caveats: tuple[CitedText, ...] = ()
 
 
+class TrialCriteria(_Frozen):
+    """The stated eligibility of a registry trial that may still recruit (trial matching)."""
+
+    trial: str
+    recruitment: CitedText
+    drugs: tuple[str, ...] = ()
+    criteria: tuple[Criterion, ...]
+
+
 class Catalogue(_Frozen):
-    """All regimens, drug screens and the catalogue's own sources."""
+    """All regimens, drug screens, trials for matching and the catalogue's own sources."""
 
     sources: tuple[Source, ...]
     screens: tuple[Screen, ...]
     regimens: tuple[Regimen, ...] = Field(min_length=1)
+    trial_matching: tuple[TrialCriteria, ...] = ()
 
     def regimen(self, regimen_id: str) -> Regimen:
         from tacepath.errors import InputError
@@ -159,7 +176,8 @@ class Catalogue(_Frozen):
             return next(s for s in self.sources if s.id == ref.source)
         return reg.get(ref.trial).source(ref.source)
 
-    def screens_for(self, regimen: Regimen) -> list[Screen]:
+    def screens_for(self, regimen: Regimen | TrialCriteria) -> list[Screen]:
+        """The drug screens that apply to the drugs of a regimen or trial."""
         return [s for s in self.screens if set(s.drugs) & set(regimen.drugs)]
 
 
@@ -195,6 +213,13 @@ def _check_references(cat: Catalogue, reg: Registry) -> list[Problem]:
         ref(f"screens[{s.id}]", s.source)
         for a in s.also:
             ref(f"screens[{s.id}].also", a)
+    for m in cat.trial_matching:
+        if m.trial not in trial_ids:
+            problems.append(Problem("trial_matching.trial", m.trial, "a registry trial"))
+            continue
+        ref(f"trial_matching[{m.trial}].recruitment", m.recruitment.source)
+        for i, c in enumerate(m.criteria):
+            ref(f"trial_matching[{m.trial}].criteria[{i}]", c.source)
     for r in cat.regimens:
         ref(f"regimens[{r.id}].level", r.level.source)
         for i, c in enumerate(r.criteria):

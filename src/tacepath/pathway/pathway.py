@@ -28,6 +28,8 @@ __all__ = [
     "RegimenAssessment",
     "Status",
     "Step",
+    "cite_source",
+    "evaluate_criterion",
     "pathway",
 ]
 
@@ -141,16 +143,18 @@ class PathwayResult:
         }
 
 
-def _citation(cat: Catalogue, reg: Registry, ref: SourceRef) -> str:
+def cite_source(cat: Catalogue, reg: Registry, ref: SourceRef) -> str:
+    """The citation text of a catalogue or registry source."""
     src = cat.source(ref, reg)
     return f"{ref.trial}: {src.short()}" if ref.trial else src.short()
 
 
-def _criterion(
+def evaluate_criterion(
     c: Criterion, patient: PatientSnapshot, a: Assessment, cat: Catalogue, reg: Registry
 ) -> CriterionResult:
+    """Run one criterion's check and attach its wording, severity and citations."""
     out = run_check(c.check, patient, a, c.value)
-    cites = [_citation(cat, reg, c.source), *(_citation(cat, reg, x) for x in c.also)]
+    cites = [cite_source(cat, reg, c.source), *(cite_source(cat, reg, x) for x in c.also)]
     src = c.source.source if c.source.trial is None else f"{c.source.trial}:{c.source.source}"
     return CriterionResult(
         name=c.text,
@@ -213,7 +217,7 @@ def _evidence(
 
 
 def _cited_text(item: Any, cat: Catalogue, reg: Registry) -> dict[str, Any]:
-    out: dict[str, Any] = {"text": item.text, "source": _citation(cat, reg, item.source)}
+    out: dict[str, Any] = {"text": item.text, "source": cite_source(cat, reg, item.source)}
     conflict = getattr(item, "conflict", None)
     if conflict is not None:
         c = reg.get(conflict.trial).conflict(conflict.id)
@@ -230,7 +234,9 @@ def _cited_text(item: Any, cat: Catalogue, reg: Registry) -> dict[str, Any]:
 def _assess_regimen(
     r: Regimen, patient: PatientSnapshot, a: Assessment, cat: Catalogue, reg: Registry
 ) -> RegimenAssessment:
-    crits = tuple(_criterion(c, patient, a, cat, reg) for c in (*r.criteria, *cat.screens_for(r)))
+    crits = tuple(
+        evaluate_criterion(c, patient, a, cat, reg) for c in (*r.criteria, *cat.screens_for(r))
+    )
     evidence = tuple(_evidence(reg.get(e.trial), e.arm, e.comparator, crits) for e in r.evidence)
     return RegimenAssessment(
         id=r.id,

@@ -1,0 +1,88 @@
+"""Trial matching: registry trials that may still recruit, against the patient's record.
+
+A trial matches when no stated criterion fails; criteria the record cannot decide are listed
+as open. Recruitment status is never assumed: each match says how to check it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tacepath.clinical.assessment import assess
+from tacepath.domain.patient import PatientSnapshot
+from tacepath.evidence.registry import Registry, registry
+from tacepath.pathway.model import Catalogue, catalogue
+from tacepath.pathway.pathway import CriterionResult, cite_source, evaluate_criterion
+
+__all__ = ["TrialMatch", "match_trials"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrialMatch:
+    """One candidate trial: verdict, criteria results and how to check recruitment."""
+
+    trial: str
+    name: str
+    phase: str
+    registry_ids: dict[str, str]
+    verdict: Literal["possible", "not_eligible"]
+    unmet: tuple[str, ...]
+    open: tuple[str, ...]
+    criteria: tuple[CriterionResult, ...]
+    recruitment: str
+    recruitment_source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trial": self.trial,
+            "name": self.name,
+            "phase": self.phase,
+            "registry": self.registry_ids,
+            "verdict": self.verdict,
+            "unmet": list(self.unmet),
+            "open": list(self.open),
+            "criteria": [c.to_dict() for c in self.criteria],
+            "recruitment": self.recruitment,
+            "recruitment_source": self.recruitment_source,
+        }
+
+
+def match_trials(
+    patient: PatientSnapshot, *, cat: Catalogue | None = None, reg: Registry | None = None
+) -> tuple[TrialMatch, ...]:
+    """Every trial of the catalogue's matching list, possible matches first."""
+    cat = cat or catalogue()
+    reg = reg or registry()
+    a = assess(patient)
+    out = []
+    for m in cat.trial_matching:
+        t = reg.get(m.trial)
+        every = (*m.criteria, *cat.screens_for(m))
+        crit = tuple(evaluate_criterion(c, patient, a, cat, reg) for c in every)
+        unmet = tuple(
+            f"{c.name} — {c.detail}"
+            for c in crit
+            if c.result == "fail" and c.severity == "exclusion"
+        )
+        open_ = tuple(
+            f"{c.name} — {c.detail}"
+            for c in crit
+            if c.result == "unknown" or (c.result == "fail" and c.severity == "judgement")
+        )
+        out.append(
+            TrialMatch(
+                trial=t.id,
+                name=t.name,
+                phase=t.phase,
+                registry_ids=dict(t.registry),
+                verdict="not_eligible" if unmet else "possible",
+                unmet=unmet,
+                open=open_,
+                criteria=crit,
+                recruitment=m.recruitment.text,
+                recruitment_source=cite_source(cat, reg, m.recruitment.source),
+            )
+        )
+    out.sort(key=lambda x: x.verdict != "possible")
+    return tuple(out)

@@ -1,0 +1,62 @@
+"""Trial matching: stated criteria and drug screens, recruitment never assumed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from tacepath.cli import app
+from tacepath.domain.patient import parse_patient
+from tacepath.pathway.matching import match_trials
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "pathway"
+BASE: dict[str, Any] = json.loads((EXAMPLES / "intermediate_candidate.json").read_text())
+
+
+def _verdicts(p: dict[str, Any]) -> dict[str, str]:
+    return {m.trial: m.verdict for m in match_trials(parse_patient(p))}
+
+
+def test_candidate_is_a_possible_match_with_open_questions() -> None:
+    ms = {m.trial: m for m in match_trials(parse_patient(BASE))}
+    assert ms["EMERALD-3"].verdict == "possible"
+    assert ms["TACE-3"].verdict == "possible"
+    assert any("MDT confirms" in o for o in ms["EMERALD-3"].open)
+    assert "check" in ms["TACE-3"].recruitment
+
+
+def test_child_pugh_b7_excludes_both() -> None:
+    p = copy.deepcopy(BASE)
+    p["labs"]["albumin"] = {"value": 3.2, "unit": "g/dL"}
+    p["labs"]["bilirubin"] = {"value": 2.5, "unit": "mg/dL"}
+    v = _verdicts(p)
+    assert v == {"EMERALD-3": "not_eligible", "TACE-3": "not_eligible"}
+
+
+def test_active_autoimmune_disease_excludes_the_checkpoint_inhibitor_trials() -> None:
+    p = copy.deepcopy(BASE)
+    p["history"]["autoimmune_disease"] = "active"
+    v = _verdicts(p)
+    assert v["EMERALD-3"] == "not_eligible"
+    assert v["TACE-3"] == "not_eligible"
+
+
+def test_age_and_ecog_limits() -> None:
+    p = copy.deepcopy(BASE)
+    p["age_years"] = 15
+    assert _verdicts(p)["TACE-3"] == "not_eligible"
+    p["age_years"] = 16
+    assert _verdicts(p)["TACE-3"] == "possible"
+    p["ecog"] = 2
+    assert _verdicts(p) == {"EMERALD-3": "not_eligible", "TACE-3": "not_eligible"}
+
+
+def test_cli_json() -> None:
+    r = CliRunner().invoke(app, ["match", str(EXAMPLES / "intermediate_candidate.json"), "--json"])
+    assert r.exit_code == 0
+    d = json.loads(r.stdout)
+    assert {t["trial"] for t in d["trials"]} == {"EMERALD-3", "TACE-3"}
