@@ -13,7 +13,7 @@ from rich.table import Table
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors, read_json_or_yaml
-from tacepath.domain.patient import parse_patients
+from tacepath.domain.patient import PatientSnapshot, parse_patients
 from tacepath.errors import InputError
 from tacepath.pathway.pathway import PathwayResult, pathway
 
@@ -241,3 +241,84 @@ def match_command(
             for o in m.open:
                 console.print(f"   open:  {escape(o)}", highlight=False)
             console.print(f"   recruitment: {escape(m.recruitment)}", highlight=False)
+
+
+summary_app = typer.Typer(
+    help=(
+        "One-page summaries: the MDT case summary and the plain-language patient summary "
+        "(HTML; PDF with --pdf).\n\nExamples:\n\n"
+        "  tacepath summary mdt examples/pathway/P003_snapshot.json --timeline "
+        "examples/timelines/P003_untaceable_intrahepatic.json --regimen tactics --out mdt.html\n\n"
+        "  tacepath summary patient examples/pathway/intermediate_candidate.json --out you.html"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(summary_app, name="summary")
+
+
+def _one_patient(path: Path) -> PatientSnapshot:
+    patients = parse_patients(read_json_or_yaml(path))
+    if len(patients) != 1:
+        raise InputError("PATIENT", f"{len(patients)} patients", "one patient per summary")
+    return patients[0]
+
+
+def _write(html: str, out: Path, pdf: Path | None) -> None:
+    from tacepath.report.summaries import write_pdf
+
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InputError("--out", str(out), "a file ending in .html")
+    out.write_text(html, encoding="utf-8")
+    if pdf is not None:
+        if pdf.suffix.lower() != ".pdf":
+            raise InputError("--pdf", str(pdf), "a file ending in .pdf")
+        write_pdf(html, pdf)
+
+
+@summary_app.command("mdt")
+def summary_mdt(
+    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="The current snapshot."),
+    out: Path = typer.Option(..., "--out", help="HTML file to write."),
+    pdf: Path | None = typer.Option(None, "--pdf", help="Also print it to this PDF."),
+    timeline_file: Path | None = typer.Option(
+        None, "--timeline", help="The patient's timeline (course plot, response, decision)."
+    ),
+    regimen: str | None = typer.Option(
+        None, "--regimen", help="Current regimen, for the follow-up decision."
+    ),
+) -> None:
+    """MDT case summary: stage and scores, course, regimen options with evidence, questions
+    for the MDT, trials the patient may match, sources."""
+    from tacepath.cli.response import load_timelines
+    from tacepath.report.summaries import mdt_summary_html
+
+    try:
+        patient = _one_patient(patient_file)
+        timeline = None
+        if timeline_file is not None:
+            tls = load_timelines(timeline_file)
+            if len(tls) != 1:
+                raise InputError("--timeline", f"{len(tls)} timelines", "one timeline")
+            timeline = tls[0]
+        html = mdt_summary_html(patient, timeline=timeline, regimen=regimen)
+        _write(html, out, pdf)
+    except InputError as exc:
+        exit_with_errors(exc, source=str(patient_file))
+    typer.echo(f"MDT summary written to {out}" + (f" and {pdf}" if pdf else ""))
+
+
+@summary_app.command("patient")
+def summary_patient(
+    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="The current snapshot."),
+    out: Path = typer.Option(..., "--out", help="HTML file to write."),
+    pdf: Path | None = typer.Option(None, "--pdf", help="Also print it to this PDF."),
+) -> None:
+    """Plain-language summary of the options for the patient, numbers from the registry."""
+    from tacepath.report.summaries import patient_summary_html
+
+    try:
+        html = patient_summary_html(_one_patient(patient_file))
+        _write(html, out, pdf)
+    except InputError as exc:
+        exit_with_errors(exc, source=str(patient_file))
+    typer.echo(f"patient summary written to {out}" + (f" and {pdf}" if pdf else ""))

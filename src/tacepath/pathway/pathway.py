@@ -53,6 +53,7 @@ class CriterionResult:
     severity: str
     source: str
     citation: str
+    citations: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -163,6 +164,7 @@ def evaluate_criterion(
         severity=c.severity,
         source=src,
         citation="; ".join(cites),
+        citations=tuple(cites),
     )
 
 
@@ -187,6 +189,7 @@ def _evidence(
         results.append(
             {
                 "endpoint": trial.endpoint(r.endpoint).name,
+                "primary": trial.endpoint(r.endpoint).primary,
                 "analysis": r.analysis,
                 "medians": {a: number_dict(v, trial) for a, v in r.medians.items()},
                 "hr": number_dict(r.hr, trial) if r.hr else None,
@@ -231,12 +234,33 @@ def _cited_text(item: Any, cat: Catalogue, reg: Registry) -> dict[str, Any]:
     return out
 
 
+def _failure_criterion(detail: str, reg: Registry) -> CriterionResult:
+    src = reg.get("TACTICS").source("lc2022")
+    return CriterionResult(
+        name="No TACE failure (unTACEable progression or refractoriness): TACE is not repeated "
+        "after it has failed",
+        result="fail",
+        detail=detail,
+        severity="exclusion",
+        source="TACTICS:lc2022",
+        citation=f"TACTICS: {src.short()}",
+        citations=(f"TACTICS: {src.short()}",),
+    )
+
+
 def _assess_regimen(
-    r: Regimen, patient: PatientSnapshot, a: Assessment, cat: Catalogue, reg: Registry
+    r: Regimen,
+    patient: PatientSnapshot,
+    a: Assessment,
+    cat: Catalogue,
+    reg: Registry,
+    tace_failure: str | None = None,
 ) -> RegimenAssessment:
     crits = tuple(
         evaluate_criterion(c, patient, a, cat, reg) for c in (*r.criteria, *cat.screens_for(r))
     )
+    if tace_failure is not None and r.kind != "systemic":
+        crits = (_failure_criterion(tace_failure, reg), *crits)
     evidence = tuple(_evidence(reg.get(e.trial), e.arm, e.comparator, crits) for e in r.evidence)
     return RegimenAssessment(
         id=r.id,
@@ -361,14 +385,19 @@ def _steps(
 def pathway(
     patient: PatientSnapshot,
     *,
+    tace_failure: str | None = None,
     cat: Catalogue | None = None,
     reg: Registry | None = None,
 ) -> PathwayResult:
-    """Walk the five steps for ``patient`` and assess every regimen of the catalogue."""
+    """Walk the five steps for ``patient`` and assess every regimen of the catalogue.
+
+    ``tace_failure`` (the criterion and date from the response engine) marks every
+    TACE-based regimen not eligible: TACE is not repeated once it has failed.
+    """
     cat = cat or catalogue()
     reg = reg or registry()
     a = assess(patient)
-    assessed = [_assess_regimen(r, patient, a, cat, reg) for r in cat.regimens]
+    assessed = [_assess_regimen(r, patient, a, cat, reg, tace_failure) for r in cat.regimens]
     order = sorted(range(len(assessed)), key=lambda i: _order_key(assessed[i], i, reg))
     regimens = tuple(assessed[i] for i in order)
     notes = []
