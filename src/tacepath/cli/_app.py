@@ -41,6 +41,7 @@ def _register() -> None:
         endpoints,
         evidence,
         pathway,
+        reconstruct,
         response,
         survival,
     )
