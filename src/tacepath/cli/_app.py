@@ -40,6 +40,7 @@ def _register() -> None:
         clinical,
         endpoints,
         evidence,
+        grade,
         pathway,
         reconstruct,
         response,
