@@ -62,3 +62,39 @@ def test_cli_json() -> None:
     d = json.loads(r.stdout)
     assert d["decision"] == "tace-failure"
     assert d["untaceable_progression"]["criterion"] == "macrovascular_invasion"
+
+
+def test_adverse_events_since_the_last_visit_give_drug_actions() -> None:
+    from tacepath.domain.timeline import parse_timeline
+
+    raw = json.loads((TIMELINES / "P002_complete_response.json").read_text())
+    last = raw["assessments"][-1]["date"]
+    raw["adverse_events"] = [
+        {"date": raw["assessments"][0]["date"], "term": "Diarrhea", "grade": 2,
+         "drug": "sorafenib", "current_dose": "400 mg twice daily"},  # before the last visit
+        # graded from values: systolic 165 mm Hg is grade 3 (CTCAE v5.0)
+        {"date": last, "term": "Hypertension", "values": {"systolic": 165, "diastolic": 95},
+         "drug": "sorafenib", "current_dose": "400 mg twice daily"},
+        {"date": last, "term": "hand-foot skin reaction", "grade": 3, "drug": "sorafenib",
+         "current_dose": "400 mg once daily", "occurrence": 3},
+    ]  # fmt: skip
+    d = followup(parse_timeline(raw), "tactics")
+    acts = d.drug_actions
+    assert len(acts) == 2
+    assert (acts[0]["grade"], acts[0]["action"], acts[0]["new_dose"]) == (
+        3,
+        "interrupt",
+        "400 mg once daily",
+    )
+    assert acts[1]["action"] == "discontinue"  # third grade-3 hand-foot skin reaction
+    assert d.next_steps[0].startswith("sorafenib: interrupt for Hypertension")
+
+
+def test_adverse_event_after_death_is_refused() -> None:
+    from tacepath.domain.timeline import parse_timeline
+    from tacepath.errors import InputError
+
+    raw = json.loads((TIMELINES / "P008_death_without_progression.json").read_text())
+    raw["adverse_events"] = [{"date": "2027-01-01", "term": "Diarrhea", "grade": 1}]
+    with pytest.raises(InputError, match=r"adverse_events\[0\]\.date"):
+        parse_timeline(raw)

@@ -46,6 +46,7 @@ from tacepath.errors import InputError, InputErrors, Problem
 __all__ = [
     "EVENT_TYPES",
     "ORGANS",
+    "AdverseEventRecord",
     "Assessment",
     "ChildPughRecord",
     "DrugPeriod",
@@ -234,6 +235,28 @@ class DrugPeriod(BaseModel):
     end: dt.date | None = None
 
 
+class AdverseEventRecord(BaseModel):
+    """An adverse event: its CTCAE term and either the grade assigned or the values to grade.
+
+    ``drug`` is the suspected drug (absent: every drug of the regimen), ``current_dose`` the
+    dose given when it occurred (needed for the dose rule), ``occurrence`` which occurrence
+    of this event it is, ``values`` the inputs of CTCAE grading (``value``, ``uln``,
+    ``baseline``, ``unit``, ``systolic``, ``diastolic``...) when no grade is given, ``facts``
+    what a dose rule may ask (e.g. ``persistent_and_intolerable``).
+    """
+
+    model_config = _CFG
+
+    date: dt.date
+    term: str = Field(min_length=1)
+    grade: int | None = Field(None, ge=1, le=5)
+    drug: str | None = None
+    current_dose: str | None = None
+    occurrence: int = Field(1, ge=1)
+    values: dict[str, float | str | bool] = Field(default_factory=dict)
+    facts: dict[str, bool] = Field(default_factory=dict)
+
+
 class Timeline(BaseModel):
     """One patient's course. Build it with :func:`parse_timeline` (which checks it)."""
 
@@ -246,6 +269,7 @@ class Timeline(BaseModel):
     child_pugh: tuple[ChildPughRecord, ...] = ()
     events: tuple[Event, ...] = ()
     drug_periods: tuple[DrugPeriod, ...] = ()
+    adverse_events: tuple[AdverseEventRecord, ...] = ()
     last_contact_date: dt.date | None = None
     death_date: dt.date | None = None
 
@@ -427,7 +451,7 @@ def _check(tl: Timeline) -> list[Problem]:
                 )
             )
         prev = a.date
-    for name in ("tace_sessions", "child_pugh", "events"):
+    for name in ("tace_sessions", "child_pugh", "events", "adverse_events"):
         items: tuple[Any, ...] = getattr(tl, name)
         for j in range(1, len(items)):
             if items[j].date < items[j - 1].date:
@@ -473,7 +497,7 @@ def _check(tl: Timeline) -> list[Problem]:
                         f"no measurement after death ({death.isoformat()})",
                     )
                 )
-        for name in ("tace_sessions", "child_pugh", "events", "drug_periods"):
+        for name in ("tace_sessions", "child_pugh", "events", "drug_periods", "adverse_events"):
             for j, item in enumerate(getattr(tl, name)):
                 d = item.start if name == "drug_periods" else item.date
                 if d > death:

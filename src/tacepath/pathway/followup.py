@@ -63,6 +63,7 @@ class FollowUpDecision:
     untaceable_progression: dict[str, Any]
     jsh_refractoriness: dict[str, Any]
     repeat_tace: dict[str, Any] | None
+    drug_actions: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,7 +77,49 @@ class FollowUpDecision:
             "untaceable_progression": self.untaceable_progression,
             "jsh_refractoriness": self.jsh_refractoriness,
             "repeat_tace": self.repeat_tace,
+            "drug_actions": list(self.drug_actions),
         }
+
+
+def _drug_actions(timeline: Timeline, rid: str) -> tuple[dict[str, Any], ...]:
+    """The label's action for each adverse event since the previous assessment."""
+    from tacepath.errors import InputError
+    from tacepath.pathway.ctcae import grade
+    from tacepath.pathway.dosing import dose_action
+
+    last = timeline.assessments[-1].date
+    prev = timeline.assessments[-2].date if len(timeline.assessments) > 1 else timeline.start_date
+    drugs = catalogue().regimen(rid).drugs
+    out: list[dict[str, Any]] = []
+    for i, ae in enumerate(timeline.adverse_events):
+        if not prev < ae.date <= last:
+            continue
+        where = f"{timeline.id}.adverse_events[{i}]"
+        if ae.grade is not None:
+            event: Any = (ae.term, ae.grade)
+        else:
+            try:
+                event = grade(ae.term, **ae.values)  # type: ignore[arg-type]
+            except (InputError, TypeError) as exc:
+                raise InputError(f"{where}.values", ae.values, str(exc)) from exc
+        for drug in (ae.drug,) if ae.drug else drugs:
+            if ae.current_dose is None:
+                out.append(
+                    {
+                        "date": ae.date.isoformat(),
+                        "drug": drug,
+                        "event": ae.term,
+                        "action": "needs-information",
+                        "needs": ["current_dose of the adverse event record"],
+                    }
+                )
+                continue
+            act = dose_action(
+                drug, event, current_dose=ae.current_dose, occurrence=ae.occurrence,
+                facts=ae.facts,
+            )  # fmt: skip
+            out.append({"date": ae.date.isoformat(), **act.to_dict()})
+    return tuple(out)
 
 
 def _regimen_id(name: str) -> str:
@@ -93,6 +136,15 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
     jsh = jsh_refractoriness(timeline)
     tactics = "Kudo M, et al. Liver Cancer 2022;11(4):354-367 (doi:10.1159/000522547)"
 
+    actions = _drug_actions(timeline, rid)
+    holds = tuple(
+        f"{a['drug']}: {a['action']} for {a['event']}"
+        + (f" (resume: {a['resume']})" if a.get("resume") else "")
+        + (f"; new dose {a['new_dose']}" if a.get("new_dose") else "")
+        for a in actions
+        if a["action"] not in ("continue",)
+    )
+
     def make(
         decision: Decision,
         reasons: tuple[str, ...],
@@ -106,11 +158,12 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
             date=last.date,
             decision=decision,
             reasons=reasons,
-            next_steps=next_steps,
+            next_steps=(*holds, *next_steps),
             sources=sources,
             untaceable_progression=up.summary(),
             jsh_refractoriness=jsh.summary(),
             repeat_tace=repeat_tace,
+            drug_actions=actions,
         )
 
     death = timeline.date_of_death
