@@ -38,6 +38,7 @@ def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
     from tacepath.cli import (  # noqa: F401
         clinical,
+        design,
         endpoints,
         evidence,
         grade,
