@@ -37,9 +37,10 @@ Status = Literal["eligible", "not_eligible", "needs_information"]
 
 ORDERING_RULE = (
     "Regimens are listed by status (eligible, needs information, not eligible), then by the "
-    "design of the supporting trial in the evidence registry (phase III before phase II, a "
-    "positive primary endpoint before a negative one, regimens without a registry trial last), "
-    "then in catalogue order. tacepath does not rank regimens by effect sizes or by any score."
+    "supporting trial in the evidence registry (a trial whose comparison of this regimen was "
+    "positive — p < 0.05 or a hazard-ratio CI below 1 — before one that was not; phase III before phase II; regimens without "
+    "a registry trial last), then in catalogue order. tacepath does not rank regimens by effect "
+    "sizes or by any score."
 )
 
 
@@ -281,7 +282,12 @@ def _order_key(r: RegimenAssessment, index: int, reg: Registry) -> tuple[int, in
     else:
         t = reg.get(r.evidence[0]["trial"])
         phase3 = "III" in t.phase.split("(")[0] and "II/III" not in t.phase
-        design = (0 if phase3 else 2) + (0 if t.status == "positive" else 1)
+        positive = t.status == "positive" and any(
+            (res["p"] is not None and res["p"]["value"] < 0.05)
+            or (res["hr"] is not None and res["hr"]["ci"] is not None and res["hr"]["ci"][1] < 1)
+            for res in r.evidence[0]["results"]
+        )
+        design = (0 if positive else 2) + (0 if phase3 else 1)
     return status_rank, design, index
 
 
