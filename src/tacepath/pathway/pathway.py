@@ -38,9 +38,9 @@ Status = Literal["eligible", "not_eligible", "needs_information"]
 ORDERING_RULE = (
     "Regimens are listed by status (eligible, needs information, not eligible), then by the "
     "supporting trial in the evidence registry (a trial whose comparison of this regimen was "
-    "positive — p < 0.05 or a hazard-ratio CI below 1 — before one that was not; phase III before phase II; regimens without "
-    "a registry trial last), then in catalogue order. tacepath does not rank regimens by effect "
-    "sizes or by any score."
+    "positive — p < 0.05 or a hazard-ratio CI below 1 — before one that was not; phase III "
+    "before phase II; regimens without a registry trial last), then in catalogue order. "
+    "tacepath does not rank regimens by effect sizes or by any score."
 )
 
 
