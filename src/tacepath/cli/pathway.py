@@ -61,9 +61,14 @@ def render(console: Console, result: PathwayResult, *, detail: bool = False) -> 
             console.print(f"   {escape(f)}", highlight=False)
         if not detail and len(s["findings"]) > 4:
             console.print(f"   … {len(s['findings']) - 4} more (--detail)")
+        if s["sources"]:
+            shown = s["sources"] if detail else [x.split(" (")[0][:90] for x in s["sources"][:3]]
+            console.print(f"   [dim]sources: {escape('; '.join(shown))}[/dim]", highlight=False)
     for n in d["notes"]:
         console.print(f"[yellow]note:[/yellow] {escape(n)}")
     console.print(f"[dim]{escape(d['ordering_rule'])}[/dim]")
+    if not detail:
+        console.print("[dim]--detail: every criterion with its result, values and source.[/dim]")
     if detail:
         for r in d["regimens"]:
             console.print(f"\n[bold]{escape(r['label'])}[/bold] — {_STATUS[r['status']]}")

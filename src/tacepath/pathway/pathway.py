@@ -291,6 +291,13 @@ def _order_key(r: RegimenAssessment, index: int, reg: Registry) -> tuple[int, in
     return status_rank, design, index
 
 
+def _timing_source(reg: Registry, evidence: dict[str, Any]) -> str:
+    """The source id of the supporting arm's timing statement ('' when it has none)."""
+    t = reg.get(evidence["trial"])
+    arm = next(x for x in t.arms if x.label == evidence["arm"])
+    return arm.timing.source if arm.timing is not None else ""
+
+
 def _steps(
     patient: PatientSnapshot,
     a: Assessment,
@@ -354,20 +361,30 @@ def _steps(
         number=3,
         title="Choose the sequence of systemic therapy and TACE",
         findings=tuple(seq) or ("no TACE + systemic regimen is eligible or pending information",),
-        sources=("evidence registry (arm timing of each trial)",),
+        sources=tuple(
+            dict.fromkeys(
+                cite_source(cat, reg, SourceRef(trial=e["trial"], source=_timing_source(reg, e)))
+                for r in regimens
+                if r.kind == "tace+systemic" and r.status != "not_eligible"
+                for e in r.evidence
+                if _timing_source(reg, e)
+            )
+        ),
     )
     questions: list[str] = []
+    cited: dict[str, None] = {}
     for r in regimens:
         for c in r.criteria:
             if c.result == "unknown" or (c.result == "fail" and c.severity == "judgement"):
                 q = f"{c.name} — {c.detail}"
                 if q not in questions:
                     questions.append(q)
+                    cited.update(dict.fromkeys(c.citations or (c.citation,)))
     step4 = Step(
         number=4,
         title="Discuss at the hepatobiliary MDT",
         findings=tuple(questions) or ("no open question from the encoded criteria",),
-        sources=("regimen catalogue criteria",),
+        sources=tuple(cited),
     )
     tactics = reg.get("TACTICS")
     step5 = Step(
