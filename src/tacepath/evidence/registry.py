@@ -11,11 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
+from tacepath.domain.datafile import read_yaml_model
 from tacepath.errors import InputErrors, Problem
 from tacepath.evidence.model import Conflict, Trial
 
@@ -24,28 +21,9 @@ __all__ = ["TRIALS_DIR", "Registry", "load_registry", "load_trial", "registry"]
 TRIALS_DIR = Path(__file__).resolve().parent / "trials"
 
 
-def _problems(path: Path, exc: ValidationError) -> list[Problem]:
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(file)"
-        value = err.get("input")
-        shown = value if not isinstance(value, dict | list) else type(value).__name__
-        out.append(Problem(f"{path.name}: {loc}", shown, err["msg"]))
-    return out
-
-
 def load_trial(path: Path) -> Trial:
     """Read and validate one trial file; an invalid file raises :class:`InputErrors`."""
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputErrors([Problem(path.name, "unparsable YAML", str(exc))]) from exc
-    if not isinstance(raw, dict):
-        raise InputErrors([Problem(path.name, type(raw).__name__, "a mapping (one trial)")])
-    try:
-        trial = Trial.model_validate(raw)
-    except ValidationError as exc:
-        raise InputErrors(_problems(path, exc)) from exc
+    trial = read_yaml_model(path, Trial)
     if trial.id != path.stem:
         raise InputErrors([Problem(f"{path.name}: id", trial.id, f"the file name {path.stem!r}")])
     return trial

@@ -29,9 +29,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.units import ANALYTES, denoise
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.model import Source
@@ -305,20 +305,7 @@ def _check(cat: Ctcae) -> list[Problem]:
 def load_ctcae(path: Path | None = None) -> Ctcae:
     """Read and check the CTCAE data file (pydantic schema, sources, unique aliases)."""
     file = path or CTCAE_FILE
-    raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    try:
-        cat = Ctcae.model_validate(raw)
-    except ValidationError as exc:
-        raise InputErrors(
-            [
-                Problem(
-                    f"{file.name}: " + ".".join(str(p) for p in e["loc"]),
-                    e.get("input") if not isinstance(e.get("input"), dict | list) else "…",
-                    e["msg"],
-                )
-                for e in exc.errors()
-            ]
-        ) from exc
+    cat = read_yaml_model(file, Ctcae)
     problems = _check(cat)
     if problems:
         raise InputErrors(problems)

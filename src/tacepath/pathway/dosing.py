@@ -34,9 +34,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.units import denoise
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.model import Source
@@ -336,20 +336,7 @@ def _check(rules: DoseRules, cat: Ctcae) -> list[Problem]:
 def load_dose_rules(path: Path | None = None, cat: Ctcae | None = None) -> DoseRules:
     """Read and check the dose-rule data file (schema, sources, events, vocabulary)."""
     file = path or DOSE_RULES_FILE
-    raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    try:
-        rules = DoseRules.model_validate(raw)
-    except ValidationError as exc:
-        raise InputErrors(
-            [
-                Problem(
-                    f"{file.name}: " + ".".join(str(p) for p in e["loc"]),
-                    e.get("input") if not isinstance(e.get("input"), dict | list) else "…",
-                    e["msg"],
-                )
-                for e in exc.errors()
-            ]
-        ) from exc
+    rules = read_yaml_model(file, DoseRules)
     problems = _check(rules, cat or ctcae())
     if problems:
         raise InputErrors(problems)

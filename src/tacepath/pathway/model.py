@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from tacepath.domain.datafile import read_yaml_model
 from tacepath.errors import InputErrors, Problem
 from tacepath.evidence.model import Source
 from tacepath.evidence.registry import Registry, registry
@@ -245,20 +245,7 @@ def _check_references(cat: Catalogue, reg: Registry) -> list[Problem]:
 def load_catalogue(path: Path | None = None, reg: Registry | None = None) -> Catalogue:
     """Read and check the regimen catalogue against the evidence registry."""
     file = path or CATALOGUE_FILE
-    raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    try:
-        cat = Catalogue.model_validate(raw)
-    except ValidationError as exc:
-        raise InputErrors(
-            [
-                Problem(
-                    f"{file.name}: " + ".".join(str(p) for p in e["loc"]),
-                    e.get("input") if not isinstance(e.get("input"), dict | list) else "…",
-                    e["msg"],
-                )
-                for e in exc.errors()
-            ]
-        ) from exc
+    cat = read_yaml_model(file, Catalogue)
     problems = _check_references(cat, reg or registry())
     if problems:
         raise InputErrors(problems)

@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from tacepath.domain.datafile import read_yaml_model
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.registry import Registry, registry
 from tacepath.pathway.model import Catalogue, ConflictRef, SourceRef, catalogue
@@ -179,16 +179,7 @@ def load_schedules(
 ) -> tuple[RegimenSchedule, ...]:
     """Read and check the schedules (regimens and sources must resolve)."""
     file = path or SCHEDULES_FILE
-    raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    try:
-        data = _File.model_validate(raw)
-    except ValidationError as exc:
-        raise InputErrors(
-            [
-                Problem(f"{file.name}: " + ".".join(map(str, e["loc"])), "…", e["msg"])
-                for e in exc.errors()
-            ]
-        ) from exc
+    data = read_yaml_model(file, _File)
     cat = cat or catalogue()
     reg = reg or registry()
     problems: list[Problem] = []
