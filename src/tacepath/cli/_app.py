@@ -44,6 +44,7 @@ def _register() -> None:
         grade,
         pathway,
         reconstruct,
+        reproduce,
         response,
         survival,
     )
