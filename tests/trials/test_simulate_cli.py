@@ -59,7 +59,7 @@ def test_piecewise_weibull_strata_and_text() -> None:
 
 
 def test_simulate_is_a_sub_app_for_more_commands() -> None:
-    assert [c.name for c in simulate_app.registered_commands] == ["trial"]
+    assert [c.name for c in simulate_app.registered_commands] == ["trial", "cohort"]
 
 
 @pytest.mark.parametrize(

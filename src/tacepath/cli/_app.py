@@ -47,6 +47,7 @@ def _register() -> None:
         reproduce,
         response,
         survival,
+        trials,
     )
 
 
