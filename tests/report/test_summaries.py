@@ -97,3 +97,12 @@ def test_cli(tmp_path: Path) -> None:
     )
     assert r.exit_code == 2
     assert "a file ending in .html" in r.stderr
+
+
+@pytest.mark.parametrize("render", [mdt_summary_html, patient_summary_html])
+def test_stylesheet_is_not_html_escaped(render) -> None:  # type: ignore[no-untyped-def]
+    # An escaped quote (&#34;) inside <style> makes browsers and WeasyPrint drop the rule.
+    style = render(_patient("intermediate_candidate")).split("<style>")[1].split("</style>")[0]
+    assert 'font-family: "DejaVu Sans"' in style
+    assert "&#34;" not in style
+    assert "&quot;" not in style
