@@ -1,0 +1,377 @@
+"""Users, passwords, sessions, API tokens and login rate limiting.
+
+* Passwords are hashed with Argon2id (``argon2-cffi``'s defaults); the hash is rehashed at
+  login when the parameters change.
+* A browser session is a random 256-bit token in an HttpOnly, Secure, SameSite=Lax cookie;
+  the table keeps only its SHA-256, its CSRF token and its expiry (12 hours).
+* An API token (``tp_...``) is shown once; the table keeps its SHA-256.
+* Logins are rate-limited: after :data:`MAX_FAILURES_PER_USER` failed attempts for one user
+  name, or :data:`MAX_FAILURES_PER_CLIENT` from one address, within
+  :data:`RATE_WINDOW`, further attempts are refused (429) until the window has passed —
+  also with the right password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.service import audit
+from tacepath.service.db import Database
+from tacepath.service.errors import AlreadyExists, NotAuthenticated, NotFound, RateLimited
+from tacepath.service.permissions import check
+from tacepath.service.principal import Principal
+from tacepath.store.models import (
+    ROLES,
+    ApiToken,
+    AppSetting,
+    LoginAttempt,
+    Organisation,
+    User,
+    WebSession,
+    utcnow,
+)
+
+__all__ = [
+    "MAX_FAILURES_PER_CLIENT",
+    "MAX_FAILURES_PER_USER",
+    "MIN_PASSWORD_LENGTH",
+    "RATE_WINDOW",
+    "SESSION_LIFETIME",
+    "app_secret",
+    "create_api_token",
+    "create_organisation",
+    "create_user",
+    "list_api_tokens",
+    "list_users",
+    "login",
+    "logout",
+    "revoke_api_token",
+    "session_principal",
+    "token_principal",
+]
+
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_CLIENT = 30
+RATE_WINDOW = dt.timedelta(minutes=15)
+SESSION_LIFETIME = dt.timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 12
+_USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
+
+_HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("tacepath-timing-equaliser")
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    """SQLite gives naive datetimes back: they are UTC."""
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+def _principal(user: User, via: str, **extra: Any) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        organisation_id=user.organisation_id,
+        organisation=user.organisation.name,
+        role=user.role,
+        via=via,  # type: ignore[arg-type]
+        **extra,
+    )
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def create_organisation(db: Database, name: str) -> int:
+    """Create an organisation (or return the id of the one with this name)."""
+    name = name.strip()
+    if not 1 <= len(name) <= 200 or "\x00" in name:
+        raise InputError("organisation", name, "a name of 1 to 200 characters")
+    with db.write() as s:
+        found = s.scalar(select(Organisation).where(Organisation.name == name))
+        if found is not None:
+            return found.id
+        org = Organisation(name=name)
+        s.add(org)
+        s.flush()
+        audit.record(
+            s,
+            None,
+            "organisation.create",
+            "organisation",
+            org.id,
+            after={"name": name},
+            organisation_id=org.id,
+        )
+        return org.id
+
+
+def _user_problems(username: str, password: str, role: str, full_name: str) -> list[Problem]:
+    out: list[Problem] = []
+    if not _USERNAME.match(username):
+        out.append(Problem("username", username, "3 to 80 letters, digits or . _ @ -"))
+    if len(password) < MIN_PASSWORD_LENGTH or len(password) > 1024 or "\x00" in password:
+        out.append(Problem("password", "(hidden)", f"{MIN_PASSWORD_LENGTH} to 1024 characters"))
+    if role not in ROLES:
+        out.append(Problem("role", role, "one of " + ", ".join(ROLES)))
+    if len(full_name) > 200 or "\x00" in full_name:
+        out.append(Problem("full_name", full_name, "at most 200 characters"))
+    return out
+
+
+def create_user(
+    db: Database,
+    who: Principal | None,
+    *,
+    organisation_id: int,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+) -> dict[str, Any]:
+    """Add a user. ``who`` is the admin adding it (``None``: the command line, first admin)."""
+    if who is not None:
+        check(who.role, "users.manage")
+        if organisation_id != who.organisation_id:
+            raise NotFound("organisation", organisation_id)
+    problems = _user_problems(username, password, role, full_name)
+    if problems:
+        raise InputErrors(problems)
+    with db.write() as s:
+        if s.get(Organisation, organisation_id) is None:
+            raise NotFound("organisation", organisation_id)
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise AlreadyExists("user", username)
+        user = User(
+            organisation_id=organisation_id,
+            username=username,
+            full_name=full_name,
+            password_hash=_HASHER.hash(password),
+            role=role,
+        )
+        s.add(user)
+        s.flush()
+        info = {"id": user.id, "username": username, "role": role, "full_name": full_name}
+        audit.record(
+            s,
+            who,
+            "user.create",
+            "user",
+            user.id,
+            after=info,
+            organisation_id=organisation_id,
+            username="command line",
+        )
+        return info
+
+
+def list_users(
+    db: Database, who: Principal | None, organisation_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Users of the admin's organisation (``who=None``: every user, for the command line)."""
+    if who is not None:
+        check(who.role, "users.manage")
+    with db.read() as s:
+        q = select(User).order_by(User.id)
+        if who is not None:
+            q = q.where(User.organisation_id == who.organisation_id)
+        elif organisation_id is not None:
+            q = q.where(User.organisation_id == organisation_id)
+        return [
+            {
+                "id": u.id,
+                "username": u.username,
+                "full_name": u.full_name,
+                "role": u.role,
+                "organisation": u.organisation.name,
+                "active": u.active,
+            }
+            for u in s.scalars(q).all()
+        ]
+
+
+# --------------------------------------------------------------------------- login
+
+
+def _failures(s: Session, column: Any, value: str, since: dt.datetime) -> tuple[int, Any]:
+    count, oldest = s.execute(
+        select(func.count(), func.min(LoginAttempt.at)).where(
+            column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= since
+        )
+    ).one()
+    return int(count), oldest
+
+
+def _check_rate(s: Session, username: str, client: str, now: dt.datetime) -> None:
+    since = now - RATE_WINDOW
+    for column, value, limit in (
+        (LoginAttempt.username, username, MAX_FAILURES_PER_USER),
+        (LoginAttempt.client, client, MAX_FAILURES_PER_CLIENT),
+    ):
+        count, oldest = _failures(s, column, value, since)
+        if count >= limit and oldest is not None:
+            wait = (_aware(oldest) + RATE_WINDOW - now).total_seconds()
+            raise RateLimited(max(1, int(wait) + 1))
+
+
+def login(db: Database, username: str, password: str, client: str) -> tuple[str, Principal]:
+    """Check the password and open a session: the cookie token and the principal."""
+    # stored in the attempt and audit tables as text: no NUL, within the columns
+    username = username.replace("\x00", "").strip()[:80]
+    client = client.replace("\x00", "")[:64]
+    now = utcnow()
+    with db.write() as s:
+        _check_rate(s, username, client, now)
+        user = s.scalar(select(User).where(User.username == username))
+        ok = False
+        try:
+            ok = _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+        ok = ok and user is not None and user.active
+        s.add(LoginAttempt(username=username, client=client, at=now, success=ok))
+        if not ok or user is None:
+            audit.record(
+                s,
+                None,
+                "auth.login_failed",
+                "user",
+                username[:64],
+                organisation_id=user.organisation_id if user else None,
+                username=username,
+            )
+            failed = True
+        else:
+            failed = False
+            if _HASHER.check_needs_rehash(user.password_hash):
+                user.password_hash = _HASHER.hash(password)
+            token = secrets.token_urlsafe(32)
+            ws = WebSession(
+                id=_sha256(token),
+                user_id=user.id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                expires_at=now + SESSION_LIFETIME,
+            )
+            s.add(ws)
+            s.execute(delete(WebSession).where(WebSession.expires_at < now))
+            principal = _principal(user, "session", session_id=ws.id, csrf_token=ws.csrf_token)
+            audit.record(s, principal, "auth.login", "user", user.id)
+    if failed:
+        raise NotAuthenticated("wrong user name or password")
+    return token, principal
+
+
+def session_principal(db: Database, token: str) -> Principal:
+    """The principal of a session cookie (expired or unknown: :class:`NotAuthenticated`)."""
+    if not token or len(token) > 200:
+        raise NotAuthenticated("no session")
+    with db.read() as s:
+        ws = s.get(WebSession, _sha256(token))
+        if ws is None or _aware(ws.expires_at) < utcnow():
+            raise NotAuthenticated("session expired or unknown")
+        user = s.get(User, ws.user_id)
+        if user is None or not user.active:
+            raise NotAuthenticated("user disabled")
+        return _principal(user, "session", session_id=ws.id, csrf_token=ws.csrf_token)
+
+
+def logout(db: Database, who: Principal) -> None:
+    """End the session of ``who``."""
+    if who.session_id is None:
+        return
+    with db.write() as s:
+        s.execute(delete(WebSession).where(WebSession.id == who.session_id))
+        audit.record(s, who, "auth.logout", "user", who.user_id)
+
+
+# --------------------------------------------------------------------------- API tokens
+
+
+def create_api_token(db: Database, who: Principal, name: str) -> dict[str, Any]:
+    """A new API token of ``who``; the secret is in the answer and nowhere else."""
+    check(who.role, "authenticated")
+    name = name.strip()
+    if not 1 <= len(name) <= 100 or "\x00" in name:
+        raise InputError("name", name, "a name of 1 to 100 characters")
+    secret = "tp_" + secrets.token_urlsafe(32)
+    with db.write() as s:
+        tok = ApiToken(user_id=who.user_id, name=name, token_hash=_sha256(secret))
+        s.add(tok)
+        s.flush()
+        audit.record(s, who, "token.create", "api_token", tok.id, after={"name": name})
+        return {"id": tok.id, "name": name, "token": secret, "created_at": tok.created_at}
+
+
+def list_api_tokens(db: Database, who: Principal) -> list[dict[str, Any]]:
+    check(who.role, "authenticated")
+    with db.read() as s:
+        rows = s.scalars(
+            select(ApiToken).where(ApiToken.user_id == who.user_id).order_by(ApiToken.id)
+        ).all()
+        return [
+            {
+                "id": t.id,
+                "name": t.name,
+                "created_at": t.created_at,
+                "last_used_at": t.last_used_at,
+                "revoked": t.revoked_at is not None,
+            }
+            for t in rows
+        ]
+
+
+def revoke_api_token(db: Database, who: Principal, token_id: int) -> None:
+    check(who.role, "authenticated")
+    with db.write() as s:
+        tok = s.get(ApiToken, token_id)
+        if tok is None or tok.user_id != who.user_id:
+            raise NotFound("api token", token_id)
+        if tok.revoked_at is None:
+            tok.revoked_at = utcnow()
+            audit.record(s, who, "token.revoke", "api_token", tok.id)
+
+
+def token_principal(db: Database, secret: str) -> Principal:
+    """The principal of an API token (revoked or unknown: :class:`NotAuthenticated`)."""
+    if not secret.startswith("tp_") or len(secret) > 200:
+        raise NotAuthenticated("not an API token")
+    with db.read() as s:
+        tok = s.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+        if tok is None or tok.revoked_at is not None:
+            raise NotAuthenticated("API token revoked or unknown")
+        user = s.get(User, tok.user_id)
+        if user is None or not user.active:
+            raise NotAuthenticated("user disabled")
+        return _principal(user, "token")
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def app_secret(db: Database) -> str:
+    """The server's signing secret, made once and kept in the database."""
+    with db.read() as s:
+        row = s.get(AppSetting, "secret_key")
+        if row is not None:
+            return row.value
+    with db.write() as s:
+        row = s.get(AppSetting, "secret_key")
+        if row is None:
+            row = AppSetting(key="secret_key", value=secrets.token_urlsafe(48))
+            s.add(row)
+        return row.value

@@ -1,0 +1,161 @@
+"""What the engines say about a stored record: scores, pathway, schedule, course, summaries.
+
+Nothing here computes a clinical result: each function loads the record (scoped to the
+principal's organisation), rebuilds the engines' input contracts and returns the engines'
+own results (``to_dict()``), figures and HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tacepath.clinical.assessment import assess
+from tacepath.errors import InputError
+from tacepath.pathway.ctcae import grade
+from tacepath.pathway.dosing import dose_action
+from tacepath.pathway.followup import followup
+from tacepath.pathway.matching import match_trials
+from tacepath.pathway.pathway import pathway
+from tacepath.pathway.schedule import schedule
+from tacepath.response.course import assess_response
+from tacepath.service.db import Database
+from tacepath.service.errors import NotFound
+from tacepath.service.patients import PatientRecord, get_record
+from tacepath.service.permissions import check
+from tacepath.service.principal import Principal
+
+__all__ = [
+    "course_plot_png",
+    "dose_view",
+    "grade_view",
+    "mdt_summary",
+    "patient_summary",
+    "patient_view",
+    "schedule_view",
+    "summary_pdf",
+]
+
+
+def _tace_failure(record: PatientRecord) -> tuple[dict[str, Any] | None, str | None]:
+    """The live follow-up decision and, when it is TACE failure, the engine's first reason."""
+    if record.timeline is None or record.regimen is None:
+        return None, None
+    d = followup(record.timeline, record.regimen)
+    failed = d.reasons[0] if d.decision == "tace-failure" and d.reasons else None
+    return d.to_dict(), failed
+
+
+def patient_view(db: Database, who: Principal, patient_id: int) -> dict[str, Any]:
+    """Everything the patient page shows, from the engines."""
+    record = get_record(db, who, patient_id)
+    decision, failed = _tace_failure(record)
+    out: dict[str, Any] = {
+        "record": record.to_dict(),
+        "assessment": None,
+        "pathway": None,
+        "matches": [],
+        "response": None,
+        "decision": decision,
+    }
+    if record.snapshot is not None:
+        out["assessment"] = assess(record.snapshot).to_dict()
+        out["pathway"] = pathway(record.snapshot, tace_failure=failed).to_dict()
+        out["matches"] = [m.to_dict() for m in match_trials(record.snapshot)]
+    if record.timeline is not None:
+        out["response"] = assess_response(record.timeline).to_contract_dict()
+    return out
+
+
+def schedule_view(
+    who: Principal,
+    *,
+    regimen: str,
+    start: dt.date,
+    tace_dates: tuple[dt.date, ...] = (),
+    months: int = 12,
+    weight_kg: float | None = None,
+) -> dict[str, Any]:
+    """The dated plan of a regimen (the schedule engine)."""
+    check(who.role, "patient.read")
+    return schedule(
+        regimen, start, tace_dates=tace_dates, months=months, weight_kg=weight_kg
+    ).to_dict()
+
+
+def course_plot_png(db: Database, who: Principal, patient_id: int) -> bytes:
+    """The course plot of the patient's timeline (matplotlib, PNG)."""
+    from tacepath.report.course_plot import plot_course
+
+    record = get_record(db, who, patient_id)
+    if record.timeline is None:
+        raise NotFound("course of patient", patient_id)
+    course = assess_response(record.timeline)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "course.png"
+        plot_course(record.timeline, course, path)
+        return path.read_bytes()
+
+
+def mdt_summary(db: Database, who: Principal, patient_id: int) -> str:
+    """The MDT case summary (HTML) of the current snapshot and timeline."""
+    from tacepath.report.summaries import mdt_summary_html
+
+    check(who.role, "summary.read")
+    record = get_record(db, who, patient_id)
+    if record.snapshot is None:
+        raise InputError("snapshot", None, "a snapshot of the patient (none recorded yet)")
+    return mdt_summary_html(record.snapshot, timeline=record.timeline, regimen=record.regimen)
+
+
+def patient_summary(db: Database, who: Principal, patient_id: int) -> str:
+    """The plain-language patient summary (HTML)."""
+    from tacepath.report.summaries import patient_summary_html
+
+    check(who.role, "summary.read")
+    record = get_record(db, who, patient_id)
+    if record.snapshot is None:
+        raise InputError("snapshot", None, "a snapshot of the patient (none recorded yet)")
+    return patient_summary_html(record.snapshot)
+
+
+def summary_pdf(html: str) -> bytes:
+    """A summary printed to PDF (WeasyPrint)."""
+    from tacepath.report.summaries import write_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "summary.pdf"
+        write_pdf(html, path)
+        return path.read_bytes()
+
+
+def grade_view(who: Principal, term: str, values: dict[str, Any]) -> dict[str, object]:
+    """CTCAE v5.0 grade of an adverse event (the grading engine)."""
+    check(who.role, "grade.use")
+    try:
+        return grade(term, **values).to_dict()
+    except TypeError as exc:
+        raise InputError("values", values, f"the inputs of CTCAE grading ({exc})") from exc
+
+
+def dose_view(
+    who: Principal,
+    *,
+    drug: str,
+    term: str,
+    grade_value: int | None,
+    current_dose: str,
+    occurrence: int = 1,
+    weight_kg: float | None = None,
+) -> dict[str, object]:
+    """The label's action and new dose for an adverse event (the dose-rule engine)."""
+    check(who.role, "grade.use")
+    return dose_action(
+        drug,
+        (term, grade_value),
+        current_dose=current_dose,
+        occurrence=occurrence,
+        weight_kg=weight_kg,
+    ).to_dict()

@@ -1,0 +1,49 @@
+"""The database of a running platform: engine, migrations, and transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tacepath.store.engine import WRITE_OPTION, make_engine
+from tacepath.store.migrate import upgrade
+
+__all__ = ["Database"]
+
+
+class Database:
+    """One database: ``read()`` and ``write()`` give a session inside one transaction.
+
+    A ``write()`` transaction commits when its block ends and rolls back on any error, so a
+    use case stores all of its rows and its audit record, or nothing.
+    """
+
+    def __init__(self, url: str, *, migrate: bool = True, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url, pool_size=pool_size)
+        if migrate:
+            upgrade(self.engine)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._write() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

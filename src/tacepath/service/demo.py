@@ -1,0 +1,177 @@
+"""The demo organisation: example patients and timelines, a synthetic trial, a user per role.
+
+Loaded by ``tacepath serve --demo`` from the repository's ``examples/`` folder (synthetic
+vignettes, not real patients): the snapshots of ``examples/patients.json`` and
+``examples/pathway/*.json`` (``P003_snapshot.json`` is the snapshot that goes with the P003
+timeline and replaces P003 of ``patients.json``), the timelines of ``examples/timelines/``
+with each regimen below, and a trial workspace with the synthetic TACTICS-like cohort of
+``tacepath simulate cohort --like tactics`` and ``examples/tactics-like/sap.yaml`` (labelled
+synthetic in every file and report). Passwords are random and printed once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tacepath.domain.patient import parse_patient
+from tacepath.domain.timeline import parse_timeline
+from tacepath.service.auth import create_organisation, create_user
+from tacepath.service.db import Database
+from tacepath.service.followups import store_decision
+from tacepath.service.patients import (
+    find_patient,
+    insert_patient,
+    insert_timeline,
+    update_course,
+)
+from tacepath.service.principal import Principal
+from tacepath.service.trials import create_trial, upload_file
+from tacepath.store.models import ROLES
+
+__all__ = ["DEMO_ORGANISATION", "DEMO_REGIMENS", "DemoLogin", "examples_dir", "load_demo"]
+
+DEMO_ORGANISATION = "Demo hospital (synthetic patients)"
+
+#: The regimen of each demo timeline (the docs' commands use TACTICS for P003).
+DEMO_REGIMENS = {"P001": "tace-sorafenib", "P003": "tace-sorafenib", "P005": "tace-sorafenib"}
+_DEFAULT_REGIMEN = "tace-alone"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+def examples_dir() -> Path:
+    """The ``examples/`` folder of the checkout (the current directory's first)."""
+    here = Path(__file__).resolve()
+    for parent in (Path.cwd(), *here.parents):
+        candidate = parent / "examples"
+        if (candidate / "patients.json").exists() and (candidate / "timelines").is_dir():
+            return candidate
+    raise FileNotFoundError(
+        "the demo needs the examples/ folder of a tacepath checkout (run from the repository)"
+    )
+
+
+def _system(org_id: int, role: str) -> Principal:
+    return Principal(
+        user_id=0,
+        username="demo loader",
+        full_name="",
+        organisation_id=org_id,
+        organisation=DEMO_ORGANISATION,
+        role=role,
+        via="system",
+    )
+
+
+def _snapshots(folder: Path) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for raw in json.loads((folder / "patients.json").read_text(encoding="utf-8")):
+        out[raw["id"]] = raw
+    for path in sorted((folder / "pathway").glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        out[raw["id"]] = raw
+    return out
+
+
+def _simulated_trial(examples: Path) -> dict[str, tuple[str, bytes]] | None:
+    """ADSL/ADTTE/ADAE written by ``tacepath simulate cohort --like tactics`` (synthetic,
+    labelled so in every file) and the example SAP; ``None`` if the generator is absent."""
+    sap = examples / "tactics-like" / "sap.yaml"
+    if not sap.exists():
+        return None
+    with tempfile.TemporaryDirectory(prefix="tacepath-demo-trial-") as tmp:
+        cmd = [
+            sys.executable,
+            "-c",
+            "from tacepath.cli import main; main()",
+            "simulate",
+            "cohort",
+            "--like",
+            "tactics",
+            "--seed",
+            "20200731",
+            "--out",
+            tmp,
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode != 0:
+            return None
+        out = {"sap": ("sap.yaml", sap.read_bytes())}
+        for kind in ("adsl", "adtte", "adae"):
+            path = Path(tmp) / f"{kind}.csv"
+            if not path.exists():
+                return None
+            out[kind] = (f"{kind}_synthetic.csv", path.read_bytes())
+        return out
+
+
+def load_demo(
+    db: Database, folder: Path | None = None, *, with_trial: bool = True
+) -> list[DemoLogin]:
+    """Load the demo organisation into ``db``; the logins (random passwords) are returned."""
+    folder = folder or examples_dir()
+    org = create_organisation(db, DEMO_ORGANISATION)
+    logins = []
+    for role in ROLES:
+        password = secrets.token_urlsafe(12)
+        username = f"demo-{role}"
+        create_user(
+            db,
+            None,
+            organisation_id=org,
+            username=username,
+            password=password,
+            role=role,
+            full_name=f"Demo {role}",
+        )
+        logins.append(DemoLogin(username, password, role))
+    writer = _system(org, "clinician")
+    snaps = _snapshots(folder)
+    timelines = {}
+    for path in sorted((folder / "timelines").glob("P*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        timelines[raw["id"]] = raw
+    with db.write() as s:
+        for mrn in sorted(set(snaps) | set(timelines)):
+            snap = parse_patient(snaps.get(mrn, {"id": mrn}))
+            p = insert_patient(s, writer, snap)
+            if mrn in timelines:
+                insert_timeline(s, writer, p, parse_timeline(timelines[mrn]))
+    for mrn in sorted(timelines):
+        with db.read() as s:
+            found = find_patient(s, writer, mrn)
+            assert found is not None
+            pid, version = found.id, found.version
+        update_course(
+            db,
+            writer,
+            pid,
+            {"regimen": DEMO_REGIMENS.get(mrn, _DEFAULT_REGIMEN)},
+            version=version,
+        )
+        store_decision(db, writer, pid)
+    files = _simulated_trial(folder) if with_trial else None
+    if files is not None:
+        stat = _system(org, "statistician")
+        trial = create_trial(
+            db,
+            stat,
+            "TACTICS-like trial (synthetic data)",
+            "Synthetic TACTICS-like cohort from tacepath simulate cohort --like tactics and "
+            "the example analysis plan: not trial data.",
+        )
+        for kind, (name, content) in files.items():
+            upload_file(db, stat, trial["id"], kind, name, content)
+    return logins

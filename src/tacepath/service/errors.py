@@ -1,0 +1,92 @@
+"""Errors of the use cases, each mapped to one HTTP status by the API.
+
+::
+
+    TacepathError
+    └── ServiceError
+        ├── NotAuthenticated      401  no valid session or token
+        ├── PermissionDenied      403  the role may not do this (permission table)
+        ├── NotFound              404  no such record in the principal's organisation
+        ├── StaleVersion          409  the record changed since it was read
+        ├── AlreadyExists         409  a unique name or id is taken
+        ├── RateLimited           429  too many failed logins
+        └── NotAvailable          501  an optional part is not installed
+
+Input errors are :class:`tacepath.errors.InputError` (422, field/value/allowed).
+"""
+
+from __future__ import annotations
+
+from tacepath.errors import TacepathError
+
+__all__ = [
+    "AlreadyExists",
+    "NotAuthenticated",
+    "NotAvailable",
+    "NotFound",
+    "PermissionDenied",
+    "RateLimited",
+    "ServiceError",
+    "StaleVersion",
+]
+
+
+class ServiceError(TacepathError):
+    """A use case refused the request (see the tree above)."""
+
+
+class NotAuthenticated(ServiceError):
+    """No valid session or API token."""
+
+
+class PermissionDenied(ServiceError):
+    """The principal's role lacks the permission."""
+
+    def __init__(self, permission: str, role: str) -> None:
+        self.permission = permission
+        self.role = role
+        super().__init__(f"role {role!r} lacks permission {permission!r}")
+
+
+class NotFound(ServiceError):
+    """No such record in the principal's organisation (never says whether it exists elsewhere)."""
+
+    def __init__(self, what: str, key: object) -> None:
+        self.what = what
+        self.key = key
+        super().__init__(f"{what} {key!r} not found")
+
+
+class StaleVersion(ServiceError):
+    """An update named a version that is no longer current (a concurrent edit)."""
+
+    def __init__(self, what: str, key: object, given: int | None, current: int | None) -> None:
+        self.what = what
+        self.key = key
+        self.given = given
+        self.current = current
+        super().__init__(
+            f"{what} {key!r} was changed by someone else (version {given} given, "
+            f"current is {current}): reload it and enter the change again"
+        )
+
+
+class AlreadyExists(ServiceError):
+    """A unique key is taken."""
+
+    def __init__(self, what: str, key: object) -> None:
+        self.what = what
+        self.key = key
+        super().__init__(f"{what} {key!r} already exists")
+
+
+class RateLimited(ServiceError):
+    """Too many failed logins; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed logins: try again in {retry_after} s")
+
+
+class NotAvailable(ServiceError):
+    """A part of tacepath that this installation does not have."""

@@ -1,0 +1,227 @@
+"""Follow-ups: the visit appended to the timeline and the engine's decision, stored.
+
+The whole timeline with the new visit is checked by ``parse_timeline`` and the decision asked
+from :func:`tacepath.pathway.followup.followup` inside the transaction that stores them; a
+refused value stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tacepath.domain.patient import parse_patient
+from tacepath.domain.timeline import Timeline, parse_timeline
+from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.pathway.followup import FollowUpDecision, followup
+from tacepath.service import audit
+from tacepath.service.db import Database
+from tacepath.service.patients import (
+    FOLLOWUP_LISTS,
+    _add_rows,
+    _check_version,
+    _current_snapshot,
+    _date,
+    _flush,
+    _header,
+    _patient,
+    _regimen,
+    _snapshot_for_store,
+    _timeline_raw,
+    _timeline_rows,
+    _touch,
+    _validate_timeline,
+    decision_dict,
+)
+from tacepath.service.permissions import check
+from tacepath.service.principal import Principal
+from tacepath.store.models import DecisionRow, Patient, Snapshot
+from tacepath.store.records import TimelineRows, assessment_row, list_rows, snapshot_dict
+
+__all__ = ["record_followup", "store_decision"]
+
+
+def _followup_parts(
+    payload: Mapping[str, Any],
+) -> tuple[dict[str, Any] | None, dict[str, list[Any]]]:
+    unknown = sorted(
+        set(payload)
+        - {
+            "assessment",
+            "labs",
+            "start_date",
+            "regimen",
+            "last_contact_date",
+            "death_date",
+            "version",
+            *FOLLOWUP_LISTS,
+        }
+    )
+    if unknown:
+        raise InputError(unknown[0], payload[unknown[0]], "no such field of a follow-up")
+    assessment = payload.get("assessment")
+    if assessment is not None and not isinstance(assessment, Mapping):
+        raise InputError("assessment", assessment, "an imaging assessment object")
+    lists: dict[str, list[Any]] = {}
+    for name in FOLLOWUP_LISTS:
+        items = payload.get(name) or []
+        if not isinstance(items, list):
+            raise InputError(name, items, "a list")
+        lists[name] = items
+    return (dict(assessment) if assessment is not None else None), lists
+
+
+def record_followup(
+    db: Database,
+    who: Principal,
+    patient_id: int,
+    payload: Mapping[str, Any],
+    *,
+    version: int | None = None,
+) -> dict[str, Any]:
+    """Add a follow-up to the timeline and store the engine's decision.
+
+    ``payload``: ``assessment`` (an imaging assessment of the timeline contract, with its
+    lesions), the lists ``tace_sessions``, ``child_pugh``, ``events``, ``drug_periods``,
+    ``adverse_events`` (entries since the last visit), ``labs`` (a new snapshot: the current
+    one with these labs, dated at the visit), and for the first entry ``start_date`` and
+    ``regimen``; ``last_contact_date`` / ``death_date`` when known.
+    """
+    check(who.role, "followup.record")
+    assessment, lists = _followup_parts(payload)
+    labs = payload.get("labs")
+    with db.write() as s:
+        p = _patient(s, who, patient_id, lock=True)
+        _check_version(p, version)
+        before_header = _header(p)
+        problems: list[Problem] = []
+        for k in ("start_date", "last_contact_date", "death_date"):
+            if payload.get(k) not in (None, ""):
+                try:
+                    setattr(p, k, _date(payload[k], k))
+                except InputError as exc:
+                    problems.extend(exc.problems)
+        try:
+            if payload.get("regimen") not in (None, ""):
+                p.regimen = _regimen(payload["regimen"])
+        except InputError as exc:
+            problems.extend(exc.problems)
+        if p.start_date is None:
+            problems.append(Problem("start_date", None, "the course start date (first entry)"))
+        if p.regimen is None:
+            problems.append(Problem("regimen", None, "the current regimen (first entry)"))
+        if problems:
+            raise InputErrors(problems)
+        assert p.start_date is not None
+        assert p.regimen is not None
+
+        old = _timeline_rows(s, p)
+        current = _timeline_raw(p, old) or {
+            "id": p.mrn,
+            "start_date": p.start_date.isoformat(),
+            "assessments": [],
+        }
+        if p.last_contact_date is not None:
+            current["last_contact_date"] = p.last_contact_date.isoformat()
+        if p.death_date is not None:
+            current["death_date"] = p.death_date.isoformat()
+        candidate = dict(current)
+        candidate["assessments"] = [*current["assessments"], *([assessment] if assessment else [])]
+        for name in FOLLOWUP_LISTS:
+            candidate[name] = [*current.get(name, []), *lists[name]]
+        if not candidate["assessments"]:
+            raise InputError("assessment", None, "the baseline imaging assessment (first entry)")
+        timeline = parse_timeline(candidate)
+
+        # the new parts are the tails of the checked timeline
+        new = TimelineRows()
+        if assessment is not None:
+            new.assessments = [assessment_row(timeline.assessments[-1])]
+        for name in FOLLOWUP_LISTS:
+            items = getattr(timeline, name)
+            setattr(new, name, list_rows(name, items[len(items) - len(lists[name]) :]))
+        problems = new.problems()
+
+        snap_row: Snapshot | None = None
+        if labs:
+            snap_row = _new_lab_snapshot(s, p, labs, timeline, problems)
+        if problems:
+            raise InputErrors(problems)
+
+        decision = followup(timeline, p.regimen)
+        _add_rows(s, p, new, who)
+        if snap_row is not None:
+            s.add(snap_row)
+        _touch(p)
+        _flush(s, p, version)
+        row = _decision_row(p, decision, who)
+        s.add(row)
+        s.flush()
+        audit.record(
+            s,
+            who,
+            "followup.record",
+            "patient",
+            p.id,
+            before={"course": before_header},
+            after={"course": _header(p), "added": dict(payload), "decision": decision_dict(row)},
+        )
+        return {"id": p.id, "version": p.version, "decision": decision_dict(row)}
+
+
+def _new_lab_snapshot(
+    s: Session,
+    p: Patient,
+    labs: Any,
+    timeline: Timeline,
+    problems: list[Problem],
+) -> Snapshot | None:
+    current = _current_snapshot(s, p)
+    raw: dict[str, Any] = snapshot_dict(current, p.mrn) if current is not None else {"id": p.mrn}
+    if not isinstance(labs, Mapping):
+        problems.append(Problem("labs", labs, "an object of lab values"))
+        return None
+    raw["labs"] = {**raw.get("labs", {}), **dict(labs)}
+    raw["date"] = timeline.assessments[-1].date.isoformat()
+    try:
+        snap = parse_patient(raw)
+        row = _snapshot_for_store(snap)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+    row.patient_id = p.id
+    return row
+
+
+def _decision_row(p: Patient, d: FollowUpDecision, who: Principal) -> DecisionRow:
+    return DecisionRow(
+        patient_id=p.id,
+        visit_date=d.date,
+        regimen=d.regimen,
+        decision=d.decision,
+        reasons=list(d.reasons),
+        next_steps=list(d.next_steps),
+        sources=list(d.sources),
+        detail=d.to_dict(),
+        record_version=p.version,
+        decided_by=who.user_id if who.user_id > 0 else None,
+    )
+
+
+def store_decision(db: Database, who: Principal, patient_id: int) -> dict[str, Any]:
+    """Ask the follow-up engine for the decision on the current record and store it."""
+    check(who.role, "followup.record")
+    with db.write() as s:
+        p = _patient(s, who, patient_id, lock=True)
+        timeline = _validate_timeline(p, _timeline_rows(s, p))
+        if timeline is None:
+            raise InputError("timeline", None, "a course start date and a baseline assessment")
+        if p.regimen is None:
+            raise InputError("regimen", None, "the current regimen of the course")
+        row = _decision_row(p, followup(timeline, p.regimen), who)
+        s.add(row)
+        s.flush()
+        audit.record(s, who, "decision.record", "patient", p.id, after=decision_dict(row))
+        return decision_dict(row)

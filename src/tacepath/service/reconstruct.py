@@ -1,0 +1,93 @@
+"""Reconstruction of individual patient data from a digitised Kaplan–Meier curve (Guyot 2012).
+
+The engine is :func:`tacepath.trials.reconstruct.reconstruct_ipd`; this use case reads the two
+uploaded CSV files and returns its result, the IPD as CSV and the figure as PNG. Nothing is
+stored: the inputs are published figures, not patient records.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tacepath.errors import InputError
+from tacepath.service.permissions import check
+from tacepath.service.principal import Principal
+
+__all__ = ["MAX_CSV_BYTES", "reconstruct"]
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+def _csv(data: bytes, name: str) -> pd.DataFrame:
+    if len(data) > MAX_CSV_BYTES:
+        raise InputError(name, f"{len(data)} bytes", f"at most {MAX_CSV_BYTES} bytes")
+    try:
+        return pd.read_csv(io.BytesIO(data))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(name, "(file)", f"a readable CSV file ({exc})") from exc
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def reconstruct(
+    who: Principal,
+    *,
+    curve: bytes,
+    at_risk: bytes | None,
+    events: int | None = None,
+    n: int | None = None,
+    arm: str | None = None,
+    percent: bool = False,
+    plot: bool = True,
+) -> dict[str, Any]:
+    """``{"result": accuracy report..., "summary": text, "ipd_csv": str, "png": bytes|None}``."""
+    from tacepath.trials.reconstruct import reconstruct_ipd
+
+    check(who.role, "reconstruct.run")
+    if arm is not None and (len(arm) > 60 or "\x00" in arm):
+        raise InputError("arm", arm[:60], "a label of at most 60 characters")
+    if at_risk is None and n is None:
+        raise InputError("at_risk/n", None, "the published at-risk table, or n")
+    table = _csv(at_risk, "at_risk") if at_risk is not None else None
+    try:
+        result = reconstruct_ipd(
+            _csv(curve, "curve"),
+            table,
+            total_events=events,
+            arm=arm or None,
+            percent=percent,
+            n=n,
+            names=("curve", "at_risk"),
+        )
+    except (KeyError, TypeError) as exc:
+        raise InputError(
+            "curve", "(file)", f"columns time,surv and at_risk time,n_risk ({exc})"
+        ) from exc
+    png = None
+    if plot:
+        from tacepath.report.reconstruct_plot import plot_reconstruction
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "reconstruction.png"
+            plot_reconstruction(result, path)
+            png = path.read_bytes()
+    return {
+        "result": _clean(result.to_dict()),
+        "summary": result.summary(),
+        "ipd_csv": result.ipd.to_csv(index=False),
+        "png": png,
+    }

@@ -1,0 +1,335 @@
+"""Trial workspaces: ADSL/ADTTE/ADAE and the statistical analysis plan, analyses, reports.
+
+The analysis is the trial-analysis runner's, used through its command line only
+(``tacepath analyze --sap --adsl --adtte [--adae] --out``, docs/analysis.md): the current
+files are written to a temporary folder, the command runs in a child process, and its
+report (HTML, PDF, ``results.json``) is stored with the analysis. When the runner is not
+installed, a run is refused with :class:`~tacepath.service.errors.NotAvailable`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.service import audit
+from tacepath.service.db import Database
+from tacepath.service.errors import AlreadyExists, NotAvailable, NotFound
+from tacepath.service.permissions import check
+from tacepath.service.principal import Principal
+from tacepath.store.models import AnalysisRow, TrialFile, TrialWorkspace, utcnow
+from tacepath.store.records import finite_json
+
+__all__ = [
+    "FILE_KINDS",
+    "MAX_FILE_BYTES",
+    "REQUIRED_KINDS",
+    "analysis_report",
+    "create_trial",
+    "get_trial",
+    "list_trials",
+    "run_analysis",
+    "runner_available",
+    "trial_file",
+    "upload_file",
+]
+
+FILE_KINDS = ("adsl", "adtte", "adae", "sap")
+REQUIRED_KINDS = ("adsl", "adtte", "sap")
+#: The longest a run may take (seconds).
+RUN_TIMEOUT = 900
+MAX_FILE_BYTES = 20 * 1024 * 1024
+RUNNER_MODULE = "tacepath.trials.analysis"
+
+
+def runner_available() -> bool:
+    """Whether the trial-analysis runner is installed."""
+    try:
+        return importlib.util.find_spec(RUNNER_MODULE) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _trial(s: Any, who: Principal, trial_id: int) -> TrialWorkspace:
+    t = s.scalar(
+        select(TrialWorkspace).where(
+            TrialWorkspace.id == trial_id, TrialWorkspace.organisation_id == who.organisation_id
+        )
+    )
+    if t is None:
+        raise NotFound("trial", trial_id)
+    return t  # type: ignore[no-any-return]
+
+
+def list_trials(db: Database, who: Principal) -> list[dict[str, Any]]:
+    check(who.role, "trial.read")
+    with db.read() as s:
+        rows = s.scalars(
+            select(TrialWorkspace)
+            .where(TrialWorkspace.organisation_id == who.organisation_id)
+            .order_by(TrialWorkspace.name)
+        ).all()
+        return [
+            {"id": t.id, "name": t.name, "description": t.description, "version": t.version}
+            for t in rows
+        ]
+
+
+def create_trial(db: Database, who: Principal, name: str, description: str = "") -> dict[str, Any]:
+    check(who.role, "trial.write")
+    name = name.strip()
+    if not 1 <= len(name) <= 120 or "\x00" in name:
+        raise InputError("name", name, "a name of 1 to 120 characters")
+    if len(description) > 5000 or "\x00" in description:
+        raise InputError("description", description[:50], "at most 5000 characters")
+    try:
+        with db.write() as s:
+            exists = s.scalar(
+                select(TrialWorkspace.id).where(
+                    TrialWorkspace.organisation_id == who.organisation_id,
+                    TrialWorkspace.name == name,
+                )
+            )
+            if exists is not None:
+                raise AlreadyExists("trial", name)
+            t = TrialWorkspace(
+                organisation_id=who.organisation_id,
+                name=name,
+                description=description,
+                created_by=who.user_id if who.user_id > 0 else None,
+            )
+            s.add(t)
+            s.flush()
+            audit.record(s, who, "trial.create", "trial", t.id, after={"name": name})
+            return {"id": t.id, "name": name, "description": description, "version": t.version}
+    except IntegrityError as exc:
+        raise AlreadyExists("trial", name) from exc
+
+
+def _check_file(kind: str, filename: str, content: bytes) -> None:
+    if kind not in FILE_KINDS:
+        raise InputError("kind", kind, "one of " + ", ".join(FILE_KINDS))
+    if not 1 <= len(filename) <= 255 or "\x00" in filename:
+        raise InputError("filename", filename[:50], "a file name of 1 to 255 characters")
+    if not content:
+        raise InputError("file", filename, "a non-empty file")
+    if len(content) > MAX_FILE_BYTES:
+        raise InputError("file", f"{len(content)} bytes", f"at most {MAX_FILE_BYTES} bytes")
+    if kind == "sap":
+        try:
+            plan = yaml.safe_load(content.decode("utf-8"))
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise InputError("file", filename, "a YAML or JSON analysis plan") from exc
+        if not isinstance(plan, dict):
+            raise InputError("file", filename, "a YAML or JSON mapping (the analysis plan)")
+        return
+    if not filename.lower().endswith(".csv"):
+        if filename.lower().endswith((".parquet", ".xpt")):
+            return  # read and checked by the runner
+        raise InputError("file", filename, f"a {kind.upper()} file: .csv, .parquet or .xpt")
+    try:
+        frame = pd.read_csv(io.BytesIO(content), nrows=5)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError("file", filename, f"a readable CSV file ({exc})") from exc
+    if "USUBJID" not in frame.columns:
+        raise InputError("file", filename, f"a CDISC {kind.upper()} CSV with a USUBJID column")
+
+
+def upload_file(
+    db: Database, who: Principal, trial_id: int, kind: str, filename: str, content: bytes
+) -> dict[str, Any]:
+    """Store an ADSL/ADTTE CSV or the SAP (YAML/JSON) of a trial workspace."""
+    check(who.role, "trial.write")
+    _check_file(kind, filename, content)
+    with db.write() as s:
+        t = _trial(s, who, trial_id)
+        f = TrialFile(
+            trial_id=t.id,
+            kind=kind,
+            filename=filename,
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            content=content,
+            uploaded_by=who.user_id if who.user_id > 0 else None,
+        )
+        s.add(f)
+        s.flush()
+        info = {"id": f.id, "kind": kind, "filename": filename, "sha256": f.sha256, "size": f.size}
+        audit.record(s, who, "trial.upload", "trial", t.id, after=info)
+        return info
+
+
+def get_trial(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
+    check(who.role, "trial.read")
+    with db.read() as s:
+        t = _trial(s, who, trial_id)
+        files = s.scalars(
+            select(TrialFile).where(TrialFile.trial_id == t.id).order_by(TrialFile.id)
+        ).all()
+        analyses = s.scalars(
+            select(AnalysisRow).where(AnalysisRow.trial_id == t.id).order_by(AnalysisRow.id)
+        ).all()
+        latest = {f.kind: f.id for f in files}
+        return {
+            "id": t.id,
+            "name": t.name,
+            "description": t.description,
+            "version": t.version,
+            "files": [
+                {
+                    "id": f.id,
+                    "kind": f.kind,
+                    "filename": f.filename,
+                    "size": f.size,
+                    "sha256": f.sha256,
+                    "uploaded_at": f.uploaded_at.isoformat(),
+                    "current": latest[f.kind] == f.id,
+                }
+                for f in files
+            ],
+            "analyses": [
+                {
+                    "id": a.id,
+                    "status": a.status,
+                    "started_at": a.started_at.isoformat(),
+                    "error": a.error,
+                    "has_report": a.report_html is not None,
+                    "has_pdf": a.report_pdf is not None,
+                }
+                for a in analyses
+            ],
+            "runner_available": runner_available(),
+            "ready": all(k in latest for k in REQUIRED_KINDS),
+        }
+
+
+def trial_file(db: Database, who: Principal, trial_id: int, file_id: int) -> tuple[str, bytes]:
+    check(who.role, "trial.read")
+    with db.read() as s:
+        t = _trial(s, who, trial_id)
+        f = s.get(TrialFile, file_id)
+        if f is None or f.trial_id != t.id:
+            raise NotFound("file", file_id)
+        return f.filename, f.content
+
+
+def _current_files(s: Any, trial_id: int) -> dict[str, TrialFile]:
+    files = s.scalars(
+        select(TrialFile).where(TrialFile.trial_id == trial_id).order_by(TrialFile.id)
+    ).all()
+    return {f.kind: f for f in files}
+
+
+def _command(folder: Path, files: dict[str, TrialFile]) -> list[str]:
+    names = {}
+    for kind, f in files.items():
+        suffix = Path(f.filename).suffix.lower() or (".yaml" if kind == "sap" else ".csv")
+        path = folder / f"{kind}{suffix}"
+        path.write_bytes(f.content)
+        names[kind] = str(path)
+    cmd = [sys.executable, "-c", "from tacepath.cli import main; main()", "analyze"]
+    for kind in ("sap", "adsl", "adtte", "adae"):
+        if kind in names:
+            cmd += [f"--{kind}", names[kind]]
+    return [*cmd, "--out", str(folder / "report")]
+
+
+def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
+    """Run the trial's SAP on its current files with ``tacepath analyze``; store the report."""
+    check(who.role, "trial.run")
+    with db.read() as s:
+        t = _trial(s, who, trial_id)
+        files = _current_files(s, t.id)
+    if not runner_available():
+        raise NotAvailable(
+            "the trial-analysis runner (tacepath analyze) is not installed in this version"
+        )
+    missing = [k for k in REQUIRED_KINDS if k not in files]
+    if missing:
+        raise InputError("files", ", ".join(missing), "ADSL, ADTTE and the SAP uploaded")
+    with db.write() as s:
+        row = AnalysisRow(
+            trial_id=trial_id, status="running", started_by=who.user_id if who.user_id > 0 else None
+        )
+        s.add(row)
+        s.flush()
+        analysis_id = row.id
+        audit.record(
+            s,
+            who,
+            "trial.run",
+            "trial",
+            trial_id,
+            after={"analysis": analysis_id, "files": {k: f.sha256 for k, f in files.items()}},
+        )
+    with tempfile.TemporaryDirectory(prefix="tacepath-analysis-") as tmp:
+        folder = Path(tmp)
+        try:
+            done = subprocess.run(
+                _command(folder, files),
+                capture_output=True,
+                text=True,
+                timeout=RUN_TIMEOUT,
+                check=False,
+            )
+            code, out, err = done.returncode, done.stdout, done.stderr
+        except subprocess.TimeoutExpired:
+            code, out, err = -1, "", f"the analysis took longer than {RUN_TIMEOUT} s"
+        report = folder / "report"
+        html = (report / "index.html").read_text(encoding="utf-8") if code == 0 else None
+        pdf = (report / "report.pdf").read_bytes() if (report / "report.pdf").exists() else None
+        result = (
+            json.loads((report / "results.json").read_text(encoding="utf-8"))
+            if code == 0 and (report / "results.json").exists()
+            else None
+        )
+    with db.write() as s:
+        done_row = s.get(AnalysisRow, analysis_id)
+        assert done_row is not None
+        row = done_row
+        row.status = "done" if code == 0 else "failed"
+        row.finished_at = utcnow()
+        row.report_html, row.report_pdf, row.result = html, pdf, finite_json(result)
+        row.log = out[-20000:]
+        row.error = err[-20000:] if code != 0 else None
+    if code == 2:
+        lines = [ln.removeprefix("error: ") for ln in err.splitlines() if ln.strip()]
+        raise InputErrors(
+            [Problem("analysis", analysis_id, ln) for ln in lines[:50]]
+            or [Problem("analysis", analysis_id, "valid ADaM data and SAP")]
+        )
+    return {
+        "id": analysis_id,
+        "status": "done" if code == 0 else "failed",
+        "log": out[-2000:],
+        "error": None if code == 0 else err[-2000:],
+    }
+
+
+def analysis_report(
+    db: Database, who: Principal, trial_id: int, analysis_id: int, kind: str = "html"
+) -> Any:
+    """The stored report of an analysis: ``html`` (text), ``pdf`` (bytes) or ``json``."""
+    check(who.role, "trial.read")
+    with db.read() as s:
+        t = _trial(s, who, trial_id)
+        a = s.get(AnalysisRow, analysis_id)
+        value = None
+        if a is not None and a.trial_id == t.id:
+            value = {"html": a.report_html, "pdf": a.report_pdf, "json": a.result}.get(kind)
+        if value is None:
+            raise NotFound("analysis report", analysis_id)
+        return value
