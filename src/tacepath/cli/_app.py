@@ -43,6 +43,7 @@ def _register() -> None:
         evidence,
         grade,
         pathway,
+        platform,
         reconstruct,
         reproduce,
         response,

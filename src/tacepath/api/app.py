@@ -1,0 +1,92 @@
+"""The application factory: database, routers, pages, errors, security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse, Response
+
+from tacepath import __version__
+from tacepath.api.deps import PUBLIC
+from tacepath.api.errors import install_error_handlers
+from tacepath.api.responses import SafeJSONResponse
+from tacepath.api.settings import Settings
+from tacepath.service.auth import app_secret
+from tacepath.service.db import Database
+
+__all__ = ["create_app"]
+
+STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+
+_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+)
+# Swagger UI's page starts itself with an inline script.
+_CSP_DOCS = _CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+_DESCRIPTION = """REST JSON API of tacepath: every action of the web pages.
+
+Authenticate with the session cookie of `POST /api/auth/login` (then send the `X-CSRF-Token`
+header it returns on every POST/PUT/DELETE) or with an API token
+(`Authorization: Bearer tp_...`, made at `POST /api/tokens`). Bad input gets **422** with
+one entry per problem: `field`, `value`, `allowed` — the same rules as the command line, and
+nothing is stored. Another organisation's records answer **404**; a stale `version` **409**.
+Every score, decision and summary comes from tacepath's engines.
+"""
+
+
+def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
+    """A FastAPI application on the database of ``settings`` (migrated to the latest)."""
+    app = FastAPI(
+        title="tacepath",
+        version=__version__,
+        description=_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        default_response_class=SafeJSONResponse,
+    )
+    database = db or Database(
+        settings.database_url, migrate=settings.migrate, pool_size=settings.pool_size
+    )
+    app.state.db = database
+    app.state.settings = settings
+    app.state.secret = app_secret(database)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        docs = request.url.path == "/docs"
+        response.headers.setdefault("Content-Security-Policy", _CSP_DOCS if docs else _CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(PUBLIC)])
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="tacepath API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    from tacepath.api.routers import register
+    from tacepath.web.routes import register as register_pages
+
+    register(app)
+    register_pages(app)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,131 @@
+"""Who is asking: sessions, API tokens, CSRF, and the permission each endpoint names.
+
+Every route depends on one :class:`Require` (or :data:`PUBLIC`): the access-control test walks
+the application's routes, reads that permission and checks every role against the table.
+A request is authenticated by the session cookie or by ``Authorization: Bearer tp_...``; a
+state-changing request on a session must carry the session's CSRF token (header
+``X-CSRF-Token`` or form field ``csrf_token``). API tokens need no CSRF token (no cookie).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import Path, Request
+from starlette.concurrency import run_in_threadpool
+
+from tacepath.api.settings import SESSION_COOKIE, Settings
+from tacepath.service.auth import session_principal, token_principal
+from tacepath.service.db import Database
+from tacepath.service.errors import NotAuthenticated, PermissionDenied
+from tacepath.service.permissions import PERMISSIONS, check
+from tacepath.service.principal import Principal
+
+__all__ = [
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "PUBLIC",
+    "CsrfFailed",
+    "RecordId",
+    "Require",
+    "client_address",
+    "get_db",
+    "get_settings",
+]
+
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class CsrfFailed(PermissionDenied):
+    """A state-changing request on a session without its CSRF token."""
+
+    def __init__(self) -> None:
+        Exception.__init__(self, "missing or wrong CSRF token")
+        self.permission = "csrf"
+        self.role = ""
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _principal(request: Request) -> Principal:
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    db = get_db(request)
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        principal = await run_in_threadpool(token_principal, db, auth[7:].strip())
+    else:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            raise NotAuthenticated("not signed in")
+        principal = await run_in_threadpool(session_principal, db, token)
+    request.state.principal = principal
+    return principal
+
+
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    if request.method not in _UNSAFE or principal.via != "session":
+        return
+    given = request.headers.get(CSRF_HEADER)
+    if given is None:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            given = value if isinstance(value, str) else None
+    expected = principal.csrf_token or ""
+    if not given or not hmac.compare_digest(given, expected):
+        raise CsrfFailed()
+
+
+class Require:
+    """Dependency: the signed-in principal, who must hold ``permission``."""
+
+    def __init__(self, permission: str) -> None:
+        if permission not in PERMISSIONS:
+            raise KeyError(f"unknown permission {permission!r}")
+        self.permission = permission
+
+    async def __call__(self, request: Request) -> Principal:
+        principal = await _principal(request)
+        await _check_csrf(request, principal)
+        check(principal.role, self.permission)
+        return principal
+
+    def __repr__(self) -> str:
+        return f"Require({self.permission!r})"
+
+
+class _Public:
+    """Marker dependency of the few routes open without signing in."""
+
+    permission = "public"
+
+    async def __call__(self, request: Request) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "PUBLIC"
+
+
+PUBLIC: Any = _Public()
+
+
+#: A record id in a path: 32-bit, positive (a larger number is refused with 422).
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]

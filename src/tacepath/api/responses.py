@@ -1,0 +1,35 @@
+"""JSON responses that never fail on a non-finite number (``NaN``/``inf`` become ``null``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+__all__ = ["SafeJSONResponse", "plain"]
+
+
+def plain(obj: Any) -> Any:
+    """JSON-safe data: dates as ISO text, non-finite floats as None."""
+    if isinstance(obj, dict):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [plain(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, str | int | float | bool) or obj is None:
+        return obj
+    try:
+        return plain(jsonable_encoder(obj))
+    except (TypeError, ValueError):
+        return str(obj)
+
+
+class SafeJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return json.dumps(
+            plain(content), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode("utf-8")

@@ -1,0 +1,50 @@
+"""Users of the organisation and its audit trail (admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from tacepath.api.deps import Require, get_db
+from tacepath.api.schemas import UserIn
+from tacepath.service import auth
+from tacepath.service.audit import audit_trail
+from tacepath.service.principal import Principal
+
+router = APIRouter(tags=["admin"])
+
+
+@router.get("/users")
+def users(
+    request: Request, who: Principal = Depends(Require("users.manage"))
+) -> list[dict[str, Any]]:
+    return auth.list_users(get_db(request), who)
+
+
+@router.post("/users", status_code=201)
+def add_user(
+    body: UserIn, request: Request, who: Principal = Depends(Require("users.manage"))
+) -> dict[str, Any]:
+    """Add a user to the admin's organisation (password: at least 12 characters)."""
+    return auth.create_user(
+        get_db(request),
+        who,
+        organisation_id=who.organisation_id,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        full_name=body.full_name,
+    )
+
+
+@router.get("/audit")
+def audit(
+    request: Request,
+    entity: str | None = Query(None, max_length=40),
+    entity_id: str | None = Query(None, max_length=64),
+    limit: int = Query(200, ge=1, le=1000),
+    who: Principal = Depends(Require("audit.read")),
+) -> list[dict[str, Any]]:
+    """Who changed what, when, with before and after (newest first)."""
+    return audit_trail(get_db(request), who, entity=entity, entity_id=entity_id, limit=limit)

@@ -1,0 +1,252 @@
+"""``tacepath serve``, ``users``, ``import``: the platform from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import typer
+
+from tacepath.cli._app import app
+from tacepath.cli._io import exit_with_errors
+from tacepath.errors import InputError
+
+__all__: list[str] = []
+
+_DB_HELP = (
+    "SQLAlchemy URL of the database (default: TACEPATH_DATABASE_URL, else a SQLite file in "
+    "the user data directory); PostgreSQL: postgresql+psycopg://user:password@host/db"
+)
+
+
+def _url(database_url: str | None) -> str:
+    from tacepath.store.engine import default_database_url
+
+    return database_url or default_database_url()
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Load the demo patients, timelines and trial; print the logins."
+    ),
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+    insecure_cookies: bool = typer.Option(
+        False,
+        "--insecure-cookies",
+        help="Session cookies without the Secure flag (plain HTTP on a host other than "
+        "localhost, for development only).",
+    ),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+) -> None:
+    """Serve the web application and the REST API (OpenAPI at /docs).
+
+    Examples:
+
+      tacepath serve --demo
+
+      tacepath serve --host 0.0.0.0 --port 8080 --database-url postgresql+psycopg://u:p@db/tp
+    """
+    import uvicorn
+
+    from tacepath.api import Settings, create_app
+    from tacepath.service.auth import list_users
+    from tacepath.service.demo import load_demo
+
+    if demo and database_url is None:
+        folder = Path(tempfile.mkdtemp(prefix="tacepath-demo-"))
+        url = f"sqlite:///{folder / 'demo.db'}"
+    else:
+        url = _url(database_url)
+    settings = Settings(database_url=url, secure_cookies=not insecure_cookies, demo=demo)
+    try:
+        application = create_app(settings)
+        logins = load_demo(application.state.db) if demo else []
+    except InputError as exc:
+        exit_with_errors(exc)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    typer.echo(f"tacepath on {base}  (API docs: {base}/docs; database: {_shown(url)})")
+    if logins:
+        typer.echo("Demo logins (synthetic patients; passwords are new at every start):")
+        for login in logins:
+            typer.echo(f"  {login.role:<13} user {login.username:<19} password {login.password}")
+    elif not list_users(application.state.db, None):
+        typer.echo(
+            "No user yet: create the first admin with "
+            "`tacepath users add NAME --role admin --organisation ORG`."
+        )
+    uvicorn.run(application, host=host, port=port, log_level=log_level, proxy_headers=False)
+
+
+users_app = typer.Typer(
+    help=(
+        "Users of the platform.\n\nExamples:\n\n"
+        "  tacepath users add alice --role admin --organisation 'City Hospital'\n\n"
+        "  tacepath users list"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(..., help="User name (3-80 letters, digits, . _ @ -)."),
+    role: str = typer.Option(..., "--role", help="clinician | navigator | statistician | admin"),
+    organisation: str = typer.Option(
+        ..., "--organisation", help="Organisation name (created if new)."
+    ),
+    full_name: str = typer.Option("", "--full-name", help="The person's name."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input (scripts)."
+    ),
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+) -> None:
+    """Add a user (the first admin of an organisation, or any user)."""
+    from tacepath.service.auth import create_organisation, create_user
+    from tacepath.service.db import Database
+    from tacepath.service.errors import AlreadyExists
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    db = Database(_url(database_url))
+    try:
+        org = create_organisation(db, organisation)
+        info = create_user(
+            db,
+            None,
+            organisation_id=org,
+            username=username,
+            password=password,
+            role=role,
+            full_name=full_name,
+        )
+    except InputError as exc:
+        exit_with_errors(exc)
+    except AlreadyExists as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    finally:
+        db.dispose()
+    typer.echo(f"user {info['username']} ({info['role']}) added to {organisation}")
+
+
+@users_app.command("list")
+def users_list(
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+) -> None:
+    """Every user: name, role, organisation."""
+    from tacepath.service.auth import list_users
+    from tacepath.service.db import Database
+
+    db = Database(_url(database_url))
+    try:
+        for u in list_users(db, None):
+            state = "" if u["active"] else " (disabled)"
+            typer.echo(f"{u['username']:<24} {u['role']:<13} {u['organisation']}{state}")
+    finally:
+        db.dispose()
+
+
+import_app = typer.Typer(
+    help=(
+        "Import records into an organisation.\n\nExamples:\n\n"
+        "  tacepath import fhir bundle.json --organisation 'City Hospital'\n\n"
+        "  tacepath import csv examples/cohort.csv --organisation 'City Hospital'"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+def _importer(db: object, organisation: str) -> object:
+    from sqlalchemy import select
+
+    from tacepath.service.db import Database
+    from tacepath.service.principal import Principal
+    from tacepath.store.models import Organisation
+
+    assert isinstance(db, Database)
+    with db.read() as s:
+        org = s.scalar(select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            raise InputError("--organisation", organisation, "an existing organisation")
+        return Principal(
+            user_id=0,
+            username="command line",
+            full_name="",
+            organisation_id=org.id,
+            organisation=org.name,
+            role="navigator",
+            via="system",
+        )
+
+
+@import_app.command("fhir")
+def import_fhir(
+    bundle: Path = typer.Argument(..., metavar="BUNDLE", help="A FHIR R4 Bundle (JSON)."),
+    organisation: str = typer.Option(..., "--organisation", help="The organisation's name."),
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+) -> None:
+    """Import a FHIR R4 Bundle as a patient's record; lists what was not used and why."""
+    from tacepath.service import interop
+    from tacepath.service.db import Database
+    from tacepath.service.principal import Principal
+
+    db = Database(_url(database_url))
+    try:
+        who = _importer(db, organisation)
+        assert isinstance(who, Principal)
+        try:
+            raw = json.loads(bundle.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError("BUNDLE", str(bundle), f"a readable JSON file ({exc})") from exc
+        report = interop.import_fhir(db, who, raw)
+    except InputError as exc:
+        exit_with_errors(exc, source=str(bundle))
+    finally:
+        db.dispose()
+    typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+@import_app.command("csv")
+def import_csv(
+    path: Path = typer.Argument(..., metavar="CSV", help="A cohort CSV (README, 'Cohort files')."),
+    organisation: str = typer.Option(..., "--organisation", help="The organisation's name."),
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+) -> None:
+    """Import a registry extract: one patient per row, all rows or none."""
+    from tacepath.service import interop
+    from tacepath.service.db import Database
+    from tacepath.service.principal import Principal
+
+    db = Database(_url(database_url))
+    try:
+        who = _importer(db, organisation)
+        assert isinstance(who, Principal)
+        if not path.exists():
+            raise InputError("CSV", str(path), "an existing file")
+        report = interop.import_csv(db, who, path.read_bytes())
+    except InputError as exc:
+        exit_with_errors(exc, source=str(path))
+    finally:
+        db.dispose()
+    typer.echo(
+        f"{report['rows']} rows: {len(report['created'])} patients created, "
+        f"{len(report['updated'])} given a new snapshot"
+    )

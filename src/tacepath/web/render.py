@@ -1,0 +1,88 @@
+"""Rendering pages: the template environment and the context every page gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from tacepath import __version__
+from tacepath.service.principal import Principal
+
+__all__ = ["NAV", "TEMPLATES", "error_page", "page"]
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+#: The navigation: label, path, the permission that shows it.
+NAV = (
+    ("Patients", "/patients", "patient.read"),
+    ("Import", "/import", "interop.import"),
+    ("Evidence", "/evidence", "evidence.read"),
+    ("Trials", "/trials", "trial.read"),
+    ("Reconstruction", "/reconstruct", "reconstruct.run"),
+    ("Admin", "/admin", "users.manage"),
+    ("Account", "/account", "authenticated"),
+)
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+TEMPLATES.env.filters["fmt"] = _fmt
+TEMPLATES.env.globals["version"] = __version__
+
+
+def page(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    who: Principal | None = None,
+    status: int = 200,
+    title: str = "",
+) -> HTMLResponse:
+    """A page with the signed-in user, the navigation, the CSRF token and the demo flag."""
+    settings = request.app.state.settings
+    ctx: dict[str, Any] = {
+        "request": request,
+        "who": who,
+        "title": title,
+        "nav": [(label, href) for label, href, perm in NAV if who is not None and who.can(perm)],
+        "csrf_token": who.csrf_token if who is not None else "",
+        "demo": settings.demo,
+        "path": request.url.path,
+    }
+    ctx.update(context or {})
+    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status)
+
+
+def error_page(
+    request: Request, status: int, message: str, problems: list[dict[str, Any]]
+) -> HTMLResponse:
+    who = getattr(request.state, "principal", None)
+    titles = {
+        403: "Not allowed",
+        404: "Not found",
+        409: "Changed by someone else",
+        422: "Please correct the input",
+        429: "Too many attempts",
+        501: "Not available",
+    }
+    return page(
+        request,
+        "error.html",
+        {"status": status, "message": message, "problems": problems},
+        who=who,
+        status=status,
+        title=titles.get(status, "Error"),
+    )

@@ -1,0 +1,108 @@
+"""Trial workspace pages: list, create, upload ADSL/ADTTE/SAP, run, reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from tacepath.api.deps import RecordId, Require, get_db
+from tacepath.api.errors import problems_json
+from tacepath.errors import InputError
+from tacepath.service import trials
+from tacepath.service.errors import AlreadyExists, NotAvailable
+from tacepath.service.principal import Principal
+from tacepath.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/trials")
+def trial_list(request: Request, who: Principal = Depends(Require("trial.read"))) -> HTMLResponse:
+    rows = trials.list_trials(get_db(request), who)
+    return page(request, "trials.html", {"rows": rows, "problems": []}, who=who, title="Trials")
+
+
+@router.post("/trials")
+def trial_create(
+    request: Request,
+    name: str = Form("", max_length=200),
+    description: str = Form("", max_length=5000),
+    who: Principal = Depends(Require("trial.write")),
+) -> Response:
+    try:
+        t = trials.create_trial(get_db(request), who, name, description)
+    except (InputError, AlreadyExists) as exc:
+        probs = (
+            problems_json(exc.problems)
+            if isinstance(exc, InputError)
+            else [{"field": "name", "value": name, "allowed": "a name not used yet"}]
+        )
+        rows = trials.list_trials(get_db(request), who)
+        return page(
+            request,
+            "trials.html",
+            {"rows": rows, "problems": probs},
+            who=who,
+            status=422,
+            title="Trials",
+        )
+    return RedirectResponse(f"/trials/{t['id']}", status_code=303)
+
+
+def _trial_page(
+    request: Request,
+    who: Principal,
+    trial_id: int,
+    *,
+    problems: list[dict[str, object]] | None = None,
+    message: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    t = trials.get_trial(get_db(request), who, trial_id)
+    return page(
+        request,
+        "trial.html",
+        {"t": t, "problems": problems or [], "message": message},
+        who=who,
+        status=status,
+        title=t["name"],
+    )
+
+
+@router.get("/trials/{trial_id}")
+def trial_page(
+    trial_id: RecordId, request: Request, who: Principal = Depends(Require("trial.read"))
+) -> HTMLResponse:
+    return _trial_page(request, who, trial_id)
+
+
+@router.post("/trials/{trial_id}/files")
+async def trial_upload(
+    trial_id: RecordId,
+    request: Request,
+    kind: str = Form(..., max_length=10),
+    file: UploadFile = File(...),
+    who: Principal = Depends(Require("trial.write")),
+) -> Response:
+    content = await file.read(trials.MAX_FILE_BYTES + 1)
+    try:
+        await run_in_threadpool(
+            trials.upload_file, get_db(request), who, trial_id, kind, file.filename or kind, content
+        )
+    except InputError as exc:
+        return _trial_page(request, who, trial_id, problems=problems_json(exc.problems), status=422)
+    return RedirectResponse(f"/trials/{trial_id}", status_code=303)
+
+
+@router.post("/trials/{trial_id}/run")
+def trial_run(
+    trial_id: RecordId, request: Request, who: Principal = Depends(Require("trial.run"))
+) -> Response:
+    try:
+        trials.run_analysis(get_db(request), who, trial_id)
+    except NotAvailable as exc:
+        return _trial_page(request, who, trial_id, message=str(exc), status=501)
+    except InputError as exc:
+        return _trial_page(request, who, trial_id, problems=problems_json(exc.problems), status=422)
+    return RedirectResponse(f"/trials/{trial_id}#analyses", status_code=303)
