@@ -15,7 +15,7 @@ def _commands() -> list[str]:
 
 def test_readme_opens_with_two_commands() -> None:
     main, tests = _commands()
-    assert main.endswith("tacepath demo")
+    assert main.endswith(("tacepath demo", "tacepath serve --demo"))
     assert "pytest" in tests
 
 

@@ -1,0 +1,237 @@
+"""Fixtures of the platform tests: a fresh database per test on every backend.
+
+SQLite always; PostgreSQL too when ``TACEPATH_TEST_DATABASE_URL`` names a server where the
+role may create databases (``.ci/platform-setup.sh`` starts one in CI). Each backend is
+migrated once per test session into a template; every test gets its own copy.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import uuid
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PG_ENV = "TACEPATH_TEST_DATABASE_URL"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else [])
+PASSWORD = "correct horse battery staple"
+ROLES = ("clinician", "navigator", "statistician", "admin")
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: end-to-end tests in Debian's chromium")
+    # Starlette asks for httpx2 in its test client; the tests use httpx as documented.
+    warnings.filterwarnings("ignore", message=".*httpx2.*")
+    config.addinivalue_line("filterwarnings", "ignore:.*httpx2.*")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+class _Backend:
+    def __init__(self, name: str, tmp: Path) -> None:
+        self.name = name
+        self.tmp = tmp
+        self._made: list[str] = []
+        if name == "sqlite":
+            self.template = tmp / "template.db"
+            self._migrate(f"sqlite:///{self.template}")
+        else:
+            self.admin_url = os.environ[PG_ENV]
+            self.template_name = f"tp_tpl_{_worker()}_{uuid.uuid4().hex[:6]}"
+            self._admin(f'CREATE DATABASE "{self.template_name}"')
+            self._migrate(self._pg_url(self.template_name))
+
+    def _pg_url(self, database: str) -> str:
+        return make_url(self.admin_url).set(database=database).render_as_string(hide_password=False)
+
+    def _admin(self, sql: str) -> None:
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+        engine.dispose()
+
+    @staticmethod
+    def _migrate(url: str) -> None:
+        from tacepath.store.engine import make_engine
+        from tacepath.store.migrate import upgrade
+
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+
+    def fresh(self) -> str:
+        """The URL of a new, migrated, empty database."""
+        if self.name == "sqlite":
+            path = self.tmp / f"{uuid.uuid4().hex}.db"
+            shutil.copyfile(self.template, path)
+            return f"sqlite:///{path}"
+        name = f"tp_t_{_worker()}_{uuid.uuid4().hex[:10]}"
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_name}" STRATEGY FILE_COPY')
+        self._made.append(name)
+        return self._pg_url(name)
+
+    def drop(self, url: str) -> None:
+        if self.name == "postgresql":
+            name = make_url(url).database
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self.name == "postgresql":
+            for name in self._made:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self._admin(f'DROP DATABASE IF EXISTS "{self.template_name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, _Backend]]:
+    made: dict[str, _Backend] = {}
+    tmp = tmp_path_factory.mktemp("db")
+    yield made
+    for b in made.values():
+        b.close()
+    _ = tmp
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(
+    request: pytest.FixtureRequest,
+    _backends: dict[str, _Backend],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> _Backend:
+    name: str = request.param
+    if name not in _backends:
+        _backends[name] = _Backend(name, tmp_path_factory.mktemp(f"db-{name}"))
+    return _backends[name]
+
+
+@pytest.fixture
+def database_url(backend: _Backend) -> Iterator[str]:
+    url = backend.fresh()
+    yield url
+    backend.drop(url)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Any]:
+    from tacepath.service.db import Database
+
+    database = Database(database_url, migrate=False, pool_size=5)
+    yield database
+    database.dispose()
+
+
+@dataclass
+class Org:
+    id: int
+    name: str
+    users: dict[str, str]  # role -> username
+
+
+@functools.cache
+def _password_hash() -> str:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(PASSWORD)
+
+
+def make_org(db: Any, name: str, prefix: str) -> Org:
+    """An organisation with one user per role (password :data:`PASSWORD`; the Argon2 hash is
+    computed once per test process: ``create_user`` itself is tested in test_auth.py)."""
+    from tacepath.service.auth import create_organisation
+    from tacepath.store.models import User
+
+    org = create_organisation(db, name)
+    users = {}
+    with db.write() as s:
+        for role in ROLES:
+            username = f"{prefix}-{role}"
+            s.add(
+                User(
+                    organisation_id=org,
+                    username=username,
+                    full_name=f"{prefix} {role}",
+                    password_hash=_password_hash(),
+                    role=role,
+                )
+            )
+            users[role] = username
+    return Org(org, name, users)
+
+
+def system(org: Org, role: str) -> Any:
+    from tacepath.service.principal import Principal
+
+    return Principal(
+        user_id=0,
+        username="test",
+        full_name="",
+        organisation_id=org.id,
+        organisation=org.name,
+        role=role,
+        via="system",
+    )
+
+
+@pytest.fixture
+def app(db: Any, database_url: str) -> Any:
+    from tacepath.api import Settings, create_app
+
+    return create_app(Settings(database_url=database_url, migrate=False), db=db)
+
+
+@pytest.fixture
+def orgs(db: Any) -> tuple[Org, Org]:
+    return make_org(db, "Hospital A", "a"), make_org(db, "Hospital B", "b")
+
+
+def client_for(app: Any) -> Any:
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, base_url="https://testserver")
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return client_for(app)
+
+
+def login(client: Any, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the API; the CSRF token is set as a default header."""
+    r = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    token: str = r.json()["csrf_token"]
+    client.headers["X-CSRF-Token"] = token
+    return token
+
+
+def web_login(client: Any, username: str, password: str = PASSWORD) -> Any:
+    page = client.get("/login")
+    tok = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert tok is not None
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "login_token": tok.group(1), "next": "/"},
+        follow_redirects=False,
+    )
+
+
+def example(path: str) -> Any:
+    import json
+
+    return json.loads((EXAMPLES / path).read_text(encoding="utf-8"))

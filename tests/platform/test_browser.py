@@ -1,0 +1,231 @@
+"""End to end in a real browser: Playwright driving Debian's chromium (never a downloaded
+browser build). A clinician signs in, creates a patient, enters the baseline imaging and a
+follow-up, sees the decision and exports the MDT summary; a navigator and a statistician see
+their pages. Screenshots go to ``out/screenshots/`` (or ``TACEPATH_SCREENSHOTS``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.platform.conftest import PASSWORD, make_org
+from tests.platform.test_durability import _port, _start
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SHOTS = Path(
+    os.environ.get(
+        "TACEPATH_SCREENSHOTS", Path(__file__).resolve().parents[2] / "out" / "screenshots"
+    )
+)
+
+
+def _luminance(rgb: tuple[float, ...]) -> float:
+    def ch(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (ch(x) for x in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in re.findall(r"[\d.]+", css)[:3])
+
+
+def _contrast(fg: str, bg: str) -> float:
+    a, b = sorted((_luminance(_rgb(fg)), _luminance(_rgb(bg))), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tacepath.service.db import Database
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'e2e.db'}"
+    db = Database(url)
+    make_org(db, "Hospital A", "a")
+    db.dispose()
+    port = _port()
+    proc = _start(url, port)
+    yield f"http://127.0.0.1:{port}"
+    proc.kill()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _sign_in(page: Any, base: str, user: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_clinician_flow(server: str, browser: Any, tmp_path: Path) -> None:
+    ctx = browser.new_context(viewport={"width": 1024, "height": 1366}, accept_downloads=True)
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server}/login")
+    _shot(page, "01_login")
+    assert page.evaluate("document.activeElement.id") == "username"  # autofocus
+    _sign_in(page, server, "a-clinician")
+    page.wait_for_url("**/patients")
+    # keyboard: the first Tab reaches the skip link, which moves focus to the content
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "New patient"
+    # the session cookie is Secure and HttpOnly (accepted by the browser on 127.0.0.1)
+    cookie = next(c for c in ctx.cookies() if c["name"] == "tacepath_session")
+    assert cookie["secure"]
+    assert cookie["httpOnly"]
+
+    page.get_by_role("link", name="New patient").click()
+    page.get_by_label("Patient id").fill("E2E-1")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_label("ECOG").fill("0")
+    page.get_by_label("Bilirubin").fill("1.1")
+    page.get_by_label("Albumin").fill("3.6")
+    page.get_by_label("INR").fill("1.1")
+    page.get_by_label("Ascites").select_option("none")
+    page.get_by_label("Encephalopathy").select_option("none")
+    page.get_by_label("Intrahepatic tumours").fill("50;30")
+    page.get_by_label("Macrovascular invasion").select_option("no")
+    page.get_by_label("Extrahepatic spread").select_option("no")
+    _shot(page, "02_new_patient")
+    page.get_by_role("button", name="Create patient").click()
+    page.wait_for_url(re.compile(r".*/patients/\d+$"))
+    assert "BCLC: B" in page.content()
+
+    # baseline imaging, course start and regimen
+    page.locator("#f-start").fill("2026-01-05")
+    page.locator("#f-regimen").select_option("tace-sorafenib")
+    page.get_by_label("Date of the imaging").fill("2026-01-02")
+    page.get_by_label("Lesion 1 id").fill("L1")
+    page.get_by_label("Lesion 1 is a target").check()
+    for label, value in (
+        ("longest diameter", "50"),
+        ("perpendicular diameter", "40"),
+        ("viable longest diameter", "50"),
+        ("viable perpendicular diameter", "40"),
+    ):
+        page.get_by_label(f"Lesion 1 {label}, mm", exact=True).fill(value)
+    page.get_by_label("Lesion 1 typical HCC").select_option("yes")
+    page.get_by_role("button", name="Save and get the decision").click()
+    page.wait_for_url(re.compile(r".*#decision$"))
+    assert "no-follow-up" in page.locator("#decision").inner_text()
+
+    # a follow-up: viable tumour 70% of baseline after TACE -> repeat TACE
+    page.get_by_label("Date of the imaging").fill("2026-03-02")
+    for label, value in (
+        ("longest diameter", "48"),
+        ("perpendicular diameter", "38"),
+        ("viable longest diameter", "40"),
+        ("viable perpendicular diameter", "35"),
+    ):
+        page.get_by_label(f"Lesion L1 {label}, mm", exact=True).fill(value)
+    page.get_by_label("TACE session on").fill("2026-01-20")
+    page.get_by_label("Event 1: CTCAE term").fill("AST increased")
+    page.locator("#ae-0-grade").select_option("3")
+    page.get_by_label("Suspected drug").first.fill("sorafenib")
+    page.get_by_label("Current dose").first.fill("400 mg twice daily")
+    _shot(page, "03_followup_form")
+    page.get_by_role("button", name="Save and get the decision").click()
+    page.wait_for_url(re.compile(r".*#decision$"))
+    decision = page.locator("#decision").inner_text()
+    assert "repeat-tace" in decision
+    assert "sorafenib" in decision
+    _shot(page, "04_patient_decision")
+    assert not [m for m in console if "Content Security Policy" in m], console
+
+    # contrast of the text that matters (WCAG AA: 4.5:1)
+    for sel in ("h1", ".decision .verdict", "#decision li", "a"):
+        fg, bg = page.evaluate(
+            """(sel) => { const e = document.querySelector(sel); let n = e, bg;
+                 while (n) { bg = getComputedStyle(n).backgroundColor;
+                   if (bg !== 'rgba(0, 0, 0, 0)') break; n = n.parentElement; }
+                 return [getComputedStyle(e).color, bg || 'rgb(255,255,255)']; }""",
+            sel,
+        )
+        assert _contrast(fg, bg) >= 4.5, (sel, fg, bg)
+
+    # the MDT summary, HTML and PDF
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="MDT summary (PDF)").click()
+    pdf = tmp_path / "mdt.pdf"
+    dl.value.save_as(pdf)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    shutil.copyfile(pdf, SHOTS / "mdt_summary.pdf")
+    page.get_by_role("link", name="MDT summary (HTML)").click()
+    assert "E2E-1" in page.content()
+    _shot(page, "05_mdt_summary")
+    ctx.close()
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(pdf),
+                str(SHOTS / "06_mdt_pdf"),
+            ],
+            check=False,
+        )
+
+
+def test_other_roles_pages(server: str, browser: Any) -> None:
+    for user, path, name in (
+        ("a-navigator", "/evidence", "07_evidence"),
+        ("a-navigator", "/import", "08_import"),
+        ("a-statistician", "/trials", "09_trials"),
+        ("a-statistician", "/reconstruct", "10_reconstruct"),
+        ("a-admin", "/admin", "11_admin"),
+    ):
+        ctx = browser.new_context(viewport={"width": 1024, "height": 1366})
+        page = ctx.new_page()
+        _sign_in(page, server, user)
+        page.wait_for_load_state()
+        page.goto(f"{server}{path}")
+        assert page.locator("h1").count() == 1
+        _shot(page, name)
+        ctx.close()

@@ -1,0 +1,69 @@
+"""API fuzzing with schemathesis against the OpenAPI schema: no input makes a 5xx.
+
+Every operation of ``/openapi.json`` gets generated requests (valid and invalid by the
+schema), sent with the API token of a role that the permission table allows for it, on a
+database holding a patient with a timeline, a trial with a file and a stored analysis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+
+from tacepath.service.permissions import allowed  # noqa: E402
+from tests.platform.conftest import BACKENDS, ROLES, _Backend, make_org  # noqa: E402
+from tests.platform.test_access_control import _build, _permission, _routes  # noqa: E402
+
+MAX_EXAMPLES = 12
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def fuzz_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tacepath.api import Settings, create_app
+    from tacepath.service.db import Database
+
+    backend = _Backend(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}"))
+    url = backend.fresh()
+    db = Database(url, migrate=False, pool_size=5)
+    app = create_app(Settings(database_url=url, migrate=False), db=db)
+    world = _build(db, make_org(db, "Hospital A", "a"))
+    perms = {(m, p): _permission(r) for m, p, r in _routes(app)}
+    yield app, world, perms
+    db.dispose()
+    backend.close()
+
+
+@pytest.fixture
+def api_schema(fuzz_world: Any) -> Any:
+    app, _, _ = fuzz_world
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+# Signing out and revoking tokens would end the fuzzing session's own credentials (both are
+# tested in test_auth.py and test_access_control.py).
+schema = (
+    schemathesis.pytest.from_fixture("api_schema")
+    .exclude(path="/api/auth/logout")
+    .exclude(path="/api/tokens/{token_id}", method="DELETE")
+)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_server_error(case: Any, fuzz_world: Any) -> None:
+    _, world, perms = fuzz_world
+    perm = perms.get((case.method.upper(), case.path))
+    roles = [r for r in ROLES if perm and allowed(r, perm)] or ["clinician"]
+    response = case.call(headers={"Authorization": f"Bearer {world.tokens[roles[0]]}"})
+    case.validate_response(response, checks=[not_a_server_error])

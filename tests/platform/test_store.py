@@ -1,0 +1,119 @@
+"""Storage: migrations, the append-only audit table, records round-trip, column limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from tacepath.domain.patient import parse_patient
+from tacepath.domain.timeline import parse_timeline
+from tacepath.store.models import AuditRecord, Base, Snapshot
+from tacepath.store.records import (
+    row_problems,
+    snapshot_dict,
+    snapshot_row,
+    timeline_dict,
+    timeline_rows,
+)
+from tests.platform.conftest import EXAMPLES
+
+
+def test_migrated_schema_matches_the_models(db: Any) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert diff == []
+    assert version == "0001"
+
+
+def test_audit_records_are_append_only(db: Any) -> None:
+    with db.write() as s:
+        s.add(AuditRecord(username="x", action="a", entity="e", entity_id="1"))
+    for sql in ("UPDATE audit_records SET action = 'b'", "DELETE FROM audit_records"):
+        with pytest.raises(DBAPIError, match="append-only"), db.write() as s:
+            s.execute(text(sql))
+    with db.read() as s:
+        assert s.execute(text("SELECT action FROM audit_records")).scalars().all() == ["a"]
+
+
+def _snapshots() -> list[dict[str, Any]]:
+    out = json.loads((EXAMPLES / "patients.json").read_text())
+    out += [json.loads(p.read_text()) for p in sorted((EXAMPLES / "pathway").glob("*.json"))]
+    return out
+
+
+@pytest.mark.parametrize("raw", _snapshots(), ids=lambda r: r["id"])
+def test_snapshot_rows_give_back_the_same_snapshot(raw: dict[str, Any], db: Any) -> None:
+    snap = parse_patient(raw)
+    row = snapshot_row(snap)
+    with db.write() as s:
+        from tacepath.store.models import Organisation, Patient
+
+        org = Organisation(name="o")
+        s.add(org)
+        s.flush()
+        p = Patient(organisation_id=org.id, mrn=snap.id)
+        s.add(p)
+        s.flush()
+        row.patient_id = p.id
+        s.add(row)
+        s.flush()
+        sid = row.id
+    with db.read() as s:
+        stored = s.get(Snapshot, sid)
+        again = parse_patient(snapshot_dict(stored, snap.id))
+    assert again == snap
+    if snap.history is not None:
+        assert again.history is not None
+        for name in ("variceal_bleeding_date", "thromboembolism_date"):
+            assert again.history.known(name) == snap.history.known(name)
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(str(EXAMPLES / "timelines/P*.json"))))
+def test_timeline_rows_give_back_the_same_timeline(path: str) -> None:
+    tl = parse_timeline(json.loads(Path(path).read_text()))
+    rows = timeline_rows(tl)
+    for i, a in enumerate(rows.assessments):
+        a.id = i
+    for name in ("tace_sessions", "child_pugh", "events", "drug_periods", "adverse_events"):
+        for i, r in enumerate(getattr(rows, name)):
+            r.id = i
+    again = parse_timeline(
+        timeline_dict(
+            mrn=tl.id,
+            start_date=tl.start_date,
+            last_contact_date=tl.last_contact_date,
+            death_date=tl.death_date,
+            rows=rows,
+        )
+    )
+    assert again == tl
+
+
+def test_values_a_column_cannot_hold_are_refused_with_the_field() -> None:
+    from tacepath.store.models import AdverseEventRow, TaceSessionRow
+
+    ae = AdverseEventRow(
+        date=dt.date(2026, 1, 1),
+        term="x" * 121,
+        occurrence=2**40,
+        grading_values={"value": float("inf"), "n": "a\x00b"},
+        facts={},
+    )
+    problems = {p.field: p.allowed for p in row_problems(ae, "ae", {"grading_values": "values"})}
+    assert problems["ae.term"] == "at most 120 characters"
+    assert "integer" in problems["ae.occurrence"]
+    assert problems["ae.values.value"] == "a finite number"
+    assert problems["ae.values.n"] == "text without NUL characters"
+    old = TaceSessionRow(date=dt.date(1800, 1, 1), technique="cTACE")
+    assert [p.allowed for p in row_problems(old, "s")] == ["a date from 1900-01-01 to 2200-12-31"]
