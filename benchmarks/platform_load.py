@@ -1,0 +1,188 @@
+"""Bounded local load test of the platform: N concurrent users for T seconds on 127.0.0.1.
+
+    python benchmarks/platform_load.py [--users 50] [--seconds 60] [--think 0] [--database-url URL]
+
+Starts ``tacepath serve``'s application (uvicorn, one process) on a free loopback port with
+the demo data (12 patients, 9 timelines), signs every simulated user in with an API token of
+the demo clinician, then each user loops over a mixed workload until the time is up:
+
+    45 %  GET  /api/patients?q=...              search (list)
+    20 %  GET  /api/patients/{id}               the record (snapshot, timeline, decisions)
+    15 %  GET  /api/patients/{id}/assessment    scores (engines)
+    10 %  GET  /patients/{id}                   the patient page (every engine, HTML)
+    10 %  POST /api/patients                    a new patient (a write: rows + audit)
+
+It prints p50/p95/p99 latency and the error count per request kind and overall, and writes
+them as JSON to ``benchmarks/results/platform_load.json``. Traffic goes to 127.0.0.1 only;
+the loops stop by themselves when the time is up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+SERVER = """
+import sys, uvicorn
+from tacepath.api import Settings, create_app
+from tacepath.service.demo import load_demo
+from tacepath.service.auth import login, create_api_token
+app = create_app(Settings(database_url=sys.argv[1], secure_cookies=False, pool_size=20))
+logins = {l.role: l for l in load_demo(app.state.db, with_trial=False)}
+_, who = login(app.state.db, "demo-clinician", logins["clinician"].password, "load")
+print(create_api_token(app.state.db, who, "load")["token"], flush=True)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+MIX = (("search", 45), ("record", 20), ("assessment", 15), ("page", 10), ("create", 10))
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(q / 100 * (len(values) - 1))))
+    return values[k]
+
+
+async def _user(
+    uid: int,
+    client: httpx.AsyncClient,
+    ids: list[int],
+    until: float,
+    out: dict[str, list],
+    think: float,
+) -> None:
+    rng = random.Random(uid)
+    kinds = [k for k, w in MIX for _ in range(w)]
+    n = 0
+    while time.perf_counter() < until:
+        kind = rng.choice(kinds)
+        pid = rng.choice(ids)
+        t0 = time.perf_counter()
+        try:
+            if kind == "search":
+                r = await client.get("/api/patients", params={"q": rng.choice(["P0", "P00", "PW"])})
+            elif kind == "record":
+                r = await client.get(f"/api/patients/{pid}")
+            elif kind == "assessment":
+                r = await client.get(f"/api/patients/{pid}/assessment")
+            elif kind == "page":
+                r = await client.get(f"/patients/{pid}")
+            else:
+                n += 1
+                r = await client.post("/api/patients", json={"id": f"L{uid}-{n}", "ecog": 0})
+            ok = r.status_code < 400
+        except httpx.HTTPError:
+            ok = False
+        out[kind].append((time.perf_counter() - t0, ok))
+        if think:
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+
+
+async def _run(base: str, token: str, users: int, seconds: float, think: float) -> dict[str, list]:
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as c:
+        ids = [p["id"] for p in (await c.get("/api/patients")).json()]
+        out: dict[str, list] = {k: [] for k, _ in MIX}
+        until = time.perf_counter() + seconds
+        await asyncio.gather(*(_user(i, c, ids, until, out, think) for i in range(users)))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--think", type=float, default=0.0, help="mean pause between requests, s")
+    ap.add_argument("--database-url", default=None)
+    args = ap.parse_args()
+    if not 1 <= args.users <= 200 or not 1 <= args.seconds <= 600:
+        ap.error("users 1-200, seconds 1-600 (a bounded test)")
+    folder = Path(tempfile.mkdtemp(prefix="tacepath-load-"))
+    url = args.database_url or f"sqlite:///{folder / 'load.db'}"
+    port = _port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, url, str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        token = proc.stdout.readline().strip()
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        started = time.perf_counter()
+        out = asyncio.run(_run(base, token, args.users, args.seconds, args.think))
+        elapsed = time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    rows = {}
+    every: list[float] = []
+    errors = 0
+    for kind, samples in out.items():
+        lat = [t * 1000 for t, _ in samples]
+        bad = sum(1 for _, ok in samples if not ok)
+        errors += bad
+        every += lat
+        rows[kind] = {
+            "requests": len(lat),
+            "errors": bad,
+            "p50_ms": _pct(lat, 50),
+            "p95_ms": _pct(lat, 95),
+            "p99_ms": _pct(lat, 99),
+        }
+    rows["all"] = {
+        "requests": len(every),
+        "errors": errors,
+        "p50_ms": _pct(every, 50),
+        "p95_ms": _pct(every, 95),
+        "p99_ms": _pct(every, 99),
+        "mean_ms": statistics.fmean(every) if every else float("nan"),
+        "throughput_rps": len(every) / elapsed,
+    }
+    result = {
+        "think_s": args.think,
+        "users": args.users,
+        "seconds": args.seconds,
+        "database": url.split(":")[0],
+        "results": rows,
+    }
+    Path("benchmarks/results").mkdir(parents=True, exist_ok=True)
+    name = f"platform_load_{url.split(':')[0].split('+')[0]}_think{args.think:g}.json"
+    Path("benchmarks/results", name).write_text(json.dumps(result, indent=2))
+    print(f"{args.users} users, {args.seconds:g} s, think {args.think:g} s, {url.split(':')[0]}")
+    print("| request | requests | errors | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|---|---|")
+    for kind, r in rows.items():
+        print(
+            f"| {kind} | {r['requests']} | {r['errors']} | {r['p50_ms']:.0f} | "
+            f"{r['p95_ms']:.0f} | {r['p99_ms']:.0f} |"
+        )
+    print(f"throughput {rows['all']['throughput_rps']:.1f} requests/s")
+
+
+if __name__ == "__main__":
+    main()
