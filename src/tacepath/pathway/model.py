@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,30 +33,6 @@ __all__ = [
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "regimens.yaml"
 
-#: The closed vocabulary of checks (implemented in eligibility.py).
-CHECKS = (
-    "bclc_in",
-    "child_pugh_score_max",
-    "child_pugh_class_in",
-    "ecog_max",
-    "no_macrovascular_invasion",
-    "no_extrahepatic_spread",
-    "tumours_max",
-    "tumour_diameter_max_mm",
-    "prior_tace_max",
-    "no_prior_systemic",
-    "creatinine_below_mg_dl",
-    "varices_not_high_risk_untreated",
-    "no_variceal_bleeding",
-    "hypertension_not_uncontrolled",
-    "proteinuria_below",
-    "no_thromboembolism",
-    "no_active_autoimmune",
-    "no_organ_transplant",
-    "age_min",
-    "hap_class_in",
-    "mdt_confirms",
-)
 Check = Literal[
     "bclc_in",
     "child_pugh_score_max",
@@ -80,6 +56,8 @@ Check = Literal[
     "hap_class_in",
     "mdt_confirms",
 ]
+#: The closed vocabulary of checks (implemented in eligibility.py).
+CHECKS: tuple[str, ...] = get_args(Check)
 Severity = Literal["exclusion", "judgement"]
 
 
