@@ -10,7 +10,6 @@ option exits 2 with one line per problem naming the option, the value and what i
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import typer
@@ -18,6 +17,7 @@ import typer
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.jsonsafe import json_safe
 
 __all__ = ["simulate_app"]
 
@@ -33,19 +33,8 @@ simulate_app = typer.Typer(
 app.add_typer(simulate_app, name="simulate")
 
 
-def _clean(obj: Any) -> Any:
-    """JSON-safe: NaN and ±inf become null."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
 def _echo_json(obj: Any) -> None:
-    typer.echo(json.dumps(_clean(obj), indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(json_safe(obj), indent=2, ensure_ascii=False))
 
 
 def _numbers(option: str, value: str | None, example: str) -> list[float] | None:

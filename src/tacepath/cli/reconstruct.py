@@ -9,9 +9,7 @@ problem naming the file, column, row and value.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import typer
@@ -19,6 +17,7 @@ import typer
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError
+from tacepath.jsonsafe import json_safe
 
 __all__: list[str] = []
 
@@ -51,16 +50,6 @@ def _read_csv(path: Path, option: str) -> pd.DataFrame:
         return pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(option, str(path), f"a readable CSV file ({exc})") from exc
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _check_out(out: Path) -> None:
@@ -195,7 +184,7 @@ def _reconstruct(
         payload = result.to_dict()
         payload["out"] = str(out)
         payload["plot"] = None if plot is None else str(plot)
-        typer.echo(json.dumps(_clean(payload), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(json_safe(payload), indent=2, ensure_ascii=False))
         return
     typer.echo(result.summary())
     typer.echo(f"{result.n} rows written to {out}")
@@ -236,7 +225,7 @@ def _pseudo(
         payload = result.to_dict()
         payload["out"] = str(out)
         payload["plot"] = None if plot is None else str(plot)
-        typer.echo(json.dumps(_clean(payload), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(json_safe(payload), indent=2, ensure_ascii=False))
         return
     typer.echo(result.summary())
     typer.echo(f"{len(result.ipd)} rows of PSEUDO-DATA (column label) written to {out}")

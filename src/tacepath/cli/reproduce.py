@@ -11,15 +11,14 @@ trials. Everything runs offline from packaged data.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError
+from tacepath.jsonsafe import json_safe
 
 __all__: list[str] = []
 
@@ -53,16 +52,6 @@ Examples:
 
   tacepath surrogacy --json --plot surrogacy.png
 """
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> None:
@@ -134,7 +123,7 @@ def _reproduce(trial: str, *, as_json: bool, html: Path | None, plot: Path | Non
         payload = rep.to_dict()
         payload["html"] = None if html is None else str(html)
         payload["plot"] = None if plot is None else str(plot)
-        typer.echo(json.dumps(_clean(payload), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(json_safe(payload), indent=2, ensure_ascii=False))
         return
     typer.echo(rep.summary())
     for what, path in (("HTML report", html), ("KM figure (pseudo-data)", plot)):
@@ -161,7 +150,7 @@ def surrogacy_command(
         if as_json:
             payload = result.to_dict()
             payload["plot"] = None if plot is None else str(plot)
-            typer.echo(json.dumps(_clean(payload), indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(json_safe(payload), indent=2, ensure_ascii=False))
             return
         typer.echo(result.summary())
         if plot is not None:

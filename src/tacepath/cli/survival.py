@@ -23,6 +23,7 @@ from rich.table import Table
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError
+from tacepath.jsonsafe import json_safe
 
 __all__ = ["read_table"]
 
@@ -109,23 +110,8 @@ def _event_column(data: pd.DataFrame, event: str | None, censor: str | None) -> 
     return _EVENT_COLUMN
 
 
-def _clean(obj: Any) -> Any:
-    """JSON-safe: NaN and ±inf become null, NumPy scalars plain numbers."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_clean(v) for v in obj.tolist()]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
 def _echo_json(obj: Any) -> None:
-    typer.echo(json.dumps(_clean(obj), indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(json_safe(obj), indent=2, ensure_ascii=False))
 
 
 def _fmt(v: float | None, digits: int = 4) -> str:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from tacepath.jsonsafe import json_safe
 from tacepath.report.forest_plot import plot_forest
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
 from tacepath.report.summaries import write_pdf
@@ -46,19 +46,9 @@ class ReportFiles:
     figures: tuple[Path, ...]
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
 def results_json(result: TrialAnalysis) -> str:
     """``results.json``: every number of the report (NaN written as null)."""
-    return json.dumps(_clean(result.to_dict()), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_safe(result.to_dict()), indent=2, ensure_ascii=False) + "\n"
 
 
 # --------------------------------------------------------------------------- formatting

@@ -8,7 +8,6 @@ stored: the inputs are published figures, not patient records.
 from __future__ import annotations
 
 import io
-import math
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from tacepath.errors import InputError
+from tacepath.jsonsafe import json_safe
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 
@@ -31,16 +31,6 @@ def _csv(data: bytes, name: str) -> pd.DataFrame:
         return pd.read_csv(io.BytesIO(data))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(name, "(file)", f"a readable CSV file ({exc})") from exc
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def reconstruct(
@@ -86,7 +76,7 @@ def reconstruct(
             plot_reconstruction(result, path)
             png = path.read_bytes()
     return {
-        "result": _clean(result.to_dict()),
+        "result": json_safe(result.to_dict()),
         "summary": result.summary(),
         "ipd_csv": result.ipd.to_csv(index=False),
         "png": png,
