@@ -51,13 +51,15 @@ from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
 from tacepath.domain.units import ANALYTES, denoise, normalise_unit
 from tacepath.errors import InputError, InputErrors, Problem
 
-__all__ = ["assess_cohort", "read_cohort", "write_table"]
+__all__ = ["FLAGS", "UNIT_LABS", "assess_cohort", "read_cohort", "write_table"]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
-_UNIT_LABS = ("bilirubin", "albumin", "creatinine", "sodium", "afp", "ast", "alt", "platelets")
-_FLAGS = (
+#: Labs given with a value and an optional ``<lab>_unit`` column.
+UNIT_LABS = ("bilirubin", "albumin", "creatinine", "sodium", "afp", "ast", "alt", "platelets")
+#: Yes/no columns.
+FLAGS = (
     "dialysis_twice_past_week",
     "cvvhd_24h_past_week",
     "cholestatic_disease",
@@ -287,7 +289,7 @@ def assess_cohort(frame: pd.DataFrame, options: AssessOptions | None = None) -> 
     frame = frame.reset_index(drop=True)
     ids = frame["id"].astype(str).to_numpy(dtype=object)
     probs = _Problems(ids)
-    labs = {a: _lab(frame, a, probs) for a in (*_UNIT_LABS, "inr")}
+    labs = {a: _lab(frame, a, probs) for a in (*UNIT_LABS, "inr")}
     age = _numeric(frame, "age_years", probs)
     _in_range("age_years", age, 0, 120, True, "≥ 0 and ≤ 120", probs)
     ecog = _numeric(frame, "ecog", probs)
@@ -302,7 +304,7 @@ def assess_cohort(frame: pd.DataFrame, options: AssessOptions | None = None) -> 
     )
     pt = _numeric(frame, "pt_prolongation_s", probs)
     _in_range("pt_prolongation_s", pt, 0, 100, True, "≥ 0 and ≤ 100 s", probs)
-    flags = {f: _flag(frame, f, probs) for f in _FLAGS}
+    flags = {f: _flag(frame, f, probs) for f in FLAGS}
     cats = {c: _category(frame, c, probs) for c in _CATEGORIES}
     n_tum, largest = _tumours(frame, probs)
     probs.raise_if_any()

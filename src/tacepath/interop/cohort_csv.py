@@ -12,20 +12,12 @@ import csv
 import io
 from typing import Any
 
+from tacepath.clinical.cohort import FLAGS, UNIT_LABS
 from tacepath.domain.patient import PatientSnapshot, parse_patient
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = ["COHORT_COLUMNS", "cohort_patients"]
 
-_UNIT_LABS = ("bilirubin", "albumin", "creatinine", "sodium", "afp", "ast", "alt", "platelets")
-_FLAGS = (
-    "dialysis_twice_past_week",
-    "cvvhd_24h_past_week",
-    "cholestatic_disease",
-    "macrovascular_invasion",
-    "extrahepatic_spread",
-    "end_stage_liver_function",
-)
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
 
@@ -35,12 +27,12 @@ COHORT_COLUMNS = (
     "sex",
     "age_years",
     "ecog",
-    *_UNIT_LABS,
-    *(f"{a}_unit" for a in _UNIT_LABS),
+    *UNIT_LABS,
+    *(f"{a}_unit" for a in UNIT_LABS),
     "inr",
     "afp_ng_per_iu",
     "pt_prolongation_s",
-    *_FLAGS,
+    *FLAGS,
     "ascites",
     "encephalopathy",
     "tumour_diameters_mm",
@@ -69,7 +61,7 @@ def _row(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str, 
     if get.get("ecog"):
         v = _number(get["ecog"], where + "ecog", problems)
         out["ecog"] = int(v) if v is not None and v.is_integer() else v
-    for name in _FLAGS:
+    for name in FLAGS:
         text = get.get(name, "").lower()
         if text in _TRUE:
             out[name] = True
@@ -78,7 +70,7 @@ def _row(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str, 
         elif text:
             problems.append(Problem(where + name, get[name], "true/false, yes/no, 1/0 or empty"))
     labs: dict[str, Any] = {}
-    for a in _UNIT_LABS:
+    for a in UNIT_LABS:
         if get.get(a):
             value = _number(get[a], where + a, problems)
             if value is not None:
