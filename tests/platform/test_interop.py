@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 from typing import Any
 
+import pandas as pd
+import pytest
+
+from tacepath.clinical.cohort import assess_cohort
 from tacepath.domain.timeline import parse_timeline
+from tacepath.errors import InputError
+from tacepath.interop.cohort_csv import cohort_patients
 from tacepath.interop.fhir import bundle_to_record, record_to_bundle
 from tacepath.interop.loinc import ECOG, LABS
 from tests.platform.conftest import EXAMPLES, example, login
@@ -127,3 +134,18 @@ def test_csv_import_all_or_nothing(client: Any, orgs: Any) -> None:
     r = client.post("/api/import/csv", files={"file": ("c.csv", good, "text/csv")})
     assert len(r.json()["updated"]) == 6
     assert len(client.get("/api/patients").json()) == 6
+
+
+def test_csv_flags_are_read_as_tacepath_assess_reads_them() -> None:
+    # 1.0/0.0 is how pandas writes a numeric yes/no column; `tacepath assess` accepts it.
+    text = "id,macrovascular_invasion,extrahepatic_spread\nA,1.0,0.0\nB,yes,no\n"
+    imported = cohort_patients(text)
+    assert [(p.macrovascular_invasion, p.extrahepatic_spread) for p in imported] == [
+        (True, False),
+        (True, False),
+    ]
+    frame = pd.read_csv(io.StringIO(text), dtype=str)
+    assessed = assess_cohort(frame)
+    assert list(assessed["id"]) == ["A", "B"]
+    with pytest.raises(InputError, match=r"row 2 \(id=A\)\.macrovascular_invasion: got '2'"):
+        cohort_patients("id,macrovascular_invasion\nA,2\n")

@@ -51,7 +51,15 @@ from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
 from tacepath.domain.units import ANALYTES, denoise, normalise_unit
 from tacepath.errors import InputError, InputErrors, Problem
 
-__all__ = ["FLAGS", "UNIT_LABS", "assess_cohort", "read_cohort", "write_table"]
+__all__ = [
+    "FALSE_WORDS",
+    "FLAGS",
+    "TRUE_WORDS",
+    "UNIT_LABS",
+    "assess_cohort",
+    "read_cohort",
+    "write_table",
+]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -72,8 +80,9 @@ _CATEGORIES = {
     "ascites": ("none", "mild", "moderate-severe"),
     "encephalopathy": ("none", "grade-1-2", "grade-3-4"),
 }
-_TRUE = {"true", "1", "yes", "y", "t", "1.0"}
-_FALSE = {"false", "0", "no", "n", "f", "0.0"}
+#: Words a flag column may hold (``1.0``/``0.0``: numeric columns written by pandas).
+TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "1.0"})
+FALSE_WORDS = frozenset({"false", "0", "no", "n", "f", "0.0"})
 _MAX_REPORTED = 50
 
 
@@ -153,7 +162,9 @@ def _flag(frame: pd.DataFrame, col: str, probs: _Problems) -> FloatArray:
     text = s.astype(str).str.strip().str.lower().to_numpy()
     missing = s.isna().to_numpy() | (text == "") | (text == "nan")
     out = np.where(
-        np.isin(text, list(_TRUE)), 1.0, np.where(np.isin(text, list(_FALSE)), 0.0, np.nan)
+        np.isin(text, list(TRUE_WORDS)),
+        1.0,
+        np.where(np.isin(text, list(FALSE_WORDS)), 0.0, np.nan),
     )
     bad = np.flatnonzero(np.isnan(out) & ~missing)
     if len(bad):

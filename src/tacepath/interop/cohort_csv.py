@@ -12,14 +12,11 @@ import csv
 import io
 from typing import Any
 
-from tacepath.clinical.cohort import FLAGS, UNIT_LABS
+from tacepath.clinical.cohort import FALSE_WORDS, FLAGS, TRUE_WORDS, UNIT_LABS
 from tacepath.domain.patient import PatientSnapshot, parse_patient
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = ["COHORT_COLUMNS", "cohort_patients"]
-
-_TRUE = {"true", "yes", "1", "y", "t"}
-_FALSE = {"false", "no", "0", "n", "f"}
 
 #: Every column the importer reads.
 COHORT_COLUMNS = (
@@ -63,9 +60,9 @@ def _row(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str, 
         out["ecog"] = int(v) if v is not None and v.is_integer() else v
     for name in FLAGS:
         text = get.get(name, "").lower()
-        if text in _TRUE:
+        if text in TRUE_WORDS:
             out[name] = True
-        elif text in _FALSE:
+        elif text in FALSE_WORDS:
             out[name] = False
         elif text:
             problems.append(Problem(where + name, get[name], "true/false, yes/no, 1/0 or empty"))
