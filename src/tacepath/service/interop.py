@@ -6,6 +6,7 @@ by the domain's parsers first, then stored with its audit records — or nothing
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +28,24 @@ from tacepath.service.patients import (
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 
-__all__ = ["MAX_UPLOAD_BYTES", "export_fhir", "import_csv", "import_fhir"]
+__all__ = ["MAX_UPLOAD_BYTES", "bundle_from_bytes", "export_fhir", "import_csv", "import_fhir"]
 
 #: The largest file an import accepts (10 MB).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError("file", f"{len(data)} bytes", f"at most {MAX_UPLOAD_BYTES} bytes")
+
+
+def bundle_from_bytes(data: bytes, filename: str | None) -> Any:
+    """An uploaded file as the JSON of a FHIR Bundle (checked by :func:`import_fhir`)."""
+    _check_size(data)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError("file", filename, f"a FHIR Bundle in JSON ({exc})") from exc
 
 
 def import_fhir(db: Database, who: Principal, raw: Any) -> dict[str, Any]:
@@ -74,8 +89,7 @@ def export_fhir(db: Database, who: Principal, patient_id: int) -> dict[str, Any]
 def import_csv(db: Database, who: Principal, data: bytes) -> dict[str, Any]:
     """A registry extract (cohort CSV): new patients created, known ones get a new snapshot."""
     check(who.role, "interop.import")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError("file", f"{len(data)} bytes", f"at most {MAX_UPLOAD_BYTES} bytes")
+    _check_size(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -103,12 +102,7 @@ async def import_fhir(
 ) -> Response:
     data = await file.read(interop.MAX_UPLOAD_BYTES + 1)
     try:
-        if len(data) > interop.MAX_UPLOAD_BYTES:
-            raise InputError("file", f"{len(data)} bytes", "at most 10 MB")
-        try:
-            bundle = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError("file", file.filename, f"a FHIR Bundle in JSON ({exc})") from exc
+        bundle = interop.bundle_from_bytes(data, file.filename)
         report = await run_in_threadpool(interop.import_fhir, get_db(request), who, bundle)
     except InputError as exc:
         return page(
