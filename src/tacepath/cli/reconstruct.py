@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
@@ -18,6 +19,9 @@ from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError
 from tacepath.jsonsafe import json_safe
+
+if TYPE_CHECKING:
+    from tacepath.trials.reconstruct import PseudoIpdResult, ReconstructionResult
 
 __all__: list[str] = []
 
@@ -180,16 +184,7 @@ def _reconstruct(
         from tacepath.report.reconstruct_plot import plot_reconstruction
 
         plot_reconstruction(result, plot)
-    if as_json:
-        payload = result.to_dict()
-        payload["out"] = str(out)
-        payload["plot"] = None if plot is None else str(plot)
-        typer.echo(json.dumps(json_safe(payload), indent=2, ensure_ascii=False))
-        return
-    typer.echo(result.summary())
-    typer.echo(f"{result.n} rows written to {out}")
-    if plot is not None:
-        typer.echo(f"plot written to {plot}")
+    _report(result, out=out, plot=plot, as_json=as_json, rows=f"{result.n} rows")
 
 
 def _pseudo(
@@ -221,6 +216,24 @@ def _pseudo(
         from tacepath.report.reconstruct_plot import plot_pseudo_ipd
 
         plot_pseudo_ipd(result, plot)
+    _report(
+        result,
+        out=out,
+        plot=plot,
+        as_json=as_json,
+        rows=f"{len(result.ipd)} rows of PSEUDO-DATA (column label)",
+    )
+
+
+def _report(
+    result: ReconstructionResult | PseudoIpdResult,
+    *,
+    out: Path,
+    plot: Path | None,
+    as_json: bool,
+    rows: str,
+) -> None:
+    """The result as JSON (with the files written), or its summary and the files."""
     if as_json:
         payload = result.to_dict()
         payload["out"] = str(out)
@@ -228,6 +241,6 @@ def _pseudo(
         typer.echo(json.dumps(json_safe(payload), indent=2, ensure_ascii=False))
         return
     typer.echo(result.summary())
-    typer.echo(f"{len(result.ipd)} rows of PSEUDO-DATA (column label) written to {out}")
+    typer.echo(f"{rows} written to {out}")
     if plot is not None:
         typer.echo(f"plot written to {plot}")
