@@ -5,8 +5,7 @@
 * ``PermissionDenied`` and a missing CSRF token: 403;
 * ``NotFound``: 404, also for another organisation's records;
 * ``StaleVersion``, ``AlreadyExists``: 409;
-* ``RateLimited``: 429 with Retry-After;
-* ``NotAvailable``: 501.
+* ``RateLimited``: 429 with Retry-After.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from tacepath.errors import InputError, Problem
 from tacepath.service.errors import (
     AlreadyExists,
     NotAuthenticated,
-    NotAvailable,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -57,8 +55,6 @@ def _status(exc: Exception) -> int:
         return 409
     if isinstance(exc, RateLimited):
         return 429
-    if isinstance(exc, NotAvailable):
-        return 501
     return 400
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from tacepath.service.patients import (
 from tacepath.service.principal import Principal
 from tacepath.service.trials import create_trial, upload_file
 from tacepath.store.models import ROLES
+from tacepath.trials.cohort import tactics_like_cohort, write_cohort
 
 __all__ = ["DEMO_ORGANISATION", "DEMO_REGIMENS", "DemoLogin", "examples_dir", "load_demo"]
 
@@ -86,35 +85,17 @@ def _snapshots(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def _simulated_trial(examples: Path) -> dict[str, tuple[str, bytes]] | None:
-    """ADSL/ADTTE/ADAE written by ``tacepath simulate cohort --like tactics`` (synthetic,
-    labelled so in every file) and the example SAP; ``None`` if the generator is absent."""
+    """ADSL/ADTTE/ADAE of ``tacepath simulate cohort --like tactics`` (synthetic, labelled so
+    in every file) and the example SAP; ``None`` without the example SAP."""
     sap = examples / "tactics-like" / "sap.yaml"
     if not sap.exists():
         return None
+    out = {"sap": ("sap.yaml", sap.read_bytes())}
     with tempfile.TemporaryDirectory(prefix="tacepath-demo-trial-") as tmp:
-        cmd = [
-            sys.executable,
-            "-c",
-            "from tacepath.cli import main; main()",
-            "simulate",
-            "cohort",
-            "--like",
-            "tactics",
-            "--seed",
-            "20200731",
-            "--out",
-            tmp,
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-        if done.returncode != 0:
-            return None
-        out = {"sap": ("sap.yaml", sap.read_bytes())}
+        write_cohort(tactics_like_cohort(), tmp)
         for kind in ("adsl", "adtte", "adae"):
-            path = Path(tmp) / f"{kind}.csv"
-            if not path.exists():
-                return None
-            out[kind] = (f"{kind}_synthetic.csv", path.read_bytes())
-        return out
+            out[kind] = (f"{kind}_synthetic.csv", (Path(tmp) / f"{kind}.csv").read_bytes())
+    return out
 
 
 def load_demo(

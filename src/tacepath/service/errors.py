@@ -9,8 +9,7 @@
         ├── NotFound              404  no such record in the principal's organisation
         ├── StaleVersion          409  the record changed since it was read
         ├── AlreadyExists         409  a unique name or id is taken
-        ├── RateLimited           429  too many failed logins
-        └── NotAvailable          501  an optional part is not installed
+        └── RateLimited           429  too many failed logins
 
 Input errors are :class:`tacepath.errors.InputError` (422, field/value/allowed).
 """
@@ -22,7 +21,6 @@ from tacepath.errors import TacepathError
 __all__ = [
     "AlreadyExists",
     "NotAuthenticated",
-    "NotAvailable",
     "NotFound",
     "PermissionDenied",
     "RateLimited",
@@ -86,7 +84,3 @@ class RateLimited(ServiceError):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(f"too many failed logins: try again in {retry_after} s")
-
-
-class NotAvailable(ServiceError):
-    """A part of tacepath that this installation does not have."""

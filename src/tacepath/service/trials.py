@@ -10,7 +10,6 @@ installed, a run is refused with :class:`~tacepath.service.errors.NotAvailable`.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import json
 import subprocess
@@ -27,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.service import audit
 from tacepath.service.db import Database
-from tacepath.service.errors import AlreadyExists, NotAvailable, NotFound
+from tacepath.service.errors import AlreadyExists, NotFound
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import AnalysisRow, TrialFile, TrialWorkspace, utcnow
@@ -42,7 +41,6 @@ __all__ = [
     "get_trial",
     "list_trials",
     "run_analysis",
-    "runner_available",
     "trial_file",
     "upload_file",
 ]
@@ -52,15 +50,6 @@ REQUIRED_KINDS = ("adsl", "adtte", "sap")
 #: The longest a run may take (seconds).
 RUN_TIMEOUT = 900
 MAX_FILE_BYTES = 20 * 1024 * 1024
-RUNNER_MODULE = "tacepath.trials.analysis"
-
-
-def runner_available() -> bool:
-    """Whether the trial-analysis runner is installed."""
-    try:
-        return importlib.util.find_spec(RUNNER_MODULE) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def _trial(s: Any, who: Principal, trial_id: int) -> TrialWorkspace:
@@ -211,7 +200,6 @@ def get_trial(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
                 }
                 for a in analyses
             ],
-            "runner_available": runner_available(),
             "ready": all(k in latest for k in REQUIRED_KINDS),
         }
 
@@ -253,10 +241,6 @@ def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
     with db.read() as s:
         t = _trial(s, who, trial_id)
         files = _current_files(s, t.id)
-    if not runner_available():
-        raise NotAvailable(
-            "the trial-analysis runner (tacepath analyze) is not installed in this version"
-        )
     missing = [k for k in REQUIRED_KINDS if k not in files]
     if missing:
         raise InputError("files", ", ".join(missing), "ADSL, ADTTE and the SAP uploaded")

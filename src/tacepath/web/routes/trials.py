@@ -10,7 +10,7 @@ from tacepath.api.deps import RecordId, Require, get_db
 from tacepath.api.errors import problems_json
 from tacepath.errors import InputError
 from tacepath.service import trials
-from tacepath.service.errors import AlreadyExists, NotAvailable
+from tacepath.service.errors import AlreadyExists
 from tacepath.service.principal import Principal
 from tacepath.web.render import page
 
@@ -56,14 +56,13 @@ def _trial_page(
     trial_id: int,
     *,
     problems: list[dict[str, object]] | None = None,
-    message: str = "",
     status: int = 200,
 ) -> HTMLResponse:
     t = trials.get_trial(get_db(request), who, trial_id)
     return page(
         request,
         "trial.html",
-        {"t": t, "problems": problems or [], "message": message},
+        {"t": t, "problems": problems or []},
         who=who,
         status=status,
         title=t["name"],
@@ -101,8 +100,6 @@ def trial_run(
 ) -> Response:
     try:
         trials.run_analysis(get_db(request), who, trial_id)
-    except NotAvailable as exc:
-        return _trial_page(request, who, trial_id, message=str(exc), status=501)
     except InputError as exc:
         return _trial_page(request, who, trial_id, problems=problems_json(exc.problems), status=422)
     return RedirectResponse(f"/trials/{trial_id}#analyses", status_code=303)
