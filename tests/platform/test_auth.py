@@ -144,3 +144,29 @@ def test_users_add_rules(db: Any, orgs: Any) -> None:
             password=PASSWORD,
             role="admin",
         )
+
+
+def test_health_answers_only_when_the_database_does(client: Any, db: Any) -> None:
+    r = client.get("/api/health")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "database": db.backend}
+
+
+def test_health_is_503_when_the_database_lost_its_schema(tmp_path: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from tacepath.api import Settings, create_app
+    from tacepath.service.db import Database
+
+    url = f"sqlite:///{tmp_path / 'gone.db'}"
+    db = Database(url)
+    app = create_app(Settings(database_url=url, migrate=False), db=db)
+    db.engine.dispose()
+    (tmp_path / "gone.db").unlink()
+    r = TestClient(app).get("/api/health")
+    db.dispose()
+    assert r.status_code == 503
+    body = r.json()
+    assert body["status"] == "unavailable"
+    assert "alembic_version" in body["problem"]
+    assert str(tmp_path) not in body["problem"]

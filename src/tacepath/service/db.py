@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tacepath.store.engine import WRITE_OPTION, make_engine
@@ -44,6 +45,18 @@ class Database:
     def write(self) -> Iterator[Session]:
         with self._write() as session, session.begin():
             yield session
+
+    def ping(self) -> str | None:
+        """``None`` when the database answers a query on tacepath's schema (the migration
+        table); otherwise what went wrong, in one line without the connection URL."""
+        try:
+            with self._read() as session:
+                session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        except SQLAlchemyError as exc:
+            cause = getattr(exc, "orig", None) or exc
+            first = (str(cause).splitlines() or [""])[0]
+            return f"{type(cause).__name__}: {first}"[:200]
+        return None
 
     def dispose(self) -> None:
         self.engine.dispose()

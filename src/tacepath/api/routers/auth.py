@@ -75,7 +75,17 @@ def revoke_token(
     return {"revoked": True}
 
 
-@router.get("/health", dependencies=[Depends(PUBLIC)])
-def health(request: Request) -> dict[str, str]:
-    """The server is up; which database backend it uses."""
-    return {"status": "ok", "database": get_db(request).backend}
+@router.get(
+    "/health",
+    dependencies=[Depends(PUBLIC)],
+    responses={503: {"description": "The database does not answer"}},
+)
+def health(request: Request, response: Response) -> dict[str, str]:
+    """The server is up and its database answers a query (503 when it does not); which
+    database backend it uses."""
+    db = get_db(request)
+    problem = db.ping()
+    if problem is None:
+        return {"status": "ok", "database": db.backend}
+    response.status_code = 503
+    return {"status": "unavailable", "database": db.backend, "problem": problem}
