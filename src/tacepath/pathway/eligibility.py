@@ -50,6 +50,32 @@ def _history(p: PatientSnapshot) -> History:
     return p.history or History()
 
 
+Relation = Literal["at_most", "below", "at_least"]
+
+_WORDS: dict[Relation, tuple[str, str]] = {
+    # (inside the limit, outside the limit)
+    "at_most": ("at or below", "above"),
+    "below": ("below", "at or above"),
+    "at_least": ("at or above", "below"),
+}
+
+
+def _within(value: float, limit: float, relation: Relation) -> bool:
+    if relation == "at_most":
+        return value <= limit
+    if relation == "below":
+        return value < limit
+    return value >= limit
+
+
+def threshold(what: str, value: float, limit: float, relation: Relation, unit: str = "") -> Outcome:
+    """Compare ``value`` with ``limit``; the detail says on which side of the limit it lies."""
+    ok = _within(value, limit, relation)
+    side = _WORDS[relation][0 if ok else 1]
+    u = f" {unit}" if unit else ""
+    return Outcome("pass" if ok else "fail", f"{what}{u} ({side} the limit {limit:g}{u})")
+
+
 def bclc_in(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
     stage = _score(a, "bclc", "stage")
     r = a["bclc"]
@@ -68,8 +94,7 @@ def child_pugh_score_max(p: PatientSnapshot, a: Assessment, value: Any) -> Outco
         return Outcome(
             "unknown", f"Child-Pugh not computable (missing {_missing(a, 'child_pugh')})"
         )
-    ok = score <= value
-    return Outcome("pass" if ok else "fail", f"Child-Pugh score {score} (at most {value})")
+    return threshold(f"Child-Pugh score {score}", score, value, "at_most")
 
 
 def child_pugh_class_in(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
@@ -85,7 +110,7 @@ def child_pugh_class_in(p: PatientSnapshot, a: Assessment, value: Any) -> Outcom
 def ecog_max(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
     if p.ecog is None:
         return _unknown("ECOG performance status")
-    return Outcome("pass" if p.ecog <= value else "fail", f"ECOG {p.ecog} (at most {value})")
+    return threshold(f"ECOG {p.ecog}", p.ecog, value, "at_most")
 
 
 def no_macrovascular_invasion(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
@@ -108,7 +133,7 @@ def tumours_max(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
     if p.tumours is None:
         return _unknown("tumours")
     n = len(p.tumours)
-    return Outcome("pass" if n <= value else "fail", f"{n} tumours (at most {value})")
+    return threshold(f"{n} tumours", n, value, "at_most")
 
 
 def tumour_diameter_max_mm(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
@@ -117,8 +142,7 @@ def tumour_diameter_max_mm(p: PatientSnapshot, a: Assessment, value: Any) -> Out
     if not p.tumours:
         return Outcome("pass", "no measurable tumour listed")
     largest = max(t.diameter_mm for t in p.tumours)
-    ok = largest <= value
-    return Outcome("pass" if ok else "fail", f"largest tumour {largest:g} mm (at most {value} mm)")
+    return threshold(f"largest tumour {largest:g}", largest, value, "at_most", "mm")
 
 
 def prior_tace_max(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
@@ -126,7 +150,7 @@ def prior_tace_max(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
     if h.prior_tace_sessions is None:
         return _unknown("history.prior_tace_sessions")
     n = h.prior_tace_sessions
-    return Outcome("pass" if n <= value else "fail", f"{n} prior TACE sessions (at most {value})")
+    return threshold(f"{n} prior TACE sessions", n, value, "at_most")
 
 
 def no_prior_systemic(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
@@ -142,8 +166,7 @@ def creatinine_below_mg_dl(p: PatientSnapshot, a: Assessment, value: Any) -> Out
     mg_dl = p.labs.get("creatinine", "mg/dL")
     if mg_dl is None:
         return _unknown("labs.creatinine")
-    ok = mg_dl < value
-    return Outcome("pass" if ok else "fail", f"creatinine {mg_dl:.2f} mg/dL (below {value})")
+    return threshold(f"creatinine {mg_dl:.2f}", mg_dl, value, "below", "mg/dL")
 
 
 def varices_not_high_risk_untreated(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
@@ -189,8 +212,7 @@ def proteinuria_below(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
     g = _history(p).proteinuria_g_per_24h
     if g is None:
         return _unknown("history.proteinuria_g_per_24h")
-    ok = g < value
-    return Outcome("pass" if ok else "fail", f"proteinuria {g:g} g/24 h (below {value:g})")
+    return threshold(f"proteinuria {g:g}", g, value, "below", "g/24 h")
 
 
 def no_active_autoimmune(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
@@ -214,8 +236,7 @@ def no_organ_transplant(p: PatientSnapshot, a: Assessment, value: Any) -> Outcom
 def age_min(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
     if p.age_years is None:
         return _unknown("age_years")
-    ok = p.age_years >= value
-    return Outcome("pass" if ok else "fail", f"age {p.age_years:g} years (at least {value})")
+    return threshold(f"age {p.age_years:g}", p.age_years, value, "at_least", "years")
 
 
 def hap_class_in(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
