@@ -23,6 +23,7 @@ __all__ = [
     "PatientSnapshot",
     "Sex",
     "Tumour",
+    "input_warnings",
     "parse_patient",
     "parse_patients",
     "patient_json_schema",
@@ -38,6 +39,9 @@ Autoimmune = Literal["none", "inactive", "active"]
 #: Validation limit on a tumour diameter (not a clinical cut-off): refuses unit mix-ups
 #: such as centimetres entered as metres, accepts giant HCC.
 MAX_TUMOUR_DIAMETER_MM = 400.0
+#: Plausibility limit on a tumour diameter (not a clinical cut-off): a smaller value is
+#: accepted (small nodules exist) with a warning that it may have been typed in centimetres.
+SMALL_TUMOUR_DIAMETER_MM = 10.0
 
 
 class Tumour(BaseModel):
@@ -163,6 +167,24 @@ class PatientSnapshot(BaseModel):
         if all(f is None for f in flags):
             return None
         return False
+
+
+def input_warnings(p: PatientSnapshot) -> tuple[str, ...]:
+    """Valid values that look like a unit slip: shown with every result, never silently used.
+
+    A tumour diameter under :data:`SMALL_TUMOUR_DIAMETER_MM` is accepted but may be
+    centimetres typed as millimetres (4.5 for a 4.5 cm tumour).
+    """
+    out = []
+    for i, t in enumerate(p.tumours or ()):
+        if t.diameter_mm < SMALL_TUMOUR_DIAMETER_MM:
+            out.append(
+                f"tumours[{i}].diameter_mm = {t.diameter_mm:g}: under "
+                f"{SMALL_TUMOUR_DIAMETER_MM:g} mm — check that it is millimetres, not "
+                f"centimetres ({t.diameter_mm:g} cm would be {t.diameter_mm * 10:g} mm); every "
+                "size-based result (BCLC, Milan, up-to-seven, HAP, TACE limits) uses it as mm"
+            )
+    return tuple(out)
 
 
 _LAB_NAMES = tuple(Labs.model_fields)

@@ -423,7 +423,7 @@ def pathway(
     assessed = [_assess_regimen(r, patient, a, cat, reg, tace_failure) for r in cat.regimens]
     order = sorted(range(len(assessed)), key=lambda i: _order_key(assessed[i], i, reg))
     regimens = tuple(assessed[i] for i in order)
-    notes = []
+    notes = list(a.warnings)
     if patient.history is None:
         notes.append(
             "No history given: every contraindication screen is unknown, so no systemic "
