@@ -31,6 +31,8 @@ def _detail(check: str, limit: Any, **fields: Any) -> tuple[str, str]:
     return out.result, out.detail
 
 
+_RENAL = {"creatinine_below_mg_dl": 2.0, "clearance_at_least_ml_min": 30}
+
 # (check, limit, patient fields inside the limit, words, fields outside, words)
 CASES = [
     (
@@ -74,12 +76,36 @@ CASES = [
         "3 prior TACE sessions (above the limit 2)",
     ),
     (
-        "creatinine_below_mg_dl",
-        2.0,
-        {"labs": {"creatinine": {"value": 1.99, "unit": "mg/dL"}}},
-        "creatinine 1.99 mg/dL (below the limit 2 mg/dL)",
-        {"labs": {"creatinine": {"value": 2.0, "unit": "mg/dL"}}},
-        "creatinine 2.00 mg/dL (at or above the limit 2 mg/dL)",
+        "renal_function",
+        _RENAL,
+        {
+            "labs": {"creatinine": {"value": 1.99, "unit": "mg/dL"}},
+            "history": {"creatinine_clearance_ml_min": 30},
+        },
+        "creatinine 1.99 mg/dL (below the limit 2 mg/dL); "
+        "creatinine clearance 30 mL/min (at or above the limit 30 mL/min)",
+        {
+            "labs": {"creatinine": {"value": 2.0, "unit": "mg/dL"}},
+            "history": {"creatinine_clearance_ml_min": 30},
+        },
+        "creatinine 2.00 mg/dL (at or above the limit 2 mg/dL); "
+        "creatinine clearance 30 mL/min (at or above the limit 30 mL/min)",
+    ),
+    (
+        "renal_function",
+        _RENAL,
+        {
+            "labs": {"creatinine": {"value": 1.5, "unit": "mg/dL"}},
+            "history": {"creatinine_clearance_ml_min": 30.5},
+        },
+        "creatinine 1.50 mg/dL (below the limit 2 mg/dL); "
+        "creatinine clearance 30.5 mL/min (at or above the limit 30 mL/min)",
+        {
+            "labs": {"creatinine": {"value": 1.5, "unit": "mg/dL"}},
+            "history": {"creatinine_clearance_ml_min": 29.9},
+        },
+        "creatinine 1.50 mg/dL (below the limit 2 mg/dL); "
+        "creatinine clearance 29.9 mL/min (below the limit 30 mL/min)",
     ),
     (
         "proteinuria_below",
@@ -115,3 +141,73 @@ def test_threshold_wording_on_both_sides(
 ) -> None:
     assert _detail(check, limit, **inside) == ("pass", inside_words)
     assert _detail(check, limit, **outside) == ("fail", outside_words)
+
+
+def test_renal_function_names_what_is_missing() -> None:
+    result, detail = _detail(
+        "renal_function", _RENAL, labs={"creatinine": {"value": 1.2, "unit": "mg/dL"}}
+    )
+    assert result == "unknown"
+    assert detail == (
+        "creatinine 1.20 mg/dL (below the limit 2 mg/dL); "
+        "history.creatinine_clearance_ml_min not given"
+    )
+    # a creatinine at or above the limit fails whatever the clearance
+    result, _ = _detail(
+        "renal_function", _RENAL, labs={"creatinine": {"value": 2.4, "unit": "mg/dL"}}
+    )
+    assert result == "fail"
+
+
+def test_child_pugh_bands_both_sides() -> None:
+    """EASL 2018 as reproduced: B9 or worse fails, B8 is the MDT question, B7 passes."""
+    bands = {"at_most": 8, "caution_above": 7}
+    labs = {**_CP_A5["labs"], "bilirubin": {"value": 2.5, "unit": "mg/dL"}}
+    seven = {**_CP_A5, "labs": labs, "ascites": "mild"}  # 1 + 2 + 1 + 2 + 1
+    assert _detail("child_pugh_score_max", bands, **seven) == (
+        "pass",
+        "Child-Pugh score 7 (at or below the limit 8)",
+    )
+    eight = {**seven, "labs": {**labs, "albumin": {"value": 3.2, "unit": "g/dL"}}}
+    assert _detail("child_pugh_score_max", bands, **eight) == (
+        "caution",
+        "Child-Pugh score 8 (above 7, at or below the limit 8)",
+    )
+    nine = {**eight, "encephalopathy": "grade-1-2"}
+    assert _detail("child_pugh_score_max", bands, **nine) == (
+        "fail",
+        "Child-Pugh score 9 (above the limit 8)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "result", "words"),
+    [
+        ("2026-05-20", "fail", "within the 6 months window from 2026-05-20"),
+        ("2026-05-19", "pass", "before the 6 months window from 2026-05-20"),
+    ],
+)
+def test_event_window_both_sides(event: str, result: str, words: str) -> None:
+    value = {"field": "gastric_bleeding_date", "what": "gastric bleeding", "months": 6}
+    out = _detail(
+        "event_window",
+        value,
+        assessment_date="2026-11-20",
+        history={"gastric_bleeding_date": event},
+    )
+    assert out[0] == result
+    assert words in out[1]
+
+
+@pytest.mark.parametrize(
+    ("last", "result"), [("2026-05-19", "pass"), ("2026-05-20", "fail"), ("2026-11-01", "fail")]
+)
+def test_last_tace_more_than_six_months_before(last: str, result: str) -> None:
+    out = _detail(
+        "last_tace_months_before",
+        6,
+        assessment_date="2026-11-20",
+        history={"prior_tace_sessions": 1, "last_tace_date": last},
+    )
+    assert out[0] == result
+    assert ("more than 6 months" if result == "pass" else "not more than 6 months") in out[1]

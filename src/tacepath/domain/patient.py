@@ -145,8 +145,8 @@ class History(BaseModel):
     # criteria of the trials behind the regimens
     gastric_bleeding_date: dt.date | None = Field(
         default=None,
-        description="Date of the last gastric or other upper gastrointestinal bleeding "
-        "(any cause); null = never.",
+        description="Date of the last bleeding from the stomach (any cause, gastric varices "
+        "included); null = never.",
     )
     cardiovascular_disease_date: dt.date | None = Field(
         default=None,
@@ -167,10 +167,16 @@ class History(BaseModel):
     def _tace_dates_agree(self) -> History:
         if self.prior_tace_sessions == 0 and self.last_tace_date is not None:
             raise ValueError("last_tace_date must be null (never) when prior_tace_sessions is 0")
+        if self.prior_tace_sessions and self.known("last_tace_date") and not self.last_tace_date:
+            raise ValueError("last_tace_date cannot be null (never) after prior TACE sessions")
         return self
 
     def known(self, name: str) -> bool:
-        """Whether ``name`` was given (for the dates, ``null`` counts as given: never)."""
+        """Whether ``name`` was given (for the dates, ``null`` counts as given: never).
+
+        ``prior_tace_sessions: 0`` also gives ``last_tace_date`` (never)."""
+        if name == "last_tace_date" and self.prior_tace_sessions == 0:
+            return True
         if name in self.DATES:
             return name in self.model_fields_set
         return getattr(self, name) is not None

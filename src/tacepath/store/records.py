@@ -214,7 +214,7 @@ def snapshot_row(p: PatientSnapshot) -> Snapshot:
             list(h.prior_systemic_therapy) if h.prior_systemic_therapy is not None else None
         )
         for k in History.DATES:
-            setattr(row, _known_column(k), h.known(k))
+            setattr(row, _known_column(k), k in h.model_fields_set)
             setattr(row, k, getattr(h, k))
     return row
 
