@@ -191,3 +191,14 @@ def test_cli_pathway_json_on_a_vignette() -> None:
 def test_every_vignette_is_a_valid_patient(name: str) -> None:
     raw = _raw(name)
     assert parse_patient(copy.deepcopy(raw)).id == raw["id"]
+
+
+def test_cli_detail_prints_the_mdt_question_of_a_caution() -> None:
+    r = CliRunner().invoke(
+        app,
+        ["pathway", str(HERE / "v1_varices_recent_bleed.json"), "--detail"],
+        env={"COLUMNS": "2000"},
+    )
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.stdout.splitlines() if "CAUTION Oesophageal varices" in x)
+    assert "Treat them first?" in line
