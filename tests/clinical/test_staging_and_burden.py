@@ -112,3 +112,57 @@ def test_six_and_twelve_reference(sizes, group) -> None:
 def test_no_tumour_is_refused() -> None:
     with pytest.raises(InputError, match="tumours"):
         up_to_seven(tumour_diameters_cm=[])
+
+
+def test_spread_with_an_empty_tumour_list_is_stage_c() -> None:
+    """Stage C takes any tumour burden: invasion or spread with no nodule listed is C."""
+    assert _bclc([], mvi=True).stage == "C"
+    assert _bclc([], ehs=True).stage == "C"
+    assert _bclc([], mvi=True, ecog=3).stage == "D"
+    assert _bclc([], mvi=True, cp="B").stage is None  # liver function still decides first
+    with pytest.raises(InputError, match="at least one intrahepatic tumour"):
+        _bclc([])
+
+
+@pytest.mark.parametrize("tumours", [[], None])
+@pytest.mark.parametrize("flag", ["macrovascular_invasion", "extrahepatic_spread"])
+def test_assessment_stages_spread_without_a_tumour_list(tumours, flag) -> None:
+    from tacepath.clinical.assessment import assess
+    from tacepath.domain.patient import parse_patient
+
+    raw = {
+        "id": "V10",
+        "ecog": 0,
+        "labs": {
+            "bilirubin": {"value": 0.9, "unit": "mg/dL"},
+            "albumin": {"value": 3.9, "unit": "g/dL"},
+            "inr": {"value": 1.1},
+        },
+        "ascites": "none",
+        "encephalopathy": "none",
+        "macrovascular_invasion": False,
+        "extrahepatic_spread": False,
+        flag: True,
+    }
+    if tumours is not None:
+        raw["tumours"] = tumours
+    d = assess(parse_patient(raw)).to_dict()
+    assert d["bclc"]["stage"] == "C"
+    # without invasion or spread, the tumour list is still needed
+    raw[flag] = False
+    d = assess(parse_patient(raw)).to_dict()
+    assert d["bclc"]["computable"] is False
+    assert "tumours" in d["bclc"]["missing"]
+
+
+def test_small_diameters_are_accepted_with_a_centimetre_warning() -> None:
+    from tacepath.clinical.assessment import assess
+    from tacepath.domain.patient import parse_patient
+
+    p = parse_patient({"id": "W", "tumours": [{"diameter_mm": 4.5}, {"diameter_mm": 10}]})
+    a = assess(p)
+    assert len(a.warnings) == 1
+    assert "tumours[0].diameter_mm = 4.5" in a.warnings[0]
+    assert "4.5 cm would be 45 mm" in a.warnings[0]
+    assert a.to_dict()["warnings"] == list(a.warnings)
+    assert assess(parse_patient({"id": "W", "tumours": [{"diameter_mm": 10}]})).warnings == ()

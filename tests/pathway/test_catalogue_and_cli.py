@@ -20,8 +20,10 @@ runner = CliRunner()
 
 def test_every_check_of_the_vocabulary_is_implemented() -> None:
     assert set(CHECKS) == set(CHECK_FUNCTIONS)
-    used = {c.check for r in catalogue().regimens for c in r.criteria}
-    used |= {s.check for s in catalogue().screens}
+    cat = catalogue()
+    used = {c.check for p in cat.populations for c in p.criteria}
+    used |= {r.check for r in cat.rules}
+    used |= {c.check for m in cat.trial_matching for c in m.criteria}
     assert used <= set(CHECKS)
 
 
@@ -35,7 +37,8 @@ def _broken(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
 
 def test_a_source_that_does_not_resolve_is_refused(tmp_path: Path) -> None:
     def edit(raw: dict) -> None:  # type: ignore[type-arg]
-        raw["regimens"][1]["criteria"][0]["source"] = {"trial": "TACTICS", "source": "nope"}
+        tactics = next(p for p in raw["populations"] if p["id"] == "TACTICS")
+        tactics["criteria"][0]["source"] = {"trial": "TACTICS", "source": "nope"}
 
     with pytest.raises(InputErrors, match=r"source: got 'nope'; allowed: a source of TACTICS"):
         load_catalogue(_broken(tmp_path, edit))
@@ -43,7 +46,7 @@ def test_a_source_that_does_not_resolve_is_refused(tmp_path: Path) -> None:
 
 def test_an_unknown_check_is_refused(tmp_path: Path) -> None:
     def edit(raw: dict) -> None:  # type: ignore[type-arg]
-        raw["regimens"][0]["criteria"][0]["check"] = "looks_fine"
+        raw["populations"][0]["criteria"][0]["check"] = "looks_fine"
 
     with pytest.raises(InputErrors, match="check"):
         load_catalogue(_broken(tmp_path, edit))

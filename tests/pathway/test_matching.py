@@ -60,3 +60,19 @@ def test_cli_json() -> None:
     assert r.exit_code == 0
     d = json.loads(r.stdout)
     assert {t["trial"] for t in d["trials"]} == {"EMERALD-3", "TACE-3"}
+
+
+def test_portal_vein_invasion_is_open_for_emerald3_not_unmet() -> None:
+    """TACE's rule on tumour thrombus applies to trial matching too; EMERALD-3 allows
+    invasion short of Vp3/Vp4, so it is an open question naming the trial (caution)."""
+    p = copy.deepcopy(BASE)
+    p["macrovascular_invasion"] = True
+    ms = {m.trial: m for m in match_trials(parse_patient(p))}
+    em3 = ms["EMERALD-3"]
+    pvt = next(c for c in em3.criteria if c.rule == "tace-tumour-pvt")
+    assert pvt.result == "caution"
+    assert "EMERALD-3 allows portal-vein invasion" in pvt.enrolled
+    assert not any("macrovascular invasion" in u for u in em3.unmet)
+    assert any("Which grade is it?" in o for o in em3.open)
+    # TACE-3 states no such enrolment: the EASL contraindication stands
+    assert any("macrovascular invasion: present" in u for u in ms["TACE-3"].unmet)

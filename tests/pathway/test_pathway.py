@@ -34,6 +34,12 @@ def _status(patient: dict[str, Any]) -> dict[str, str]:
     return {r.id: r.status for r in res.regimens}
 
 
+def _rule(patient: dict[str, Any], regimen: str, rule: str) -> str:
+    """The result of one component rule for one regimen."""
+    res = pathway(parse_patient(patient)).regimen(regimen)
+    return next(c.result for c in res.criteria if c.rule == rule)
+
+
 def _with(**changes: Any) -> dict[str, Any]:
     p = copy.deepcopy(BASE)
     for key, value in changes.items():
@@ -50,8 +56,14 @@ def test_intermediate_candidate() -> None:
     s = _status(BASE)
     assert s["tace-alone"] == "eligible"
     assert s["tace-sorafenib"] == "eligible"
-    assert s["tace-durvalumab-bevacizumab"] == "eligible"
-    assert s["tace-lenvatinib-pembrolizumab"] == "eligible"
+    # EMERALD-1 and LEAP-012 entry criteria the record cannot decide (TACE procedures expected
+    # within 16 weeks / all lesions treatable in 1-2 sessions; a measurable lesion) were not
+    # encoded and passed silently; they are now MDT questions.
+    assert s["tace-durvalumab-bevacizumab"] == "needs_information"
+    assert s["tace-lenvatinib-pembrolizumab"] == "needs_information"
+    for rid in ("tace-durvalumab-bevacizumab", "tace-lenvatinib-pembrolizumab"):
+        r = pathway(parse_patient(BASE)).regimen(rid)
+        assert {c.result for c in r.criteria} == {"pass", "caution"}
     # LAUNCH enrolled advanced HCC: BCLC B is outside its population (MDT judgement).
     assert s["tace-lenvatinib"] == "needs_information"
     # Systemic therapy alone is for stage C: judgement for a BCLC B patient.
@@ -63,11 +75,19 @@ def test_intermediate_candidate() -> None:
     [("high-risk-untreated", "not_eligible"), ("treated", "eligible"), ("low-risk", "eligible")],
 )
 def test_varices_screen(varices: str, expected: str) -> None:
-    s = _status(_with(history__varices=varices))
+    p = _with(history__varices=varices)
+    s = _status(p)
     for rid in ANTI_ANGIOGENIC[:3]:
-        assert s[rid] == expected, rid
-    # for TACE alone high-risk varices are a relative contraindication: MDT judgement
+        if expected == "not_eligible":
+            assert s[rid] == "not_eligible", rid
+        else:  # the varices rule passes: the status is the candidate's own
+            assert s[rid] == _status(BASE)[rid], rid
+    # for TACE (alone or combined) high-risk varices are a relative contraindication: caution
     assert s["tace-alone"] == ("needs_information" if expected == "not_eligible" else "eligible")
+    for rid in ("tace-alone", "tace-durvalumab", *ANTI_ANGIOGENIC[:3]):
+        assert _rule(p, rid, "tace-varices") == (
+            "caution" if expected == "not_eligible" else "pass"
+        )
 
 
 def test_unknown_varices_need_information() -> None:
@@ -82,7 +102,7 @@ def test_unknown_varices_need_information() -> None:
 def test_hypertension_screen(bp: str, expected: str) -> None:
     s = _status(_with(history__hypertension=bp))
     for rid in ANTI_ANGIOGENIC[:3]:
-        assert s[rid] == expected
+        assert s[rid] == (expected if expected == "not_eligible" else _status(BASE)[rid])
     assert s["tace-alone"] == "eligible"
 
 
@@ -90,28 +110,42 @@ def test_hypertension_screen(bp: str, expected: str) -> None:
 def test_proteinuria_threshold_applies_to_lenvatinib_and_bevacizumab(
     g: float, expected: str
 ) -> None:
-    s = _status(_with(history__proteinuria_g_per_24h=g))
-    assert s["tace-durvalumab-bevacizumab"] == expected
-    assert s["tace-lenvatinib-pembrolizumab"] == expected
+    p = _with(history__proteinuria_g_per_24h=g)
+    s = _status(p)
+    for rid, rule in (
+        ("tace-durvalumab-bevacizumab", "bevacizumab-proteinuria"),
+        ("tace-lenvatinib-pembrolizumab", "lenvatinib-proteinuria"),
+    ):
+        assert s[rid] == (expected if expected == "not_eligible" else _status(BASE)[rid])
+        assert _rule(p, rid, rule) == ("fail" if expected == "not_eligible" else "pass")
     assert s["tace-sorafenib"] == "eligible"  # no verified sorafenib threshold: not applied
 
 
 @pytest.mark.parametrize(
     ("state", "expected"),
-    [("active", "not_eligible"), ("inactive", "eligible"), ("none", "eligible")],
+    # inactive (previously documented) autoimmune disease passed silently; ASCO 2024 asks to
+    # weigh the risk of immune-related adverse events: it is now a caution (MDT question).
+    [("active", "fail"), ("inactive", "caution"), ("none", "pass")],
 )
 def test_autoimmune_screen(state: str, expected: str) -> None:
-    s = _status(_with(history__autoimmune_disease=state))
+    p = _with(history__autoimmune_disease=state)
+    s = _status(p)
     for rid in CHECKPOINT[:2]:
-        assert s[rid] == expected
+        assert _rule(p, rid, "checkpoint-autoimmune") == expected
+        want = {"fail": "not_eligible", "caution": "needs_information"}.get(expected)
+        assert s[rid] == (want or _status(BASE)[rid])
     assert s["tace-sorafenib"] == "eligible"
 
 
 def test_transplant_needs_mdt_judgement_for_checkpoint_inhibitors() -> None:
-    s = _status(_with(history__organ_transplant=True))
+    p = _with(history__organ_transplant=True)
+    s = _status(p)
     for rid in CHECKPOINT[:2]:
         assert s[rid] == "needs_information"
-    assert s["tace-sorafenib"] == "eligible"
+        assert _rule(p, rid, "checkpoint-transplant") == "unknown"  # rule not verified
+    # TACTICS's transplant criterion was not read: a transplant cannot be placed in or out
+    # of its population (it passed silently before)
+    assert s["tace-sorafenib"] == "needs_information"
 
 
 def test_recent_bleeding_has_no_verified_window_so_the_mdt_judges() -> None:
@@ -228,7 +262,7 @@ def test_json_contract_and_sources() -> None:
         assert set(r) >= {"id", "status", "criteria", "evidence", "caveats"}
         for c in r["criteria"]:
             assert set(c) >= {"name", "result", "detail", "source"}
-            assert c["result"] in ("pass", "fail", "unknown")
+            assert c["result"] in ("pass", "fail", "unknown", "caution")
             assert c["source"]
     assert [s["step"] for s in d["steps"]] == [1, 2, 3, 4, 5]
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tacepath.domain.patient import parse_patient
+from tacepath.domain.patient import History, parse_patient
 from tacepath.domain.timeline import parse_timeline
 from tacepath.store.models import AuditRecord, Base, Snapshot
 from tacepath.store.records import (
@@ -33,7 +33,12 @@ def test_migrated_schema_matches_the_models(db: Any) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert diff == []
-    assert version == "0001"
+    from alembic.script import ScriptDirectory
+
+    from tacepath.store.migrate import alembic_config
+
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert version == "0002"  # the history columns of the pathway's composition model
 
 
 def test_audit_records_are_append_only(db: Any) -> None:
@@ -46,9 +51,42 @@ def test_audit_records_are_append_only(db: Any) -> None:
         assert s.execute(text("SELECT action FROM audit_records")).scalars().all() == ["a"]
 
 
+_FULL_HISTORY = {
+    "varices": "treated",
+    "variceal_bleeding_date": None,
+    "hypertension": "controlled",
+    "proteinuria_g_per_24h": 0.3,
+    "thromboembolism_date": "2025-02-03",
+    "autoimmune_disease": "inactive",
+    "organ_transplant": False,
+    "prior_systemic_therapy": [],
+    "prior_tace_sessions": 2,
+    "last_tace_date": "2026-01-10",
+    "locoregional_therapy_to_current_tumours": True,
+    "jaundice": False,
+    "refractory_ascites": False,
+    "hepatorenal_syndrome": False,
+    "bland_portal_vein_thrombosis": False,
+    "hepatofugal_portal_flow": False,
+    "tumour_in_both_entire_lobes": False,
+    "intra_arterial_technical_contraindication": False,
+    "creatinine_clearance_ml_min": 74.5,
+    "severe_comorbidity": True,
+    "incompetent_papilla_with_aerobilia": False,
+    "biliary_dilatation": False,
+    "gastric_bleeding_date": None,
+    "cardiovascular_disease_date": "2024-06-30",
+    "nephrotic_or_nephritic_syndrome": False,
+    "liver_transplant_candidate": False,
+    "hbv_hcv_coinfection": False,
+}
+
+
 def _snapshots() -> list[dict[str, Any]]:
     out = json.loads((EXAMPLES / "patients.json").read_text())
     out += [json.loads(p.read_text()) for p in sorted((EXAMPLES / "pathway").glob("*.json"))]
+    out.append({"id": "HFULL", "history": _FULL_HISTORY})
+    out.append({"id": "HPART", "history": {"jaundice": True, "last_tace_date": None}})
     return out
 
 
@@ -75,7 +113,7 @@ def test_snapshot_rows_give_back_the_same_snapshot(raw: dict[str, Any], db: Any)
     assert again == snap
     if snap.history is not None:
         assert again.history is not None
-        for name in ("variceal_bleeding_date", "thromboembolism_date"):
+        for name in History.DATES:
             assert again.history.known(name) == snap.history.known(name)
 
 

@@ -35,6 +35,23 @@ def test_mdt_summary_shows_options_evidence_conflicts_and_sources() -> None:
     assert "does not replace the MDT" in html
 
 
+def test_a_caution_reaches_the_mdt_questions_and_the_patient_checks() -> None:
+    """A relative contraindication (caution) is an MDT question, not a pass or a fail."""
+    raw = json.loads((PATHWAY / "intermediate_candidate.json").read_text())
+    raw["history"]["varices"] = "high-risk-untreated"
+    p = parse_patient(raw)
+    html = mdt_summary_html(p)
+    q = "High-risk varices, untreated: a relative contraindication to TACE. Treat them first?"
+    assert q in html.split("Questions for the MDT")[1]
+    tace = pathway(p).regimen("tace-alone")
+    assert tace.status == "needs_information"
+    assert [c.result for c in tace.criteria if c.rule == "tace-varices"] == ["caution"]
+    patient = patient_summary_html(p)
+    options = patient.split("Options that do not fit")[0]
+    assert "TACE alone (on-demand)" in options
+    assert "Oesophageal varices at high risk of bleeding are a relative" in options
+
+
 def test_mdt_summary_with_a_failed_tace_course() -> None:
     (tl,) = load_timelines(P003)
     html = mdt_summary_html(_patient("P003_snapshot"), timeline=tl, regimen="tactics")

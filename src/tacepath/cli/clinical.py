@@ -82,6 +82,10 @@ def render_assessment(console: Console, a: Assessment) -> None:
         source = str(res["source"]["short"]).split(";")[0].split(" (")[0]
         table.add_row(name, value, category, _why(name, res), source)
     console.print(table)
+    from rich.markup import escape
+
+    for w in a.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
 
 
 def _options(albumin_band: str, meld_cap: str) -> AssessOptions:

@@ -73,8 +73,9 @@ def render(console: Console, result: PathwayResult, *, detail: bool = False) -> 
         for r in d["regimens"]:
             console.print(f"\n[bold]{escape(r['label'])}[/bold] — {_STATUS[r['status']]}")
             for c in r["criteria"]:
+                ask = f" — [yellow]{escape(c['question'])}[/yellow]" if c.get("question") else ""
                 console.print(
-                    f"   {c['result'].upper():7s} {escape(c['name'])} — {escape(c['detail'])} "
+                    f"   {c['result'].upper():7s} {escape(c['name'])} — {escape(c['detail'])}{ask} "
                     f"[dim]({escape(c['source'])})[/dim]",
                     highlight=False,
                 )

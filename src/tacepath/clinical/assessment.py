@@ -38,7 +38,7 @@ from tacepath.clinical.staging import bclc_stage
 from tacepath.clinical.tace_scores import hap, mhap2
 from tacepath.clinical.tumour_burden import milan_criteria, six_and_twelve, up_to_seven
 from tacepath.domain.citation import Citation
-from tacepath.domain.patient import PatientSnapshot
+from tacepath.domain.patient import PatientSnapshot, input_warnings
 
 __all__ = ["SCORES", "AssessOptions", "Assessment", "NotComputable", "assess"]
 
@@ -108,6 +108,11 @@ def _diam(p: PatientSnapshot) -> list[float]:
     return [t.diameter_cm for t in p.tumours]
 
 
+def _spread(p: PatientSnapshot) -> bool:
+    """Macrovascular invasion or extrahepatic spread recorded: BCLC C takes any burden."""
+    return bool(p.macrovascular_invasion) or bool(p.extrahepatic_spread)
+
+
 def _f(p: PatientSnapshot, analyte: str, unit: str | None = None) -> float:
     v = p.labs.get(analyte, unit)
     assert v is not None
@@ -138,10 +143,10 @@ def _cp_needs(p: PatientSnapshot) -> tuple[str, ...]:
 
 def _bclc(p: PatientSnapshot, o: AssessOptions) -> _Result:
     assert p.ecog is not None
-    assert p.tumours
+    assert p.tumours or _spread(p)
     decided_d = p.ecog >= 3 or bool(p.end_stage_liver_function)
     return bclc_stage(
-        tumour_diameters_cm=_diam(p),
+        tumour_diameters_cm=[t.diameter_cm for t in p.tumours or ()],
         macrovascular_invasion=bool(p.macrovascular_invasion),
         extrahepatic_spread=bool(p.extrahepatic_spread),
         ecog=p.ecog,
@@ -152,7 +157,7 @@ def _bclc(p: PatientSnapshot, o: AssessOptions) -> _Result:
 
 
 def _bclc_needs(p: PatientSnapshot) -> tuple[str, ...]:
-    base = _missing(p, "ecog", "tumours")
+    base = _missing(p, "ecog") + (() if _spread(p) else _missing(p, "tumours"))
     if (p.ecog is not None and p.ecog >= 3) or p.end_stage_liver_function:
         return base  # stage D whatever else is known
     return base + _missing(p, "macrovascular_invasion", "extrahepatic_spread") + _cp_needs(p)
@@ -291,16 +296,21 @@ ScoreName = Literal[
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assessment:
-    """Every score of one patient: a result object, or :class:`NotComputable`."""
+    """Every score of one patient: a result object, or :class:`NotComputable`.
+
+    ``warnings`` names input values that are valid but look like a unit slip
+    (:func:`tacepath.domain.patient.input_warnings`); the scores use them as given.
+    """
 
     id: str
     results: dict[str, _Result | NotComputable] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def __getitem__(self, name: str) -> _Result | NotComputable:
         return self.results[name]
 
     def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"id": self.id}
+        out: dict[str, object] = {"id": self.id, "warnings": list(self.warnings)}
         for name, res in self.results.items():
             d = res.to_dict()
             d.setdefault("computable", True)
@@ -328,4 +338,4 @@ def assess(patient: PatientSnapshot, options: AssessOptions | None = None) -> As
             )
         else:
             results[name] = spec.compute(patient, opts)
-    return Assessment(id=patient.id, results=results)
+    return Assessment(id=patient.id, results=results, warnings=input_warnings(patient))

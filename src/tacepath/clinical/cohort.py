@@ -422,7 +422,10 @@ def assess_cohort(frame: pd.DataFrame, options: AssessOptions | None = None) -> 
     # BCLC 2022 (same precedence as tacepath.clinical.staging)
     esl = flags["end_stage_liver_function"] == 1.0
     d_stage = (ecog >= 3) & (ecog <= 4) | esl
-    base_ok = ~nan(ecog) & tum_ok & (ecog != 5)
+    # stage C takes any tumour burden: macrovascular invasion or extrahepatic spread stages
+    # a row without its tumour list (as tacepath.clinical.assessment)
+    bclc_tum_ok = tum_ok | (mvi == 1) | (ehs == 1)
+    base_ok = ~nan(ecog) & bclc_tum_ok & (ecog != 5)
     full_ok = base_ok & ~nan(mvi) & ~nan(ehs) & cp_ok
     preserved = (cp_cls == "A") & (asc == "none")
     c_stage = (mvi == 1) | (ehs == 1) | (ecog == 1) | (ecog == 2)
@@ -440,7 +443,7 @@ def assess_cohort(frame: pd.DataFrame, options: AssessOptions | None = None) -> 
     )
     out["bclc_stage"] = _or_none(stage != "", stage)
     out["bclc_needs_judgement"] = ~(base_ok & d_stage) & full_ok & ~preserved
-    bclc_req = {"ecog": nan(ecog), "tumours": ~tum_ok}
+    bclc_req = {"ecog": nan(ecog), "tumours": ~bclc_tum_ok}
     lf_req = {
         "macrovascular_invasion": nan(mvi),
         "extrahepatic_spread": nan(ehs),

@@ -63,12 +63,18 @@ def bclc_stage(
     """Stage a patient by BCLC 2022 (Reig 2022); see the module docstring for the precedence.
 
     ``child_pugh_class`` and ``ascites`` may be None only when stage D is decided by ECOG 3–4
-    or by ``end_stage_liver_function``.
+    or by ``end_stage_liver_function``. The tumour list may be empty when macrovascular
+    invasion or extrahepatic spread is recorded: stage C takes any tumour burden (Reig 2022,
+    clinical-criteria reference §4.1), so the burden is not needed to stage it.
     """
     if isinstance(ecog, bool) or ecog not in (0, 1, 2, 3, 4):
         raise InputError("ecog", ecog, "an integer 0–4 (ECOG 5 = dead cannot be staged)")
-    if len(tumour_diameters_cm) == 0:
-        raise InputError("tumours", [], "at least one intrahepatic tumour")
+    if len(tumour_diameters_cm) == 0 and not (macrovascular_invasion or extrahepatic_spread):
+        raise InputError(
+            "tumours",
+            [],
+            "at least one intrahepatic tumour (or macrovascular invasion / extrahepatic spread)",
+        )
     for i, d in enumerate(tumour_diameters_cm):
         require_range(f"tumours[{i}].diameter_cm", d, low=0, low_inclusive=False, unit="cm")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tacepath.domain.labs import Labs, LabValue, check_lab
 from tacepath.errors import InputError, InputErrors, Problem
@@ -23,6 +23,7 @@ __all__ = [
     "PatientSnapshot",
     "Sex",
     "Tumour",
+    "input_warnings",
     "parse_patient",
     "parse_patients",
     "patient_json_schema",
@@ -38,6 +39,9 @@ Autoimmune = Literal["none", "inactive", "active"]
 #: Validation limit on a tumour diameter (not a clinical cut-off): refuses unit mix-ups
 #: such as centimetres entered as metres, accepts giant HCC.
 MAX_TUMOUR_DIAMETER_MM = 400.0
+#: Plausibility limit on a tumour diameter (not a clinical cut-off): a smaller value is
+#: accepted (small nodules exist) with a warning that it may have been typed in centimetres.
+SMALL_TUMOUR_DIAMETER_MM = 10.0
 
 
 class Tumour(BaseModel):
@@ -63,12 +67,23 @@ class Tumour(BaseModel):
 class History(BaseModel):
     """What the treatment pathway screens for contraindications (the ``history`` object).
 
-    A field that is absent is unknown. For the two dates, an explicit ``null`` means
+    A field that is absent is unknown. For the dates, an explicit ``null`` means
     "never happened"; for the other fields ``null`` is the same as absent (unknown).
-    ``varices: "unknown"`` states that varices were not assessed.
+    ``varices: "unknown"`` states that varices were not assessed. The TACE fields follow
+    the EASL 2018 contraindication table; the others are criteria of the trials behind the
+    regimens (docs/pathway.md names the rule and the source of each).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: The date fields: ``null`` given explicitly means "never".
+    DATES: ClassVar[tuple[str, ...]] = (
+        "variceal_bleeding_date",
+        "thromboembolism_date",
+        "gastric_bleeding_date",
+        "cardiovascular_disease_date",
+        "last_tace_date",
+    )
 
     varices: Varices | None = Field(default=None, description="Oesophageal/gastric varices.")
     variceal_bleeding_date: dt.date | None = Field(
@@ -87,10 +102,82 @@ class History(BaseModel):
         default=None, description="Systemic anticancer drugs received before (names)."
     )
     prior_tace_sessions: Annotated[int | None, Field(ge=0, le=100)] = None
+    last_tace_date: dt.date | None = Field(
+        default=None, description="Date of the last TACE session; null = never."
+    )
+    locoregional_therapy_to_current_tumours: bool | None = Field(
+        default=None,
+        description="Locoregional therapy (TACE, ablation, radiotherapy, radioembolisation) "
+        "already given to the tumours present now.",
+    )
+    # TACE contraindications (EASL 2018 table, secondary reproduction)
+    jaundice: bool | None = Field(default=None, description="Clinical jaundice.")
+    refractory_ascites: bool | None = Field(
+        default=None, description="Refractory ascites (asked only when ascites is present)."
+    )
+    hepatorenal_syndrome: bool | None = None
+    bland_portal_vein_thrombosis: bool | None = Field(
+        default=None, description="Portal-vein thrombus without tumour (bland thrombus)."
+    )
+    hepatofugal_portal_flow: bool | None = Field(
+        default=None, description="Hepatofugal (reversed) portal-vein flow."
+    )
+    tumour_in_both_entire_lobes: bool | None = Field(
+        default=None, description="Extensive tumour involving both entire liver lobes."
+    )
+    intra_arterial_technical_contraindication: bool | None = Field(
+        default=None, description="Technical contraindication to hepatic intra-arterial treatment."
+    )
+    creatinine_clearance_ml_min: Annotated[
+        float | None,
+        Field(
+            ge=0,
+            le=300,
+            allow_inf_nan=False,
+            description="Creatinine clearance, mL/min (measured or as the team estimates it).",
+        ),
+    ] = None
+    severe_comorbidity: bool | None = None
+    incompetent_papilla_with_aerobilia: bool | None = Field(
+        default=None, description="Incompetent papilla with aerobilia (biliary stent or surgery)."
+    )
+    biliary_dilatation: bool | None = None
+    # criteria of the trials behind the regimens
+    gastric_bleeding_date: dt.date | None = Field(
+        default=None,
+        description="Date of the last bleeding from the stomach (any cause, gastric varices "
+        "included); null = never.",
+    )
+    cardiovascular_disease_date: dt.date | None = Field(
+        default=None,
+        description="Last date clinically significant cardiovascular disease (event or "
+        "impairment) was present (the assessment date if ongoing); null = never.",
+    )
+    nephrotic_or_nephritic_syndrome: bool | None = Field(
+        default=None, description="History of nephrotic or nephritic syndrome."
+    )
+    liver_transplant_candidate: bool | None = Field(
+        default=None, description="Currently a candidate for liver transplantation."
+    )
+    hbv_hcv_coinfection: bool | None = Field(
+        default=None, description="Hepatitis B and hepatitis C co-infection."
+    )
+
+    @model_validator(mode="after")
+    def _tace_dates_agree(self) -> History:
+        if self.prior_tace_sessions == 0 and self.last_tace_date is not None:
+            raise ValueError("last_tace_date must be null (never) when prior_tace_sessions is 0")
+        if self.prior_tace_sessions and self.known("last_tace_date") and not self.last_tace_date:
+            raise ValueError("last_tace_date cannot be null (never) after prior TACE sessions")
+        return self
 
     def known(self, name: str) -> bool:
-        """Whether ``name`` was given (for the dates, ``null`` counts as given: never)."""
-        if name in ("variceal_bleeding_date", "thromboembolism_date"):
+        """Whether ``name`` was given (for the dates, ``null`` counts as given: never).
+
+        ``prior_tace_sessions: 0`` also gives ``last_tace_date`` (never)."""
+        if name == "last_tace_date" and self.prior_tace_sessions == 0:
+            return True
+        if name in self.DATES:
             return name in self.model_fields_set
         return getattr(self, name) is not None
 
@@ -163,6 +250,24 @@ class PatientSnapshot(BaseModel):
         if all(f is None for f in flags):
             return None
         return False
+
+
+def input_warnings(p: PatientSnapshot) -> tuple[str, ...]:
+    """Valid values that look like a unit slip: shown with every result, never silently used.
+
+    A tumour diameter under :data:`SMALL_TUMOUR_DIAMETER_MM` is accepted but may be
+    centimetres typed as millimetres (4.5 for a 4.5 cm tumour).
+    """
+    out = []
+    for i, t in enumerate(p.tumours or ()):
+        if t.diameter_mm < SMALL_TUMOUR_DIAMETER_MM:
+            out.append(
+                f"tumours[{i}].diameter_mm = {t.diameter_mm:g}: under "
+                f"{SMALL_TUMOUR_DIAMETER_MM:g} mm — check that it is millimetres, not "
+                f"centimetres ({t.diameter_mm:g} cm would be {t.diameter_mm * 10:g} mm); every "
+                "size-based result (BCLC, Milan, up-to-seven, HAP, TACE limits) uses it as mm"
+            )
+    return tuple(out)
 
 
 _LAB_NAMES = tuple(Labs.model_fields)

@@ -1,7 +1,8 @@
 """Trial matching: registry trials that may still recruit, against the patient's record.
 
-A trial matches when no stated criterion fails; criteria the record cannot decide are listed
-as open. Recruitment status is never assumed: each match says how to check it.
+A trial matches when no criterion fails — its stated criteria and the rules of its components
+(TACE and each drug) — and the unknown or caution criteria are listed as open. Recruitment
+status is never assumed: each match says how to check it.
 """
 
 from __future__ import annotations
@@ -58,18 +59,9 @@ def match_trials(
     out = []
     for m in cat.trial_matching:
         t = reg.get(m.trial)
-        every = (*m.criteria, *cat.screens_for(m))
-        crit = tuple(evaluate_criterion(c, patient, a, cat, reg) for c in every)
-        unmet = tuple(
-            f"{c.name} — {c.detail}"
-            for c in crit
-            if c.result == "fail" and c.severity == "exclusion"
-        )
-        open_ = tuple(
-            f"{c.name} — {c.detail}"
-            for c in crit
-            if c.result == "unknown" or (c.result == "fail" and c.severity == "judgement")
-        )
+        crit = tuple(evaluate_criterion(c, patient, a, cat, reg) for c in cat.criteria_of(m))
+        unmet = tuple(c.reason for c in crit if c.result == "fail")
+        open_ = tuple(c.reason for c in crit if c.result in ("unknown", "caution"))
         out.append(
             TrialMatch(
                 trial=t.id,

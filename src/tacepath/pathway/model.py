@@ -1,18 +1,28 @@
-"""The regimen catalogue as data: regimens, their eligibility criteria, drug screens, sources.
+"""The regimen catalogue as data: components and their rules, trial populations, regimens.
 
-Loaded from ``regimens.yaml`` in this package and checked on load: every criterion uses a
-check of the closed vocabulary of :mod:`tacepath.pathway.eligibility`, every source
-resolves (to the catalogue's own sources or to a trial of the evidence registry), every
-evidence link names a registry trial and arm.
+A regimen is a composition: its components (TACE and each drug) and the populations that
+support it (the trial behind it, or a guideline's indication). Each component carries its
+own cautions and contraindications (``components.yaml``); each population its criteria
+(``regimens.yaml``). A regimen's criteria are computed from both — every rule of every
+component it contains, then every criterion of its populations — never copied by hand
+(:meth:`Catalogue.criteria_of`). Where a trial enrolled patients that a component's rule
+would exclude, the population says so (``enrolled``) and that rule gives a ``caution`` naming
+both sources instead of a silent pass or a silent exclusion.
+
+Both files are checked on load: every criterion uses a check of the closed vocabulary of
+:mod:`tacepath.pathway.eligibility`, every source resolves (to the catalogue's own sources
+or to a trial of the evidence registry), every component, rule, population, evidence trial
+and arm exists.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tacepath.domain.datafile import read_yaml_model
 from tacepath.errors import InputErrors, Problem
@@ -20,11 +30,18 @@ from tacepath.evidence.model import Source
 from tacepath.evidence.registry import Registry, registry
 
 __all__ = [
+    "CATALOGUE_FILE",
     "CHECKS",
+    "COMPONENTS_FILE",
+    "BoundCriterion",
     "Catalogue",
+    "Component",
     "Criterion",
+    "Enrolled",
     "EvidenceLink",
+    "Population",
     "Regimen",
+    "Rule",
     "SourceRef",
     "TrialCriteria",
     "catalogue",
@@ -32,33 +49,39 @@ __all__ = [
 ]
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "regimens.yaml"
+COMPONENTS_FILE = Path(__file__).resolve().parent / "components.yaml"
 
 Check = Literal[
     "bclc_in",
     "child_pugh_score_max",
     "child_pugh_class_in",
     "ecog_max",
-    "no_macrovascular_invasion",
-    "no_extrahepatic_spread",
+    "hap_class_in",
+    "age_min",
     "tumours_max",
     "tumour_diameter_max_mm",
     "prior_tace_max",
+    "last_tace_months_before",
     "no_prior_systemic",
-    "creatinine_below_mg_dl",
-    "varices_not_high_risk_untreated",
-    "no_variceal_bleeding",
-    "hypertension_not_uncontrolled",
+    "renal_function",
     "proteinuria_below",
-    "no_thromboembolism",
-    "no_active_autoimmune",
+    "hypertension_not_uncontrolled",
+    "encephalopathy_absent",
+    "no_refractory_ascites",
+    "varices_not_high_risk_untreated",
+    "autoimmune_disease",
     "no_organ_transplant",
-    "age_min",
-    "hap_class_in",
+    "event_window",
+    "feature_absent",
     "mdt_confirms",
+    "not_read",
 ]
 #: The closed vocabulary of checks (implemented in eligibility.py).
 CHECKS: tuple[str, ...] = get_args(Check)
-Severity = Literal["exclusion", "judgement"]
+#: What a failing check means: ``exclude`` -> the criterion fails (not eligible);
+#: ``caution`` -> a relative contraindication or a judgement the source leaves to the MDT;
+#: ``unknown`` -> the source's limit is not known (e.g. only the enrolled values were read).
+OnFail = Literal["exclude", "caution", "unknown"]
 
 
 class _Frozen(BaseModel):
@@ -80,21 +103,72 @@ class ConflictRef(_Frozen):
 
 
 class Criterion(_Frozen):
-    """One eligibility criterion: a check with its parameter, wording and source."""
+    """One criterion: a check with its parameter, what a failure means, wording and source.
 
+    ``question`` is what the MDT is asked when the criterion gives ``caution`` (or, for
+    ``on_fail: unknown``, why the answer is not known); the wording ``text`` otherwise.
+    """
+
+    id: str | None = None
     check: Check
     value: Any = None
-    severity: Severity
+    on_fail: OnFail = "exclude"
     text: str
+    question: str | None = None
     source: SourceRef
     also: tuple[SourceRef, ...] = ()
 
+    @model_validator(mode="after")
+    def _question_when_not_exclusion(self) -> Criterion:
+        if self.on_fail != "exclude" and not self.question:
+            raise ValueError(f"a criterion with on_fail {self.on_fail!r} needs its question")
+        if self.check in ("mdt_confirms", "not_read") and not self.question:
+            raise ValueError(f"a {self.check} criterion needs its question")
+        return self
 
-class Screen(Criterion):
-    """A criterion applied to every regimen that contains one of ``drugs``."""
+
+class Rule(Criterion):
+    """A caution or contraindication of one or more components (``components.yaml``)."""
 
     id: str
-    drugs: tuple[str, ...]
+    components: tuple[str, ...] = Field(min_length=1)
+
+
+class Component(_Frozen):
+    """TACE or one drug: what a regimen is made of."""
+
+    id: str
+    label: str
+    kind: Literal["procedure", "drug"]
+
+
+class Condition(_Frozen):
+    """A check that must pass for an ``enrolled`` note to apply (e.g. BCLC C only)."""
+
+    check: Check
+    value: Any = None
+
+
+class Enrolled(_Frozen):
+    """The trial enrolled patients whom a component's rule would exclude: that rule gives a
+    ``caution`` naming both sources (only when ``when`` passes, if given)."""
+
+    rule: str
+    when: Condition | None = None
+    text: str
+    source: SourceRef
+
+
+class Population(_Frozen):
+    """Who the evidence behind a regimen applies to: a trial's population or a guideline's
+    indication, with the criteria read and those marked not read."""
+
+    id: str
+    kind: Literal["trial", "guideline"]
+    trial: str | None = None  # the evidence-registry trial, when the trial is in the registry
+    label: str
+    criteria: tuple[Criterion, ...]
+    enrolled: tuple[Enrolled, ...] = ()
 
 
 class CitedText(_Frozen):
@@ -112,32 +186,68 @@ class EvidenceLink(_Frozen):
 
 
 class Regimen(_Frozen):
-    """A treatment option: what it contains, the evidence for it, who is eligible."""
+    """A treatment option: its components, the populations behind it, the evidence."""
 
     id: str
     label: str
-    kind: Literal["tace", "tace+systemic", "systemic"]
-    drugs: tuple[str, ...]
+    components: tuple[str, ...] = Field(min_length=1)
+    populations: tuple[str, ...] = ()
     evidence: tuple[EvidenceLink, ...]
     level: CitedText
-    criteria: tuple[Criterion, ...]
     caveats: tuple[CitedText, ...] = ()
+
+    @property
+    def drugs(self) -> tuple[str, ...]:
+        """The drug components (every component but TACE)."""
+        return tuple(c for c in self.components if c != "tace")
+
+    @property
+    def kind(self) -> Literal["tace", "tace+systemic", "systemic"]:
+        if "tace" not in self.components:
+            return "systemic"
+        return "tace+systemic" if self.drugs else "tace"
 
 
 class TrialCriteria(_Frozen):
-    """The stated eligibility of a registry trial that may still recruit (trial matching)."""
+    """The stated eligibility of a registry trial that may still recruit (trial matching);
+    the rules of its components apply as well."""
 
     trial: str
     recruitment: CitedText
-    drugs: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
     criteria: tuple[Criterion, ...]
+    enrolled: tuple[Enrolled, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundCriterion:
+    """A criterion as it applies to one regimen: where it comes from, and the trial
+    enrolment notes that turn its failure into a caution."""
+
+    criterion: Criterion
+    origin: str  # "component:<id>" or "population:<id>"
+    enrolled: tuple[Enrolled, ...] = ()
+
+
+class _ComponentsFile(_Frozen):
+    components: tuple[Component, ...] = Field(min_length=1)
+    rules: tuple[Rule, ...]
+
+
+class _RegimensFile(_Frozen):
+    sources: tuple[Source, ...]
+    populations: tuple[Population, ...]
+    regimens: tuple[Regimen, ...] = Field(min_length=1)
+    trial_matching: tuple[TrialCriteria, ...] = ()
 
 
 class Catalogue(_Frozen):
-    """All regimens, drug screens, trials for matching and the catalogue's own sources."""
+    """Components and their rules, populations, regimens, trials for matching, sources."""
 
     sources: tuple[Source, ...]
-    screens: tuple[Screen, ...]
+    components: tuple[Component, ...]
+    rules: tuple[Rule, ...]
+    populations: tuple[Population, ...]
     regimens: tuple[Regimen, ...] = Field(min_length=1)
     trial_matching: tuple[TrialCriteria, ...] = ()
 
@@ -149,20 +259,56 @@ class Catalogue(_Frozen):
                 return r
         raise InputError("regimen", regimen_id, ", ".join(r.id for r in self.regimens))
 
+    def population(self, population_id: str) -> Population:
+        return next(p for p in self.populations if p.id == population_id)
+
     def source(self, ref: SourceRef, reg: Registry) -> Source:
         if ref.trial is None:
             return next(s for s in self.sources if s.id == ref.source)
         return reg.get(ref.trial).source(ref.source)
 
-    def screens_for(self, regimen: Regimen | TrialCriteria) -> list[Screen]:
-        """The drug screens that apply to the drugs of a regimen or trial."""
-        return [s for s in self.screens if set(s.drugs) & set(regimen.drugs)]
+    def rules_of(self, components: tuple[str, ...]) -> list[tuple[str, Rule]]:
+        """Every rule of each component, in component order, each rule once."""
+        out: list[tuple[str, Rule]] = []
+        seen: set[str] = set()
+        for comp in components:
+            for r in self.rules:
+                if comp in r.components and r.id not in seen:
+                    seen.add(r.id)
+                    out.append((comp, r))
+        return out
+
+    def criteria_of(self, item: Regimen | TrialCriteria) -> tuple[BoundCriterion, ...]:
+        """The criteria of a regimen (or a trial to match): the union of its components'
+        rules and its populations' criteria, with the enrolment notes that apply."""
+        pops = [self.population(p) for p in getattr(item, "populations", ())]
+        notes = [e for p in pops for e in p.enrolled]
+        if isinstance(item, TrialCriteria):
+            notes += item.enrolled
+        out = [
+            BoundCriterion(
+                criterion=rule,
+                origin=f"component:{comp}",
+                enrolled=tuple(e for e in notes if e.rule == rule.id),
+            )
+            for comp, rule in self.rules_of(item.components)
+        ]
+        for p in pops:
+            out += [BoundCriterion(criterion=c, origin=f"population:{p.id}") for c in p.criteria]
+        if isinstance(item, TrialCriteria):
+            out += [
+                BoundCriterion(criterion=c, origin=f"trial:{item.trial}") for c in item.criteria
+            ]
+        return tuple(out)
 
 
 def _check_references(cat: Catalogue, reg: Registry) -> list[Problem]:
     problems: list[Problem] = []
     own = {s.id for s in cat.sources}
     trial_ids = {t.id for t in reg}
+    components = {c.id for c in cat.components}
+    rule_ids = [r.id for r in cat.rules]
+    pop_ids = {p.id for p in cat.populations}
 
     def ref(where: str, r: SourceRef) -> None:
         if r.trial is None:
@@ -172,12 +318,21 @@ def _check_references(cat: Catalogue, reg: Registry) -> list[Problem]:
         if r.trial not in trial_ids:
             problems.append(Problem(f"{where}.trial", r.trial, "a trial of the evidence registry"))
             return
-        t = reg.get(r.trial)
-        ids = {s.id for s in t.sources}
+        ids = {s.id for s in reg.get(r.trial).sources}
         if r.source not in ids:
             problems.append(
                 Problem(f"{where}.source", r.source, f"a source of {r.trial}: {sorted(ids)}")
             )
+
+    def criterion(where: str, c: Criterion) -> None:
+        ref(where, c.source)
+        for a in c.also:
+            ref(f"{where}.also", a)
+
+    def comps(where: str, ids: tuple[str, ...]) -> None:
+        for c in ids:
+            if c not in components:
+                problems.append(Problem(where, c, f"a component: {sorted(components)}"))
 
     def conflict(where: str, c: ConflictRef | None) -> None:
         if c is None:
@@ -187,43 +342,74 @@ def _check_references(cat: Catalogue, reg: Registry) -> list[Problem]:
                 Problem(f"{where}.conflict", f"{c.trial} {c.id}", "a registry conflict")
             )
 
-    for s in cat.screens:
-        ref(f"screens[{s.id}]", s.source)
-        for a in s.also:
-            ref(f"screens[{s.id}].also", a)
+    for rule in cat.rules:
+        criterion(f"rules[{rule.id}]", rule)
+        comps(f"rules[{rule.id}].components", rule.components)
+    for dup in {x for x in rule_ids if rule_ids.count(x) > 1}:
+        problems.append(Problem("rules.id", dup, "a rule id used once"))
+    for p in cat.populations:
+        if p.trial is not None and p.trial not in trial_ids:
+            problems.append(Problem(f"populations[{p.id}].trial", p.trial, "a registry trial"))
+        for i, c in enumerate(p.criteria):
+            criterion(f"populations[{p.id}].criteria[{i}]", c)
+        for e in p.enrolled:
+            ref(f"populations[{p.id}].enrolled[{e.rule}]", e.source)
+            if e.rule not in rule_ids:
+                problems.append(Problem(f"populations[{p.id}].enrolled.rule", e.rule, "a rule id"))
     for m in cat.trial_matching:
         if m.trial not in trial_ids:
             problems.append(Problem("trial_matching.trial", m.trial, "a registry trial"))
             continue
         ref(f"trial_matching[{m.trial}].recruitment", m.recruitment.source)
+        comps(f"trial_matching[{m.trial}].components", m.components)
         for i, c in enumerate(m.criteria):
-            ref(f"trial_matching[{m.trial}].criteria[{i}]", c.source)
+            criterion(f"trial_matching[{m.trial}].criteria[{i}]", c)
+        for e in m.enrolled:
+            ref(f"trial_matching[{m.trial}].enrolled[{e.rule}]", e.source)
+            if e.rule not in rule_ids:
+                problems.append(
+                    Problem(f"trial_matching[{m.trial}].enrolled.rule", e.rule, "a rule id")
+                )
     for r in cat.regimens:
+        comps(f"regimens[{r.id}].components", r.components)
+        for p_id in r.populations:
+            if p_id not in pop_ids:
+                problems.append(
+                    Problem(f"regimens[{r.id}].populations", p_id, f"one of {sorted(pop_ids)}")
+                )
         ref(f"regimens[{r.id}].level", r.level.source)
-        for i, c in enumerate(r.criteria):
-            ref(f"regimens[{r.id}].criteria[{i}]", c.source)
-            for a in c.also:
-                ref(f"regimens[{r.id}].criteria[{i}].also", a)
         for i, cv in enumerate(r.caveats):
             ref(f"regimens[{r.id}].caveats[{i}]", cv.source)
             conflict(f"regimens[{r.id}].caveats[{i}]", cv.conflict)
-        for e in r.evidence:
-            if e.trial not in trial_ids:
-                problems.append(Problem(f"regimens[{r.id}].evidence", e.trial, "a registry trial"))
+        for link in r.evidence:
+            if link.trial not in trial_ids:
+                problems.append(
+                    Problem(f"regimens[{r.id}].evidence", link.trial, "a registry trial")
+                )
                 continue
-            arms = {a.id for a in reg.get(e.trial).arms}
-            for arm in (e.arm, e.comparator):
+            arms = {a.id for a in reg.get(link.trial).arms}
+            for arm in (link.arm, link.comparator):
                 if arm is not None and arm not in arms:
                     problems.append(
-                        Problem(f"regimens[{r.id}].evidence.arm", arm, f"an arm of {e.trial}")
+                        Problem(f"regimens[{r.id}].evidence.arm", arm, f"an arm of {link.trial}")
                     )
     return problems
 
 
-def load_catalogue(path: Path | None = None, reg: Registry | None = None) -> Catalogue:
-    """Read and check the regimen catalogue against the evidence registry."""
-    file = path or CATALOGUE_FILE
-    cat = read_yaml_model(file, Catalogue)
+def load_catalogue(
+    path: Path | None = None, reg: Registry | None = None, components: Path | None = None
+) -> Catalogue:
+    """Read the regimens and components files and check them against the registry."""
+    regs = read_yaml_model(path or CATALOGUE_FILE, _RegimensFile)
+    comps = read_yaml_model(components or COMPONENTS_FILE, _ComponentsFile)
+    cat = Catalogue(
+        sources=regs.sources,
+        components=comps.components,
+        rules=comps.rules,
+        populations=regs.populations,
+        regimens=regs.regimens,
+        trial_matching=regs.trial_matching,
+    )
     problems = _check_references(cat, reg or registry())
     if problems:
         raise InputErrors(problems)

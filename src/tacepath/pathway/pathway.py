@@ -2,10 +2,18 @@
 
 The steps follow the seed patient page's outline (a secondary source, used only for the
 outline); every rule and number inside them comes from the regimen catalogue and the
-evidence registry, with its source. For every regimen the result says ``eligible``,
-``not_eligible`` or ``needs_information``, each criterion ``pass``/``fail``/``unknown`` with
-the values that decided, the supporting trials' results and the caveats (seed-vs-source
-conflicts included). Regimens are ordered by a written rule, never by an invented score.
+evidence registry, with its source. A regimen's criteria are those of its components and of
+its populations (:meth:`tacepath.pathway.model.Catalogue.criteria_of`). Status semantics
+(docs/pathway.md), written once in :func:`status_of`:
+
+* each criterion gives ``pass``, ``fail``, ``unknown`` (an input not given, or a limit the
+  source does not state) or ``caution`` (a relative contraindication or a judgement the
+  source leaves to the MDT, with the question to ask);
+* a regimen is ``not_eligible`` if any criterion fails; otherwise ``needs_information`` if
+  any is unknown or caution (each missing input and MDT question is named); otherwise
+  ``eligible``.
+
+Regimens are ordered by a written rule, never by an invented score.
 """
 
 from __future__ import annotations
@@ -19,10 +27,18 @@ from tacepath.evidence.model import Trial
 from tacepath.evidence.registry import Registry, registry
 from tacepath.evidence.views import number_dict
 from tacepath.pathway.eligibility import Verdict, run_check
-from tacepath.pathway.model import Catalogue, Criterion, Regimen, SourceRef, catalogue
+from tacepath.pathway.model import (
+    BoundCriterion,
+    Catalogue,
+    Criterion,
+    Regimen,
+    SourceRef,
+    catalogue,
+)
 
 __all__ = [
     "ORDERING_RULE",
+    "STATUS_ORDER",
     "CriterionResult",
     "PathwayResult",
     "RegimenAssessment",
@@ -31,9 +47,12 @@ __all__ = [
     "cite_source",
     "evaluate_criterion",
     "pathway",
+    "status_of",
 ]
 
 Status = Literal["eligible", "not_eligible", "needs_information"]
+#: Most to least eligible.
+STATUS_ORDER: tuple[Status, ...] = ("eligible", "needs_information", "not_eligible")
 
 ORDERING_RULE = (
     "Regimens are listed by status (eligible, needs information, not eligible), then by the "
@@ -46,25 +65,58 @@ ORDERING_RULE = (
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CriterionResult:
-    """One criterion for one patient: result, the values that decided, and its source."""
+    """One criterion for one patient: result, the values that decided, and its source.
+
+    ``origin`` says where the criterion comes from (``component:tace``,
+    ``population:LAUNCH``, ``trial:EMERALD-3``, ``pathway``); ``question`` is what the MDT
+    is asked for a caution (or why a limit is unknown); ``enrolled`` is the trial-population
+    note that turned a component's contraindication into a caution.
+    """
 
     name: str
     result: Verdict
     detail: str
-    severity: str
     source: str
     citation: str
     citations: tuple[str, ...] = ()
+    origin: str = ""
+    rule: str = ""
+    question: str = ""
+    enrolled: str = ""
+
+    @property
+    def reason(self) -> str:
+        """The one-line reason: criterion, the values, and the open question if any."""
+        tail = f" — {self.question}" if self.question else ""
+        return f"{self.name} — {self.detail}{tail}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             "result": self.result,
             "detail": self.detail,
-            "severity": self.severity,
             "source": self.citation,
             "source_id": self.source,
+            "origin": self.origin,
         }
+        if self.rule:
+            out["rule"] = self.rule
+        if self.question:
+            out["question"] = self.question
+        if self.enrolled:
+            out["trial_enrolled"] = self.enrolled
+        return out
+
+
+def status_of(criteria: tuple[CriterionResult, ...]) -> Status:
+    """Not eligible if any criterion fails; otherwise needs information if any is unknown or
+    a caution; otherwise eligible."""
+    results = {c.result for c in criteria}
+    if "fail" in results:
+        return "not_eligible"
+    if results & {"unknown", "caution"}:
+        return "needs_information"
+    return "eligible"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +126,7 @@ class RegimenAssessment:
     id: str
     label: str
     kind: str
+    components: tuple[str, ...]
     status: Status
     criteria: tuple[CriterionResult, ...]
     evidence: tuple[dict[str, Any], ...]
@@ -82,19 +135,42 @@ class RegimenAssessment:
 
     @property
     def reasons(self) -> list[str]:
-        """Why the status: the failed and unknown criteria, exclusions first."""
-        fails = [c for c in self.criteria if c.result == "fail"]
-        fails.sort(key=lambda c: c.severity != "exclusion")
-        unknown = [c for c in self.criteria if c.result == "unknown"]
-        return [f"{c.name} — {c.detail}" for c in [*fails, *unknown]]
+        """Why the status: the failed criteria, then the unknown, then the cautions."""
+        order = {"fail": 0, "unknown": 1, "caution": 2}
+        open_ = [c for c in self.criteria if c.result in order]
+        open_.sort(key=lambda c: order[c.result])
+        return [c.reason for c in open_]
+
+    @property
+    def missing(self) -> list[str]:
+        """Each input not given (unknown criteria without a question)."""
+        return list(
+            dict.fromkeys(
+                c.detail for c in self.criteria if c.result == "unknown" and not c.question
+            )
+        )
+
+    @property
+    def questions(self) -> list[str]:
+        """Each question for the MDT (cautions, and limits the sources leave unknown)."""
+        return list(
+            dict.fromkeys(
+                f"{c.question} ({c.detail})"
+                for c in self.criteria
+                if c.result in ("caution", "unknown") and c.question
+            )
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "label": self.label,
             "kind": self.kind,
+            "components": list(self.components),
             "status": self.status,
             "reasons": self.reasons,
+            "missing": self.missing,
+            "questions": self.questions,
             "criteria": [c.to_dict() for c in self.criteria],
             "evidence": list(self.evidence),
             "level": self.level,
@@ -151,30 +227,52 @@ def cite_source(cat: Catalogue, reg: Registry, ref: SourceRef) -> str:
     return f"{ref.trial}: {src.short()}" if ref.trial else src.short()
 
 
+def _source_id(ref: SourceRef) -> str:
+    return ref.source if ref.trial is None else f"{ref.trial}:{ref.source}"
+
+
 def evaluate_criterion(
-    c: Criterion, patient: PatientSnapshot, a: Assessment, cat: Catalogue, reg: Registry
+    item: BoundCriterion | Criterion,
+    patient: PatientSnapshot,
+    a: Assessment,
+    cat: Catalogue,
+    reg: Registry,
 ) -> CriterionResult:
-    """Run one criterion's check and attach its wording, severity and citations."""
+    """Run one criterion's check; apply what a failure means (``on_fail``) and the trial
+    enrolment notes; attach its wording, question and citations."""
+    bound = item if isinstance(item, BoundCriterion) else BoundCriterion(criterion=item, origin="")
+    c = bound.criterion
     out = run_check(c.check, patient, a, c.value)
+    result: Verdict = out.result
+    if result == "fail" and c.on_fail != "exclude":
+        result = c.on_fail
+    by_source = result == "unknown" and (out.result == "fail" or c.check == "not_read")
+    question = (c.question or c.text) if result == "caution" or by_source else ""
     cites = [cite_source(cat, reg, c.source), *(cite_source(cat, reg, x) for x in c.also)]
-    src = c.source.source if c.source.trial is None else f"{c.source.trial}:{c.source.source}"
+    enrolled = ""
+    if result in ("fail", "caution"):
+        for e in bound.enrolled:
+            if (
+                e.when is not None
+                and run_check(e.when.check, patient, a, e.when.value).result != "pass"
+            ):
+                continue
+            result, enrolled = "caution", e.text
+            question = f"Trial population: {e.text} The MDT weighs that evidence against this rule."
+            cites.append(cite_source(cat, reg, e.source))
+            break
     return CriterionResult(
         name=c.text,
-        result=out.result,
+        result=result,
         detail=out.detail,
-        severity=c.severity,
-        source=src,
+        source=_source_id(c.source),
         citation="; ".join(cites),
         citations=tuple(cites),
+        origin=bound.origin,
+        rule=c.id or "",
+        question=question,
+        enrolled=enrolled,
     )
-
-
-def _status(criteria: tuple[CriterionResult, ...]) -> Status:
-    if any(c.result == "fail" and c.severity == "exclusion" for c in criteria):
-        return "not_eligible"
-    if any(c.result != "pass" for c in criteria):
-        return "needs_information"
-    return "eligible"
 
 
 def _evidence(
@@ -197,15 +295,17 @@ def _evidence(
                 "p": number_dict(r.p, trial) if r.p else None,
             }
         )
-    own = [c for c in crit if c.source.startswith(f"{trial.id}:")]
+    own = [c for c in crit if c.origin == f"population:{trial.id}"]
     if not own:
         match = "the trial's eligibility is not encoded"
     elif any(c.result == "fail" for c in own):
         match = "outside the trial population: " + "; ".join(
             c.detail for c in own if c.result == "fail"
         )
-    elif any(c.result == "unknown" for c in own):
-        match = "unknown: " + "; ".join(c.detail for c in own if c.result == "unknown")
+    elif any(c.result in ("unknown", "caution") for c in own):
+        match = "not settled: " + "; ".join(
+            c.detail for c in own if c.result in ("unknown", "caution")
+        )
     else:
         match = "within the trial's stated population (criteria encoded here)"
     return {
@@ -242,10 +342,11 @@ def _failure_criterion(detail: str, reg: Registry) -> CriterionResult:
         "after it has failed",
         result="fail",
         detail=detail,
-        severity="exclusion",
         source="TACTICS:lc2022",
         citation=f"TACTICS: {src.short()}",
         citations=(f"TACTICS: {src.short()}",),
+        origin="pathway",
+        rule="tace-failure",
     )
 
 
@@ -257,9 +358,7 @@ def _assess_regimen(
     reg: Registry,
     tace_failure: str | None = None,
 ) -> RegimenAssessment:
-    crits = tuple(
-        evaluate_criterion(c, patient, a, cat, reg) for c in (*r.criteria, *cat.screens_for(r))
-    )
+    crits = tuple(evaluate_criterion(c, patient, a, cat, reg) for c in cat.criteria_of(r))
     if tace_failure is not None and r.kind != "systemic":
         crits = (_failure_criterion(tace_failure, reg), *crits)
     evidence = tuple(_evidence(reg.get(e.trial), e.arm, e.comparator, crits) for e in r.evidence)
@@ -267,7 +366,8 @@ def _assess_regimen(
         id=r.id,
         label=r.label,
         kind=r.kind,
-        status=_status(crits),
+        components=r.components,
+        status=status_of(crits),
         criteria=crits,
         evidence=evidence,
         level=_cited_text(r.level, cat, reg),
@@ -276,7 +376,7 @@ def _assess_regimen(
 
 
 def _order_key(r: RegimenAssessment, index: int, reg: Registry) -> tuple[int, int, int]:
-    status_rank = {"eligible": 0, "needs_information": 1, "not_eligible": 2}[r.status]
+    status_rank = STATUS_ORDER.index(r.status)
     if not r.evidence:
         design = 9
     else:
@@ -335,17 +435,20 @@ def _steps(
             "evidence registry: TACTICS, EMERALD-1, LEAP-012 (eligibility criteria)",
         ),
     )
-    screens: dict[str, CriterionResult] = {}
+    rules: dict[str, CriterionResult] = {}
     for r in regimens:
         for c in r.criteria:
-            if c.name not in screens and any(c.name == s.text for s in cat.screens):
-                screens[c.name] = c
+            if c.origin.startswith("component:") and not c.enrolled and c.rule not in rules:
+                rules[c.rule] = c
+    order = {"fail": 0, "unknown": 1, "caution": 2, "pass": 3}
+    shown = sorted(rules.values(), key=lambda c: order[c.result])
     step2 = Step(
         number=2,
-        title="Assess systemic therapy eligibility (anti-angiogenic agents, checkpoint inhibitors)",
-        findings=tuple(f"{c.result.upper()}: {c.name} — {c.detail}" for c in screens.values())
-        or ("no systemic regimen in the catalogue",),
-        sources=tuple(sorted({c.citation for c in screens.values()})),
+        title="Assess the contraindications of each component (TACE, anti-angiogenic agents, "
+        "checkpoint inhibitors)",
+        findings=tuple(f"{c.result.upper()}: {c.reason}" for c in shown)
+        or ("no component rule in the catalogue",),
+        sources=tuple(sorted({c.citation for c in shown})),
     )
     seq = []
     for r in regimens:
@@ -374,9 +477,11 @@ def _steps(
     questions: list[str] = []
     cited: dict[str, None] = {}
     for r in regimens:
+        if r.status == "not_eligible":
+            continue  # its open points cannot change the decision
         for c in r.criteria:
-            if c.result == "unknown" or (c.result == "fail" and c.severity == "judgement"):
-                q = f"{c.name} — {c.detail}"
+            if c.result in ("unknown", "caution"):
+                q = c.reason
                 if q not in questions:
                     questions.append(q)
                     cited.update(dict.fromkeys(c.citations or (c.citation,)))
@@ -423,11 +528,11 @@ def pathway(
     assessed = [_assess_regimen(r, patient, a, cat, reg, tace_failure) for r in cat.regimens]
     order = sorted(range(len(assessed)), key=lambda i: _order_key(assessed[i], i, reg))
     regimens = tuple(assessed[i] for i in order)
-    notes = []
+    notes = list(a.warnings)
     if patient.history is None:
         notes.append(
-            "No history given: every contraindication screen is unknown, so no systemic "
-            "regimen can be eligible (add the history object)."
+            "No history given: every contraindication and trial criterion that reads it is "
+            "unknown, so no regimen can be eligible (add the history object)."
         )
     return PathwayResult(
         id=patient.id,

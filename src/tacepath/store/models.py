@@ -231,6 +231,32 @@ class Snapshot(Base):
     organ_transplant: Mapped[bool | None] = mapped_column(Boolean, default=None)
     prior_systemic_therapy: Mapped[list[Any] | None] = mapped_column(default=None)
     prior_tace_sessions: Mapped[int | None] = mapped_column(Integer, default=None)
+    # added in migration 0002: TACE contraindications and trial-population criteria
+    last_tace_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_tace_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    locoregional_therapy_to_current_tumours: Mapped[bool | None] = mapped_column(
+        Boolean, default=None
+    )
+    jaundice: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    refractory_ascites: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    hepatorenal_syndrome: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    bland_portal_vein_thrombosis: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    hepatofugal_portal_flow: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    tumour_in_both_entire_lobes: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    intra_arterial_technical_contraindication: Mapped[bool | None] = mapped_column(
+        Boolean, default=None
+    )
+    creatinine_clearance_ml_min: Mapped[float | None] = mapped_column(Float, default=None)
+    severe_comorbidity: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    incompetent_papilla_with_aerobilia: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    biliary_dilatation: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    gastric_bleeding_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    gastric_bleeding_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    cardiovascular_disease_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    cardiovascular_disease_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    nephrotic_or_nephritic_syndrome: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    liver_transplant_candidate: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    hbv_hcv_coinfection: Mapped[bool | None] = mapped_column(Boolean, default=None)
 
     labs: Mapped[list[SnapshotLab]] = relationship(
         cascade="all, delete-orphan", order_by="SnapshotLab.id", lazy="selectin"

@@ -20,7 +20,7 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase
 
 from tacepath.domain.labs import Labs
-from tacepath.domain.patient import PatientSnapshot
+from tacepath.domain.patient import History, PatientSnapshot
 from tacepath.domain.timeline import Assessment, Timeline
 from tacepath.errors import Problem
 from tacepath.store.models import (
@@ -79,7 +79,29 @@ _HISTORY_SCALARS = (
     "autoimmune_disease",
     "organ_transplant",
     "prior_tace_sessions",
+    "locoregional_therapy_to_current_tumours",
+    "jaundice",
+    "refractory_ascites",
+    "hepatorenal_syndrome",
+    "bland_portal_vein_thrombosis",
+    "hepatofugal_portal_flow",
+    "tumour_in_both_entire_lobes",
+    "intra_arterial_technical_contraindication",
+    "creatinine_clearance_ml_min",
+    "severe_comorbidity",
+    "incompetent_papilla_with_aerobilia",
+    "biliary_dilatation",
+    "nephrotic_or_nephritic_syndrome",
+    "liver_transplant_candidate",
+    "hbv_hcv_coinfection",
 )
+
+
+def _known_column(date_field: str) -> str:
+    """The column recording that a history date was given (``null`` = never)."""
+    return date_field.removesuffix("_date") + "_known"
+
+
 _MEASURED = (
     "status",
     "longest_mm",
@@ -191,10 +213,9 @@ def snapshot_row(p: PatientSnapshot) -> Snapshot:
         row.prior_systemic_therapy = (
             list(h.prior_systemic_therapy) if h.prior_systemic_therapy is not None else None
         )
-        row.variceal_bleeding_known = h.known("variceal_bleeding_date")
-        row.variceal_bleeding_date = h.variceal_bleeding_date
-        row.thromboembolism_known = h.known("thromboembolism_date")
-        row.thromboembolism_date = h.thromboembolism_date
+        for k in History.DATES:
+            setattr(row, _known_column(k), k in h.model_fields_set)
+            setattr(row, k, getattr(h, k))
     return row
 
 
@@ -230,10 +251,9 @@ def snapshot_dict(row: Snapshot, mrn: str) -> dict[str, Any]:
                 h[k] = v
         if row.prior_systemic_therapy is not None:
             h["prior_systemic_therapy"] = list(row.prior_systemic_therapy)
-        if row.variceal_bleeding_known:
-            h["variceal_bleeding_date"] = _plain(row.variceal_bleeding_date)
-        if row.thromboembolism_known:
-            h["thromboembolism_date"] = _plain(row.thromboembolism_date)
+        for k in History.DATES:
+            if getattr(row, _known_column(k)):
+                h[k] = _plain(getattr(row, k))
         d["history"] = h
     return d
 
