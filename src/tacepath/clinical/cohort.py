@@ -15,7 +15,6 @@ Input columns (CSV or Parquet; see the README, "Cohort files"):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -60,8 +59,6 @@ __all__ = [
     "RowProblems",
     "assess_cohort",
     "patients_frame",
-    "read_cohort",
-    "write_table",
 ]
 
 BoolArray = npt.NDArray[np.bool_]
@@ -88,36 +85,6 @@ TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "1.0"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f", "0.0"})
 #: Row problems listed in one error (the rest are counted).
 MAX_REPORTED = 50
-
-
-def read_cohort(path: Path) -> pd.DataFrame:
-    """Read a cohort CSV or Parquet file (all columns as given; checked by assess_cohort)."""
-    if not path.exists():
-        raise InputError("file", str(path), "an existing .csv or .parquet file")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    return pd.read_csv(
-        path,
-        dtype={
-            "id": str,
-            "sex": str,
-            "ascites": str,
-            "encephalopathy": str,
-            "tumour_diameters_mm": str,
-        },
-        keep_default_na=True,
-    )
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a result table as CSV or Parquet, by the file's suffix."""
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        frame.to_parquet(path, index=False)
-    elif suffix == ".csv":
-        frame.to_csv(path, index=False)
-    else:
-        raise InputError("--out", str(path), "a .csv or .parquet file name")
 
 
 class RowProblems:
