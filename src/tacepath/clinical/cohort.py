@@ -117,7 +117,8 @@ class RowProblems:
         room = max(MAX_REPORTED - len(self.items), 0)
         for r, v in zip(rows[:room], vals, strict=False):
             where = f"row {self._rows[r]} (id={self._ids[r]})"
-            self.items.append(Problem(f"{where}: {column}", v, allowed))
+            value = v.item() if isinstance(v, np.generic) else v  # -3.0, not np.float64(-3.0)
+            self.items.append(Problem(f"{where}: {column}", value, allowed))
 
     def add_missing_column(self, column: str, row: int, allowed: str) -> None:
         """A column the file lacks, reported once (at ``row`` of the first table needing it)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,17 +58,20 @@ MAX_JSON_PATIENTS = 1_000
 MAX_JSON_BYTES = 16 * 2**20
 
 _PARQUET = (".parquet", ".pq")
+_MICRO_UNIT = re.compile(rb"([\x80-\xff]{1,4})(?:mol|g|kat)/[lL]")
 _OUT_SUFFIXES = (".csv", *_PARQUET)
 _BULK_HINT = (
-    "for more, one patient per line in a JSON Lines file (.jsonl) or a cohort CSV: "
+    "for more patients, one per line in a JSON Lines file (.jsonl) or a cohort CSV: "
     "tacepath assess COHORT.jsonl --out scores.csv"
 )
-#: Leading bytes of binary formats given a text suffix, and what to do instead.
+#: Leading bytes of files that are not text in a byte-oriented encoding, and what they are.
 _MAGIC = {
-    b"PAR1": "a Parquet file: name it .parquet",
-    b"PK\x03\x04": "a ZIP archive or an Excel workbook: export the sheet as CSV",
-    b"\x1f\x8b": "a gzip archive: decompress it first",
+    b"PAR1": "a Parquet file (name it .parquet)",
+    b"PK\x03\x04": "a ZIP archive or an Excel workbook (export the sheet as CSV)",
+    b"\x1f\x8b": "a gzip archive (decompress it first)",
     b"%PDF": "a PDF document",
+    b"\xff\xfe": "UTF-16 text (pass --encoding utf-16)",
+    b"\xfe\xff": "UTF-16 text (pass --encoding utf-16)",
 }
 
 
@@ -88,7 +92,9 @@ def check_patient_file_size(path: Path) -> None:
     size = path.stat().st_size if path.is_file() else 0
     if size > MAX_JSON_BYTES:
         raise InputError(
-            "file", f"{size / 2**20:.0f} MB", f"at most {MAX_JSON_BYTES // 2**20} MB; {_BULK_HINT}"
+            "file",
+            f"{size:,} bytes",
+            f"a JSON or YAML patient file of at most {MAX_JSON_BYTES:,} bytes; {_BULK_HINT}",
         )
 
 
@@ -124,45 +130,63 @@ def _refuse_binary(path: Path, codec: str) -> None:
         head = fh.read(8192)
     kind = next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
     if kind is not None or b"\x00" in head:
-        raise InputError(
-            "file", f"binary data ({kind or 'NUL bytes'})", f"a {path.suffix.lstrip('.')} text file"
-        )
+        raise InputError("file", kind or "binary data (NUL bytes)", f"a {path.suffix} text file")
 
 
-def _first_undecodable(path: Path, codec: str) -> tuple[int, bytes] | None:
+def _undecodable_lines(path: Path, codec: str) -> tuple[int, bytes, bytes]:
+    """The first line that does not decode (number, bytes) and up to 64 KB of such lines."""
+    first, first_line, sample = 0, b"", bytearray()
     with path.open("rb") as fh:
         for n, line in enumerate(fh, start=1):
             try:
                 line.decode(codec)
             except UnicodeDecodeError:
-                return n, line
-    return None
+                first, first_line = first or n, first_line or line
+                sample += line
+                if len(sample) >= 65536:
+                    break
+    return first, first_line, bytes(sample)
 
 
-def _guess_encoding(sample: bytes) -> str | None:
-    """charset-normalizer's guess; cp1252 when it reads the same (it also reads Latin-1)."""
+def _reads_micro_sign(sample: bytes, encoding: str) -> bool:
+    """Whether the unit prefix of ``µmol/L``, ``µg/L``, ``µkat/L`` decodes to a micro sign."""
+    prefixes = set(_MICRO_UNIT.findall(sample))
+    return all(p.decode(encoding, errors="replace") in ("µ", "μ") for p in prefixes)
+
+
+def _guess_encodings(sample: bytes) -> list[str]:
+    """Likely encodings of ``sample``, best first (charset-normalizer's order).
+
+    The micro sign of a unit is the non-ASCII text a cohort file is most likely to hold, so
+    encodings that misread it come last; cp1252 stands for an encoding that reads the same
+    text (Western European exports; it also reads Latin-1).
+    """
     from charset_normalizer import from_bytes
 
-    match = from_bytes(sample).best()
-    if match is None:
-        return None
-    return "cp1252" if "cp1252" in match.could_be_from_charset else str(match.encoding)
+    out: list[str] = []
+    for match in from_bytes(sample):
+        name = "cp1252" if "cp1252" in match.could_be_from_charset else str(match.encoding)
+        if name not in out:
+            out.append(name)
+    return sorted(out, key=lambda e: not _reads_micro_sign(sample, e))
 
 
 def _encoding_error(path: Path, codec: str) -> InputError:
     """Which line does not decode, the encoding it probably is in, and the option to pass."""
     shown = "utf-8" if codec == "utf-8-sig" else codec
-    found = _first_undecodable(path, codec)
-    if found is None:
+    n, line, sample = _undecodable_lines(path, codec)
+    if not n:
         return InputError("--encoding", shown, "the encoding the file was written in")
-    n, line = found
-    guess = _guess_encoding(line)
-    if guess is None:
+    guesses = _guess_encodings(sample)
+    if not guesses:
         allowed = "text; this line is not text in any known encoding (a binary file?)"
     else:
+        guess = guesses[0]
         text = line.decode(guess, errors="replace").strip()[:60]
         allowed = f"the file's encoding: it looks like {guess} (line {n} then reads {text!r}); "
         allowed += f"pass --encoding {guess}"
+        if len(guesses) > 1:
+            allowed += " (or " + ", ".join(guesses[1:3]) + ")"
     return InputError("--encoding", f"{shown} (line {n} is not {shown})", allowed)
 
 
@@ -214,7 +238,7 @@ def _patient_line(line: str, n: int) -> PatientSnapshot | list[Problem]:
     try:
         raw: Any = json.loads(line)
     except json.JSONDecodeError as exc:
-        return [Problem(f"line {n}", line[:40], f"one JSON object per line ({exc.msg})")]
+        return [Problem(f"line {n}", line.strip()[:40], f"one JSON object per line ({exc.msg})")]
     if not isinstance(raw, dict):
         return [Problem(f"line {n}", type(raw).__name__, "one patient JSON object per line")]
     pid = raw.get("id")
