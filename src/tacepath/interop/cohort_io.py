@@ -39,6 +39,7 @@ from tacepath.errors import InputError, InputErrors, Problem
 __all__ = [
     "CHUNK_ROWS",
     "COHORT_SUFFIXES",
+    "JSONL_CHUNK_ROWS",
     "MAX_JSON_BYTES",
     "MAX_JSON_PATIENTS",
     "Chunk",
@@ -48,8 +49,10 @@ __all__ = [
     "read_cohort_chunks",
 ]
 
-#: Rows assessed at a time (about 200 MB of working memory; see BENCHMARKS.md).
+#: Rows of a CSV or Parquet file assessed at a time (about 150 MB of working memory).
 CHUNK_ROWS = 50_000
+#: Lines of a JSON Lines file assessed at a time (validated patient objects are bigger).
+JSONL_CHUNK_ROWS = 10_000
 #: Input suffixes read as cohort files.
 COHORT_SUFFIXES = (".csv", ".parquet", ".pq", ".jsonl")
 #: Most patients in a JSON or YAML list (each is validated, assessed and rendered in memory).
@@ -279,6 +282,7 @@ def read_cohort_chunks(
 ) -> Iterator[Chunk]:
     """The rows of a cohort file (.csv, .parquet/.pq, .jsonl), ``chunk_rows`` at a time.
 
+    ``chunk_rows`` defaults to :data:`CHUNK_ROWS` (:data:`JSONL_CHUNK_ROWS` for JSON Lines).
     ``encoding`` is for the text formats (default UTF-8; a UTF-8 BOM is accepted). There is
     always at least one chunk (empty for a file with a header only).
     """
@@ -287,13 +291,14 @@ def read_cohort_chunks(
         raise InputError("file", path.name, "a cohort file: " + ", ".join(COHORT_SUFFIXES))
     if not path.is_file():
         raise InputError("file", str(path), "an existing " + suffix + " file")
-    rows = chunk_rows or CHUNK_ROWS
     if suffix in _PARQUET:
         if encoding is not None:
             raise InputError("--encoding", encoding, "only for a .csv or .jsonl cohort file")
-        return _parquet_chunks(path, rows)
+        return _parquet_chunks(path, chunk_rows or CHUNK_ROWS)
     codec = _codec(encoding)
-    return _csv_chunks(path, codec, rows) if suffix == ".csv" else _jsonl_chunks(path, codec, rows)
+    if suffix == ".csv":
+        return _csv_chunks(path, codec, chunk_rows or CHUNK_ROWS)
+    return _jsonl_chunks(path, codec, chunk_rows or JSONL_CHUNK_ROWS)
 
 
 # --- output -------------------------------------------------------------------------------
