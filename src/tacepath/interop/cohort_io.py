@@ -223,18 +223,17 @@ def _parquet_chunks(path: Path, rows: int) -> Iterator[Chunk]:
         raise InputError(
             "file", path.name, "Parquet needs pyarrow: pip install 'tacepath[parquet]'"
         ) from None
+    first = 2
     try:
-        parquet = pq.ParquetFile(path)
+        with pq.ParquetFile(path) as parquet:
+            for batch in parquet.iter_batches(batch_size=rows):
+                frame = batch.to_pandas()
+                yield Chunk(frame, first)
+                first += len(frame)
+            if first == 2:
+                yield Chunk(parquet.schema_arrow.empty_table().to_pandas(), first)
     except (pa.ArrowException, OSError) as exc:
         raise InputError("file", str(exc), "a Parquet file") from None
-    first = 2
-    with parquet:
-        for batch in parquet.iter_batches(batch_size=rows):
-            frame = batch.to_pandas()
-            yield Chunk(frame, first)
-            first += len(frame)
-        if first == 2:
-            yield Chunk(parquet.schema_arrow.empty_table().to_pandas(), first)
 
 
 def _patient_line(line: str, n: int) -> PatientSnapshot | list[Problem]:
@@ -369,8 +368,10 @@ class _TableOutput:
 def _check_out(out: Path) -> None:
     if out.suffix.lower() not in _OUT_SUFFIXES:
         raise InputError("--out", str(out), "a .csv or .parquet file name")
-    if not out.parent.is_dir():
+    if not out.parent.is_dir() or out.is_dir():
         raise InputError("--out", str(out), "a file in an existing folder")
+    if not os.access(out.parent, os.W_OK):
+        raise InputError("--out", str(out), "a file in a folder you may write to")
     if out.suffix.lower() in _PARQUET:
         try:
             import pyarrow  # noqa: F401
