@@ -3,9 +3,10 @@
 ``engine [N] [SAMPLE]``: a synthetic registry extract assessed in process by
 ``assess_cohort``, next to the per-patient path timed on a sample (patients per second).
 
-``files``: synthetic cohort files of 10⁵ and 10⁶ patients (generated once into ``--dir`` and
-reused; CSV, Parquet, and JSON Lines up to ``--jsonl-max`` patients) assessed by
-``tacepath assess FILE --out out.csv`` and ``--out out.parquet``, each as a whole process:
+``files``: synthetic cohort files of 10⁵ and 10⁶ patients (generated once into ``--dir``, by
+default in the system's temporary folder, and reused; CSV, Parquet, and JSON Lines up to
+``--jsonl-max`` patients) assessed by ``tacepath assess FILE --out out.csv`` and
+``--out out.parquet``, each as a whole process:
 wall time, CPU time and peak resident memory (``ru_maxrss`` of the process, read by a small
 parent process). ``--pythonpath SRC`` runs the tacepath found in SRC instead (e.g. an older
 checkout, to compare with the former in-memory path).
@@ -22,6 +23,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -258,7 +260,9 @@ def main() -> None:
     eng.add_argument("sample", nargs="?", type=int, default=2_000)
     fil = sub.add_parser("files", help="tacepath assess on cohort files, whole process")
     fil.add_argument("--sizes", nargs="+", type=int, default=[100_000, 1_000_000])
-    fil.add_argument("--dir", type=Path, default=Path("cohort_bench_files"))
+    fil.add_argument(
+        "--dir", type=Path, default=Path(tempfile.gettempdir()) / "tacepath_cohort_bench"
+    )
     fil.add_argument("--repeat", type=int, default=1, help="runs per case (best wall time)")
     fil.add_argument("--jsonl-max", type=int, default=100_000, help="largest JSONL cohort")
     fil.add_argument("--inputs", nargs="+", default=["csv", "parquet", "jsonl"])

@@ -136,6 +136,7 @@ class RowProblems:
         return InputErrors(items)
 
     def raise_if_any(self) -> None:
+        """Raise :meth:`error` if there is one."""
         err = self.error()
         if err is not None:
             raise err
