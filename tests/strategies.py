@@ -98,3 +98,15 @@ corruptions = st.sampled_from(
         (("unknown_field",), 1),
     ]
 )
+
+
+def cohort_row(raw: dict[str, Any]) -> dict[str, Any]:
+    """A patient object as one row of the cohort file format (labs as value and unit columns)."""
+    row: dict[str, Any] = {k: v for k, v in raw.items() if k not in ("labs", "tumours")}
+    for name, lab in raw.get("labs", {}).items():
+        row[name] = lab["value"]
+        if "unit" in lab:
+            row[f"{name}_unit"] = lab["unit"]
+    if raw.get("tumours"):
+        row["tumour_diameters_mm"] = ";".join(str(t["diameter_mm"]) for t in raw["tumours"])
+    return row

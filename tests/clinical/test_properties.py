@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.strategies import corruptions, full_patients, patients
+from tests.strategies import cohort_row, corruptions, full_patients, patients
 
 from tacepath.clinical.assessment import assess
 from tacepath.clinical.cohort import assess_cohort
@@ -93,21 +93,10 @@ def test_every_invalid_patient_gets_a_clear_error(raw: dict[str, Any], bad) -> N
     assert all(p.allowed for p in info.value.problems)
 
 
-def _flatten(raw: dict[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {k: v for k, v in raw.items() if k not in ("labs", "tumours")}
-    for name, lab in raw.get("labs", {}).items():
-        row[name] = lab["value"]
-        if "unit" in lab:
-            row[f"{name}_unit"] = lab["unit"]
-    if raw.get("tumours"):
-        row["tumour_diameters_mm"] = ";".join(str(t["diameter_mm"]) for t in raw["tumours"])
-    return row
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(patients, full_patients), min_size=1, max_size=25))
 def test_cohort_path_equals_per_patient_path(raws: list[dict[str, Any]]) -> None:
-    frame = pd.DataFrame([_flatten(r) for r in raws])
+    frame = pd.DataFrame([cohort_row(r) for r in raws])
     frame["id"] = [f"R{i}" for i in range(len(raws))]
     table = assess_cohort(frame)
     for i, raw in enumerate(raws):

@@ -19,8 +19,6 @@ from tacepath.errors import InputError
 schema_app = typer.Typer(help="Print the JSON Schema of an input format.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 
-_COHORT_SUFFIXES = (".csv", ".parquet", ".pq")
-
 
 def _value_and_category(name: str, d: dict[str, Any]) -> tuple[str, str]:
     if not d.get("computable", True):
@@ -103,7 +101,9 @@ def _options(albumin_band: str, meld_cap: str) -> AssessOptions:
 @app.command("assess")
 def assess_command(
     path: Path = typer.Argument(
-        ..., help="Patient JSON/YAML (one object or a list), or a cohort CSV/Parquet."
+        ...,
+        help="Patient JSON/YAML (one object or a short list), "
+        "or a cohort file: CSV, Parquet or JSON Lines (.jsonl, one patient per line).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
     out: Path | None = typer.Option(None, "--out", help="Cohort output file (.csv or .parquet)."),
@@ -111,6 +111,12 @@ def assess_command(
         "pugh", help="Child-Pugh albumin bands: pugh (2.8–3.5 g/dL) or harrison (3.0–3.5 g/dL)."
     ),
     meld_cap: str = typer.Option("40", help="Cap of the MELD scores (OPTN 40), or 'none'."),
+    encoding: str | None = typer.Option(
+        None,
+        "--encoding",
+        help="Text encoding of a CSV or JSON Lines cohort (default UTF-8, a BOM accepted), "
+        "e.g. cp1252 or latin-1.",
+    ),
 ) -> None:
     """Score patients: Child-Pugh, ALBI, mALBI, MELD, MELD-Na, MELD 3.0, BCLC, Milan,
     up-to-seven, six-and-twelve, HAP, mHAP-II — each with its reasons and source.
@@ -122,13 +128,25 @@ def assess_command(
       tacepath assess examples/patients.json --json
 
       tacepath assess examples/cohort.csv --out scores.parquet
+
+      tacepath assess registry.csv --encoding cp1252 --out scores.csv
     """
+    from tacepath.interop.cohort_io import (
+        COHORT_SUFFIXES,
+        check_patient_count,
+        check_patient_file_size,
+    )
+
     try:
         options = _options(albumin_band, meld_cap)
-        if path.suffix.lower() in _COHORT_SUFFIXES:
-            _assess_cohort(path, out, options)
+        if path.suffix.lower() in COHORT_SUFFIXES:
+            _assess_cohort(path, out, options, encoding)
             return
+        if encoding is not None:
+            raise InputError("--encoding", encoding, "only for a .csv or .jsonl cohort file")
+        check_patient_file_size(path)
         raw = read_json_or_yaml(path)
+        check_patient_count(raw)
         patients = parse_patients(raw)
     except InputError as exc:
         exit_with_errors(exc, source=path.name)
@@ -144,16 +162,24 @@ def assess_command(
         render_assessment(console, r)
 
 
-def _assess_cohort(path: Path, out: Path | None, options: AssessOptions) -> None:
-    from tacepath.clinical.cohort import assess_cohort, read_cohort, write_table
+def _assess_cohort(
+    path: Path, out: Path | None, options: AssessOptions, encoding: str | None
+) -> None:
+    """Scores to ``out``; without ``--out``, as CSV on stdout once every row has passed."""
+    import tempfile
 
-    frame = read_cohort(path)
-    scores = assess_cohort(frame, options)
-    if out is None:
-        typer.echo(scores.to_csv(index=False), nl=False)
+    from tacepath.interop.cohort_io import assess_cohort_file
+
+    if out is not None:
+        n = assess_cohort_file(path, out, options, encoding=encoding)
+        typer.echo(f"{n} patients assessed → {out}", err=True)
         return
-    write_table(scores, out)
-    typer.echo(f"{len(scores)} patients assessed → {out}", err=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        spool = Path(tmp) / "scores.csv"
+        assess_cohort_file(path, spool, options, encoding=encoding)
+        with spool.open(encoding="utf-8", newline="") as fh:
+            for block in iter(lambda: fh.read(1 << 20), ""):
+                typer.echo(block, nl=False)
 
 
 @schema_app.command("patient")

@@ -14,8 +14,7 @@ Input columns (CSV or Parquet; see the README, "Cohort files"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -46,19 +45,20 @@ from tacepath.clinical.tace_scores import (
     hap_class,
 )
 from tacepath.clinical.tumour_burden import six_and_twelve_group
-from tacepath.domain.labs import AFP_NG_PER_IU_DEFAULT
-from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
+from tacepath.domain.labs import AFP_NG_PER_IU_DEFAULT, LabValue
+from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM, PatientSnapshot
 from tacepath.domain.units import ANALYTES, denoise, normalise_unit
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
     "FALSE_WORDS",
     "FLAGS",
+    "MAX_REPORTED",
     "TRUE_WORDS",
     "UNIT_LABS",
+    "RowProblems",
     "assess_cohort",
-    "read_cohort",
-    "write_table",
+    "patients_frame",
 ]
 
 BoolArray = npt.NDArray[np.bool_]
@@ -83,64 +83,66 @@ _CATEGORIES = {
 #: Words a flag column may hold (``1.0``/``0.0``: numeric columns written by pandas).
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "1.0"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f", "0.0"})
-_MAX_REPORTED = 50
+#: Row problems listed in one error (the rest are counted).
+MAX_REPORTED = 50
 
 
-def read_cohort(path: Path) -> pd.DataFrame:
-    """Read a cohort CSV or Parquet file (all columns as given; checked by assess_cohort)."""
-    if not path.exists():
-        raise InputError("file", str(path), "an existing .csv or .parquet file")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    return pd.read_csv(
-        path,
-        dtype={
-            "id": str,
-            "sex": str,
-            "ascites": str,
-            "encephalopathy": str,
-            "tumour_diameters_mm": str,
-        },
-        keep_default_na=True,
-    )
+class RowProblems:
+    """Row problems of one cohort, collected over one table or over the chunks of one file.
 
+    The error lists the first :data:`MAX_REPORTED` problems and counts the rest; a missing
+    column is reported once per file, at the first row that needs it.
+    """
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a result table as CSV or Parquet, by the file's suffix."""
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        frame.to_parquet(path, index=False)
-    elif suffix == ".csv":
-        frame.to_csv(path, index=False)
-    else:
-        raise InputError("--out", str(path), "a .csv or .parquet file name")
-
-
-class _Problems:
-    """Collects row-level problems; the error lists the first rows and counts the rest."""
-
-    def __init__(self, ids: npt.NDArray[np.object_]) -> None:
-        self.ids = ids
+    def __init__(self) -> None:
         self.items: list[Problem] = []
         self.total = 0
+        self._ids: npt.NDArray[np.object_] = np.empty(0, dtype=object)
+        self._rows: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        self._columns_missing: set[str] = set()
+
+    def begin(self, ids: npt.NDArray[np.object_], rows: npt.NDArray[np.int64]) -> None:
+        """Start a table: its ids and the file row number of each of its rows."""
+        self._ids, self._rows = ids, rows
+
+    def extend(self, problems: Sequence[Problem]) -> None:
+        """Add problems already named by row (the JSON Lines reader's)."""
+        self.total += len(problems)
+        self.items.extend(problems[: max(MAX_REPORTED - len(self.items), 0)])
 
     def add(self, column: str, rows: npt.NDArray[np.intp], values: object, allowed: str) -> None:
+        """Add one problem per row (``rows`` index the current table)."""
         vals = np.asarray(values, dtype=object)
         self.total += len(rows)
-        for r, v in zip(rows, vals, strict=True):
-            if len(self.items) >= _MAX_REPORTED:
-                return
-            self.items.append(Problem(f"row {int(r) + 2} (id={self.ids[r]}): {column}", v, allowed))
+        room = max(MAX_REPORTED - len(self.items), 0)
+        for r, v in zip(rows[:room], vals, strict=False):
+            where = f"row {self._rows[r]} (id={self._ids[r]})"
+            value = v.item() if isinstance(v, np.generic) else v  # -3.0, not np.float64(-3.0)
+            self.items.append(Problem(f"{where}: {column}", value, allowed))
+
+    def add_missing_column(self, column: str, row: int, allowed: str) -> None:
+        """A column the file lacks, reported once (at ``row`` of the first table needing it)."""
+        if column not in self._columns_missing:
+            self._columns_missing.add(column)
+            self.add(column, np.array([row], dtype=np.intp), ["(no column)"], allowed)
+
+    def error(self) -> InputErrors | None:
+        """The error to raise, or None if no problem was found."""
+        if not self.items:
+            return None
+        items = list(self.items)
+        if self.total > len(items):
+            items.append(Problem("…", f"{self.total - len(items)} more problems", "see above"))
+        return InputErrors(items)
 
     def raise_if_any(self) -> None:
-        if self.items:
-            items = list(self.items)
-            if self.total > len(items):
-                items.append(Problem("…", f"{self.total - len(items)} more problems", "see above"))
-            raise InputErrors(items)
+        """Raise :meth:`error` if there is one."""
+        err = self.error()
+        if err is not None:
+            raise err
 
 
-def _numeric(frame: pd.DataFrame, col: str, probs: _Problems) -> FloatArray:
+def _numeric(frame: pd.DataFrame, col: str, probs: RowProblems) -> FloatArray:
     if col not in frame:
         return np.full(len(frame), np.nan)
     raw = frame[col]
@@ -154,7 +156,7 @@ def _numeric(frame: pd.DataFrame, col: str, probs: _Problems) -> FloatArray:
     return num
 
 
-def _flag(frame: pd.DataFrame, col: str, probs: _Problems) -> FloatArray:
+def _flag(frame: pd.DataFrame, col: str, probs: RowProblems) -> FloatArray:
     """1.0 / 0.0 / NaN (missing) from true/false/yes/no/1/0."""
     if col not in frame:
         return np.full(len(frame), np.nan)
@@ -172,7 +174,7 @@ def _flag(frame: pd.DataFrame, col: str, probs: _Problems) -> FloatArray:
     return out
 
 
-def _category(frame: pd.DataFrame, col: str, probs: _Problems) -> npt.NDArray[np.object_]:
+def _category(frame: pd.DataFrame, col: str, probs: RowProblems) -> npt.NDArray[np.object_]:
     allowed = _CATEGORIES[col]
     if col not in frame:
         return np.full(len(frame), None, dtype=object)
@@ -186,7 +188,7 @@ def _category(frame: pd.DataFrame, col: str, probs: _Problems) -> npt.NDArray[np
 
 
 def _in_range(
-    col: str, x: FloatArray, lo: float, hi: float, lo_incl: bool, allowed: str, probs: _Problems
+    col: str, x: FloatArray, lo: float, hi: float, lo_incl: bool, allowed: str, probs: RowProblems
 ) -> None:
     ok = np.isnan(x) | (((x >= lo) if lo_incl else (x > lo)) & (x <= hi))
     bad = np.flatnonzero(~ok)
@@ -194,7 +196,7 @@ def _in_range(
         probs.add(col, bad, x[bad], allowed)
 
 
-def _lab(frame: pd.DataFrame, analyte: str, probs: _Problems) -> FloatArray:
+def _lab(frame: pd.DataFrame, analyte: str, probs: RowProblems) -> FloatArray:
     """The analyte in its canonical unit (NaN where absent), units and limits checked."""
     spec = ANALYTES[analyte]
     value = _numeric(frame, analyte, probs)
@@ -205,11 +207,8 @@ def _lab(frame: pd.DataFrame, analyte: str, probs: _Problems) -> FloatArray:
     present = ~np.isnan(value)
     if ucol not in frame:
         if present.any():
-            probs.add(
-                ucol,
-                np.flatnonzero(present)[:1],
-                ["(no column)"],
-                f"a {ucol} column ({', '.join(spec.units)})",
+            probs.add_missing_column(
+                ucol, int(np.flatnonzero(present)[0]), f"a {ucol} column ({', '.join(spec.units)})"
             )
         return value
     units = frame[ucol].astype(str).to_numpy(dtype=object)
@@ -253,7 +252,7 @@ def _in_unit(canonical: FloatArray, analyte: str, unit: str) -> FloatArray:
     return canonical if k == 1.0 else denoise(canonical / k)
 
 
-def _tumours(frame: pd.DataFrame, probs: _Problems) -> tuple[FloatArray, FloatArray]:
+def _tumours(frame: pd.DataFrame, probs: RowProblems) -> tuple[FloatArray, FloatArray]:
     """Number of tumours and largest diameter (cm) per row; NaN where not given."""
     n_rows = len(frame)
     if "tumour_diameters_mm" not in frame:
@@ -279,10 +278,14 @@ def _tumours(frame: pd.DataFrame, probs: _Problems) -> tuple[FloatArray, FloatAr
 
 
 def _missing_text(required: Mapping[str, BoolArray]) -> npt.NDArray[np.object_]:
-    out = np.full(len(next(iter(required.values()))), "", dtype=object)
-    for name, absent in required.items():
-        out = np.where(absent, np.where(out == "", name, out + ", " + name), out)
-    return out
+    """The names whose mask is true, comma-separated (each distinct combination joined once)."""
+    names = list(required)
+    code = np.zeros(len(next(iter(required.values()))), dtype=np.int64)
+    for bit, absent in enumerate(required.values()):
+        code |= np.asarray(absent, dtype=np.int64) << bit
+    combos, inverse = np.unique(code, return_inverse=True)
+    texts = [", ".join(n for b, n in enumerate(names) if c >> b & 1) for c in combos.tolist()]
+    return np.array(texts, dtype=object)[inverse.reshape(-1)]
 
 
 def _or_none(ok: npt.ArrayLike, values: npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -292,14 +295,26 @@ def _or_none(ok: npt.ArrayLike, values: npt.ArrayLike) -> npt.NDArray[np.object_
     return out
 
 
-def assess_cohort(frame: pd.DataFrame, options: AssessOptions | None = None) -> pd.DataFrame:
-    """Score every row of a cohort table; raise :class:`InputErrors` naming bad rows."""
+def assess_cohort(
+    frame: pd.DataFrame,
+    options: AssessOptions | None = None,
+    *,
+    first_row: int = 2,
+    problems: RowProblems | None = None,
+) -> pd.DataFrame:
+    """Score every row of a cohort table; raise :class:`InputErrors` naming bad rows.
+
+    ``first_row`` is the file row number of the table's first row (2: a CSV under its header).
+    To check a file chunk by chunk, pass one ``problems`` for all chunks: each call adds its
+    chunk's problems and raises if any chunk so far had one.
+    """
     opts = options or AssessOptions()
     if "id" not in frame:
         raise InputError("id", "(no column)", "an id column")
     frame = frame.reset_index(drop=True)
     ids = frame["id"].astype(str).to_numpy(dtype=object)
-    probs = _Problems(ids)
+    probs = RowProblems() if problems is None else problems
+    probs.begin(ids, first_row + np.arange(len(frame), dtype=np.int64))
     labs = {a: _lab(frame, a, probs) for a in (*UNIT_LABS, "inr")}
     age = _numeric(frame, "age_years", probs)
     _in_range("age_years", age, 0, 120, True, "≥ 0 and ≤ 120", probs)
@@ -486,3 +501,37 @@ def assess_cohort(frame: pd.DataFrame, options: AssessOptions | None = None) -> 
     result.attrs["albumin_band"] = opts.albumin_band
     result.attrs["albumin_lower_edge"] = ALBUMIN_LOWER_EDGE[opts.albumin_band]
     return result
+
+
+def _patient_row(p: PatientSnapshot) -> dict[str, object]:
+    row: dict[str, object] = {
+        "id": p.id,
+        "sex": p.sex,
+        "age_years": p.age_years,
+        "ecog": p.ecog,
+        "pt_prolongation_s": p.pt_prolongation_s,
+        "ascites": p.ascites,
+        "encephalopathy": p.encephalopathy,
+        "tumour_diameters_mm": ";".join(repr(t.diameter_mm) for t in p.tumours)
+        if p.tumours
+        else None,
+        **{flag: getattr(p, flag) for flag in FLAGS},
+    }
+    for analyte in (*UNIT_LABS, "inr"):
+        lab: LabValue | None = getattr(p.labs, analyte)
+        row[analyte] = None if lab is None else lab.value
+        if analyte != "inr":
+            row[f"{analyte}_unit"] = None if lab is None else lab.unit
+    row["afp_ng_per_iu"] = p.labs.afp.ng_per_iu if p.labs.afp is not None else None
+    return row
+
+
+def patients_frame(patients: Sequence[PatientSnapshot]) -> pd.DataFrame:
+    """Validated patients as a cohort table (the columns of the cohort file format).
+
+    Lab values keep the unit they were given in; :func:`assess_cohort` converts them as it
+    converts a cohort file's. Fields that no score uses (``date``, ``weight_kg``, ``history``)
+    have no column.
+    """
+    rows = [_patient_row(p) for p in patients]
+    return pd.DataFrame(rows) if rows else pd.DataFrame({"id": pd.Series([], dtype=object)})
