@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-import yaml
 
 from tacepath.errors import InputError
 
@@ -24,6 +23,8 @@ def exit_with_errors(exc: InputError, *, source: str = "") -> NoReturn:
 
 def read_json_or_yaml(path: Path) -> Any:
     """Parse a JSON or YAML file; a missing or unparsable file is an input error."""
+    import yaml
+
     if not path.exists():
         raise InputError("file", str(path), "an existing JSON or YAML file")
     text = path.read_text(encoding="utf-8")

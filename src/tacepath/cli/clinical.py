@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors, read_json_or_yaml
-from tacepath.clinical.assessment import Assessment, AssessOptions, assess
-from tacepath.domain.patient import parse_patients, patient_json_schema
 from tacepath.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tacepath.clinical.assessment import Assessment, AssessOptions
 
 schema_app = typer.Typer(help="Print the JSON Schema of an input format.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
@@ -67,6 +68,8 @@ def _why(name: str, d: dict[str, Any]) -> str:
 
 def render_assessment(console: Console, a: Assessment) -> None:
     """A readable table: each score, its category and why."""
+    from rich.table import Table
+
     table = Table(title=f"Patient {a.id}", title_justify="left", show_lines=False)
     table.add_column("score", style="bold")
     table.add_column("value", justify="right")
@@ -87,6 +90,8 @@ def render_assessment(console: Console, a: Assessment) -> None:
 
 
 def _options(albumin_band: str, meld_cap: str) -> AssessOptions:
+    from tacepath.clinical.assessment import AssessOptions
+
     if albumin_band not in ("pugh", "harrison"):
         raise InputError("--albumin-band", albumin_band, "pugh, harrison")
     if meld_cap == "none":
@@ -131,6 +136,10 @@ def assess_command(
 
       tacepath assess registry.csv --encoding cp1252 --out scores.csv
     """
+    from rich.console import Console
+
+    from tacepath.clinical.assessment import assess
+    from tacepath.domain.patient import parse_patients
     from tacepath.interop.cohort_io import (
         COHORT_SUFFIXES,
         check_patient_count,
@@ -190,6 +199,8 @@ def schema_patient() -> None:
 
       tacepath schema patient > patient.schema.json
     """
+    from tacepath.domain.patient import patient_json_schema
+
     typer.echo(json.dumps(patient_json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -227,6 +238,11 @@ def demo(
 
       tacepath demo
     """
+    from rich.console import Console
+
+    from tacepath.clinical.assessment import assess
+    from tacepath.domain.patient import parse_patients
+
     path = _examples_dir() / "patients.json"
     console = Console()
     try:

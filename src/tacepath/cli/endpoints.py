@@ -9,7 +9,6 @@ import typer
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError
-from tacepath.trials.endpoints import CENSORING, EndpointOptions, derive_adtte, write_adtte
 
 __all__: list[str] = []
 
@@ -41,6 +40,7 @@ def endpoints_command(
     Example: `tacepath endpoints examples/timelines/cohort.jsonl --out adtte.csv`
     """
     from tacepath.cli.response import load_timelines
+    from tacepath.trials.endpoints import CENSORING, EndpointOptions, derive_adtte, write_adtte
 
     try:
         if aval not in ("plus_one", "difference"):

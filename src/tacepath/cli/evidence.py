@@ -6,15 +6,10 @@ import json
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError
-from tacepath.evidence.registry import registry
-from tacepath.evidence.views import conflict_rows, trial_dict, trial_rows
 
 __all__: list[str] = []
 
@@ -43,6 +38,8 @@ def _echo_json(obj: Any) -> None:
 
 
 def _num(d: dict[str, Any] | None, *, show_source: bool = False) -> str:
+    from rich.markup import escape
+
     if d is None:
         return "—"
     flag = f" [bold red]⚠ {d['conflict']}[/bold red]" if d.get("conflict") else ""
@@ -51,6 +48,8 @@ def _num(d: dict[str, Any] | None, *, show_source: bool = False) -> str:
 
 
 def _cited(d: dict[str, Any] | None, *, show_source: bool = True) -> str:
+    from rich.markup import escape
+
     if d is None:
         return "—"
     flag = f" [bold red]⚠ {d['conflict']}[/bold red]" if d.get("conflict") else ""
@@ -59,6 +58,8 @@ def _cited(d: dict[str, Any] | None, *, show_source: bool = True) -> str:
 
 
 def _sources_of(*numbers: dict[str, Any] | None) -> str:
+    from rich.markup import escape
+
     ids = sorted({n["source"] for n in numbers if n is not None})
     return escape(", ".join(f"[{i}]" for i in ids))
 
@@ -74,6 +75,13 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """All trials: phase, size, status, headline result (⚠ marks a seed-vs-source conflict)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from tacepath.evidence.registry import registry
+    from tacepath.evidence.views import trial_rows
+
     rows = trial_rows(registry())
     if as_json:
         _echo_json({"trials": rows})
@@ -112,6 +120,13 @@ def show_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """One trial: design, population, arms and timing, results, AEs, conflicts, sources."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from tacepath.evidence.registry import registry
+    from tacepath.evidence.views import trial_dict
+
     try:
         t = registry().get(trial)
     except InputError as exc:
@@ -200,6 +215,12 @@ def conflicts_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Where the seed page (or a paper's own text) disagrees with the primary source."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from tacepath.evidence.registry import registry
+    from tacepath.evidence.views import conflict_rows
+
     rows = conflict_rows(registry())
     if as_json:
         _echo_json({"conflicts": rows})

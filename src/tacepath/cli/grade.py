@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError
-from tacepath.pathway.ctcae import GradeResult, ctcae, grade, term_inputs
-from tacepath.pathway.dosing import DoseAction, dose_action
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tacepath.pathway.ctcae import GradeResult
+    from tacepath.pathway.dosing import DoseAction
 
 __all__: list[str] = []
 
@@ -39,6 +41,8 @@ def _facts(raw: list[str]) -> dict[str, bool]:
 
 
 def _list_dict() -> dict[str, object]:
+    from tacepath.pathway.ctcae import ctcae, term_inputs
+
     cat = ctcae()
     graded: list[dict[str, object]] = []
     for t in cat.terms:
@@ -64,6 +68,11 @@ def _list_dict() -> dict[str, object]:
 
 
 def _render_list(console: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from tacepath.pathway.ctcae import ctcae, term_inputs
+
     cat = ctcae()
     table = Table(title=f"CTCAE v{cat.version}: graded terms", title_justify="left")
     for col in ("term", "aliases", "inputs", "units"):
@@ -83,6 +92,9 @@ def _render_list(console: Console) -> None:
 
 
 def _render_grade(console: Console, r: GradeResult) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     shown = "not assigned" if r.grade is None else str(r.grade)
     table = Table(
         title=f"CTCAE v{r.ctcae_version}: {r.term} — grade {shown}",
@@ -105,6 +117,9 @@ def _render_grade(console: Console, r: GradeResult) -> None:
 
 
 def _render_action(console: Console, a: DoseAction) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     style = _ACTION_STYLE[a.action]
     table = Table(
         title=f"{a.drug}: {a.event}" + ("" if a.grade is None else f", grade {a.grade}"),
@@ -185,6 +200,11 @@ def grade_command(
     `tacepath grade --term HFSR --adl instrumental --drug sorafenib
     --current-dose "400 mg twice daily" --occurrence 2`
     """
+    from rich.console import Console
+
+    from tacepath.pathway.ctcae import grade
+    from tacepath.pathway.dosing import dose_action
+
     if list_terms:
         if as_json:
             typer.echo(json.dumps(_list_dict(), indent=2, ensure_ascii=False))

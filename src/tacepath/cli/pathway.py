@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors, read_json_or_yaml
-from tacepath.domain.patient import PatientSnapshot, parse_patients
 from tacepath.errors import InputError
-from tacepath.pathway.pathway import PathwayResult, pathway
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tacepath.domain.patient import PatientSnapshot
+    from tacepath.pathway.pathway import PathwayResult
 
 __all__: list[str] = []
 
@@ -43,6 +45,9 @@ def _headline(reg: dict[str, object]) -> str:
 
 def render(console: Console, result: PathwayResult, *, detail: bool = False) -> None:
     """The one-screen view: regimens with status and the first reason, then the steps."""
+    from rich.markup import escape
+    from rich.table import Table
+
     d = result.to_dict()
     table = Table(title=f"Patient {d['id']}: treatment pathway", title_justify="left")
     for col in ("regimen", "status", "why", "evidence (first result)"):
@@ -97,6 +102,11 @@ def pathway_command(
 
     Example: `tacepath pathway examples/pathway/intermediate_candidate.json`
     """
+    from rich.console import Console
+
+    from tacepath.domain.patient import parse_patients
+    from tacepath.pathway.pathway import pathway
+
     try:
         patients = parse_patients(read_json_or_yaml(patient_file))
         results = [pathway(p) for p in patients]
@@ -136,6 +146,10 @@ def schedule_command(
 
     Example: `tacepath schedule --regimen tactics --start 2026-12-01 --tace-dates 2026-12-17`
     """
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     from tacepath.pathway.schedule import schedule
 
     try:
@@ -189,6 +203,9 @@ def followup_command(
     Example: `tacepath followup examples/timelines/P003_untaceable_intrahepatic.json
     --regimen tactics`
     """
+    from rich.console import Console
+    from rich.markup import escape
+
     from tacepath.cli.response import load_timelines
     from tacepath.pathway.followup import followup
 
@@ -224,6 +241,10 @@ def match_command(
 
     Example: `tacepath match examples/pathway/intermediate_candidate.json`
     """
+    from rich.console import Console
+    from rich.markup import escape
+
+    from tacepath.domain.patient import parse_patients
     from tacepath.pathway.matching import match_trials
 
     try:
@@ -263,6 +284,8 @@ app.add_typer(summary_app, name="summary")
 
 
 def _one_patient(path: Path) -> PatientSnapshot:
+    from tacepath.domain.patient import parse_patients
+
     patients = parse_patients(read_json_or_yaml(path))
     if len(patients) != 1:
         raise InputError("PATIENT", f"{len(patients)} patients", "one patient per summary")

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tacepath.cli._app import app
@@ -21,6 +20,8 @@ from tacepath.errors import InputError
 from tacepath.jsonsafe import json_safe
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from tacepath.trials.reconstruct import PseudoIpdResult, ReconstructionResult
 
 __all__: list[str] = []
@@ -46,6 +47,8 @@ Examples:
 
 
 def _read_csv(path: Path, option: str) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.exists():
         raise InputError(option, str(path), "an existing CSV file")
     if path.suffix.lower() != ".csv":

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors, read_json_or_yaml
-from tacepath.domain.timeline import Timeline, parse_timeline, parse_timelines
 from tacepath.errors import InputError
-from tacepath.response.course import CourseResult, ResponseOptions, assess_response
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tacepath.domain.timeline import Timeline
+    from tacepath.response.course import CourseResult
 
 __all__ = ["load_timelines", "render_course"]
 
@@ -23,6 +25,8 @@ _REFS = ("nadir", "baseline", "previous")
 
 def load_timelines(path: Path) -> list[Timeline]:
     """Read one timeline (JSON/YAML object), a list of them, or JSON Lines (``.jsonl``)."""
+    from tacepath.domain.timeline import parse_timeline, parse_timelines
+
     if path.suffix.lower() == ".jsonl":
         if not path.exists():
             raise InputError("file", str(path), "an existing JSON Lines file")
@@ -43,6 +47,8 @@ def _cell(code: str, te: str | None = None) -> str:
 
 def render_course(console: Console, c: CourseResult, *, why: bool = False) -> None:
     """The per-visit table, best responses and the three TACE-failure results."""
+    from rich.table import Table
+
     table = Table(title=f"Patient {c.id}: response by visit", title_justify="left")
     for col in ("date", "RECIST 1.1", "mRECIST", "EASL", "RECICL", "TACE failure"):
         table.add_column(col, overflow="fold")
@@ -120,6 +126,10 @@ def response_command(
 
     Example: `tacepath response examples/timelines/P003_untaceable_ehs.json --why`
     """
+    from rich.console import Console
+
+    from tacepath.response.course import ResponseOptions, assess_response
+
     try:
         if easl_reference not in _REFS:
             raise InputError("--easl-reference", easl_reference, " | ".join(_REFS))

@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors
 from tacepath.errors import InputError
 from tacepath.jsonsafe import json_safe
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["read_table"]
 
@@ -48,6 +47,8 @@ _EVENT_COLUMN = "__tacepath_event__"
 
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV or Parquet file; anything else is an input error."""
+    import pandas as pd
+
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError("DATA", str(path), "an existing .csv or .parquet file")
@@ -86,6 +87,9 @@ def _apply_where(data: pd.DataFrame, where: list[str]) -> pd.DataFrame:
 
 def _event_column(data: pd.DataFrame, event: str | None, censor: str | None) -> str:
     """The event column to use: ``--event`` as is, or 1 − (``--censor`` > 0) for ADaM."""
+    import numpy as np
+    import pandas as pd
+
     if (event is None) == (censor is None):
         raise InputError(
             "--event/--censor",
@@ -212,6 +216,9 @@ def km_command(
 
     Example: `tacepath survival km lung.csv --time time --event status --group sex --times 0,365`
     """
+    from rich.console import Console
+    from rich.table import Table
+
     from tacepath.survival import kaplan_meier
 
     try:
@@ -322,6 +329,8 @@ def logrank_command(
 
     Example: `tacepath survival logrank veteran.csv --time time --event status --group trt`
     """
+    from rich.console import Console
+
     from tacepath.survival import logrank_test
 
     try:
@@ -376,6 +385,8 @@ def cox_command(
     Example: `tacepath survival cox lung.csv --time time --event status --covariates age,sex
     --categorical sex`
     """
+    from rich.console import Console
+
     from tacepath.survival import cox_ph
 
     try:

@@ -2,10 +2,13 @@
 
 Each function is pure and returns a frozen result with the value, its parts, the rule applied
 and its source. :func:`assess` computes every score for a patient snapshot.
+:func:`assess_cohort` (the vectorised cohort path, which needs pandas) is imported on first
+use, so scoring single patients does not load pandas.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from tacepath.clinical.assessment import Assessment, AssessOptions, NotComputable, assess
-from tacepath.clinical.cohort import assess_cohort
 from tacepath.clinical.liver_function import (
     ALBIResult,
     ChildPughResult,
@@ -31,6 +34,9 @@ from tacepath.clinical.tumour_burden import (
     six_and_twelve,
     up_to_seven,
 )
+
+if TYPE_CHECKING:
+    from tacepath.clinical.cohort import assess_cohort
 
 __all__ = [
     "ALBIResult",
@@ -66,3 +72,11 @@ __all__ = [
     "six_and_twelve",
     "up_to_seven",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "assess_cohort":
+        from tacepath.clinical.cohort import assess_cohort
+
+        return assess_cohort
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
