@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors, read_json_or_yaml
+from tacepath.cli._io import exit_with_errors, input_file, output_path, read_json_or_yaml
 from tacepath.clinical.assessment import Assessment, AssessOptions, assess
 from tacepath.domain.patient import parse_patients, patient_json_schema
 from tacepath.errors import InputError
@@ -98,11 +98,11 @@ def _options(albumin_band: str, meld_cap: str) -> AssessOptions:
 
 @app.command("assess")
 def assess_command(
-    path: Path = typer.Argument(
+    path: Path = input_file(
         ..., help="Patient JSON/YAML (one object or a list), or a cohort CSV/Parquet."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
-    out: Path | None = typer.Option(None, "--out", help="Cohort output file (.csv or .parquet)."),
+    out: Path | None = output_path(None, "--out", help="Cohort output file (.csv or .parquet)."),
     albumin_band: str = typer.Option(
         "pugh", help="Child-Pugh albumin bands: pugh (2.8–3.5 g/dL) or harrison (3.0–3.5 g/dL)."
     ),
