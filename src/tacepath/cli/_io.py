@@ -29,10 +29,10 @@ def exit_with_errors(exc: InputError, *, source: str = "") -> NoReturn:
     """Print one line per problem (field, value, allowed) to stderr and exit 2.
 
     ``source`` (the input file) prefixes each line unless the problem already names it."""
-    from tacepath.interop.files import shown
+    from tacepath.interop.files import shown_path
 
     for problem in exc.problems:
-        named = source and shown(source) in str(problem.field)
+        named = source and shown_path(source) in str(problem.field)
         prefix = f"{source}: " if source and not named else ""
         typer.echo(f"error: {prefix}{problem}", err=True)
     raise typer.Exit(code=2)

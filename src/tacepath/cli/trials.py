@@ -105,12 +105,12 @@ def _in_files(exc: InputError, paths: dict[str, Path | None]) -> InputError:
     """The problems of ``exc`` with the file of their data set (or plan) named:
     ``ADSL.SEX`` → ``ADSL.SEX in data/adsl.csv``."""
     from tacepath.errors import InputErrors, Problem
-    from tacepath.interop.files import shown
+    from tacepath.interop.files import shown_path
 
     out = []
     for p in exc.problems:
         path = paths.get(str(p.field).split(".", 1)[0]) if "." in str(p.field) else None
-        field = p.field if path is None else f"{p.field} in {shown(path)}"
+        field = p.field if path is None else f"{p.field} in {shown_path(path)}"
         out.append(Problem(field, p.value, p.allowed))
     return InputErrors(out)
 

@@ -55,6 +55,7 @@ __all__ = [
     "read_table_bytes",
     "read_text",
     "shown",
+    "shown_path",
     "text_codec",
 ]
 
@@ -109,14 +110,26 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 
 def shown(value: object) -> str:
-    """``value`` as text of at most 80 characters (a long path keeps its end)."""
+    """``value`` as text of at most 80 characters (its beginning)."""
     text = str(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as text of at most 80 characters (a long one keeps its end, the file name)."""
+    text = str(path)
     return text if len(text) <= _SHOWN else "…" + text[-(_SHOWN - 1) :]
 
 
 def file_label(path: Path | str, field: str | None = None) -> str:
     """How errors name a file: ``"--adsl data/adsl.csv"``, or the path alone."""
-    return f"{field} {shown(path)}" if field else shown(path)
+    return f"{field} {shown_path(path)}" if field else shown_path(path)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of an exception's message (its type when it has none)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _size(n: int) -> str:
@@ -138,7 +151,7 @@ def check_file(
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise InputError(field or "file", shown(path), f"an existing {what}") from None
+        raise InputError(field or "file", shown_path(path), f"an existing {what}") from None
     except OSError as exc:
         raise InputError(label, "not accessible", f"a readable {what} ({exc.strerror})") from None
     if stat.S_ISDIR(st.st_mode):
@@ -223,15 +236,24 @@ def _codec_label(codec: str) -> str:
 
 
 def _first_bad_byte(data: bytes, codec: str) -> int | None:
-    """Offset of the first byte that does not decode with ``codec`` (in 16 MiB steps)."""
-    decoder = codecs.getincrementaldecoder(codec)()
-    view = memoryview(data)
-    for start in range(0, len(data), _CHUNK):
+    """Offset of the first byte that does not decode with ``codec``; UTF-8 (the default,
+    and the large files) is checked in 16 MiB steps, other codecs in one go."""
+    if codec != "utf-8-sig":
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError as exc:
+            return exc.start
+        return None
+    # UTF-8 after the BOM: utf-8-sig's incremental decoder lets a cut BOM at the end pass.
+    skip = len(codecs.BOM_UTF8) * data.startswith(codecs.BOM_UTF8)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)[skip:]
+    for start in range(0, len(view), _CHUNK):
         pending = len(decoder.getstate()[0])
         try:
-            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(data))
+            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(view))
         except UnicodeDecodeError as exc:
-            return start - pending + exc.start
+            return skip + start - pending + exc.start
     return None
 
 
@@ -414,7 +436,7 @@ def _table_format(path: Path, field: str | None, formats: Sequence[TableFormat])
     if fmt is None or fmt not in formats:
         ends = [s for s, f in TABLE_SUFFIXES.items() if f in formats and s != ".pq"]
         allowed = "a file ending in " + ", ".join(ends[:-1]) + " or " * (len(ends) > 1) + ends[-1]
-        raise InputError(field or "file", shown(path), allowed)
+        raise InputError(field or "file", shown_path(path), allowed)
     return fmt
 
 
@@ -476,8 +498,7 @@ def _csv(
             keep_default_na=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(name, shown(f"not readable as CSV ({reason})"), "CSV text") from None
+        raise InputError(name, shown(f"not readable as CSV ({_reason(exc)})"), "CSV text") from None
     return _missing(frame, columns, name, header)
 
 
@@ -490,17 +511,16 @@ def _parquet(source: Path | bytes, *, name: str, columns: Sequence[str] | None) 
         raise InputError(name, "a Parquet file", "pip install 'tacepath[parquet]'") from None
     src: Any = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        names = pq.read_schema(src).names
-        if columns is not None:
-            _missing(pd.DataFrame(columns=names), columns, name)
+        names = [str(n) for n in pq.read_schema(src).names]
         if isinstance(src, io.BytesIO):
             src.seek(0)
-        return pd.read_parquet(src, columns=None if columns is None else list(columns))
+        present = None if columns is None else [c for c in columns if c in names]
+        frame = pd.read_parquet(src, columns=present)
     except (ValueError, OSError, TypeError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(
-            name, shown(f"not a readable Parquet file ({reason})"), "a Parquet file"
+            name, shown(f"not a readable Parquet file ({_reason(exc)})"), "a Parquet file"
         ) from None
+    return _missing(frame, columns, name, names)
 
 
 def _xpt(source: Path | bytes, *, name: str, columns: Sequence[str] | None) -> pd.DataFrame:
@@ -513,9 +533,8 @@ def _xpt(source: Path | bytes, *, name: str, columns: Sequence[str] | None) -> p
     try:
         frame, meta = pyreadstat.read_xport(str(source))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, ValueError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(
-            name, shown(f"not a readable SAS XPT file ({reason})"), "a SAS XPT v5 file"
+            name, shown(f"not a readable SAS XPT file ({_reason(exc)})"), "a SAS XPT v5 file"
         ) from None
     frame = _missing(frame, columns, name)
     frame.attrs["label"] = str(meta.file_label or "")

@@ -15,7 +15,7 @@ from tacepath.domain.timeline import parse_timeline
 from tacepath.errors import InputError
 from tacepath.interop.cohort_csv import cohort_patients
 from tacepath.interop.fhir import bundle_to_record, record_to_bundle
-from tacepath.interop.files import decode_text, parse_json, shown
+from tacepath.interop.files import decode_text, parse_json, shown_path
 from tacepath.service.db import Database
 from tacepath.service.errors import AlreadyExists
 from tacepath.service.patients import (
@@ -49,7 +49,7 @@ def _check_size(data: bytes) -> None:
 def bundle_from_bytes(data: bytes, filename: str | None) -> Any:
     """An uploaded file as the JSON of a FHIR Bundle (checked by :func:`import_fhir`)."""
     _check_size(data)
-    name = shown(filename or "file")
+    name = shown_path(filename or "file")
     return parse_json(decode_text(data, name=name, kind="JSON"), name=name)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tacepath.errors import InputError, InputErrors, Problem
-from tacepath.interop.files import decode_text, parse_yaml, read_table_bytes, shown
+from tacepath.interop.files import decode_text, parse_yaml, read_table_bytes, shown_path
 from tacepath.service import audit
 from tacepath.service.db import Database
 from tacepath.service.errors import AlreadyExists, NotFound
@@ -115,7 +115,7 @@ def _check_file(kind: str, filename: str, content: bytes) -> None:
         raise InputError("file", filename, "a non-empty file")
     if len(content) > MAX_FILE_BYTES:
         raise InputError("file", f"{len(content)} bytes", f"at most {MAX_FILE_BYTES} bytes")
-    name = shown(filename)
+    name = shown_path(filename)
     if kind == "sap":
         plan = parse_yaml(decode_text(content, name=name, kind="YAML"), name=name)
         if not isinstance(plan, dict):
