@@ -2,7 +2,8 @@
 
 A command's file parameters are declared with :func:`input_file` (a file the command reads,
 checked and read by :mod:`tacepath.interop.files`) or :func:`output_path` (a file or folder
-it writes); the test of input boundaries finds every input file of every command this way.
+it writes; a directory given for a file, or a file for a folder, exits 2); the test of input
+boundaries finds every file parameter of every command this way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "exit_with_errors",
     "input_file",
     "input_path",
+    "output_folder_value",
     "output_path",
     "output_path_value",
     "read_json_or_yaml",
@@ -53,8 +55,25 @@ def input_path(value: str) -> Path:
 
 
 def output_path_value(value: str) -> Path:
-    """Parser of a file or folder a command writes (the marker of output paths)."""
-    return Path(value)
+    """Parser of a file a command writes (a marker of output paths): not a directory."""
+    path = Path(value)
+    if path.is_dir():
+        exit_with_errors(_wrong_output(value, "a directory", "a file to write, not a directory"))
+    return path
+
+
+def output_folder_value(value: str) -> Path:
+    """Parser of a folder a command writes into (a marker of output paths): not a file."""
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        exit_with_errors(_wrong_output(value, "an existing file", "a folder to write into"))
+    return path
+
+
+def _wrong_output(value: str, found: str, allowed: str) -> InputError:
+    from tacepath.interop.files import shown_path
+
+    return InputError(shown_path(value), found, allowed)
 
 
 def input_file(default: Any, *names: str, help: str, metavar: str | None = None) -> Any:
@@ -64,9 +83,10 @@ def input_file(default: Any, *names: str, help: str, metavar: str | None = None)
     return typer.Argument(default, help=help, metavar=metavar, parser=input_path)
 
 
-def output_path(default: Any, *names: str, help: str) -> Any:
-    """A file or folder the command writes (an option)."""
-    return typer.Option(default, *names, help=help, parser=output_path_value)
+def output_path(default: Any, *names: str, help: str, folder: bool = False) -> Any:
+    """A file (or with ``folder``, a folder) the command writes: an option."""
+    parser = output_folder_value if folder else output_path_value
+    return typer.Option(default, *names, help=help, parser=parser)
 
 
 def encoding_option() -> Any:

@@ -55,7 +55,7 @@ def analyze_command(
     adae: Path | None = input_file(
         None, "--adae", help="ADAE for the safety tables (.csv, .parquet or .xpt)."
     ),
-    out: Path = output_path(..., "--out", help="Report folder (created)."),
+    out: Path = output_path(..., "--out", help="Report folder (created).", folder=True),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write report.pdf."),
     encoding: str | None = encoding_option(),
 ) -> None:
@@ -138,7 +138,9 @@ def schema_sap() -> None:
 def simulate_cohort_command(
     like: str = typer.Option("tactics", "--like", help="Trial to imitate: tactics."),
     seed: int = typer.Option(20200731, "--seed", help="Random seed (same seed, same files)."),
-    out: Path = output_path(..., "--out", help="Folder for adsl, adtte, adae and README.txt."),
+    out: Path = output_path(
+        ..., "--out", help="Folder for adsl, adtte, adae and README.txt.", folder=True
+    ),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet | xpt."),
     prefix: str = typer.Option("", "--prefix", help="File name prefix, e.g. tactics_like_."),
 ) -> None:
