@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pandas as pd
@@ -72,6 +73,16 @@ def test_json_yaml_and_jsonl_errors_give_line_and_column(tmp_path: Path) -> None
     assert len(problems) == 21
     assert "line 2, column 1" in str(problems[0])
     assert "11 more bad lines" in str(problems[-1])
+    date = tmp_path / "date.yaml"
+    date.write_text("id: P1\ndate: 2020-13-45\n")
+    with pytest.raises(
+        InputError, match=r"a value YAML cannot read \(ValueError: month must be in 1..12\)"
+    ):
+        files.read_json_or_yaml(date)
+    assert files.parse_jsonl('{"note": "a\u2028b"}\r\n\n[1]', name="x") == [
+        {"note": "a\u2028b"},
+        [1],
+    ]
     blank = tmp_path / "blank.json"
     blank.write_text("  \n\n")
     with pytest.raises(InputError, match="only white space"):
@@ -161,3 +172,16 @@ def test_offset_of_the_first_bad_byte_across_chunks(data: bytes, codec: str) -> 
         assert files._first_bad_byte(data, codec) == expected
     finally:
         files._CHUNK = original
+
+
+_YAML_TAGS = ["", "!!timestamp ", "!!int ", "!!float ", "!!binary ", "!!set ", "!!omap ", "<<: "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tag=st.sampled_from(_YAML_TAGS),
+    text=st.text(alphabet="-:0123456789!abcdefimnoprstxTZ[]{}#&*?|>'\"\n ,.", max_size=60),
+)
+def test_yaml_text_is_parsed_or_refused(tag: str, text: str) -> None:
+    with contextlib.suppress(InputError):  # anything else (ValueError, KeyError...) fails
+        files.parse_yaml(tag + text, name="x.yaml")

@@ -266,9 +266,18 @@ def _looks_like(data: bytes, offset: int, codec: str) -> str | None:
 
     window = data[max(0, offset - 32768) : offset + 32768]
     best = from_bytes(window).best()
-    if best is None or codecs.lookup(best.encoding).name == codecs.lookup(codec).name:
+    if best is None or _same_codec(best.encoding, codec):
         return None
     return str(best.encoding)
+
+
+def _same_codec(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` name one codec (UTF-8 with or without its BOM is one)."""
+    try:
+        names = {codecs.lookup(c).name.removesuffix("-sig") for c in (a, b)}
+    except LookupError:
+        return False
+    return len(names) == 1
 
 
 def decode_text(
@@ -372,6 +381,13 @@ def parse_yaml(text: str, *, name: str) -> Any:
         raise InputError(name, shown(where), "valid YAML") from None
     except RecursionError:
         raise InputError(name, "nested too deeply", "valid YAML") from None
+    except Exception as exc:
+        # PyYAML's constructors raise ValueError (a date 2020-13-45), KeyError, IndexError...
+        # on bad text: all of it is input that is not YAML.
+        reason = f"{type(exc).__name__}: {exc}"
+        raise InputError(
+            name, shown(f"a value YAML cannot read ({reason})"), "valid YAML"
+        ) from None
 
 
 def parse_jsonl(text: str, *, name: str) -> list[Any]:
@@ -380,7 +396,7 @@ def parse_jsonl(text: str, *, name: str) -> list[Any]:
     out: list[Any] = []
     problems: list[Problem] = []
     allowed = "one JSON value per line (JSON Lines)"
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 is JSON text
         if not line.strip():
             continue
         try:
