@@ -83,6 +83,10 @@ def test_json_yaml_and_jsonl_errors_give_line_and_column(tmp_path: Path) -> None
         {"note": "a\u2028b"},
         [1],
     ]
+    with pytest.raises(InputError, match="Exceeds the limit"):
+        files.parse_json("1" * 5000, name="x")
+    with pytest.raises(InputError, match="nested too deeply"):
+        files.parse_jsonl("[" * 100_000, name="x")
     blank = tmp_path / "blank.json"
     blank.write_text("  \n\n")
     with pytest.raises(InputError, match="only white space"):

@@ -355,14 +355,19 @@ def _json_at(exc: json.JSONDecodeError, line: int, text: str) -> str:
     return _at(line, exc.colno, exc.msg, at_end)
 
 
+def _too_much(exc: Exception) -> str:
+    """What a JSON or YAML parser found too big: nesting, or a number's digits."""
+    return "nested too deeply" if isinstance(exc, RecursionError) else shown(_reason(exc))
+
+
 def parse_json(text: str, *, name: str) -> Any:
     """Parse JSON; an error gives the line and column (and says when the text stops short)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(name, _json_at(exc, exc.lineno, text), "valid JSON") from None
-    except RecursionError:
-        raise InputError(name, "nested too deeply", "valid JSON") from None
+    except (ValueError, RecursionError) as exc:  # a 5000-digit integer; nesting too deep
+        raise InputError(name, _too_much(exc), "valid JSON") from None
 
 
 def parse_yaml(text: str, *, name: str) -> Any:
@@ -379,8 +384,8 @@ def parse_yaml(text: str, *, name: str) -> Any:
         else:
             where = _at(mark.line + 1, mark.column + 1, problem, mark.index >= len(text.rstrip()))
         raise InputError(name, shown(where), "valid YAML") from None
-    except RecursionError:
-        raise InputError(name, "nested too deeply", "valid YAML") from None
+    except RecursionError as exc:
+        raise InputError(name, _too_much(exc), "valid YAML") from None
     except Exception as exc:
         # PyYAML's constructors raise ValueError (a date 2020-13-45), KeyError, IndexError...
         # on bad text: all of it is input that is not YAML.
@@ -403,8 +408,8 @@ def parse_jsonl(text: str, *, name: str) -> list[Any]:
             out.append(json.loads(line))
         except json.JSONDecodeError as exc:
             problems.append(Problem(name, _json_at(exc, n, line), allowed))
-        except RecursionError:
-            problems.append(Problem(name, f"line {n}: nested too deeply", allowed))
+        except (ValueError, RecursionError) as exc:
+            problems.append(Problem(name, f"line {n}: {_too_much(exc)}", allowed))
     if len(problems) > _MAX_LINE_PROBLEMS:
         extra = len(problems) - _MAX_LINE_PROBLEMS
         problems = [
