@@ -207,7 +207,7 @@ def _calls(d: Data) -> dict[str, Call]:
         ),
         "randomise next": Call({"list_file": d.allocation}, ["--subject", "S1"]),
         "randomise verify": Call({"list_file": d.allocation}),
-        "import fhir": Call({"bundle": PATIENT}, platform),
+        "import fhir": Call({"bundle": PATIENT}, platform),  # its only file: always replaced
         "import csv": Call({"path": EXAMPLES / "cohort.csv"}, platform),
         # commands that only write files
         "schedule": Call({}, ["--regimen", "tactics", "--start", "2026-12-01"]),
