@@ -170,7 +170,7 @@ def test_header_only_and_empty_files(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     code, _, err = _run("assess", str(empty))
     assert code == 2
-    assert "e.csv: file: got 'no header row'" in err
+    assert "e.csv: got 'an empty file (0 bytes)'" in err
 
 
 def test_malformed_csv_and_bad_out(tmp_path: Path) -> None:
@@ -248,8 +248,9 @@ def test_latin1_csv_needs_encoding(tmp_path: Path) -> None:
     assert code == 2
     assert "Traceback" not in err
     (line,) = err.strip().splitlines()
-    assert line.startswith("error: latin1.csv: --encoding: got 'utf-8 (line 3 is not utf-8)'")
-    assert "it looks like cp1252" in line
+    assert line.startswith("error: ")
+    assert "latin1.csv: got 'not UTF-8: byte 0xB5 at offset" in line
+    assert "on line 3 (looks like cp1252; the line then reads" in line
     assert "µmol/L" in line
     assert "pass --encoding cp1252" in line
     assert not (tmp_path / "o.csv").exists()
@@ -274,7 +275,7 @@ def test_cp1251_guessed(tmp_path: Path) -> None:
     src.write_bytes(("id,ecog,name\n" + rows).encode("cp1251"))
     code, _, err = _run("assess", str(src))
     assert code == 2
-    assert "line 202 is not utf-8" in err
+    assert "on line 202 (looks like cp1251" in err
     assert "Петров Иван" in err
     assert "pass --encoding cp1251" in err
 
@@ -282,10 +283,10 @@ def test_cp1251_guessed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (b"PAR1\x15\x04\x15\x10", "a Parquet file (name it .parquet)"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "Excel workbook"),
-        (bytes(range(256)) * 4, "binary data (NUL bytes)"),
-        ("id,ecog\nA,1\n".encode("utf-16"), "UTF-16 text (pass --encoding utf-16)"),
+        (b"PAR1\x15\x04\x15\x10", "got 'binary file (looks like Parquet)'"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "got 'binary file (looks like ZIP, e.g. XLSX or DOCX)'"),
+        (bytes(range(256)) * 4, "got 'binary file (NUL bytes in its first KiB)'"),
+        ("id,ecog\nA,1\n".encode("utf-16"), "or pass --encoding utf-16"),
     ],
 )
 def test_binary_file_as_csv(tmp_path: Path, content: bytes, says: str) -> None:
@@ -293,7 +294,8 @@ def test_binary_file_as_csv(tmp_path: Path, content: bytes, says: str) -> None:
     src.write_bytes(content)
     code, _, err = _run("assess", str(src))
     assert code == 2
-    assert err.startswith("error: data.csv: file: got ")
+    assert err.startswith("error: ")
+    assert "data.csv: got " in err
     assert says in err
     assert "Traceback" not in err
 
@@ -320,7 +322,7 @@ def test_parquet_that_is_not(tmp_path: Path) -> None:
     src.write_bytes((EXAMPLES / "cohort.csv").read_bytes())
     code, _, err = _run("assess", str(src))
     assert code == 2
-    assert "x.parquet: file: got " in err
+    assert "x.parquet: got 'not a Parquet file (text)'" in err
     assert "allowed: a Parquet file" in err
 
 
@@ -343,17 +345,3 @@ def test_long_json_list_refused_pointing_to_jsonl_or_csv(
     code, out, _ = _run("assess", str(src), "--json")
     assert code == 0
     assert len(json.loads(out)) == 3
-
-
-def test_big_json_file_refused_before_reading(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(cohort_io, "MAX_JSON_BYTES", 1000)
-    src = tmp_path / "p.json"
-    src.write_text("[" + ",".join(['{"id": "P"}'] * 100) + ", not even JSON", encoding="utf-8")
-    code, _, err = _run("assess", str(src))
-    assert code == 2
-    assert (
-        "p.json: file: got '1,215 bytes'; allowed: a JSON or YAML patient file of at most " in err
-    )
-    assert ".jsonl" in err

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors, read_json_or_yaml
+from tacepath.cli._io import exit_with_errors, input_file, output_path, read_json_or_yaml
 from tacepath.errors import InputError
 
 if TYPE_CHECKING:
@@ -105,13 +105,13 @@ def _options(albumin_band: str, meld_cap: str) -> AssessOptions:
 
 @app.command("assess")
 def assess_command(
-    path: Path = typer.Argument(
+    path: Path = input_file(
         ...,
         help="Patient JSON/YAML (one object or a short list), "
         "or a cohort file: CSV, Parquet or JSON Lines (.jsonl, one patient per line).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
-    out: Path | None = typer.Option(None, "--out", help="Cohort output file (.csv or .parquet)."),
+    out: Path | None = output_path(None, "--out", help="Cohort output file (.csv or .parquet)."),
     albumin_band: str = typer.Option(
         "pugh", help="Child-Pugh albumin bands: pugh (2.8–3.5 g/dL) or harrison (3.0–3.5 g/dL)."
     ),
@@ -143,7 +143,6 @@ def assess_command(
     from tacepath.interop.cohort_io import (
         COHORT_SUFFIXES,
         check_patient_count,
-        check_patient_file_size,
     )
 
     try:
@@ -153,7 +152,6 @@ def assess_command(
             return
         if encoding is not None:
             raise InputError("--encoding", encoding, "only for a .csv or .jsonl cohort file")
-        check_patient_file_size(path)
         raw = read_json_or_yaml(path)
         check_patient_count(raw)
         patients = parse_patients(raw)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors
+from tacepath.cli._io import exit_with_errors, input_file, output_path
 from tacepath.errors import InputError
 
 __all__: list[str] = []
@@ -15,10 +15,10 @@ __all__: list[str] = []
 
 @app.command("endpoints")
 def endpoints_command(
-    timelines: Path = typer.Argument(
+    timelines: Path = input_file(
         ..., help="Timelines: JSON Lines (.jsonl), or a JSON/YAML list or object."
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output file: .csv or .parquet."),
+    out: Path = output_path(..., "--out", "-o", help="Output file: .csv or .parquet."),
     interval_days: int | None = typer.Option(
         None,
         "--assessment-interval-days",

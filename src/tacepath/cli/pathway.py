@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors, read_json_or_yaml
+from tacepath.cli._io import exit_with_errors, input_file, output_path, read_json_or_yaml
 from tacepath.errors import InputError
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def render(console: Console, result: PathwayResult, *, detail: bool = False) -> 
 
 @app.command("pathway")
 def pathway_command(
-    patient_file: Path = typer.Argument(
+    patient_file: Path = input_file(
         ..., metavar="PATIENT", help="A patient (JSON/YAML) with the optional history object."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
@@ -139,7 +139,7 @@ def schedule_command(
     ),
     months: int = typer.Option(12, "--months", help="How far to lay out the plan."),
     weight_kg: float | None = typer.Option(None, "--weight-kg", help="For weight-based doses."),
-    ics: Path | None = typer.Option(None, "--ics", help="Also write an iCalendar file."),
+    ics: Path | None = output_path(None, "--ics", help="Also write an iCalendar file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """The dated plan: drug start, each TACE, holds and resumptions, infusions, imaging.
@@ -192,7 +192,7 @@ def schedule_command(
 
 @app.command("followup")
 def followup_command(
-    timeline_file: Path = typer.Argument(..., metavar="TIMELINE", help="A patient timeline."),
+    timeline_file: Path = input_file(..., metavar="TIMELINE", help="A patient timeline."),
     regimen: str = typer.Option(
         ..., "--regimen", help="tactics | emerald-1 | leap-012 | launch | tace (or a regimen id)."
     ),
@@ -234,7 +234,7 @@ def followup_command(
 
 @app.command("match")
 def match_command(
-    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="A patient (JSON/YAML)."),
+    patient_file: Path = input_file(..., metavar="PATIENT", help="A patient (JSON/YAML)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Registry trials that may still recruit, with unmet and open criteria.
@@ -306,10 +306,10 @@ def _write(html: str, out: Path, pdf: Path | None) -> None:
 
 @summary_app.command("mdt")
 def summary_mdt(
-    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="The current snapshot."),
-    out: Path = typer.Option(..., "--out", help="HTML file to write."),
-    pdf: Path | None = typer.Option(None, "--pdf", help="Also print it to this PDF."),
-    timeline_file: Path | None = typer.Option(
+    patient_file: Path = input_file(..., metavar="PATIENT", help="The current snapshot."),
+    out: Path = output_path(..., "--out", help="HTML file to write."),
+    pdf: Path | None = output_path(None, "--pdf", help="Also print it to this PDF."),
+    timeline_file: Path | None = input_file(
         None, "--timeline", help="The patient's timeline (course plot, response, decision)."
     ),
     regimen: str | None = typer.Option(
@@ -325,7 +325,7 @@ def summary_mdt(
         patient = _one_patient(patient_file)
         timeline = None
         if timeline_file is not None:
-            tls = load_timelines(timeline_file)
+            tls = load_timelines(timeline_file, field="--timeline")
             if len(tls) != 1:
                 raise InputError("--timeline", f"{len(tls)} timelines", "one timeline")
             timeline = tls[0]
@@ -338,9 +338,9 @@ def summary_mdt(
 
 @summary_app.command("patient")
 def summary_patient(
-    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="The current snapshot."),
-    out: Path = typer.Option(..., "--out", help="HTML file to write."),
-    pdf: Path | None = typer.Option(None, "--pdf", help="Also print it to this PDF."),
+    patient_file: Path = input_file(..., metavar="PATIENT", help="The current snapshot."),
+    out: Path = output_path(..., "--out", help="HTML file to write."),
+    pdf: Path | None = output_path(None, "--pdf", help="Also print it to this PDF."),
 ) -> None:
     """Plain-language summary of the options for the patient, numbers from the registry."""
     from tacepath.report.summaries import patient_summary_html

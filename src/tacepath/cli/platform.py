@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors
+from tacepath.cli._io import encoding_option, exit_with_errors, input_file
 from tacepath.errors import InputError
 
 __all__: list[str] = []
@@ -199,23 +199,21 @@ def _importer(db: object, organisation: str) -> object:
 
 @import_app.command("fhir")
 def import_fhir(
-    bundle: Path = typer.Argument(..., metavar="BUNDLE", help="A FHIR R4 Bundle (JSON)."),
+    bundle: Path = input_file(..., metavar="BUNDLE", help="A FHIR R4 Bundle (JSON)."),
     organisation: str = typer.Option(..., "--organisation", help="The organisation's name."),
     database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
 ) -> None:
     """Import a FHIR R4 Bundle as a patient's record; lists what was not used and why."""
+    from tacepath.interop.files import read_json
     from tacepath.service import interop
     from tacepath.service.db import Database
     from tacepath.service.principal import Principal
 
     db = Database(_url(database_url))
     try:
+        raw = read_json(bundle, field="BUNDLE", what="FHIR Bundle (JSON)")
         who = _importer(db, organisation)
         assert isinstance(who, Principal)
-        try:
-            raw = json.loads(bundle.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError("BUNDLE", str(bundle), f"a readable JSON file ({exc})") from exc
         report = interop.import_fhir(db, who, raw)
     except InputError as exc:
         exit_with_errors(exc, source=str(bundle))
@@ -226,22 +224,31 @@ def import_fhir(
 
 @import_app.command("csv")
 def import_csv(
-    path: Path = typer.Argument(..., metavar="CSV", help="A cohort CSV (README, 'Cohort files')."),
+    path: Path = input_file(..., metavar="CSV", help="A cohort CSV (README, 'Cohort files')."),
     organisation: str = typer.Option(..., "--organisation", help="The organisation's name."),
     database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+    encoding: str | None = encoding_option(),
 ) -> None:
     """Import a registry extract: one patient per row, all rows or none."""
+    from tacepath.interop.files import read_text
     from tacepath.service import interop
     from tacepath.service.db import Database
     from tacepath.service.principal import Principal
 
     db = Database(_url(database_url))
     try:
+        text = read_text(
+            path,
+            field="CSV",
+            kind="CSV",
+            what="cohort CSV file",
+            encoding=encoding,
+            encoding_option="--encoding",
+            max_bytes=interop.MAX_UPLOAD_BYTES,
+        )
         who = _importer(db, organisation)
         assert isinstance(who, Principal)
-        if not path.exists():
-            raise InputError("CSV", str(path), "an existing file")
-        report = interop.import_csv(db, who, path.read_bytes())
+        report = interop.import_csv_text(db, who, text)
     except InputError as exc:
         exit_with_errors(exc, source=str(path))
     finally:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors
+from tacepath.cli._io import encoding_option, exit_with_errors, input_file, output_path
 from tacepath.errors import InputError
 from tacepath.jsonsafe import json_safe
 
@@ -46,17 +46,10 @@ Examples:
 """
 
 
-def _read_csv(path: Path, option: str) -> pd.DataFrame:
-    import pandas as pd
+def _read_csv(path: Path, option: str, encoding: str | None) -> pd.DataFrame:
+    from tacepath.interop.files import read_table
 
-    if not path.exists():
-        raise InputError(option, str(path), "an existing CSV file")
-    if path.suffix.lower() != ".csv":
-        raise InputError(option, str(path), "a file ending in .csv")
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(option, str(path), f"a readable CSV file ({exc})") from exc
+    return read_table(path, encoding=encoding, field=option, formats=("csv",))
 
 
 def _check_out(out: Path) -> None:
@@ -79,13 +72,13 @@ def _median_option(value: str | None) -> float | str | None:
 
 @app.command("reconstruct", help=_HELP)
 def reconstruct_command(
-    curve: Path | None = typer.Option(
+    curve: Path | None = input_file(
         None, "--curve", help="Digitised points: CSV with columns time,surv."
     ),
-    at_risk: Path | None = typer.Option(
+    at_risk: Path | None = input_file(
         None, "--at-risk", help="Published number at risk: CSV with columns time,n_risk."
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output CSV: time,event[,arm]."),
+    out: Path = output_path(..., "--out", "-o", help="Output CSV: time,event[,arm]."),
     events: int | None = typer.Option(
         None, "--events", help="Published total number of events (when known)."
     ),
@@ -103,9 +96,10 @@ def reconstruct_command(
     follow_up_end: float | None = typer.Option(
         None, "--follow-up-end", help="--pseudo: end of follow-up (default: assumed)."
     ),
-    plot: Path | None = typer.Option(
+    plot: Path | None = output_path(
         None, "--plot", help="Draw the reconstructed curve over the points (.png/.svg/.pdf)."
     ),
+    encoding: str | None = encoding_option(),
     as_json: bool = typer.Option(
         False, "--json", help="Print the accuracy report and the cleaning log as JSON."
     ),
@@ -122,7 +116,7 @@ def reconstruct_command(
             )
         if curve is not None and pseudo:
             raise InputError("--pseudo", True, "without --curve (a curve is reconstructed)")
-        table = None if at_risk is None else _read_csv(at_risk, "--at-risk")
+        table = None if at_risk is None else _read_csv(at_risk, "--at-risk", encoding)
         risk_name = str(at_risk) if at_risk is not None else "--at-risk"
         if curve is not None:
             if median is not None or follow_up_end is not None:
@@ -130,7 +124,7 @@ def reconstruct_command(
                     "--median/--follow-up-end", median or follow_up_end, "only with --pseudo"
                 )
             _reconstruct(
-                _read_csv(curve, "--curve"),
+                _read_csv(curve, "--curve", encoding),
                 table,
                 names=(str(curve), risk_name),
                 events=events,

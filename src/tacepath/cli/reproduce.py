@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors
+from tacepath.cli._io import exit_with_errors, output_path
 from tacepath.errors import InputError
 from tacepath.jsonsafe import json_safe
 
@@ -74,8 +74,8 @@ def reproduce_command(
     as_json: bool = typer.Option(
         False, "--json", help='Print {"rows": [{quantity, paper, reproduced, ...}]} as JSON.'
     ),
-    html: Path | None = typer.Option(None, "--html", help="Write a one-page HTML report."),
-    plot: Path | None = typer.Option(
+    html: Path | None = output_path(None, "--html", help="Write a one-page HTML report."),
+    plot: Path | None = output_path(
         None,
         "--plot",
         help="Draw the pseudo-data's KM curves with the risk table (.png/.svg/.pdf).",
@@ -134,7 +134,7 @@ def _reproduce(trial: str, *, as_json: bool, html: Path | None, plot: Path | Non
 @app.command("surrogacy", help=_SURROGACY_HELP)
 def surrogacy_command(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-    plot: Path | None = typer.Option(
+    plot: Path | None = output_path(
         None, "--plot", help="Scatter plot of the HRs with the weighted line (.png/.svg/.pdf)."
     ),
 ) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors, read_json_or_yaml
+from tacepath.cli._io import exit_with_errors, input_file, output_path, read_json_or_yaml
 from tacepath.errors import InputError
 
 if TYPE_CHECKING:
@@ -23,17 +23,16 @@ __all__ = ["load_timelines", "render_course"]
 _REFS = ("nadir", "baseline", "previous")
 
 
-def load_timelines(path: Path) -> list[Timeline]:
-    """Read one timeline (JSON/YAML object), a list of them, or JSON Lines (``.jsonl``)."""
+def load_timelines(path: Path, *, field: str | None = None) -> list[Timeline]:
+    """Read one timeline (JSON/YAML object), a list of them, or JSON Lines (``.jsonl``);
+    ``field`` is the option that gave the file, named in errors."""
     from tacepath.domain.timeline import parse_timeline, parse_timelines
 
     if path.suffix.lower() == ".jsonl":
-        if not path.exists():
-            raise InputError("file", str(path), "an existing JSON Lines file")
-        from tacepath.domain.timeline import parse_timelines_jsonl
+        from tacepath.interop.files import read_jsonl
 
-        return parse_timelines_jsonl(path.read_text(encoding="utf-8"))
-    raw = read_json_or_yaml(path)
+        return parse_timelines(read_jsonl(path, field=field))
+    raw = read_json_or_yaml(path, field=field)
     if isinstance(raw, list):
         return parse_timelines(raw)
     return [parse_timeline(raw)]
@@ -92,7 +91,7 @@ def render_course(console: Console, c: CourseResult, *, why: bool = False) -> No
 
 @app.command("response")
 def response_command(
-    timeline: Path = typer.Argument(
+    timeline: Path = input_file(
         ..., help="A timeline (JSON or YAML; a list or .jsonl for several patients)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
@@ -100,7 +99,7 @@ def response_command(
         False, "--detail", help="With --json: every sum, reason, rule and citation."
     ),
     why: bool = typer.Option(False, "--why", help="Print each criterion's reason per visit."),
-    plot: Path | None = typer.Option(
+    plot: Path | None = output_path(
         None, "--plot", help="Draw the course to this PNG/PDF/SVG file (needs matplotlib)."
     ),
     confirmation: bool = typer.Option(

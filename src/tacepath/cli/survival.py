@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors
+from tacepath.cli._io import encoding_option, exit_with_errors, input_file, output_path
 from tacepath.errors import InputError
 from tacepath.jsonsafe import json_safe
 
@@ -45,24 +45,12 @@ app.add_typer(survival_app, name="survival")
 _EVENT_COLUMN = "__tacepath_event__"
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file; anything else is an input error."""
-    import pandas as pd
+def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV (``encoding``; UTF-8 by default) or Parquet file, checked by
+    :func:`tacepath.interop.files.read_table`; anything else is an input error."""
+    from tacepath.interop import files
 
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise InputError("DATA", str(path), "an existing .csv or .parquet file")
-    if suffix == ".csv":
-        try:
-            return pd.read_csv(path)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise InputError("DATA", str(path), f"a readable CSV file ({exc})") from exc
-    if suffix in (".parquet", ".pq"):
-        try:
-            return pd.read_parquet(path)
-        except ImportError as exc:  # pragma: no cover - pyarrow is a declared extra
-            raise InputError("DATA", str(path), "pip install 'tacepath[parquet]'") from exc
-    raise InputError("DATA", str(path), "a file ending in .csv or .parquet")
+    return files.read_table(path, encoding=encoding, field="DATA", formats=("csv", "parquet"))
 
 
 def _split(value: str | None) -> list[str]:
@@ -134,8 +122,8 @@ def _times(value: str | None) -> list[float]:
     return out
 
 
-def _load(data_path: Path, where: list[str]) -> pd.DataFrame:
-    return _apply_where(read_table(data_path), where)
+def _load(data_path: Path, where: list[str], encoding: str | None) -> pd.DataFrame:
+    return _apply_where(read_table(data_path, encoding), where)
 
 
 def _two_arm_hazard_ratio(
@@ -189,7 +177,7 @@ _CENSOR_HELP = "ADaM censoring column instead of --event: 0 = event, >= 1 = cens
 
 @survival_app.command("km")
 def km_command(
-    data_path: Path = typer.Argument(..., metavar="DATA", help="CSV or Parquet file."),
+    data_path: Path = input_file(..., metavar="DATA", help="CSV or Parquet file."),
     time: str = typer.Option(..., "--time", help="Time column (stop time with --start)."),
     event: str | None = typer.Option(None, "--event", help="Event column: 1 event, 0 censored."),
     censor: str | None = typer.Option(None, "--censor", help=_CENSOR_HELP),
@@ -206,10 +194,11 @@ def km_command(
     times: str | None = typer.Option(
         None, "--times", help="Report the curve and number at risk at t1,t2,..."
     ),
-    plot: Path | None = typer.Option(
+    plot: Path | None = output_path(
         None, "--plot", help="Draw the curves with a risk table (.png, .svg or .pdf)."
     ),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    encoding: str | None = encoding_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
     """Kaplan-Meier curves with Greenwood CIs, medians, restricted means (as R survfit).
@@ -222,7 +211,7 @@ def km_command(
     from tacepath.survival import kaplan_meier
 
     try:
-        data = _load(data_path, where)
+        data = _load(data_path, where, encoding)
         ev = _event_column(data, event, censor)
         at = _times(times)
         fit = kaplan_meier(
@@ -314,7 +303,7 @@ def km_command(
 
 @survival_app.command("logrank")
 def logrank_command(
-    data_path: Path = typer.Argument(..., metavar="DATA", help="CSV or Parquet file."),
+    data_path: Path = input_file(..., metavar="DATA", help="CSV or Parquet file."),
     time: str = typer.Option(..., "--time", help="Time column."),
     event: str | None = typer.Option(None, "--event", help="Event column: 1 event, 0 censored."),
     censor: str | None = typer.Option(None, "--censor", help=_CENSOR_HELP),
@@ -323,6 +312,7 @@ def logrank_command(
     rho: float = typer.Option(0.0, "--rho", help="0 log-rank, 1 Peto-Peto (weight S(t-)^rho)."),
     trend: bool = typer.Option(False, "--trend", help="Add the test for trend across levels."),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    encoding: str | None = encoding_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
     """Log-rank (or G-rho) test, stratified if asked (as R survdiff).
@@ -334,7 +324,7 @@ def logrank_command(
     from tacepath.survival import logrank_test
 
     try:
-        data = _load(data_path, where)
+        data = _load(data_path, where, encoding)
         ev = _event_column(data, event, censor)
         res = logrank_test(
             data,
@@ -355,7 +345,7 @@ def logrank_command(
 
 @survival_app.command("cox")
 def cox_command(
-    data_path: Path = typer.Argument(..., metavar="DATA", help="CSV or Parquet file."),
+    data_path: Path = input_file(..., metavar="DATA", help="CSV or Parquet file."),
     time: str = typer.Option(..., "--time", help="Time column (stop time with --start)."),
     event: str | None = typer.Option(None, "--event", help="Event column: 1 event, 0 censored."),
     censor: str | None = typer.Option(None, "--censor", help=_CENSOR_HELP),
@@ -378,6 +368,7 @@ def cox_command(
         False, "--zph", help="Add the proportional-hazards test (R cox.zph, transform km)."
     ),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    encoding: str | None = encoding_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
     """Cox proportional-hazards model (as R coxph), optionally with R's cox.zph test.
@@ -390,7 +381,7 @@ def cox_command(
     from tacepath.survival import cox_ph
 
     try:
-        data = _load(data_path, where)
+        data = _load(data_path, where, encoding)
         ev = _event_column(data, event, censor)
         refs: dict[str, str] = {}
         for item in reference:

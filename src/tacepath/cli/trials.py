@@ -17,7 +17,7 @@ from typing import Any
 import typer
 
 from tacepath.cli._app import app
-from tacepath.cli._io import exit_with_errors
+from tacepath.cli._io import encoding_option, exit_with_errors, input_file, output_path
 from tacepath.cli.clinical import schema_app
 from tacepath.cli.design import simulate_app
 from tacepath.errors import InputError
@@ -49,14 +49,15 @@ def _echo_json(obj: Any) -> None:
 
 @app.command("analyze")
 def analyze_command(
-    sap: Path = typer.Option(..., "--sap", help="Statistical analysis plan (YAML)."),
-    adsl: Path = typer.Option(..., "--adsl", help="ADSL (.csv, .parquet or .xpt)."),
-    adtte: Path = typer.Option(..., "--adtte", help="ADTTE (.csv, .parquet or .xpt)."),
-    adae: Path | None = typer.Option(
+    sap: Path = input_file(..., "--sap", help="Statistical analysis plan (YAML)."),
+    adsl: Path = input_file(..., "--adsl", help="ADSL (.csv, .parquet or .xpt)."),
+    adtte: Path = input_file(..., "--adtte", help="ADTTE (.csv, .parquet or .xpt)."),
+    adae: Path | None = input_file(
         None, "--adae", help="ADAE for the safety tables (.csv, .parquet or .xpt)."
     ),
-    out: Path = typer.Option(..., "--out", help="Report folder (created)."),
+    out: Path = output_path(..., "--out", help="Report folder (created).", folder=True),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write report.pdf."),
+    encoding: str | None = encoding_option(),
 ) -> None:
     """Run an analysis plan and write index.html, report.pdf, results.json and figures.
 
@@ -70,12 +71,16 @@ def analyze_command(
 
     try:
         plan, sap_hash = load_sap(sap)
-        adsl_frame, adsl_src = read_dataset(adsl, kind="ADSL", option="--adsl")
-        adtte_frame, adtte_src = read_dataset(adtte, kind="ADTTE", option="--adtte")
+        adsl_frame, adsl_src = read_dataset(adsl, kind="ADSL", option="--adsl", encoding=encoding)
+        adtte_frame, adtte_src = read_dataset(
+            adtte, kind="ADTTE", option="--adtte", encoding=encoding
+        )
         sources = [adsl_src, adtte_src]
         adae_frame = None
         if adae is not None:
-            adae_frame, adae_src = read_dataset(adae, kind="ADAE", option="--adae")
+            adae_frame, adae_src = read_dataset(
+                adae, kind="ADAE", option="--adae", encoding=encoding
+            )
             sources.append(adae_src)
         elif plan.safety is not None:
             raise InputError("--adae", None, "an ADAE file (the plan has safety tables)")
@@ -85,7 +90,7 @@ def analyze_command(
         result = run_analysis(plan, data, sap_sha256=sap_hash)
         files = write_trial_report(result, out, pdf=pdf)
     except InputError as exc:
-        exit_with_errors(exc)
+        exit_with_errors(_in_files(exc, {"sap": sap, "ADSL": adsl, "ADTTE": adtte, "ADAE": adae}))
     if result.synthetic:
         typer.echo("SYNTHETIC — not trial data", err=True)
     for g in result.gatekeeping:
@@ -94,6 +99,20 @@ def analyze_command(
     if files.pdf is not None:
         typer.echo(f"pdf:    {files.pdf}")
     typer.echo(f"data:   {files.results}")
+
+
+def _in_files(exc: InputError, paths: dict[str, Path | None]) -> InputError:
+    """The problems of ``exc`` with the file of their data set (or plan) named:
+    ``ADSL.SEX`` → ``ADSL.SEX in data/adsl.csv``."""
+    from tacepath.errors import InputErrors, Problem
+    from tacepath.interop.files import shown_path
+
+    out = []
+    for p in exc.problems:
+        path = paths.get(str(p.field).split(".", 1)[0]) if "." in str(p.field) else None
+        field = p.field if path is None else f"{p.field} in {shown_path(path)}"
+        out.append(Problem(field, p.value, p.allowed))
+    return InputErrors(out)
 
 
 # --------------------------------------------------------------------------- schema
@@ -119,7 +138,9 @@ def schema_sap() -> None:
 def simulate_cohort_command(
     like: str = typer.Option("tactics", "--like", help="Trial to imitate: tactics."),
     seed: int = typer.Option(20200731, "--seed", help="Random seed (same seed, same files)."),
-    out: Path = typer.Option(..., "--out", help="Folder for adsl, adtte, adae and README.txt."),
+    out: Path = output_path(
+        ..., "--out", help="Folder for adsl, adtte, adae and README.txt.", folder=True
+    ),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet | xpt."),
     prefix: str = typer.Option("", "--prefix", help="File name prefix, e.g. tactics_like_."),
 ) -> None:
@@ -188,7 +209,7 @@ def randomise_list_command(
     ),
     n: int = typer.Option(40, "--n", help="Slots per stratum (permuted blocks)."),
     seed: int = typer.Option(..., "--seed", help="Random seed (same seed, same list)."),
-    out: Path = typer.Option(..., "--out", help="New allocation file (.jsonl); never overwritten."),
+    out: Path = output_path(..., "--out", help="New allocation file (.jsonl); never overwritten."),
     method: str = typer.Option(
         "permuted-blocks", "--method", help="permuted-blocks | minimisation."
     ),
@@ -258,7 +279,7 @@ def randomise_list_command(
 
 @randomise_app.command("next")
 def randomise_next_command(
-    list_file: Path = typer.Option(..., "--list", help="Allocation file from `randomise list`."),
+    list_file: Path = input_file(..., "--list", help="Allocation file from `randomise list`."),
     subject: str = typer.Option(..., "--subject", help="Subject identifier."),
     strata: str = typer.Option(
         "", "--strata", help="The subject's levels, e.g. site=A,milan=within,prior_tace=0."
@@ -285,7 +306,7 @@ def randomise_next_command(
 
 @randomise_app.command("verify")
 def randomise_verify_command(
-    list_file: Path = typer.Option(..., "--list", help="Allocation file."),
+    list_file: Path = input_file(..., "--list", help="Allocation file."),
     as_json: bool = typer.Option(False, "--json", help="Print the state as JSON."),
 ) -> None:
     """Check the hash chain, re-draw the list from its seed and replay every assignment.

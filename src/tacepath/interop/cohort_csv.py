@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from tacepath.clinical.cohort import FALSE_WORDS, FLAGS, TRUE_WORDS, UNIT_LABS
 from tacepath.domain.patient import PatientSnapshot, parse_patient
 from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.interop.files import shown
 
 __all__ = ["COHORT_COLUMNS", "cohort_patients"]
 
@@ -96,18 +98,38 @@ def _row(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str, 
     return out
 
 
+def _malformed(reader: csv.DictReader[str], exc: csv.Error) -> InputError:
+    return InputError("file", shown(f"line {reader.line_num}: {exc}"), "a well-formed CSV file")
+
+
+def _checked(reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
+    """The rows of ``reader``; a malformed line is an input error."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise _malformed(reader, exc) from None
+
+
 def cohort_patients(text: str) -> list[PatientSnapshot]:
     """Every row of the CSV as a validated snapshot; all problems of all rows at once."""
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or "id" not in [f.strip() for f in reader.fieldnames]:
-        raise InputError("columns", reader.fieldnames, "a header row with an id column")
-    unknown = [f for f in reader.fieldnames if f.strip() not in COHORT_COLUMNS]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise _malformed(reader, exc) from None
+    if fieldnames is None or "id" not in [f.strip() for f in fieldnames]:
+        raise InputError(
+            "columns", shown(", ".join(fieldnames or ())), "a header row with an id column"
+        )
+    unknown = [f for f in fieldnames if f.strip() not in COHORT_COLUMNS]
     if unknown:
-        raise InputError("columns", unknown, "the cohort columns: " + ", ".join(COHORT_COLUMNS))
+        raise InputError(
+            "columns", shown(", ".join(unknown)), "the cohort columns: " + ", ".join(COHORT_COLUMNS)
+        )
     problems: list[Problem] = []
     out: list[PatientSnapshot] = []
     seen: set[str] = set()
-    for n, row in enumerate(reader, start=2):
+    for n, row in enumerate(_checked(reader), start=2):
         if n - 1 > MAX_ROWS:
             raise InputError("rows", f"more than {MAX_ROWS}", f"at most {MAX_ROWS} rows")
         where = f"row {n} (id={(row.get('id') or '').strip()})."

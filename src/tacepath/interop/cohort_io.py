@@ -12,16 +12,15 @@ messages, named ``line N (id=…)``), then the valid patients of a chunk are ass
 cohort engine, whose scores equal the per-patient engine's (property-tested).
 
 A JSON or YAML patient list is read whole, so it is bounded: more than
-:data:`MAX_JSON_PATIENTS` patients, or a file over :data:`MAX_JSON_BYTES`, is refused with a
-pointer to JSON Lines or CSV.
+:data:`MAX_JSON_PATIENTS` patients, or a file over
+:data:`tacepath.interop.files.MAX_DOCUMENT_BYTES`, is refused with a pointer to JSON Lines or
+CSV.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
-import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,17 +34,16 @@ from tacepath.clinical.assessment import AssessOptions
 from tacepath.clinical.cohort import RowProblems, assess_cohort, patients_frame
 from tacepath.domain.patient import PatientSnapshot, parse_patient
 from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.interop import files
 
 __all__ = [
     "CHUNK_ROWS",
     "COHORT_SUFFIXES",
     "JSONL_CHUNK_ROWS",
-    "MAX_JSON_BYTES",
     "MAX_JSON_PATIENTS",
     "Chunk",
     "assess_cohort_file",
     "check_patient_count",
-    "check_patient_file_size",
     "read_cohort_chunks",
 ]
 
@@ -57,25 +55,13 @@ JSONL_CHUNK_ROWS = 10_000
 COHORT_SUFFIXES = (".csv", ".parquet", ".pq", ".jsonl")
 #: Most patients in a JSON or YAML list (each is validated, assessed and rendered in memory).
 MAX_JSON_PATIENTS = 1_000
-#: Largest JSON or YAML patient file, refused before it is read.
-MAX_JSON_BYTES = 16 * 2**20
 
 _PARQUET = (".parquet", ".pq")
-_MICRO_UNIT = re.compile(rb"([\x80-\xff]{1,4})(?:mol|g|kat)/[lL]")
 _OUT_SUFFIXES = (".csv", *_PARQUET)
 _BULK_HINT = (
     "for more patients, one per line in a JSON Lines file (.jsonl) or a cohort CSV: "
     "tacepath assess COHORT.jsonl --out scores.csv"
 )
-#: Leading bytes of files that are not text in a byte-oriented encoding, and what they are.
-_MAGIC = {
-    b"PAR1": "a Parquet file (name it .parquet)",
-    b"PK\x03\x04": "a ZIP archive or an Excel workbook (export the sheet as CSV)",
-    b"\x1f\x8b": "a gzip archive (decompress it first)",
-    b"%PDF": "a PDF document",
-    b"\xff\xfe": "UTF-16 text (pass --encoding utf-16)",
-    b"\xfe\xff": "UTF-16 text (pass --encoding utf-16)",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +74,6 @@ class Chunk:
 
 
 # --- patient lists (JSON/YAML) ------------------------------------------------------------
-
-
-def check_patient_file_size(path: Path) -> None:
-    """Refuse a JSON/YAML patient file over :data:`MAX_JSON_BYTES` without reading it."""
-    size = path.stat().st_size if path.is_file() else 0
-    if size > MAX_JSON_BYTES:
-        raise InputError(
-            "file",
-            f"{size:,} bytes",
-            f"a JSON or YAML patient file of at most {MAX_JSON_BYTES:,} bytes; {_BULK_HINT}",
-        )
 
 
 def check_patient_count(raw: object) -> None:
@@ -114,83 +89,34 @@ def check_patient_count(raw: object) -> None:
 # --- text checks --------------------------------------------------------------------------
 
 
-def _codec(encoding: str | None) -> str:
-    """The codec to read with: UTF-8 (a BOM accepted) unless ``--encoding`` names another."""
-    try:
-        name = codecs.lookup(encoding or "utf-8").name
-    except LookupError:
-        raise InputError(
-            "--encoding", encoding, "a text encoding such as utf-8, cp1252, latin-1"
-        ) from None
-    return "utf-8-sig" if name == "utf-8" else name
-
-
-def _refuse_binary(path: Path, codec: str) -> None:
-    """A file with NUL bytes in its first 8 KB is not text in a byte-oriented encoding."""
-    if codec.startswith(("utf-16", "utf-32")):
-        return
-    with path.open("rb") as fh:
-        head = fh.read(8192)
-    kind = next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
-    if kind is not None or b"\x00" in head:
-        raise InputError("file", kind or "binary data (NUL bytes)", f"a {path.suffix} text file")
-
-
-def _undecodable_lines(path: Path, codec: str) -> tuple[int, bytes, bytes]:
-    """The first line that does not decode (number, bytes) and up to 64 KB of such lines."""
-    first, first_line, sample = 0, b"", bytearray()
+def _encoding_error(path: Path, codec: str) -> InputError:
+    """Where the text first fails to decode (offset and line), read line by line so a large
+    file is not loaded, and what it looks like (:func:`tacepath.interop.files.undecodable`)."""
+    offset, sample, first = 0, bytearray(), None
     with path.open("rb") as fh:
         for n, line in enumerate(fh, start=1):
             try:
                 line.decode(codec)
-            except UnicodeDecodeError:
-                first, first_line = first or n, first_line or line
+            except UnicodeDecodeError as exc:
+                first = first or (n, offset + exc.start, line[exc.start], line)
                 sample += line
                 if len(sample) >= 65536:
                     break
-    return first, first_line, bytes(sample)
-
-
-def _reads_micro_sign(sample: bytes, encoding: str) -> bool:
-    """Whether the unit prefix of ``µmol/L``, ``µg/L``, ``µkat/L`` decodes to a micro sign."""
-    prefixes = set(_MICRO_UNIT.findall(sample))
-    return all(p.decode(encoding, errors="replace") in ("µ", "μ") for p in prefixes)
-
-
-def _guess_encodings(sample: bytes) -> list[str]:
-    """Likely encodings of ``sample``, best first (charset-normalizer's order).
-
-    The micro sign of a unit is the non-ASCII text a cohort file is most likely to hold, so
-    encodings that misread it come last; cp1252 stands for an encoding that reads the same
-    text (Western European exports; it also reads Latin-1).
-    """
-    from charset_normalizer import from_bytes
-
-    out: list[str] = []
-    for match in from_bytes(sample):
-        name = "cp1252" if "cp1252" in match.could_be_from_charset else str(match.encoding)
-        if name not in out:
-            out.append(name)
-    return sorted(out, key=lambda e: not _reads_micro_sign(sample, e))
-
-
-def _encoding_error(path: Path, codec: str) -> InputError:
-    """Which line does not decode, the encoding it probably is in, and the option to pass."""
-    shown = "utf-8" if codec == "utf-8-sig" else codec
-    n, line, sample = _undecodable_lines(path, codec)
-    if not n:
-        return InputError("--encoding", shown, "the encoding the file was written in")
-    guesses = _guess_encodings(sample)
-    if not guesses:
-        allowed = "text; this line is not text in any known encoding (a binary file?)"
-    else:
-        guess = guesses[0]
-        text = line.decode(guess, errors="replace").strip()[:60]
-        allowed = f"the file's encoding: it looks like {guess} (line {n} then reads {text!r}); "
-        allowed += f"pass --encoding {guess}"
-        if len(guesses) > 1:
-            allowed += " (or " + ", ".join(guesses[1:3]) + ")"
-    return InputError("--encoding", f"{shown} (line {n} is not {shown})", allowed)
+            if first is None:
+                offset += len(line)
+    if first is None:
+        return InputError("--encoding", codec, "the encoding the file was written in")
+    n, at, bad, text = first
+    return files.undecodable(
+        files.file_label(path),
+        kind=path.suffix.lstrip(".").upper(),
+        codec=codec,
+        offset=at,
+        bad_byte=bad,
+        sample=bytes(sample),
+        option="--encoding",
+        line=(n, text),
+    )
 
 
 # --- readers ------------------------------------------------------------------------------
@@ -198,7 +124,6 @@ def _encoding_error(path: Path, codec: str) -> InputError:
 
 def _csv_chunks(path: Path, codec: str, rows: int) -> Iterator[Chunk]:
     """Every column as text: the engine parses numbers, so chunking cannot change a type."""
-    _refuse_binary(path, codec)
     first = 2
     try:
         with pd.read_csv(
@@ -238,9 +163,9 @@ def _parquet_chunks(path: Path, rows: int) -> Iterator[Chunk]:
 
 def _patient_line(line: str, n: int) -> PatientSnapshot | list[Problem]:
     try:
-        raw: Any = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return [Problem(f"line {n}", line.strip()[:40], f"one JSON object per line ({exc.msg})")]
+        raw: Any = files.parse_json_line(line, n, name=f"line {n}")
+    except InputError as exc:
+        return list(exc.problems)
     if not isinstance(raw, dict):
         return [Problem(f"line {n}", type(raw).__name__, "one patient JSON object per line")]
     pid = raw.get("id")
@@ -252,7 +177,6 @@ def _patient_line(line: str, n: int) -> PatientSnapshot | list[Problem]:
 
 def _jsonl_chunks(path: Path, codec: str, rows: int) -> Iterator[Chunk]:
     """Blank lines are skipped; a chunk's frame holds its valid patients only."""
-    _refuse_binary(path, codec)
     patients: list[PatientSnapshot] = []
     problems: list[Problem] = []
     first, yielded = 0, False
@@ -288,13 +212,13 @@ def read_cohort_chunks(
     suffix = path.suffix.lower()
     if suffix not in COHORT_SUFFIXES:
         raise InputError("file", path.name, "a cohort file: " + ", ".join(COHORT_SUFFIXES))
-    if not path.is_file():
-        raise InputError("file", str(path), "an existing " + suffix + " file")
+    files.check_file(path, what=f"a {suffix} cohort file", max_bytes=files.MAX_TABLE_BYTES)
+    files.check_table_head(path, "parquet" if suffix in _PARQUET else "csv")
     if suffix in _PARQUET:
         if encoding is not None:
             raise InputError("--encoding", encoding, "only for a .csv or .jsonl cohort file")
         return _parquet_chunks(path, chunk_rows or CHUNK_ROWS)
-    codec = _codec(encoding)
+    codec = files.text_codec(encoding, option="--encoding")
     if suffix == ".csv":
         return _csv_chunks(path, codec, chunk_rows or CHUNK_ROWS)
     return _jsonl_chunks(path, codec, chunk_rows or JSONL_CHUNK_ROWS)

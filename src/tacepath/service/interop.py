@@ -6,7 +6,6 @@ by the domain's parsers first, then stored with its audit records — or nothing
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +15,7 @@ from tacepath.domain.timeline import parse_timeline
 from tacepath.errors import InputError
 from tacepath.interop.cohort_csv import cohort_patients
 from tacepath.interop.fhir import bundle_to_record, record_to_bundle
+from tacepath.interop.files import decode_text, parse_json, shown_path
 from tacepath.service.db import Database
 from tacepath.service.errors import AlreadyExists
 from tacepath.service.patients import (
@@ -28,7 +28,14 @@ from tacepath.service.patients import (
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 
-__all__ = ["MAX_UPLOAD_BYTES", "bundle_from_bytes", "export_fhir", "import_csv", "import_fhir"]
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "bundle_from_bytes",
+    "export_fhir",
+    "import_csv",
+    "import_csv_text",
+    "import_fhir",
+]
 
 #: The largest file an import accepts (10 MB).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -42,10 +49,8 @@ def _check_size(data: bytes) -> None:
 def bundle_from_bytes(data: bytes, filename: str | None) -> Any:
     """An uploaded file as the JSON of a FHIR Bundle (checked by :func:`import_fhir`)."""
     _check_size(data)
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError("file", filename, f"a FHIR Bundle in JSON ({exc})") from exc
+    name = shown_path(filename or "file")
+    return parse_json(decode_text(data, name=name, kind="JSON"), name=name)
 
 
 def import_fhir(db: Database, who: Principal, raw: Any) -> dict[str, Any]:
@@ -87,13 +92,16 @@ def export_fhir(db: Database, who: Principal, patient_id: int) -> dict[str, Any]
 
 
 def import_csv(db: Database, who: Principal, data: bytes) -> dict[str, Any]:
-    """A registry extract (cohort CSV): new patients created, known ones get a new snapshot."""
+    """A registry extract (cohort CSV) uploaded as bytes: UTF-8 text (BOM accepted), not
+    binary; then as :func:`import_csv_text`."""
     check(who.role, "interop.import")
     _check_size(data)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError("file", "(binary)", "a UTF-8 CSV file") from exc
+    return import_csv_text(db, who, decode_text(data, name="file", kind="CSV"))
+
+
+def import_csv_text(db: Database, who: Principal, text: str) -> dict[str, Any]:
+    """A registry extract (cohort CSV): new patients created, known ones get a new snapshot."""
+    check(who.role, "interop.import")
     patients = cohort_patients(text)
     created, updated = [], []
     try:

@@ -7,7 +7,6 @@ stored: the inputs are published figures, not patient records.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from tacepath.errors import InputError
+from tacepath.interop.files import read_table_bytes
 from tacepath.jsonsafe import json_safe
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
@@ -25,12 +25,7 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 def _csv(data: bytes, name: str) -> pd.DataFrame:
-    if len(data) > MAX_CSV_BYTES:
-        raise InputError(name, f"{len(data)} bytes", f"at most {MAX_CSV_BYTES} bytes")
-    try:
-        return pd.read_csv(io.BytesIO(data))
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(name, "(file)", f"a readable CSV file ({exc})") from exc
+    return read_table_bytes(data, name=name, fmt="csv", max_bytes=MAX_CSV_BYTES)
 
 
 def reconstruct(

@@ -10,7 +10,6 @@ installed, a run is refused with :class:`~tacepath.service.errors.NotAvailable`.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import subprocess
 import sys
@@ -18,12 +17,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.interop.files import decode_text, parse_yaml, read_table_bytes, shown_path
 from tacepath.service import audit
 from tacepath.service.db import Database
 from tacepath.service.errors import AlreadyExists, NotFound
@@ -117,11 +115,9 @@ def _check_file(kind: str, filename: str, content: bytes) -> None:
         raise InputError("file", filename, "a non-empty file")
     if len(content) > MAX_FILE_BYTES:
         raise InputError("file", f"{len(content)} bytes", f"at most {MAX_FILE_BYTES} bytes")
+    name = shown_path(filename)
     if kind == "sap":
-        try:
-            plan = yaml.safe_load(content.decode("utf-8"))
-        except (UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise InputError("file", filename, "a YAML or JSON analysis plan") from exc
+        plan = parse_yaml(decode_text(content, name=name, kind="YAML"), name=name)
         if not isinstance(plan, dict):
             raise InputError("file", filename, "a YAML or JSON mapping (the analysis plan)")
         return
@@ -129,12 +125,7 @@ def _check_file(kind: str, filename: str, content: bytes) -> None:
         if filename.lower().endswith((".parquet", ".xpt")):
             return  # read and checked by the runner
         raise InputError("file", filename, f"a {kind.upper()} file: .csv, .parquet or .xpt")
-    try:
-        frame = pd.read_csv(io.BytesIO(content), nrows=5)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError("file", filename, f"a readable CSV file ({exc})") from exc
-    if "USUBJID" not in frame.columns:
-        raise InputError("file", filename, f"a CDISC {kind.upper()} CSV with a USUBJID column")
+    read_table_bytes(content, name=name, columns=("USUBJID",), max_bytes=MAX_FILE_BYTES)
 
 
 def upload_file(

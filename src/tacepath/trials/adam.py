@@ -172,7 +172,11 @@ def _dates(frame: pd.DataFrame, kind: DatasetKind, source: str) -> pd.DataFrame:
 
 
 def read_dataset(
-    path: Path | str, *, kind: DatasetKind, option: str | None = None
+    path: Path | str,
+    *,
+    kind: DatasetKind,
+    option: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame, DataSource]:
     """Read one ADaM data set (CSV, Parquet or XPT) and describe its source.
 
@@ -185,6 +189,8 @@ def read_dataset(
         errors are named.
     option
         The command-line option that gave the path (named in errors).
+    encoding
+        Text encoding of a CSV file (default UTF-8, byte-order mark accepted).
 
     Returns
     -------
@@ -192,23 +198,14 @@ def read_dataset(
         Text columns as text (``USUBJID`` always), dates as ``datetime64``; the source
         holds the file's SHA-256 and, for XPT, its file label.
     """
+    # The file is opened and checked by the interop adapter (binary, encoding, size...).
+    from tacepath.interop.files import read_table
+
     p = Path(path)
     opt = option or f"--{kind.lower()}"
     fmt = _format_of(p, opt)
-    if not p.is_file():
-        raise InputError(opt, str(p), f"an existing {kind} file")
-    label = ""
-    try:
-        if fmt == "csv":
-            frame = pd.read_csv(p, dtype={"USUBJID": str}, keep_default_na=True)
-        elif fmt == "parquet":
-            frame = pd.read_parquet(p)
-        else:
-            pyreadstat: Any = importlib.import_module("pyreadstat")
-            frame, meta = pyreadstat.read_xport(str(p))
-            label = str(meta.file_label or "")
-    except (ValueError, OSError) as exc:
-        raise InputError(opt, str(p), f"a readable {fmt.upper()} file ({exc})") from exc
+    frame = read_table(p, encoding=encoding, field=opt, what=f"{kind} file", dtype={"USUBJID": str})
+    label = str(frame.attrs.pop("label", ""))
     if "USUBJID" in frame.columns:
         frame["USUBJID"] = frame["USUBJID"].astype("string").astype(object)
     frame = _dates(frame, kind, kind)

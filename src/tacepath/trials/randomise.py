@@ -457,10 +457,13 @@ def create_allocation(
 
 
 def _parse_lines(p: Path) -> list[dict[str, Any]]:
-    if not p.is_file():
-        raise InputError("--list", str(p), "an existing allocation file")
+    # The file is opened and checked by the interop adapter (binary, encoding, size...).
+    from tacepath.interop.files import MAX_TABLE_BYTES, read_text
+
     out = []
-    text = p.read_text(encoding="utf-8")
+    text = read_text(
+        p, field="--list", kind="JSON Lines", what="allocation file", max_bytes=MAX_TABLE_BYTES
+    )
     if text and not text.endswith("\n"):
         raise _tampered(p, text.count("\n") + 1, "a partial last line")
     for n, line in enumerate(text.splitlines(), start=1):
@@ -624,10 +627,14 @@ def assign_next(
     subject that already has an allocation is refused. Returns the assignment and the new
     state (whose ``head`` is the new chain head).
     """
+    from tacepath.interop.files import MAX_TABLE_BYTES, check_file
+
     p = Path(path)
     subject = subject.strip()
     if not subject:
         raise InputError("--subject", subject, "a subject identifier")
+    # Checked before the lock, which opens the file for appending (and would create it).
+    check_file(p, field="--list", what="allocation file", max_bytes=MAX_TABLE_BYTES)
     with _locked(p):
         state = load_allocation(p)
         levels = _check_levels(state.scheme, strata)

@@ -27,7 +27,6 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tacepath.errors import InputError, InputErrors, Problem
@@ -332,12 +331,11 @@ def parse_sap(raw: Any) -> Sap:
 
 def load_sap(path: Path | str) -> tuple[Sap, str]:
     """Read and validate a plan file; returns the plan and the SHA-256 of the file's bytes."""
+    # The file is opened and checked by the interop adapter (binary, encoding, size...).
+    from tacepath.interop.files import decode_text, file_label, parse_yaml, read_bytes
+
     p = Path(path)
-    if not p.is_file():
-        raise InputError("--sap", str(p), "an existing YAML or JSON plan")
-    data = p.read_bytes()
-    try:
-        raw = yaml.safe_load(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError("--sap", str(p), f"valid YAML ({exc})") from exc
+    data = read_bytes(p, field="--sap", what="YAML or JSON plan")
+    name = file_label(p, "--sap")
+    raw = parse_yaml(decode_text(data, name=name, kind="YAML"), name=name)
     return parse_sap(raw), hashlib.sha256(data).hexdigest()
