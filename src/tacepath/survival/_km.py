@@ -46,8 +46,12 @@ from tacepath.survival._data import (
     argsort_times,
     group_codes,
     integer_span,
-    prepare,
-    timefix,
+)
+from tacepath.survival._input import (
+    SurvivalData,
+    check_positive,
+    checked_labels,
+    fixed_times,
 )
 
 __all__ = [
@@ -407,9 +411,8 @@ class SurvivalCurve:
 
     def rmst(self, tau: float) -> tuple[float, float]:
         """Restricted mean survival time up to ``tau`` and its standard error."""
-        if not (math.isfinite(tau) and tau > 0):
-            raise InputError("tau", tau, "a finite time > 0")
-        return _rmean(self.time, self.surv, self.n_risk, self.n_event, tau)
+        horizon = check_positive(tau, "tau")
+        return _rmean(self.time, self.surv, self.n_risk, self.n_event, horizon)
 
     def at(
         self, times: Sequence[float] | npt.NDArray[np.float64], *, extend: bool = False
@@ -643,30 +646,25 @@ def _curve(
     )
 
 
-def kaplan_meier_arrays(
+def km_curves(
     time: FloatArray,
     event: FloatArray,
     *,
-    start: FloatArray | None = None,
-    weights: FloatArray | None = None,
-    group: Any = None,
-    conf_type: ConfType = "log",
-    conf_level: float = 0.95,
-    tau: float | None = None,
-    fix_times: bool = True,
+    start: FloatArray | None,
+    weights: FloatArray | None,
+    group: Any,
+    conf_type: ConfType,
+    conf_level: float,
+    tau: float | None,
+    fix_times: bool,
 ) -> tuple[SurvivalCurve, ...]:
-    """Kaplan–Meier curves from checked arrays (see :func:`kaplan_meier`).
+    """Kaplan–Meier curves from checked arrays (counting-process times already fixed).
 
     ``group`` is an array of group values (one curve per level, R's order) or ``None``.
     ``tau`` defaults to the largest time of all groups (R's ``rmean="common"``).
-    ``fix_times`` merges times equal up to R's ``aeqSurv`` tolerance (skip it only for
-    times already fixed). The rows are sorted once; each group is a subset of that order.
+    ``fix_times`` merges right-censored times equal up to R's ``aeqSurv`` tolerance. The
+    rows are sorted once; each group is a subset of that order.
     """
-    check_conf(conf_type, conf_level)
-    if time.size == 0:
-        raise InputError("data", "0 usable rows", "at least one row with time and event")
-    if tau is not None and not (math.isfinite(tau) and tau > 0):
-        raise InputError("tau", tau, "a finite time > 0")
     options: dict[str, Any] = {"conf_type": conf_type, "conf_level": conf_level}
     span = integer_span(time) if start is None else None
     if span is not None:
@@ -695,8 +693,6 @@ def kaplan_meier_arrays(
                 _curve(level, _counts_integer(tj, ej, wj, span), tj, ej, None, wj, **options)
             )
         return tuple(out)
-    if fix_times and start is not None:
-        time, start = timefix(time, start)
     order = argsort_times(time)
     ts, es = time[order], event[order]
     if fix_times and start is None:
@@ -716,6 +712,65 @@ def kaplan_meier_arrays(
         wj = None if ws is None else ws[m]
         curves.append(_curve(level, _counts(tj, ej, sj, wj), tj, ej, sj, wj, **options))
     return tuple(curves)
+
+
+def _fit(
+    d: SurvivalData,
+    group: Any,
+    *,
+    conf_type: ConfType,
+    conf_level: float,
+    tau: float | None,
+    fix_times: bool,
+) -> tuple[SurvivalCurve, ...]:
+    time, start = d.time, d.start
+    if fix_times and start is not None:
+        time, start, _ = fixed_times(d)
+    return km_curves(
+        time,
+        d.event,
+        start=start,
+        weights=d.weights,
+        group=group,
+        conf_type=conf_type,
+        conf_level=conf_level,
+        tau=tau,
+        fix_times=fix_times,
+    )
+
+
+def kaplan_meier_arrays(
+    time: npt.ArrayLike,
+    event: npt.ArrayLike,
+    *,
+    start: npt.ArrayLike | None = None,
+    weights: npt.ArrayLike | None = None,
+    group: npt.ArrayLike | None = None,
+    conf_type: ConfType = "log",
+    conf_level: float = 0.95,
+    tau: float | None = None,
+    fix_times: bool = True,
+) -> tuple[SurvivalCurve, ...]:
+    """Kaplan–Meier curves from arrays (see :func:`kaplan_meier`), checked as
+    :meth:`SurvivalData.from_arrays` checks them.
+
+    ``group`` is an array of group labels, one per row, none missing (one curve per
+    level, R's order), or ``None``. ``tau`` defaults to the largest time of all groups
+    (R's ``rmean="common"``). ``fix_times`` merges times equal up to R's ``aeqSurv``
+    tolerance (skip it only for times already fixed).
+    """
+    check_conf(conf_type, conf_level)
+    horizon = None if tau is None else check_positive(tau, "tau")
+    d = SurvivalData.from_arrays(time, event, start=start, weights=weights)
+    labels = None if group is None else checked_labels(group, "group", d.n)
+    return _fit(
+        d,
+        labels,
+        conf_type=conf_type,
+        conf_level=float(conf_level),
+        tau=horizon,
+        fix_times=fix_times,
+    )
 
 
 def kaplan_meier(
@@ -759,19 +814,18 @@ def kaplan_meier(
     missing value are left out and counted.
     """
     check_conf(conf_type, conf_level)
-    other = [] if group is None else [("--group", group)]
-    d = prepare(
-        data, time=time, event=event, start=start, weights=weights, other=other, fix_times=False
+    horizon = None if tau is None else check_positive(tau, "tau")
+    other = [] if group is None else [("group", group)]
+    d = SurvivalData.from_frame(
+        data, time=time, event=event, start=start, weights=weights, other=other
     )
-    curves = kaplan_meier_arrays(
-        d.time,
-        d.event,
-        start=d.start,
-        weights=d.weights,
-        group=None if group is None else d.columns[group],
+    curves = _fit(
+        d,
+        None if group is None else d.columns[group],
         conf_type=conf_type,
-        conf_level=conf_level,
-        tau=tau,
+        conf_level=float(conf_level),
+        tau=horizon,
+        fix_times=True,
     )
     notes: list[str] = []
     if d.weights is not None and not _is_integer_weights(d.weights):
