@@ -11,7 +11,7 @@ from typing import Literal, cast
 import numpy as np
 import numpy.typing as npt
 
-from tacepath.clinical._common import Component, require_range
+from tacepath.clinical._common import Component, require_diameter, require_lab
 from tacepath.clinical._sources import KADALAYIL_2013, PARK_2016, SIEGHART_2013
 from tacepath.domain.citation import Citation
 from tacepath.errors import InputError
@@ -69,10 +69,10 @@ def _point(name: str, value: float, unit: str, hit: bool, band: str) -> Componen
 def _check(
     albumin: float, bilirubin: float, afp: float, largest_cm: float, units: tuple[str, str]
 ) -> None:
-    require_range("albumin", albumin, low=0, low_inclusive=False, unit=units[0])
-    require_range("bilirubin", bilirubin, low=0, low_inclusive=False, unit=units[1])
-    require_range("afp_ng_ml", afp, low=0, unit="ng/mL")
-    require_range("largest_diameter_cm", largest_cm, low=0, low_inclusive=False, unit="cm")
+    require_lab("albumin", albumin, "albumin", units[0])
+    require_lab("bilirubin", bilirubin, "bilirubin", units[1])
+    require_lab("afp_ng_ml", afp, "afp", "ng/mL")
+    require_diameter("largest_diameter_cm", largest_cm)
 
 
 def hap(
@@ -188,8 +188,10 @@ def art_score(
     radiological_response: bool,
 ) -> ARTResult:
     """ART score (Sieghart 2013) from the snapshots before the first and before the second TACE."""
-    require_range("ast_before_u_l", ast_before_u_l, low=0, low_inclusive=False, unit="U/L")
-    require_range("ast_after_u_l", ast_after_u_l, low=0, unit="U/L")
+    require_lab("ast_before_u_l", ast_before_u_l, "ast", "U/L")
+    require_lab("ast_after_u_l", ast_after_u_l, "ast", "U/L")
+    if ast_before_u_l == 0:
+        raise InputError("ast_before_u_l", ast_before_u_l, "> 0 U/L (the rise is relative to it)")
     for name, cp in (
         ("child_pugh_before", child_pugh_before),
         ("child_pugh_after", child_pugh_after),

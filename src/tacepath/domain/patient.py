@@ -38,6 +38,8 @@ Autoimmune = Literal["none", "inactive", "active"]
 #: Validation limit on a tumour diameter (not a clinical cut-off): refuses unit mix-ups
 #: such as centimetres entered as metres, accepts giant HCC.
 MAX_TUMOUR_DIAMETER_MM = 400.0
+#: Validation limit on the prothrombin-time prolongation over control, seconds.
+MAX_PT_PROLONGATION_S = 100.0
 
 
 class Tumour(BaseModel):
@@ -116,7 +118,7 @@ class PatientSnapshot(BaseModel):
         float | None,
         Field(
             ge=0,
-            le=100,
+            le=MAX_PT_PROLONGATION_S,
             description="Prothrombin time prolonged over control, seconds "
             "(Pugh's original variable; used by Child-Pugh when INR is absent).",
         ),
