@@ -267,9 +267,11 @@ def cox_survfit(
     x2, stratum = encode_profile(model, profile)
     xcenter = float(np.sum(model.means * model.beta))
     lp2 = float(x2 @ model.beta) - xcenter
-    if not lp2 < _MAX_LOG_RISK:
+    if not abs(lp2) < _MAX_LOG_RISK:
         raise InputError(
-            "profile", dict(profile), "covariate values whose risk score exp(x'β) is finite"
+            "profile",
+            dict(profile),
+            "covariate values whose risk score exp(x'β) is a finite number > 0",
         )
     risk2 = math.exp(lp2)
     risk = _risk(model)
