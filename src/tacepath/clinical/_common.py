@@ -81,7 +81,9 @@ def require_lab(name: str, value: float, analyte: str, unit: str) -> float:
     limits — the limits a patient record is held to (:mod:`tacepath.domain.units`)."""
     spec = ANALYTES[analyte]
     x = _real(value)
-    if not (math.isfinite(x) and spec.within(float(denoise(x * spec.to_canonical[unit])))):
+    with np.errstate(over="ignore", invalid="ignore"):
+        canonical = float(denoise(x * spec.to_canonical[unit]))
+    if not (math.isfinite(x) and spec.within(canonical)):
         raise InputError(name, value, spec.allowed_text(unit))
     return value
 
@@ -89,6 +91,8 @@ def require_lab(name: str, value: float, analyte: str, unit: str) -> float:
 def tumour_sizes(tumour_diameters_cm: Sequence[float]) -> tuple[float, ...]:
     """The tumour diameters (cm), at least one, each > 0 and within the patient record's
     validation limit."""
+    if isinstance(tumour_diameters_cm, np.ndarray) and tumour_diameters_cm.ndim == 1:
+        tumour_diameters_cm = tumour_diameters_cm.tolist()
     if isinstance(tumour_diameters_cm, str) or not isinstance(tumour_diameters_cm, Sequence):
         raise InputError("tumours", tumour_diameters_cm, "a list of diameters in cm")
     if len(tumour_diameters_cm) == 0:
