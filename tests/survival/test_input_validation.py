@@ -438,7 +438,7 @@ def test_log_transform_of_an_event_at_time_zero_is_refused(small: pd.DataFrame) 
 @settings(max_examples=40, deadline=None)
 @given(
     value=st.one_of(
-        st.sampled_from([-1, 1.5, NAN, INF, -INF, 1e308, 2.0**60]),
+        st.sampled_from([-1, 1.5, NAN, INF, -INF, 1e308, 2.0**31]),
         st.floats(max_value=-1e-9, allow_infinity=True),
     ),
     cell=st.integers(0, 3),
@@ -448,6 +448,11 @@ def test_fisher_counts_are_checked(value: float, cell: int) -> None:
     table.flat[cell] = value
     with pytest.raises(InputError, match="table"):
         fisher_exact_table(table)
+
+
+def test_fisher_refuses_tables_too_large_to_enumerate() -> None:
+    with pytest.raises(InputError, match="exact enumeration"):
+        fisher_exact_table([[20_000_000, 0, 1], [0, 1, 0]])
 
 
 def test_fisher_needs_usable_columns() -> None:

@@ -37,8 +37,10 @@ __all__ = ["FisherResult", "fisher_exact", "fisher_exact_table"]
 Alternative = Literal["two-sided", "less", "greater"]
 _REL_ERR = 1 + 1e-7  # R fisher.test: tables within this factor of the observed count
 _MAX_TABLES = 50_000_000
-#: Largest count: integers above 2^53 are not exact in floating point.
-_MAX_COUNT = 2**53
+#: Largest total count: R's integer maximum (SciPy's 2 x 2 arithmetic overflows beyond it).
+_MAX_TOTAL = 2**31 - 1
+#: Largest total of a table larger than 2 x 2 (the enumeration tabulates log n! up to it).
+_MAX_TOTAL_RXC = 10_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,8 +93,10 @@ def _check_table(table: Any) -> npt.NDArray[np.int64]:
         raise InputError("table", arr.tolist(), "a table with at least 2 rows and 2 columns")
     if arr.dtype.kind not in "iuf" or np.any(~np.isfinite(arr.astype(float))):
         raise InputError("table", arr.tolist(), "counts (non-negative integers)")
-    if np.any(arr < 0) or np.any(arr != np.floor(arr)) or np.any(arr > _MAX_COUNT):
-        raise InputError("table", arr.tolist(), "counts (non-negative integers up to 2^53)")
+    if np.any(arr < 0) or np.any(arr != np.floor(arr)) or not arr.sum() <= _MAX_TOTAL:
+        raise InputError(
+            "table", arr.tolist(), f"counts (non-negative integers, {_MAX_TOTAL:,} in all at most)"
+        )
     return arr.astype(np.int64)
 
 
@@ -105,6 +109,10 @@ def _log_prob(table: npt.NDArray[np.int64]) -> float:
         - gammaln(n + 1)
         - gammaln(table + 1).sum()
     )
+
+
+def _too_large(why: str) -> str:
+    return f"a table small enough for exact enumeration ({why}); collapse categories"
 
 
 def _exact_rxc(table: npt.NDArray[np.int64]) -> float:
@@ -121,6 +129,10 @@ def _exact_rxc(table: npt.NDArray[np.int64]) -> float:
     r = rows.size
     const = float(gammaln(rows + 1).sum() + gammaln(cols + 1).sum() - gammaln(n + 1))
     threshold = _log_prob(table) + math.log(_REL_ERR)
+    if n > _MAX_TOTAL_RXC:
+        raise InputError(
+            "table", table.tolist(), _too_large(f"more than {_MAX_TOTAL_RXC:,} counts")
+        )
     lgam = gammaln(np.arange(n + 2))
     total = 0.0
     count = 0
@@ -183,8 +195,7 @@ def _exact_rxc(table: npt.NDArray[np.int64]) -> float:
                 raise InputError(
                     "table",
                     table.tolist(),
-                    f"a table small enough for exact enumeration (> {_MAX_TABLES:,} tables "
-                    "with these margins); collapse categories",
+                    _too_large(f"> {_MAX_TABLES:,} tables with these margins"),
                 )
 
     walk(0, rows, 0.0)
