@@ -311,7 +311,7 @@ def test_bad_ties_names_the_allowed_set(small: pd.DataFrame) -> None:
         ({"conf_level": 1.5}, "conf_level"),
         ({"covariates": []}, "covariates"),
         ({"covariates": ["x", "x"]}, "covariates"),
-        ({"strata": "nowhere"}, "--strata"),
+        ({"strata": "nowhere"}, "strata"),
     ],
 )
 def test_invalid_arguments(small: pd.DataFrame, kwargs: dict[str, object], field: str) -> None:

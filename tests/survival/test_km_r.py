@@ -77,7 +77,7 @@ def test_summary_at_times_agrees_with_r(case: dict[str, Any], extend: bool) -> N
 def test_zero_length_intervals_are_refused_and_r_drops_them() -> None:
     case = next(c for c in ALL_CASES if c["name"] == "edge_zero_length")
     raw = dataset("edge_zero_length")
-    with pytest.raises(InputError, match=r"--time 'stop', row 6: got 4.0; allowed: a stop time > "):
+    with pytest.raises(InputError, match=r"^time 'stop', row 6: got 4.0; allowed: a stop time > "):
         _fit(case, raw)
     fit = _fit(case, raw[raw["stop"] > raw["start"]])
     assert case["n_dropped"] == 1  # R dropped the same row as NA

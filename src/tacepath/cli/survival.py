@@ -102,6 +102,31 @@ def _event_column(data: pd.DataFrame, event: str | None, censor: str | None) -> 
     return _EVENT_COLUMN
 
 
+#: The survival functions name their parameters in errors; the commands name their flags.
+_FLAGS = {
+    "time": "--time",
+    "event": "--event",
+    "start": "--start",
+    "weights": "--weights",
+    "group": "--group",
+    "strata": "--strata",
+    "covariates": "--covariates",
+    "categorical": "--categorical",
+    "cluster": "--cluster",
+}
+
+
+def _with_flags(exc: InputError) -> InputError:
+    """``exc`` with each field's leading parameter name (``time 'os', row 3``) as its flag."""
+    from tacepath.errors import InputErrors, Problem
+
+    def flag(field: str) -> str:
+        name = field.split(" ", 1)[0].split(",", 1)[0]
+        return _FLAGS.get(name, name) + field[len(name) :]
+
+    return InputErrors([Problem(flag(p.field), p.value, p.allowed) for p in exc.problems])
+
+
 def _echo_json(obj: Any) -> None:
     typer.echo(json.dumps(json_safe(obj), indent=2, ensure_ascii=False))
 
@@ -231,7 +256,7 @@ def km_command(
 
             logrank = logrank_test(data, time=time, event=ev, group=group)
     except InputError as exc:
-        exit_with_errors(exc, source=str(data_path))
+        exit_with_errors(_with_flags(exc), source=str(data_path))
     if plot is not None:
         from tacepath.report.km_plot import plot_km
 
@@ -336,7 +361,7 @@ def logrank_command(
             trend=trend,
         )
     except InputError as exc:
-        exit_with_errors(exc, source=str(data_path))
+        exit_with_errors(_with_flags(exc), source=str(data_path))
     if as_json:
         _echo_json(res.to_dict())
         return
@@ -410,7 +435,7 @@ def cox_command(
 
             ph = cox_zph(res)
     except InputError as exc:
-        exit_with_errors(exc, source=str(data_path))
+        exit_with_errors(_with_flags(exc), source=str(data_path))
     if as_json:
         out = res.to_dict()
         if ph is not None:

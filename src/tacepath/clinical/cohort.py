@@ -46,7 +46,7 @@ from tacepath.clinical.tace_scores import (
 )
 from tacepath.clinical.tumour_burden import six_and_twelve_group
 from tacepath.domain.labs import AFP_NG_PER_IU_DEFAULT, LabValue
-from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM, PatientSnapshot
+from tacepath.domain.patient import MAX_PT_PROLONGATION_S, MAX_TUMOUR_DIAMETER_MM, PatientSnapshot
 from tacepath.domain.units import ANALYTES, denoise, normalise_unit
 from tacepath.errors import InputError, InputErrors, Problem
 
@@ -329,7 +329,15 @@ def assess_cohort(
         probs,
     )
     pt = _numeric(frame, "pt_prolongation_s", probs)
-    _in_range("pt_prolongation_s", pt, 0, 100, True, "≥ 0 and ≤ 100 s", probs)
+    _in_range(
+        "pt_prolongation_s",
+        pt,
+        0,
+        MAX_PT_PROLONGATION_S,
+        True,
+        f"≥ 0 and ≤ {MAX_PT_PROLONGATION_S:g} s",
+        probs,
+    )
     flags = {f: _flag(frame, f, probs) for f in FLAGS}
     cats = {c: _category(frame, c, probs) for c in _CATEGORIES}
     n_tum, largest = _tumours(frame, probs)

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from tacepath.clinical._common import Component, require_range, round_half_up
+from tacepath.clinical._common import Component, require_lab, require_range, round_half_up
 from tacepath.clinical._sources import (
     HIRAOKA_2017,
     JOHNSON_2015,
@@ -23,7 +23,8 @@ from tacepath.clinical._sources import (
     PUGH_1973,
 )
 from tacepath.domain.citation import Citation
-from tacepath.domain.patient import Ascites, Encephalopathy
+from tacepath.domain.patient import MAX_PT_PROLONGATION_S, Ascites, Encephalopathy
+from tacepath.errors import InputError
 
 __all__ = [
     "ALBIResult",
@@ -143,10 +144,8 @@ def child_pugh(
     ``albumin_band="harrison"`` uses 3.0–3.5 g/dL for 2 points; ``cholestatic=True`` uses the
     PBC/PSC bilirubin bands (< 4, 4–10, > 10 mg/dL).
     """
-    from tacepath.errors import InputError
-
-    require_range("bilirubin_mg_dl", bilirubin_mg_dl, low=0, low_inclusive=False, unit="mg/dL")
-    require_range("albumin_g_dl", albumin_g_dl, low=0, low_inclusive=False, unit="g/dL")
+    require_lab("bilirubin_mg_dl", bilirubin_mg_dl, "bilirubin", "mg/dL")
+    require_lab("albumin_g_dl", albumin_g_dl, "albumin", "g/dL")
     if (inr is None) == (pt_prolongation_s is None):
         raise InputError("inr/pt_prolongation_s", (inr, pt_prolongation_s), "exactly one of them")
     if ascites not in _ASCITES_POINTS:
@@ -177,7 +176,7 @@ def child_pugh(
         ),
     ]
     if inr is not None:
-        require_range("inr", inr, low=0, low_inclusive=False)
+        require_lab("inr", inr, "inr", "1")
         ip = int(inr_points(inr))
         comps.append(
             Component(
@@ -190,7 +189,9 @@ def child_pugh(
         )
     else:
         assert pt_prolongation_s is not None
-        require_range("pt_prolongation_s", pt_prolongation_s, low=0, unit="s")
+        require_range(
+            "pt_prolongation_s", pt_prolongation_s, low=0, high=MAX_PT_PROLONGATION_S, unit="s"
+        )
         pp = int(pt_points(pt_prolongation_s))
         comps.append(
             Component(
@@ -301,8 +302,8 @@ class ALBIResult:
 
 def albi(*, bilirubin_umol_l: float, albumin_g_l: float) -> ALBIResult:
     """ALBI score and grade (Johnson 2015). Bilirubin in µmol/L, albumin in g/L."""
-    require_range("bilirubin_umol_l", bilirubin_umol_l, low=0, low_inclusive=False, unit="µmol/L")
-    require_range("albumin_g_l", albumin_g_l, low=0, low_inclusive=False, unit="g/L")
+    require_lab("bilirubin_umol_l", bilirubin_umol_l, "bilirubin", "µmol/L")
+    require_lab("albumin_g_l", albumin_g_l, "albumin", "g/L")
     score = float(albi_score(bilirubin_umol_l, albumin_g_l))
     return ALBIResult(
         score=score,
@@ -364,6 +365,8 @@ def _floor_one(name: str, x: float, unit: str, notes: list[str]) -> float:
 
 
 def _cap(score: int, cap: int | None, notes: list[str]) -> int:
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+        raise InputError("cap", cap, "an integer ≥ 1, or None for the uncapped score")
     if cap is not None and score > cap:
         notes.append(f"score {score} capped at {cap}")
         return cap
@@ -448,9 +451,9 @@ def _meld_notes(
     creatinine_mg_dl: float, bilirubin_mg_dl: float, inr: float, dialysis: bool
 ) -> list[str]:
     """Check the MELD inputs and say which bounds the formula will apply."""
-    require_range("creatinine_mg_dl", creatinine_mg_dl, low=0, low_inclusive=False, unit="mg/dL")
-    require_range("bilirubin_mg_dl", bilirubin_mg_dl, low=0, low_inclusive=False, unit="mg/dL")
-    require_range("inr", inr, low=0, low_inclusive=False)
+    require_lab("creatinine_mg_dl", creatinine_mg_dl, "creatinine", "mg/dL")
+    require_lab("bilirubin_mg_dl", bilirubin_mg_dl, "bilirubin", "mg/dL")
+    require_lab("inr", inr, "inr", "1")
     _, notes = _dialysis_creatinine(creatinine_mg_dl, dialysis, 4.0)
     _floor_one("bilirubin", bilirubin_mg_dl, "mg/dL", notes)
     _floor_one("INR", inr, "", notes)
@@ -507,7 +510,7 @@ class MELDNaResult:
 
 
 def _bound_sodium(na: float, notes: list[str]) -> float:
-    require_range("sodium_mmol_l", na, low=0, low_inclusive=False, unit="mmol/L")
+    require_lab("sodium_mmol_l", na, "sodium", "mmol/L")
     if na < 125:
         notes.append(f"sodium {na:g} raised to 125 mmol/L")
         return 125.0
@@ -595,15 +598,13 @@ def meld_3(
     Bilirubin and INR floored at 1.0; creatinine floored at 1.0, capped at 3.0 and set to 3.0
     on dialysis; sodium bounded 125–137 mmol/L; albumin bounded 1.5–3.5 g/dL. Rounded half up.
     """
-    from tacepath.errors import InputError
-
     if sex not in ("male", "female"):
         raise InputError("sex", sex, "male, female")
     require_range("age_years", age_years, low=12, high=120, unit="years (MELD 3.0 covers ≥ 12)")
-    require_range("creatinine_mg_dl", creatinine_mg_dl, low=0, low_inclusive=False, unit="mg/dL")
-    require_range("bilirubin_mg_dl", bilirubin_mg_dl, low=0, low_inclusive=False, unit="mg/dL")
-    require_range("inr", inr, low=0, low_inclusive=False)
-    require_range("albumin_g_dl", albumin_g_dl, low=0, low_inclusive=False, unit="g/dL")
+    require_lab("creatinine_mg_dl", creatinine_mg_dl, "creatinine", "mg/dL")
+    require_lab("bilirubin_mg_dl", bilirubin_mg_dl, "bilirubin", "mg/dL")
+    require_lab("inr", inr, "inr", "1")
+    require_lab("albumin_g_dl", albumin_g_dl, "albumin", "g/dL")
     notes: list[str] = []
     f = 1.0 if sex == "female" or age_years < 18 else 0.0
     if sex == "male" and age_years < 18:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from tacepath.clinical._common import require_range
+from tacepath.clinical._common import tumour_sizes
 from tacepath.clinical._sources import REIG_2022
 from tacepath.domain.citation import Citation
 from tacepath.errors import InputError
@@ -69,14 +69,9 @@ def bclc_stage(
     """
     if isinstance(ecog, bool) or ecog not in (0, 1, 2, 3, 4):
         raise InputError("ecog", ecog, "an integer 0–4 (ECOG 5 = dead cannot be staged)")
-    if len(tumour_diameters_cm) == 0 and not (macrovascular_invasion or extrahepatic_spread):
-        raise InputError(
-            "tumours",
-            [],
-            "at least one intrahepatic tumour (or macrovascular invasion / extrahepatic spread)",
-        )
-    for i, d in enumerate(tumour_diameters_cm):
-        require_range(f"tumours[{i}].diameter_cm", d, low=0, low_inclusive=False, unit="cm")
+    sizes = tumour_sizes(
+        tumour_diameters_cm, allow_empty=bool(macrovascular_invasion or extrahepatic_spread)
+    )
 
     if ecog >= 3:
         return BCLCResult(stage="D", reasons=(f"ECOG {ecog} (3–4)",), needs_judgement=False)
@@ -112,7 +107,7 @@ def bclc_stage(
     if c_reasons:
         return BCLCResult(stage="C", reasons=(*c_reasons, preserved), needs_judgement=False)
 
-    n, largest = len(tumour_diameters_cm), max(tumour_diameters_cm)
+    n, largest = len(sizes), max(sizes)
     base = ("ECOG 0", preserved, "no macrovascular invasion or extrahepatic spread")
     if n == 1 and largest <= 2.0:
         return BCLCResult(

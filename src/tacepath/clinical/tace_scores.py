@@ -11,7 +11,7 @@ from typing import Literal, cast
 import numpy as np
 import numpy.typing as npt
 
-from tacepath.clinical._common import Component, require_range
+from tacepath.clinical._common import Component, require_diameter, require_lab
 from tacepath.clinical._sources import KADALAYIL_2013, PARK_2016, SIEGHART_2013
 from tacepath.domain.citation import Citation
 from tacepath.errors import InputError
@@ -66,13 +66,10 @@ def _point(name: str, value: float, unit: str, hit: bool, band: str) -> Componen
     )
 
 
-def _check(
-    albumin: float, bilirubin: float, afp: float, largest_cm: float, units: tuple[str, str]
-) -> None:
-    require_range("albumin", albumin, low=0, low_inclusive=False, unit=units[0])
-    require_range("bilirubin", bilirubin, low=0, low_inclusive=False, unit=units[1])
-    require_range("afp_ng_ml", afp, low=0, unit="ng/mL")
-    require_range("largest_diameter_cm", largest_cm, low=0, low_inclusive=False, unit="cm")
+def _check(albumin: tuple[str, float, str], bilirubin: tuple[str, float, str]) -> None:
+    """Albumin and bilirubin as (parameter, value, unit), within the validation limits."""
+    require_lab(albumin[0], albumin[1], "albumin", albumin[2])
+    require_lab(bilirubin[0], bilirubin[1], "bilirubin", bilirubin[2])
 
 
 def hap(
@@ -80,7 +77,9 @@ def hap(
 ) -> HAPResult:
     """HAP score (Kadalayil 2013): albumin < 36 g/L, bilirubin > 17 µmol/L, AFP > 400 ng/mL,
     largest tumour > 7 cm; one point each."""
-    _check(albumin_g_l, bilirubin_umol_l, afp_ng_ml, largest_diameter_cm, ("g/L", "µmol/L"))
+    _check(("albumin_g_l", albumin_g_l, "g/L"), ("bilirubin_umol_l", bilirubin_umol_l, "µmol/L"))
+    require_lab("afp_ng_ml", afp_ng_ml, "afp", "ng/mL")
+    require_diameter("largest_diameter_cm", largest_diameter_cm)
     comps = (
         _point("albumin", albumin_g_l, "g/L", albumin_g_l < HAP_ALBUMIN_G_L, "< 36 g/L"),
         _point(
@@ -121,7 +120,9 @@ def mhap2(
     """mHAP-II (Park 2016): HAP factors with bilirubin > 0.9 mg/dL as published, plus tumour
     number ≥ 2; one point each. Park's bilirubin cut-off (0.9 mg/dL ≈ 15.4 µmol/L) is not the
     exact conversion of HAP's 17 µmol/L: each score uses its own paper's threshold."""
-    _check(albumin_g_dl, bilirubin_mg_dl, afp_ng_ml, largest_diameter_cm, ("g/dL", "mg/dL"))
+    _check(("albumin_g_dl", albumin_g_dl, "g/dL"), ("bilirubin_mg_dl", bilirubin_mg_dl, "mg/dL"))
+    require_lab("afp_ng_ml", afp_ng_ml, "afp", "ng/mL")
+    require_diameter("largest_diameter_cm", largest_diameter_cm)
     if isinstance(n_tumours, bool) or not isinstance(n_tumours, int) or n_tumours < 1:
         raise InputError("n_tumours", n_tumours, "an integer ≥ 1")
     comps = (
@@ -188,8 +189,10 @@ def art_score(
     radiological_response: bool,
 ) -> ARTResult:
     """ART score (Sieghart 2013) from the snapshots before the first and before the second TACE."""
-    require_range("ast_before_u_l", ast_before_u_l, low=0, low_inclusive=False, unit="U/L")
-    require_range("ast_after_u_l", ast_after_u_l, low=0, unit="U/L")
+    require_lab("ast_before_u_l", ast_before_u_l, "ast", "U/L")
+    require_lab("ast_after_u_l", ast_after_u_l, "ast", "U/L")
+    if ast_before_u_l == 0:
+        raise InputError("ast_before_u_l", ast_before_u_l, "> 0 U/L (the rise is relative to it)")
     for name, cp in (
         ("child_pugh_before", child_pugh_before),
         ("child_pugh_after", child_pugh_after),

@@ -13,10 +13,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from tacepath.clinical._common import require_range
+from tacepath.clinical._common import tumour_sizes
 from tacepath.clinical._sources import MAZZAFERRO_1996, MAZZAFERRO_2009, WANG_2019
 from tacepath.domain.citation import Citation
-from tacepath.errors import InputError
 
 __all__ = [
     "MilanResult",
@@ -29,14 +28,6 @@ __all__ = [
 ]
 
 SixTwelveGroup = Literal["≤6", ">6 ≤12", ">12"]
-
-
-def _sizes(tumour_diameters_cm: Sequence[float]) -> tuple[float, ...]:
-    if len(tumour_diameters_cm) == 0:
-        raise InputError("tumours", [], "at least one intrahepatic tumour")
-    for i, d in enumerate(tumour_diameters_cm):
-        require_range(f"tumours[{i}].diameter_cm", d, low=0, low_inclusive=False, unit="cm")
-    return tuple(float(d) for d in tumour_diameters_cm)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,7 +58,7 @@ def milan_criteria(
     extrahepatic_spread: bool,
 ) -> MilanResult:
     """Milan criteria (Mazzaferro 1996)."""
-    sizes = _sizes(tumour_diameters_cm)
+    sizes = tumour_sizes(tumour_diameters_cm)
     n, largest = len(sizes), max(sizes)
     reasons: list[str] = []
     if n == 1:
@@ -114,7 +105,7 @@ class UpToSevenResult:
 
 def up_to_seven(*, tumour_diameters_cm: Sequence[float]) -> UpToSevenResult:
     """Up-to-seven criterion (Mazzaferro 2009)."""
-    sizes = _sizes(tumour_diameters_cm)
+    sizes = tumour_sizes(tumour_diameters_cm)
     score = float(max(sizes) + len(sizes))
     return UpToSevenResult(
         score=score, within=score <= 7.0, largest_cm=max(sizes), n_tumours=len(sizes)
@@ -153,7 +144,7 @@ class SixAndTwelveResult:
 
 def six_and_twelve(*, tumour_diameters_cm: Sequence[float]) -> SixAndTwelveResult:
     """Six-and-twelve score for TACE candidates (Wang 2019)."""
-    sizes = _sizes(tumour_diameters_cm)
+    sizes = tumour_sizes(tumour_diameters_cm)
     score = float(max(sizes) + len(sizes))
     return SixAndTwelveResult(
         score=score,

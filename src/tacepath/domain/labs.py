@@ -77,9 +77,7 @@ def check_lab(analyte: str, lab: LabValue, field: str) -> None:
         )
     if lab.ng_per_iu is not None and not (analyte == "afp" and unit in _AFP_IU_UNITS):
         raise InputError(f"{field}.ng_per_iu", lab.ng_per_iu, "only for AFP given in IU/mL")
-    canonical = convert(analyte, lab)
-    low_ok = canonical >= spec.low if spec.low_inclusive else canonical > spec.low
-    if not (low_ok and canonical <= spec.high):
+    if not spec.within(convert(analyte, lab)):
         raise InputError(field, shown, spec.allowed_text(unit))
 
 

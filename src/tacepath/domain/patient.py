@@ -42,6 +42,8 @@ MAX_TUMOUR_DIAMETER_MM = 400.0
 #: Plausibility limit on a tumour diameter (not a clinical cut-off): a smaller value is
 #: accepted (small nodules exist) with a warning that it may have been typed in centimetres.
 SMALL_TUMOUR_DIAMETER_MM = 10.0
+#: Validation limit on the prothrombin-time prolongation over control, seconds.
+MAX_PT_PROLONGATION_S = 100.0
 
 
 class Tumour(BaseModel):
@@ -203,7 +205,7 @@ class PatientSnapshot(BaseModel):
         float | None,
         Field(
             ge=0,
-            le=100,
+            le=MAX_PT_PROLONGATION_S,
             description="Prothrombin time prolonged over control, seconds "
             "(Pugh's original variable; used by Child-Pugh when INR is absent).",
         ),

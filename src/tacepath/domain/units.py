@@ -42,6 +42,11 @@ class Analyte:
     def units(self) -> tuple[str, ...]:
         return tuple(self.to_canonical)
 
+    def within(self, canonical: float) -> bool:
+        """Whether a value in the canonical unit lies within the limits (NaN does not)."""
+        low_ok = canonical >= self.low if self.low_inclusive else canonical > self.low
+        return bool(low_ok and canonical <= self.high)
+
     def allowed_text(self, unit: str | None = None) -> str:
         """The validation limits, stated in ``unit`` (default: the canonical unit)."""
         u = self.canonical_unit if unit is None or unit not in self.to_canonical else unit

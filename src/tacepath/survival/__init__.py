@@ -3,8 +3,10 @@
 Kaplan–Meier (:func:`kaplan_meier`), log-rank family (:func:`logrank_test`), Cox
 proportional hazards (:func:`cox_ph`), restricted mean survival time comparison
 (:func:`rmst_test`), Fisher's exact test (:func:`fisher_exact`). Every estimator takes a
-DataFrame and column names; lower-level functions take arrays. Nothing here knows about
-livers.
+DataFrame and column names; lower-level functions take arrays. All of them check their data
+through :class:`SurvivalData` (times finite and ≥ 0, start < stop, events 0/1 or boolean,
+weights > 0, one value per row) and raise :class:`~tacepath.errors.InputError` naming the
+parameter (``time``, ``event``...), the column and the row. Nothing here knows about livers.
 """
 
 from tacepath.survival._cox import (
@@ -17,6 +19,7 @@ from tacepath.survival._cox import (
 )
 from tacepath.survival._coxsurv import BaselineHazard, CoxSurvival, cox_survfit
 from tacepath.survival._exact import FisherResult, fisher_exact, fisher_exact_table
+from tacepath.survival._input import SurvivalData
 from tacepath.survival._km import (
     KaplanMeierResult,
     SurvivalCurve,
@@ -42,6 +45,7 @@ __all__ = [
     "LogrankResult",
     "RmstComparison",
     "SurvivalCurve",
+    "SurvivalData",
     "SurvivalSummary",
     "Ties",
     "TrendTest",

@@ -13,6 +13,7 @@ from scipy.stats import norm
 
 from tacepath.errors import InputError
 from tacepath.survival._data import FloatArray, IntArray
+from tacepath.survival._input import check_level
 
 __all__ = [
     "CONF_TYPES",
@@ -34,8 +35,7 @@ def check_conf(conf_type: str, conf_level: float) -> None:
     """Refuse an unknown ``conf_type`` or a ``conf_level`` outside (0, 1)."""
     if conf_type not in CONF_TYPES:
         raise InputError("conf_type", conf_type, " | ".join(CONF_TYPES))
-    if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
-        raise InputError("conf_level", conf_level, "a level strictly between 0 and 1, e.g. 0.95")
+    check_level(conf_level)
 
 
 def confidence_band(

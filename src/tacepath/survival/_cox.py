@@ -68,7 +68,8 @@ from tacepath.survival._coxresult import (
     Ties,
     chisq_test,
 )
-from tacepath.survival._data import FloatArray, IntArray, group_codes, prepare, timefix
+from tacepath.survival._data import FloatArray, IntArray, group_codes
+from tacepath.survival._input import SurvivalData, check_level, checked_labels, fixed_times
 
 __all__ = ["ChiSquareTest", "CoxControl", "CoxResult", "Ties", "cox_fit", "cox_ph"]
 
@@ -79,14 +80,6 @@ def _check_ties(ties: str) -> Ties:
     if ties not in _TIES:
         raise InputError("ties", ties, "one of 'efron', 'breslow'")
     return "efron" if ties == "efron" else "breslow"
-
-
-def _check_conf(conf_level: float) -> float:
-    if isinstance(conf_level, bool) or not isinstance(conf_level, int | float):
-        raise InputError("conf_level", conf_level, "a number strictly between 0 and 1")
-    if not 0 < conf_level < 1:
-        raise InputError("conf_level", conf_level, "a number strictly between 0 and 1")
-    return float(conf_level)
 
 
 def _collapse(values: FloatArray, cluster: IntArray) -> FloatArray:
@@ -198,17 +191,9 @@ def _fit(
     time_order: IntArray | None = None,
 ) -> CoxResult:
     n, p = x.shape
-    if n == 0:
-        raise InputError("data", "no rows", "at least one row without missing values")
-    if not np.isfinite(x).all():
-        j = int(np.flatnonzero(~np.isfinite(x).all(axis=0))[0])
-        raise InputError("covariates", names[j], "finite values (R: infinite predictor)")
     n_event = int(np.sum(status))
     if n_event == 0:
         raise InputError("event", "no events", "at least one event to fit a Cox model")
-    if weights is not None and np.any(weights <= 0):
-        i = int(np.flatnonzero(weights <= 0)[0])
-        raise InputError("weights", float(weights[i]), "weights > 0 (as R coxph)")
     if p == 0:
         raise InputError("covariates", "none", "at least one covariate")
     w = np.ones(n) if weights is None else weights
@@ -338,15 +323,29 @@ def _fit(
     )
 
 
-def _as_float(values: Any, name: str, n: int | None = None) -> FloatArray:
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 1:
-        raise InputError(name, f"shape {arr.shape}", "a one-dimensional array")
-    if n is not None and arr.shape[0] != n:
-        raise InputError(name, f"length {arr.shape[0]}", f"length {n} (as time)")
-    if not np.isfinite(arr).all():
-        raise InputError(name, "a missing or infinite value", "finite numbers")
-    return arr
+def _check_finite(x: FloatArray, names: Sequence[str], param: str, rows: IntArray) -> None:
+    """Refuse an infinite (or, from arrays, NaN) covariate value at its first row."""
+    bad = ~np.isfinite(x)
+    if bad.any():
+        i, j = (int(k[0]) for k in np.nonzero(bad))
+        raise InputError(
+            f"{param} {names[j]!r}, row {int(rows[i]) + 1}",
+            float(x[i, j]),
+            "a finite number (R: infinite predictor)",
+        )
+
+
+def _design(x: npt.ArrayLike, n: int) -> FloatArray:
+    """The design matrix as floats, one row per observation (a vector: one column)."""
+    try:
+        xm = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("x", "values that are not numbers", "a numeric array") from None
+    if xm.ndim == 1:
+        xm = xm[:, None]
+    if xm.ndim != 2 or xm.shape[0] != n:
+        raise InputError("x", f"shape {xm.shape}", f"an array with {n} rows")
+    return xm
 
 
 def cox_fit(
@@ -393,49 +392,34 @@ def cox_fit(
     CoxResult
     """
     tie = _check_ties(ties)
-    level = _check_conf(conf_level)
+    level = check_level(conf_level)
     ctl = control if control is not None else CoxControl()
-    t = _as_float(time, "time")
-    n = t.shape[0]
-    e = _as_float(event, "event", n)
-    if np.any((e != 0) & (e != 1)):
-        raise InputError("event", "a value other than 0/1", "1 = event, 0 = censored")
-    if np.any(t < 0):
-        raise InputError("time", float(t[t < 0][0]), "times >= 0")
-    xm = np.asarray(x, dtype=float)
-    if xm.ndim == 1:
-        xm = xm[:, None]
-    if xm.ndim != 2 or xm.shape[0] != n:
-        raise InputError("x", f"shape {xm.shape}", f"an array with {n} rows")
+    d = SurvivalData.from_arrays(time, event, start=start, weights=weights)
+    n = d.n
+    xm = _design(x, n)
     p = xm.shape[1]
     term_names = tuple(names) if names is not None else tuple(f"x{j + 1}" for j in range(p))
     if len(term_names) != p:
         raise InputError("names", len(term_names), f"{p} names (one per column of x)")
-    s = None if start is None else _as_float(start, "start", n)
-    if s is not None and np.any(t <= s):
-        raise InputError("time", float(t[t <= s][0]), "stop times > start times")
-    t, s = timefix(t, s)  # as R coxph (timefix=TRUE) and as cox_ph's data boundary
-    w = None if weights is None else _as_float(weights, "weights", n)
+    _check_finite(xm, term_names, "x", d.rows)
+    t, s, _ = fixed_times(d)  # as R coxph (timefix=TRUE) and as cox_ph
     codes: IntArray | None = None
     labels: tuple[str, ...] = ()
     if strata is not None:
-        levels, codes = group_codes(np.asarray(strata))
+        levels, codes = group_codes(checked_labels(strata, "strata", n))
         labels = tuple(str(v) for v in levels)
     cl: IntArray | None = None
     if cluster is not None:
-        cvals = np.asarray(cluster)
-        if cvals.shape != (n,):
-            raise InputError("cluster", f"shape {cvals.shape}", f"length {n}")
-        cl = group_codes(cvals)[1]
+        cl = group_codes(checked_labels(cluster, "cluster", n))[1]
     specs = tuple(
         TermSpec(column=nm, kind="numeric", levels=(), columns=(nm,)) for nm in term_names
     )
     return _fit(
         time=t,
-        status=e,
+        status=d.event,
         x=xm,
         start=s,
-        weights=w,
+        weights=d.weights,
         strata=codes,
         strata_labels=labels,
         cluster=cl,
@@ -515,7 +499,7 @@ def cox_ph(
     dfbeta residuals summed within clusters [3]_ [4]_.
     """
     tie = _check_ties(ties)
-    level = _check_conf(conf_level)
+    level = check_level(conf_level)
     ctl = control if control is not None else CoxControl()
     if isinstance(covariates, str):
         covariates = [covariates]
@@ -535,19 +519,23 @@ def cox_ph(
     strata_cols: tuple[str, ...] = ()
     if strata is not None:
         strata_cols = (strata,) if isinstance(strata, str) else tuple(strata)
-    other = [("--covariates", c) for c in covs]
-    other += [("--strata", c) for c in strata_cols]
+    other = [("covariates", c) for c in covs]
+    other += [("strata", c) for c in strata_cols]
     if cluster is not None:
-        other.append(("--cluster", cluster))
-    sv = prepare(data, time=time, event=event, start=start, weights=weights, other=other)
+        other.append(("cluster", cluster))
+    sv = SurvivalData.from_frame(
+        data, time=time, event=event, start=start, weights=weights, other=other
+    )
+    t, s, order = fixed_times(sv)
     x, names, specs = design_matrix(sv.columns, covs, cats, refs)
+    _check_finite(x, names, "covariates", sv.rows)
     codes, labels = strata_codes(sv.columns, strata_cols)
     cl = None if cluster is None else group_codes(sv.columns[cluster])[1]
     return _fit(
-        time=sv.time,
+        time=t,
         status=sv.event,
         x=x,
-        start=sv.start,
+        start=s,
         weights=sv.weights,
         strata=codes,
         strata_labels=labels,
@@ -559,5 +547,5 @@ def cox_ph(
         specs=specs,
         strata_columns=strata_cols,
         n_dropped=sv.n_dropped,
-        time_order=sv.time_order,
+        time_order=order,
     )

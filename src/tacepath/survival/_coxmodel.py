@@ -8,6 +8,7 @@ is coded exactly as the data were: numeric columns as they are, booleans as
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,7 +19,14 @@ import numpy.typing as npt
 from tacepath.errors import InputError
 from tacepath.survival._data import FloatArray, IntArray, group_codes
 
-__all__ = ["CoxModel", "TermSpec", "design_matrix", "encode_profile", "strata_codes"]
+__all__ = [
+    "CoxModel",
+    "TermSpec",
+    "design_matrix",
+    "encode_profile",
+    "model_of",
+    "strata_codes",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +78,14 @@ class CoxModel:
             out.append((spec.column, list(range(j, j + k))))
             j += k
         return out
+
+
+def model_of(result: object) -> CoxModel:
+    """The fitted model kept by a Cox result; anything else is refused."""
+    model = getattr(result, "model", None)
+    if not isinstance(model, CoxModel):
+        raise InputError("result", type(result).__name__, "a CoxResult from cox_ph or cox_fit")
+    return model
 
 
 def _label(v: Any) -> str:
@@ -180,9 +196,12 @@ def encode_profile(model: CoxModel, profile: Mapping[str, Any]) -> tuple[FloatAr
             row.extend(1.0 if k == i else 0.0 for k in range(1, len(spec.levels)))
         else:
             try:
-                row.append(float(value))
+                number = float(value)
             except (TypeError, ValueError):
-                raise InputError(f"profile[{spec.column!r}]", value, "a number") from None
+                number = math.nan
+            if not math.isfinite(number):
+                raise InputError(f"profile[{spec.column!r}]", value, "a finite number")
+            row.append(number)
     stratum: int | None = None
     present = [c for c in model.strata_columns if c in profile]
     if present and len(present) == len(model.strata_columns):

@@ -28,13 +28,18 @@ import pandas as pd
 from scipy.stats import norm
 
 from tacepath.errors import InputError
-from tacepath.survival._coxmodel import CoxModel, encode_profile
+from tacepath.survival._coxmodel import CoxModel, encode_profile, model_of
 from tacepath.survival._data import FloatArray
+from tacepath.survival._input import check_level
 
 if TYPE_CHECKING:
     from tacepath.survival._coxresult import CoxResult
 
 __all__ = ["BaselineHazard", "CoxSurvival", "baseline_hazard", "cox_survfit"]
+
+
+#: log of the largest float: a larger linear predictor overflows exp().
+_MAX_LOG_RISK = math.log(np.finfo(float).max)
 
 
 def _jsonable(a: FloatArray) -> list[float | None]:
@@ -229,7 +234,7 @@ def _increments(model: CoxModel, rows: np.ndarray[Any, Any], risk: FloatArray) -
 
 def baseline_hazard(result: CoxResult, *, centered: bool = True) -> BaselineHazard:
     """Cumulative baseline hazard, as R ``basehaz(fit, centered=)``."""
-    model = result.model
+    model = model_of(result)
     risk = _risk(model)
     factor = 1.0 if centered else math.exp(-float(np.sum(model.means * model.beta)))
     times: list[FloatArray] = []
@@ -255,13 +260,20 @@ def cox_survfit(
     """Predicted survival curve of ``profile`` (a value for every covariate; strata
     columns select the stratum, all strata otherwise), as R ``survfit(fit, newdata=)``.
     """
-    level = result.conf_level if conf_level is None else conf_level
-    if not 0 < level < 1:
-        raise InputError("conf_level", level, "a number strictly between 0 and 1")
-    model = result.model
+    model = model_of(result)
+    level = result.conf_level if conf_level is None else check_level(conf_level)
+    if not isinstance(profile, Mapping):
+        raise InputError("profile", type(profile).__name__, "a mapping of covariate to value")
     x2, stratum = encode_profile(model, profile)
     xcenter = float(np.sum(model.means * model.beta))
-    risk2 = math.exp(float(x2 @ model.beta) - xcenter)
+    lp2 = float(x2 @ model.beta) - xcenter
+    if not abs(lp2) < _MAX_LOG_RISK:
+        raise InputError(
+            "profile",
+            dict(profile),
+            "covariate values whose risk score exp(x'β) is a finite number > 0",
+        )
+    risk2 = math.exp(lp2)
     risk = _risk(model)
     zq = float(norm.ppf(1 - (1 - level) / 2))
     parts: list[dict[str, FloatArray]] = []

@@ -28,12 +28,19 @@ from scipy.stats import contingency
 from scipy.stats import fisher_exact as scipy_fisher_exact
 
 from tacepath.errors import InputError
+from tacepath.survival._data import column as get_column
+from tacepath.survival._data import group_codes
+from tacepath.survival._input import check_level
 
 __all__ = ["FisherResult", "fisher_exact", "fisher_exact_table"]
 
 Alternative = Literal["two-sided", "less", "greater"]
 _REL_ERR = 1 + 1e-7  # R fisher.test: tables within this factor of the observed count
 _MAX_TABLES = 50_000_000
+#: Largest total count: R's integer maximum (SciPy's 2 x 2 arithmetic overflows beyond it).
+_MAX_TOTAL = 2**31 - 1
+#: Largest total of a table larger than 2 x 2 (the enumeration tabulates log n! up to it).
+_MAX_TOTAL_RXC = 10_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,8 +93,10 @@ def _check_table(table: Any) -> npt.NDArray[np.int64]:
         raise InputError("table", arr.tolist(), "a table with at least 2 rows and 2 columns")
     if arr.dtype.kind not in "iuf" or np.any(~np.isfinite(arr.astype(float))):
         raise InputError("table", arr.tolist(), "counts (non-negative integers)")
-    if np.any(arr < 0) or np.any(arr != np.floor(arr)):
-        raise InputError("table", arr.tolist(), "counts (non-negative integers)")
+    if np.any(arr < 0) or np.any(arr != np.floor(arr)) or not arr.sum() <= _MAX_TOTAL:
+        raise InputError(
+            "table", arr.tolist(), f"counts (non-negative integers, {_MAX_TOTAL:,} in all at most)"
+        )
     return arr.astype(np.int64)
 
 
@@ -100,6 +109,10 @@ def _log_prob(table: npt.NDArray[np.int64]) -> float:
         - gammaln(n + 1)
         - gammaln(table + 1).sum()
     )
+
+
+def _too_large(why: str) -> str:
+    return f"a table small enough for exact enumeration ({why}); collapse categories"
 
 
 def _exact_rxc(table: npt.NDArray[np.int64]) -> float:
@@ -116,6 +129,10 @@ def _exact_rxc(table: npt.NDArray[np.int64]) -> float:
     r = rows.size
     const = float(gammaln(rows + 1).sum() + gammaln(cols + 1).sum() - gammaln(n + 1))
     threshold = _log_prob(table) + math.log(_REL_ERR)
+    if n > _MAX_TOTAL_RXC:
+        raise InputError(
+            "table", table.tolist(), _too_large(f"more than {_MAX_TOTAL_RXC:,} counts")
+        )
     lgam = gammaln(np.arange(n + 2))
     total = 0.0
     count = 0
@@ -178,8 +195,7 @@ def _exact_rxc(table: npt.NDArray[np.int64]) -> float:
                 raise InputError(
                     "table",
                     table.tolist(),
-                    f"a table small enough for exact enumeration (> {_MAX_TABLES:,} tables "
-                    "with these margins); collapse categories",
+                    _too_large(f"> {_MAX_TABLES:,} tables with these margins"),
                 )
 
     walk(0, rows, 0.0)
@@ -202,14 +218,13 @@ def fisher_exact_table(
     arr = _check_table(table)
     if alternative not in ("two-sided", "less", "greater"):
         raise InputError("alternative", alternative, "two-sided | less | greater")
-    if not (0 < conf_level < 1):
-        raise InputError("conf_level", conf_level, "a level strictly between 0 and 1")
+    level = check_level(conf_level)
     row_labels = tuple(rows) if rows is not None else tuple(range(1, arr.shape[0] + 1))
     col_labels = tuple(columns) if columns is not None else tuple(range(1, arr.shape[1] + 1))
     if arr.shape == (2, 2):
         res = scipy_fisher_exact(arr, alternative=alternative)
         orr = contingency.odds_ratio(arr, kind="conditional")
-        ci = orr.confidence_interval(confidence_level=conf_level, alternative=alternative)
+        ci = orr.confidence_interval(confidence_level=level, alternative=alternative)
         return FisherResult(
             table=arr,
             rows=row_labels,
@@ -219,7 +234,7 @@ def fisher_exact_table(
             odds_ratio=float(orr.statistic),
             lower=float(ci.low),
             upper=float(ci.high),
-            conf_level=conf_level,
+            conf_level=level,
             method="Fisher's exact test (2 x 2)",
         )
     if alternative != "two-sided":
@@ -233,7 +248,7 @@ def fisher_exact_table(
         odds_ratio=None,
         lower=None,
         upper=None,
-        conf_level=conf_level,
+        conf_level=level,
         method=f"Fisher's exact test ({arr.shape[0]} x {arr.shape[1]}, full enumeration)",
     )
 
@@ -251,11 +266,8 @@ def fisher_exact(
     Rows with a missing value in either column are left out (as R's ``table`` does).
     Levels are ordered as R orders factor levels.
     """
-    from tacepath.survival._data import column as get_column
-    from tacepath.survival._data import group_codes
-
-    a = get_column(data, row, role="--row")
-    b = get_column(data, column, role="--column")
+    a = get_column(data, row, role="row")
+    b = get_column(data, column, role="column")
     keep = ~(np.asarray(pd.isna(a), dtype=bool) | np.asarray(pd.isna(b), dtype=bool))
     ra, ca = group_codes(a[keep])
     rb, cb = group_codes(b[keep])

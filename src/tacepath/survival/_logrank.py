@@ -35,8 +35,8 @@ from tacepath.survival._data import (
     argsort_times,
     group_codes,
     integer_span,
-    prepare,
 )
+from tacepath.survival._input import SurvivalData, check_rho, checked_labels
 
 __all__ = ["LogrankResult", "TrendTest", "logrank_arrays", "logrank_test"]
 
@@ -228,20 +228,20 @@ def _stratum_sums_integer(
     return _sums_from_cells(cell, event, n_groups, n_times, rho)
 
 
-def logrank_arrays(
+def logrank_sums(
     time: FloatArray,
     event: FloatArray,
     group: Any,
     *,
-    strata: IntArray | None = None,
-    rho: float = 0.0,
-    fix_times: bool = True,
+    strata: IntArray | None,
+    rho: float,
+    fix_times: bool,
 ) -> tuple[list[Any], FloatArray, FloatArray, FloatArray, IntArray]:
     """Observed, expected and variance summed over strata, from checked arrays.
 
-    Times equal up to R's ``aeqSurv`` tolerance are merged first unless ``fix_times`` is
-    false. Returns the group levels (R order), observed, expected, the covariance matrix and the
-    number of rows per group.
+    ``strata`` are stratum codes. Times equal up to R's ``aeqSurv`` tolerance are merged
+    first unless ``fix_times`` is false. Returns the group levels (R order), observed,
+    expected, the covariance matrix and the number of rows per group.
     """
     levels, codes = group_codes(np.asarray(group))
     g = len(levels)
@@ -271,6 +271,31 @@ def logrank_arrays(
     return levels, observed, expected, variance, counts
 
 
+def logrank_arrays(
+    time: npt.ArrayLike,
+    event: npt.ArrayLike,
+    group: npt.ArrayLike,
+    *,
+    strata: npt.ArrayLike | None = None,
+    rho: float = 0.0,
+    fix_times: bool = True,
+) -> tuple[list[Any], FloatArray, FloatArray, FloatArray, IntArray]:
+    """Observed, expected and variance summed over strata, from arrays (right-censored
+    data, checked as :meth:`SurvivalData.from_arrays` checks them; see
+    :func:`logrank_test`).
+
+    ``group`` and ``strata`` are labels, one per row, none missing. Times equal up to R's
+    ``aeqSurv`` tolerance are merged first unless ``fix_times`` is false. Returns the group
+    levels (R order), observed, expected, the covariance matrix and the number of rows
+    per group.
+    """
+    weight = check_rho(rho)
+    d = SurvivalData.from_arrays(time, event)
+    groups = checked_labels(group, "group", d.n)
+    codes = None if strata is None else group_codes(checked_labels(strata, "strata", d.n))[1]
+    return logrank_sums(d.time, d.event, groups, strata=codes, rho=weight, fix_times=fix_times)
+
+
 def _chisq(observed: FloatArray, expected: FloatArray, variance: FloatArray) -> tuple[float, int]:
     """R's statistic: groups with expected > 0, first of them dropped, solve V⁻¹(O−E)."""
     use = expected > 0
@@ -285,6 +310,18 @@ def _chisq(observed: FloatArray, expected: FloatArray, variance: FloatArray) -> 
         # R stops here ("system is exactly singular"): the data carry no information
         # to compare the groups (e.g. everyone at risk dies at the same time).
         return float("nan"), df
+
+
+def _scores(trend: Sequence[float], n_levels: int) -> list[float]:
+    """Trend scores given by the caller: finite numbers, one per group level."""
+    allowed = f"{n_levels} finite scores, one per group level"
+    try:
+        scores = [float(v) for v in trend]
+    except (TypeError, ValueError):
+        raise InputError("trend", trend, allowed) from None
+    if len(scores) != n_levels or not np.isfinite(scores).all():
+        raise InputError("trend", scores, allowed)
+    return scores
 
 
 def _trend(
@@ -331,21 +368,16 @@ def logrank_test(
     strata), chi-square = U'V⁻U with the first group (among those with expected > 0)
     dropped, on (groups with expected > 0) − 1 degrees of freedom.
     """
-    if not (isinstance(rho, int | float) and math.isfinite(rho) and rho >= 0):
-        raise InputError("rho", rho, "a number ≥ 0 (0 log-rank, 1 Peto-Peto)")
+    weight = check_rho(rho)
     strata_cols: tuple[str, ...] = (
         () if strata is None else (strata,) if isinstance(strata, str) else tuple(strata)
     )
-    other = [("--group", group)] + [("--strata", s) for s in strata_cols]
-    d = prepare(data, time=time, event=event, other=other, fix_times=False)
-    if d.start is not None:  # pragma: no cover - prepare() is called without start
-        raise InputError("--start", "given", "right-censored data only (R survdiff)")
+    other = [("group", group)] + [("strata", s) for s in strata_cols]
+    d = SurvivalData.from_frame(data, time=time, event=event, other=other)
     groups = d.columns[group]
     levels, _ = group_codes(np.asarray(groups))
     if len(levels) < 2:
-        raise InputError(
-            f"--group {group!r}", levels[0] if levels else None, "a column with at least 2 levels"
-        )
+        raise InputError(f"group {group!r}", levels[0], "a column with at least 2 levels")
     strata_codes: IntArray | None = None
     n_strata = 1
     if strata_cols:
@@ -353,8 +385,8 @@ def logrank_test(
         codes_s, uniq = pd.factorize(keys, sort=True)
         strata_codes = np.asarray(codes_s, dtype=np.intp)
         n_strata = len(uniq)
-    levels, observed, expected, variance, counts = logrank_arrays(
-        d.time, d.event, groups, strata=strata_codes, rho=float(rho)
+    levels, observed, expected, variance, counts = logrank_sums(
+        d.time, d.event, groups, strata=strata_codes, rho=weight, fix_times=True
     )
     stat, df = _chisq(observed, expected, variance)
     p = float(chi2.sf(stat, df)) if df > 0 and math.isfinite(stat) else float("nan")
@@ -364,9 +396,7 @@ def logrank_test(
             numeric = all(isinstance(v, int | float) for v in levels)
             scores = [float(v) for v in levels] if numeric else list(range(1, len(levels) + 1))
         else:
-            scores = [float(v) for v in trend]
-            if len(scores) != len(levels):
-                raise InputError("trend", scores, f"{len(levels)} scores, one per group level")
+            scores = _scores(trend, len(levels))
         trend_result = _trend(observed, expected, variance, scores)
     return LogrankResult(
         groups=tuple(levels),
@@ -377,7 +407,7 @@ def logrank_test(
         chisq=stat,
         df=df,
         p=p,
-        rho=float(rho),
+        rho=weight,
         group_column=group,
         strata_columns=strata_cols,
         n_strata=n_strata,

@@ -27,8 +27,9 @@ import pandas as pd
 from scipy.stats import norm
 
 from tacepath.errors import InputError
-from tacepath.survival._data import group_codes, prepare
-from tacepath.survival._km import kaplan_meier_arrays
+from tacepath.survival._data import FloatArray, group_codes
+from tacepath.survival._input import SurvivalData, check_level, check_positive, fixed_times
+from tacepath.survival._km import km_curves
 
 __all__ = ["ArmRmst", "Contrast", "RmstComparison", "rmst_test"]
 
@@ -137,8 +138,18 @@ class RmstComparison:
         )
 
 
-def _arm(arm: Any, time: np.ndarray, event: np.ndarray, tau: float, z: float) -> ArmRmst:
-    (curve,) = kaplan_meier_arrays(time, event, tau=tau)
+def _arm(arm: Any, time: FloatArray, event: FloatArray, tau: float, z: float) -> ArmRmst:
+    (curve,) = km_curves(
+        time,
+        event,
+        start=None,
+        weights=None,
+        group=None,
+        conf_type="log",
+        conf_level=0.95,
+        tau=tau,
+        fix_times=True,
+    )
     est, se = curve.rmean, curve.rmean_se
     return ArmRmst(
         arm=arm,
@@ -195,12 +206,13 @@ def rmst_test(
     difference CI: D ± z·√(V₁ + V₀); ratio CI: exp(log R ± z·√(V₁/μ₁² + V₀/μ₀²)); the
     RMTL ratio likewise with μ replaced by τ − μ.
     """
-    if not (0 < conf_level < 1):
-        raise InputError("conf_level", conf_level, "a level strictly between 0 and 1")
-    d = prepare(data, time=time, event=event, other=[("--group", group)])
+    level = check_level(conf_level)
+    horizon = None if tau is None else check_positive(tau, "tau")
+    d = SurvivalData.from_frame(data, time=time, event=event, other=[("group", group)])
+    t_fixed, _, _ = fixed_times(d)
     levels, codes = group_codes(np.asarray(d.columns[group]))
     if len(levels) != 2:
-        raise InputError(f"--group {group!r}", levels, "exactly 2 levels (two arms)")
+        raise InputError(f"group {group!r}", levels, "exactly 2 levels (two arms)")
     if reference is None:
         ref_index = 0
     else:
@@ -211,26 +223,24 @@ def rmst_test(
     exp_index = 1 - ref_index
     last = []
     for j in range(2):
-        t, e = d.time[codes == j], d.event[codes == j]
+        t, e = t_fixed[codes == j], d.event[codes == j]
         t_max = float(t.max())
         last_event = bool(np.any(e[t == t_max] == 1))
         last.append((t_max, last_event))
-    if tau is None:
-        tau = min(t for t, _ in last)
+    if horizon is None:
+        horizon = min(t for t, _ in last)
         rule = "default: the shorter arm's last observed time"
     else:
-        if not (math.isfinite(tau) and tau > 0):
-            raise InputError("tau", tau, "a finite time > 0")
         for j, (t_max, last_event) in enumerate(last):
-            if tau > t_max and not last_event:
+            if horizon > t_max and not last_event:
                 raise InputError(
                     "tau",
                     tau,
                     f"≤ {t_max:g}, the last observed (censored) time of arm {levels[j]!r}",
                 )
         rule = "specified"
-    z = float(norm.ppf(1 - (1 - conf_level) / 2))
-    arms = [_arm(levels[j], d.time[codes == j], d.event[codes == j], tau, z) for j in range(2)]
+    z = float(norm.ppf(1 - (1 - level) / 2))
+    arms = [_arm(levels[j], t_fixed[codes == j], d.event[codes == j], horizon, z) for j in range(2)]
     e_arm, r_arm = arms[exp_index], arms[ref_index]
     diff = e_arm.rmst - r_arm.rmst
     se_d = math.sqrt(e_arm.se**2 + r_arm.se**2)
@@ -241,9 +251,9 @@ def rmst_test(
     ratio = _log_ratio("RMST ratio", e_arm.rmst, e_arm.se**2, r_arm.rmst, r_arm.se**2, z)
     rmtl = _log_ratio("RMTL ratio", e_arm.rmtl, e_arm.se**2, r_arm.rmtl, r_arm.se**2, z)
     return RmstComparison(
-        tau=float(tau),
+        tau=horizon,
         tau_rule=rule,
-        conf_level=conf_level,
+        conf_level=level,
         reference=r_arm,
         experimental=e_arm,
         difference=difference,

@@ -31,6 +31,7 @@ from scipy.stats import chi2, rankdata
 
 from tacepath.errors import InputError
 from tacepath.survival._coxfit import _per_row, _terms, risk_sets
+from tacepath.survival._coxmodel import model_of
 from tacepath.survival._data import FloatArray
 
 if TYPE_CHECKING:
@@ -90,9 +91,9 @@ def cox_zph(result: CoxResult, transform: ZphTransform = "km", terms: bool = Tru
     ``terms=True`` tests each covariate as a whole (a categorical covariate on as many
     degrees of freedom as it has columns); ``False`` each design column.
     """
+    model = model_of(result)
     if transform not in _TRANSFORMS:
         raise InputError("transform", transform, "one of 'km', 'identity', 'rank', 'log'")
-    model = result.model
     keep = ~np.isnan(result.coef)
     cols = np.flatnonzero(keep)
     x = model.x[:, cols]
@@ -117,6 +118,8 @@ def cox_zph(result: CoxResult, transform: ZphTransform = "km", terms: bool = Tru
     elif transform == "rank":
         g = rankdata(times).astype(float)
     else:
+        if np.any(times[status > 0] <= 0):
+            raise InputError("transform", transform, "km, identity or rank: an event at time 0")
         g = np.log(times)
     dead = status > 0
     g = g - float(np.mean(g[dead]))
