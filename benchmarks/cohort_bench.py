@@ -32,18 +32,8 @@ import numpy as np
 import pandas as pd
 
 from tacepath.clinical.assessment import assess
-from tacepath.clinical.cohort import assess_cohort
+from tacepath.clinical.cohort import FLAGS, UNIT_LABS, assess_cohort
 from tacepath.domain.patient import parse_patient
-
-_LABS = ("bilirubin", "albumin", "creatinine", "sodium", "afp", "ast", "alt", "platelets")
-_FLAGS = (
-    "dialysis_twice_past_week",
-    "cvvhd_24h_past_week",
-    "cholestatic_disease",
-    "macrovascular_invasion",
-    "extrahepatic_spread",
-    "end_stage_liver_function",
-)
 
 
 def _units(rng: np.random.Generator, n: int, si_share: float, k: float, v: Any) -> Any:
@@ -110,7 +100,7 @@ def synthetic_cohort(n: int, seed: int = 1) -> pd.DataFrame:
         "tumour_diameters_mm": tumours,
     }
     frame = pd.DataFrame(cols)
-    for lab in _LABS:
+    for lab in UNIT_LABS:
         missing = rng.random(n) < 0.02
         frame[lab] = frame[lab].mask(missing)
         frame[f"{lab}_unit"] = frame[f"{lab}_unit"].mask(missing)
@@ -120,7 +110,7 @@ def synthetic_cohort(n: int, seed: int = 1) -> pd.DataFrame:
 def as_patient(row: dict[str, Any]) -> dict[str, Any]:
     """One row of the synthetic cohort as a patient object (the JSON contract)."""
     labs: dict[str, Any] = {}
-    for a in _LABS:
+    for a in UNIT_LABS:
         if pd.notna(row[a]):
             labs[a] = {"value": float(row[a]), "unit": str(row[f"{a}_unit"])}
     if "afp" in labs and pd.notna(row["afp_ng_per_iu"]):
@@ -133,7 +123,7 @@ def as_patient(row: dict[str, Any]) -> dict[str, Any]:
         "age_years": int(row["age_years"]),
         "ecog": int(row["ecog"]),
         "labs": labs,
-        **{f: bool(row[f]) for f in _FLAGS},
+        **{f: bool(row[f]) for f in FLAGS},
         "ascites": row["ascites"],
         "encephalopathy": row["encephalopathy"],
         "tumours": [{"diameter_mm": float(s)} for s in str(row["tumour_diameters_mm"]).split(";")],
