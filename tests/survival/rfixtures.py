@@ -27,19 +27,30 @@ def dataset(name: str) -> pd.DataFrame:
     return pd.read_csv(FIXTURES / "data" / f"{name}.csv")
 
 
+#: How make_fixtures.R writes R's non-finite numbers (jsonlite ``na = "string"``): NA (missing)
+#: and NaN both become NaN here, ±Inf stays infinite, so infinity never matches NaN.
+_NON_FINITE = {"NA": np.nan, "NaN": np.nan, "Inf": np.inf, "-Inf": -np.inf}
+
+
+def _number(v: Any) -> float:
+    if isinstance(v, str):
+        return float(_NON_FINITE[v])
+    if v is None:
+        raise AssertionError("R wrote null for a number: NULL where a value was expected")
+    return float(v)
+
+
 def as_array(values: Any) -> np.ndarray:
-    """R's values with null as NaN (R's NA, NaN and ±Inf are all written as null)."""
-    if values is None:
-        return np.array([np.nan])
+    """R's numbers as floats: "NA" and "NaN" as NaN, "Inf"/"-Inf" as ±inf."""
     if not isinstance(values, list):
         values = [values]
-    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    return np.array([_number(v) for v in values], dtype=float)
 
 
 def close(ours: Any, r: Any, what: str, *, rtol: float = RTOL, atol: float = ATOL) -> None:
-    """Assert agreement to ``rtol`` (``atol`` near zero); non-finite matches R's null."""
+    """Assert agreement to ``rtol`` (``atol`` near zero); NaN matches R's NA or NaN only, and
+    an infinity only R's infinity of the same sign."""
     a = np.atleast_1d(np.asarray(ours, dtype=float))
-    a = np.where(np.isfinite(a), a, np.nan)
     b = as_array(r)
     assert a.shape == b.shape, f"{what}: {a.shape} values, R has {b.shape}"
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True, err_msg=what)

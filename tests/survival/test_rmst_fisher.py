@@ -11,7 +11,7 @@ from scipy.stats import nchypergeom_fisher
 
 from tacepath.errors import InputError
 from tacepath.survival import fisher_exact, fisher_exact_table, rmst_test
-from tests.survival.rfixtures import close, dataset, load
+from tests.survival.rfixtures import as_array, close, dataset, load
 
 FIX = load("rmst_fisher")
 
@@ -79,9 +79,8 @@ def test_fisher_agrees_with_r(case: dict[str, Any]) -> None:
         # R finds the conditional MLE and its limits with uniroot(tol = eps^0.25 ≈ 1.2e-4,
         # absolute) on the odds ratio when it is below 1 and on its inverse above 1: R's
         # values are that accurate on that folded scale; ours solve the equations exactly.
-        def fold(v: list[float | None]) -> list[float]:
-            w = [np.inf if x is None else x for x in v]  # R writes an infinite limit as null
-            return [x if x <= 1 else 1 / x for x in w]
+        def fold(v: list[Any]) -> list[float]:
+            return [x if x <= 1 else 1 / x for x in as_array(v)]  # R's "Inf" is infinite
 
         ours = fold([res.odds_ratio, res.lower, res.upper])
         close(

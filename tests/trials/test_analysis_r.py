@@ -19,6 +19,7 @@ from tacepath.trials.adam import AnalysisData, read_dataset
 from tacepath.trials.analysis import TrialAnalysis, run_analysis
 from tacepath.trials.cohort import tactics_like_cohort, write_cohort
 from tacepath.trials.sap import load_sap
+from tests.survival.rfixtures import as_array
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "fixtures" / "r" / "data"
@@ -27,10 +28,15 @@ SAP = ROOT / "examples" / "tactics-like" / "sap.yaml"
 RTOL = 1e-6
 
 
-def _close(got: float | None, want: float | None, what: str) -> None:
-    if want is None:
-        assert got is None or not math.isfinite(got), what
+def _close(got: float | None, want: float | str | None, what: str) -> None:
+    if isinstance(want, str):  # R's "NA"/"NaN" (nothing to report) or "Inf"/"-Inf"
+        (value,) = as_array(want)
+        if math.isnan(value):
+            assert got is None or math.isnan(got), what
+        else:
+            assert got == value, what
         return
+    assert want is not None, f"{what}: R wrote null"
     assert got is not None, what
     assert got == pytest.approx(want, rel=RTOL, abs=1e-12), what
 
