@@ -289,5 +289,10 @@ def test_evidence_shows_trial_results_with_citations() -> None:
 
 
 def test_examples_run() -> None:
-    for f in sorted(EXAMPLES.glob("*.json")):
-        pathway(parse_patient(json.loads(f.read_text())))
+    files = sorted(EXAMPLES.glob("*.json"))
+    assert len(files) >= 4, "the pathway examples are missing"
+    for f in files:
+        raw = json.loads(f.read_text())
+        d = pathway(parse_patient(raw)).to_dict()
+        assert d["id"] == raw["id"], f.name
+        assert {r["id"] for r in d["regimens"]} >= {"tace-alone", "tace-sorafenib"}, f.name
