@@ -7,7 +7,9 @@ and NumPy arrays alike; the per-patient functions and the cohort path share them
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -564,7 +566,7 @@ class MELD3Result:
 
     score: int
     unrounded: float
-    terms: dict[str, float] = field(default_factory=dict)
+    terms: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     bounds_applied: tuple[str, ...] = ()
     rule: str = ""
     source: Citation = KIM_2021
@@ -635,5 +637,9 @@ def meld_3(
         )
     )
     return MELD3Result(
-        score=score, unrounded=raw, terms=terms, bounds_applied=tuple(notes), rule=rule
+        score=score,
+        unrounded=raw,
+        terms=MappingProxyType(terms),
+        bounds_applied=tuple(notes),
+        rule=rule,
     )

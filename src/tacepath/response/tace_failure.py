@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
 
 from tacepath.domain.citation import Citation
@@ -135,10 +136,13 @@ class FailureResult:
     components: tuple[ComponentFinding, ...]
     rule: str
     citation: Citation
-    options: dict[str, object]
+    options: Mapping[str, object]
     intrahepatic: tuple[IntrahepaticVisit, ...] = ()
     sessions: tuple[JshSession, ...] = ()
     caveats: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
 
     def summary(self) -> dict[str, object]:
         """``{"event", "date", "criterion"}`` (the CLI JSON contract)."""
@@ -509,7 +513,7 @@ def jsh_refractoriness(
             "viable_reference": viable_reference,
             "require_regimen_change": require_regimen_change,
             "mix_1a_1b": mix_1a_1b,
-            "eval_window_days": list(eval_window_days) if eval_window_days else None,
+            "eval_window_days": tuple(eval_window_days) if eval_window_days else None,
             "ehs_min_mm": ehs_min_mm,
             "max_lesions": max_lesions,
         },
