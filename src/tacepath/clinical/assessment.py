@@ -6,8 +6,9 @@ vectorised path over a registry extract and gives the same values (tested).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal, Protocol
 
 from tacepath.clinical._sources import (
@@ -303,8 +304,13 @@ class Assessment:
     """
 
     id: str
-    results: dict[str, _Result | NotComputable] = field(default_factory=dict)
+    results: Mapping[str, _Result | NotComputable] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "results", MappingProxyType(dict(self.results)))
 
     def __getitem__(self, name: str) -> _Result | NotComputable:
         return self.results[name]
