@@ -55,6 +55,10 @@ class Source(_Frozen):
     url: str | None = None
     seed: str | None = None
 
+    def to_dict(self) -> dict[str, object]:
+        """The source's fields (those given) and its short citation as ``text``."""
+        return {**self.model_dump(exclude_none=True), "text": self.short()}
+
     def short(self) -> str:
         ids = [
             f"doi:{self.doi}" if self.doi else "",

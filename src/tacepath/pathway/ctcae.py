@@ -233,7 +233,7 @@ class Ctcae(_Frozen):
 
     def lookup(self, name: str) -> Term | UnverifiedTerm | NotATerm | None:
         """The entry a term name or alias refers to (case-, space- and hyphen-insensitive)."""
-        return _index(self).get(_key(name))
+        return _index(self).get(term_key(name))
 
     def term(self, name: str) -> Term:
         """The graded term for ``name``; unverified, non-CTCAE and unknown names are refused."""
@@ -253,7 +253,8 @@ class Ctcae(_Frozen):
         raise InputError("term", name, "one of " + ", ".join(t.term for t in self.terms))
 
 
-def _key(name: str) -> str:
+def term_key(name: str) -> str:
+    """A term or event name as compared: lower case, letters and digits only."""
     return re.sub(r"[^a-z0-9]", "", name.casefold())
 
 
@@ -272,7 +273,7 @@ def _entries(cat: Ctcae) -> Iterable[tuple[str, Term | UnverifiedTerm | NotATerm
 def _index(cat: Ctcae) -> dict[str, Term | UnverifiedTerm | NotATerm]:
     idx = _INDEXES.get(id(cat))
     if idx is None:
-        idx = {_key(n): e for n, e in _entries(cat)}
+        idx = {term_key(n): e for n, e in _entries(cat)}
         _INDEXES[id(cat)] = idx
     return idx
 
@@ -283,7 +284,7 @@ def _check(cat: Ctcae) -> list[Problem]:
     seen: dict[str, str] = {}
     for name, entry in _entries(cat):
         owner = entry.name if isinstance(entry, NotATerm) else entry.term
-        k = _key(name)
+        k = term_key(name)
         if k in seen and seen[k] != owner:
             problems.append(Problem("alias", name, f"a name of one term only ({seen[k]})"))
         seen[k] = owner
@@ -373,14 +374,10 @@ class GradeResult:
             "candidates": list(self.candidates),
             "inputs": dict(self.inputs),
             "measures": dict(self.measures),
-            "source": _source_dict(self.source),
-            "also": [_source_dict(s) for s in self.also],
+            "source": self.source.to_dict(),
+            "also": [s.to_dict() for s in self.also],
             "notes": list(self.notes),
         }
-
-
-def _source_dict(s: Source) -> dict[str, object]:
-    return {**s.model_dump(exclude_none=True), "text": s.short()}
 
 
 # --------------------------------------------------------------------------- band logic

@@ -40,7 +40,15 @@ from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.units import denoise
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.model import Source
-from tacepath.pathway.ctcae import Ctcae, GradeResult, NotATerm, Term, UnverifiedTerm, ctcae
+from tacepath.pathway.ctcae import (
+    Ctcae,
+    GradeResult,
+    NotATerm,
+    Term,
+    UnverifiedTerm,
+    ctcae,
+    term_key,
+)
 
 __all__ = [
     "ACTIONS",
@@ -240,15 +248,15 @@ class DoseRules(_Frozen):
 
     def drug(self, name: str) -> tuple[Drug, str | None]:
         """The drug entry for a name, alias or class member, and the member named (if any)."""
-        k = _key(name)
+        k = term_key(name)
         for d in self.drugs:
-            if k in {_key(n) for n in (d.id, d.label, *d.aliases)}:
+            if k in {term_key(n) for n in (d.id, d.label, *d.aliases)}:
                 return d, None
             for m in d.members:
-                if k == _key(m):
+                if k == term_key(m):
                     return d, m
             for alias, m in d.member_aliases.items():
-                if k == _key(alias):
+                if k == term_key(alias):
                     return d, m
         names = [d.id for d in self.drugs] + [m for d in self.drugs for m in d.members]
         raise InputError("drug", name, "one of " + ", ".join(names))
@@ -262,17 +270,13 @@ class DoseRules(_Frozen):
             return found.term, False
         if isinstance(found, NotATerm):
             raise InputError("event", name, f"a CTCAE v5.0 term: {found.name!r} is {found.note}")
-        k = _key(name)
+        k = term_key(name)
         for e in self.events:
-            if k in {_key(n) for n in (e.name, *e.aliases)}:
+            if k in {term_key(n) for n in (e.name, *e.aliases)}:
                 return e.name, False
         allowed = [t.term for t in cat.terms] + [u.term for u in cat.unverified]
         allowed += [e.name for e in self.events]
         raise InputError("event", name, "a CTCAE term or a label event: " + ", ".join(allowed))
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.casefold())
 
 
 def _whens(w: When) -> Iterable[When]:
@@ -411,17 +415,13 @@ class DoseAction:
             "resume": self.resume,
             "rule": self.rule,
             "rule_id": self.rule_id,
-            "source": None if self.source is None else _source_dict(self.source),
-            "also": [_source_dict(s) for s in self.also],
+            "source": None if self.source is None else self.source.to_dict(),
+            "also": [s.to_dict() for s in self.also],
             "needs": list(self.needs),
             "notes": list(self.notes),
             "verified": self.verified,
             "ctcae_version": self.ctcae_version,
         }
-
-
-def _source_dict(s: Source) -> dict[str, object]:
-    return {**s.model_dump(exclude_none=True), "text": s.short()}
 
 
 # --------------------------------------------------------------------------- evaluation
