@@ -109,12 +109,22 @@ def test_baseline_without_targets() -> None:
         (les("L1", 40, 30, 20, 25), "viable_perpendicular_mm"),
         (les("L1", 8, 6), "longest_mm"),  # not measurable as a RECIST target
         (les("N", 30, sa=12, organ="lymph_node", typical=None), "short_axis_mm"),
+        (les("L1", 1e308, 30), "longest_mm"),  # would overflow the area sums
+        (les("L1", 400.5, 30), "longest_mm"),  # above the record's diameter limit (400 mm)
+        (les("L1", 400, 401), "perpendicular_mm"),
+        (les("L1", 300, 200, float("inf"), 20), "viable_longest_mm"),
+        (les("L1", 300, 200, float("nan"), 20), "viable_longest_mm"),
     ],
 )
 def test_impossible_or_unmeasurable_sizes(lesion: dict[str, object], field: str) -> None:
     raw = raw_timeline([[lesion], [les(str(lesion["id"]), status="not_assessed")]])
     fields = _fields(raw)
     assert any(f.endswith(f"lesions[{lesion['id']}].{field}") for f in fields), fields
+
+
+def test_diameter_limit_itself_is_accepted() -> None:
+    raw = raw_timeline([[les("L1", 400, 400, 400, 400)], [les("L1", 380, 300, 300, 200)]])
+    assert parse_timeline(raw).assessments[0].lesions[0].longest_mm == 400
 
 
 def test_too_many_targets_per_organ() -> None:

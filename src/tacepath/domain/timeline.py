@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
@@ -106,16 +107,29 @@ class Lesion(BaseModel):
     organ: Organ
     target: bool = Field(False, description="RECIST 1.1 / mRECIST target lesion (set at baseline).")
     status: LesionStatus = "present"
-    longest_mm: float | None = Field(None, gt=0, description="Longest diameter (whole lesion).")
-    perpendicular_mm: float | None = Field(
-        None, gt=0, description="Longest diameter perpendicular to the longest (whole lesion)."
+    longest_mm: float | None = Field(
+        None, gt=0, le=MAX_TUMOUR_DIAMETER_MM, description="Longest diameter (whole lesion)."
     )
-    short_axis_mm: float | None = Field(None, gt=0, description="Short axis (lymph nodes).")
+    perpendicular_mm: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_TUMOUR_DIAMETER_MM,
+        description="Longest diameter perpendicular to the longest (whole lesion).",
+    )
+    short_axis_mm: float | None = Field(
+        None, gt=0, le=MAX_TUMOUR_DIAMETER_MM, description="Short axis (lymph nodes)."
+    )
     viable_longest_mm: float | None = Field(
-        None, ge=0, description="Longest diameter of the arterially enhancing (viable) part."
+        None,
+        ge=0,
+        le=MAX_TUMOUR_DIAMETER_MM,
+        description="Longest diameter of the arterially enhancing (viable) part.",
     )
     viable_perpendicular_mm: float | None = Field(
-        None, ge=0, description="Perpendicular diameter of the viable part."
+        None,
+        ge=0,
+        le=MAX_TUMOUR_DIAMETER_MM,
+        description="Perpendicular diameter of the viable part.",
     )
     typical_hcc: bool | None = Field(
         None, description="Arterial hyperenhancement typical of HCC (mRECIST target eligibility)."
@@ -142,7 +156,7 @@ class NonTargetLesion(BaseModel):
         None,
         description="Intratumoral arterial enhancement persists (mRECIST/EASL); null = unknown.",
     )
-    short_axis_mm: float | None = Field(None, gt=0)
+    short_axis_mm: float | None = Field(None, gt=0, le=MAX_TUMOUR_DIAMETER_MM)
 
 
 class NewLesion(BaseModel):
@@ -152,8 +166,10 @@ class NewLesion(BaseModel):
 
     id: str | None = Field(None, description="Identifier to follow the lesion over visits.")
     organ: Organ
-    longest_mm: float | None = Field(None, gt=0)
-    short_axis_mm: float | None = Field(None, gt=0, description="Short axis (lymph nodes).")
+    longest_mm: float | None = Field(None, gt=0, le=MAX_TUMOUR_DIAMETER_MM)
+    short_axis_mm: float | None = Field(
+        None, gt=0, le=MAX_TUMOUR_DIAMETER_MM, description="Short axis (lymph nodes)."
+    )
     typical_hcc: bool | None = Field(
         None, description="Arterial hyperenhancement with washout (typical HCC pattern)."
     )
