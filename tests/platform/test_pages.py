@@ -184,3 +184,23 @@ def test_templates_use_no_inline_style_or_script() -> None:
         assert "<style" not in html, path.name
         assert "<script>" not in html, path.name
         assert "javascript:" not in html, path.name
+
+
+def test_evidence_page_states_the_sample_size_once(clinician: Any) -> None:
+    html = clinician.get("/evidence/TACTICS").text
+    assert "156 patients" in html
+    assert "patients patients" not in html
+    assert "Seed:" in html
+    assert "Source:" in html
+
+
+def test_a_caveat_conflict_shows_what_the_seed_and_the_source_say(clinician: Any) -> None:
+    created = clinician.post(
+        "/api/patients",
+        json=example("pathway/intermediate_candidate.json"),
+        headers={"X-CSRF-Token": _csrf(clinician.get("/patients/new").text)},
+    )
+    page = clinician.get(f"/patients/{created.json()['id']}").text
+    assert "C3: the seed page says “" in page
+    assert "the primary source says “" in page
+    assert "the seed says </span>" not in page
