@@ -190,7 +190,7 @@ def system(org: Org, role: str) -> Any:
 
 @pytest.fixture
 def app(db: Any, database_url: str) -> Any:
-    from tacepath.api import Settings, create_app
+    from tacepath.app import Settings, create_app
 
     return create_app(Settings(database_url=database_url, migrate=False), db=db)
 

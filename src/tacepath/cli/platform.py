@@ -59,7 +59,7 @@ def serve(
     """
     import uvicorn
 
-    from tacepath.api import Settings, create_app
+    from tacepath.app import Settings, create_app
     from tacepath.service.auth import list_users
     from tacepath.service.demo import load_demo
 

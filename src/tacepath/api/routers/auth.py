@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from tacepath.api.cookies import clear_session_cookie, set_session_cookie
-from tacepath.api.deps import (
+from tacepath.api.schemas import LoginIn, TokenIn
+from tacepath.http.cookies import clear_session_cookie, set_session_cookie
+from tacepath.http.deps import (
     PUBLIC,
     RecordId,
     Require,
@@ -15,7 +16,6 @@ from tacepath.api.deps import (
     get_db,
     get_settings,
 )
-from tacepath.api.schemas import LoginIn, TokenIn
 from tacepath.service import auth
 from tacepath.service.principal import Principal
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from tacepath.api.deps import Require
 from tacepath.api.schemas import DoseIn, GradeIn
 from tacepath.errors import InputError
+from tacepath.http.deps import Require
 from tacepath.service import clinical
 from tacepath.service.principal import Principal
 from tacepath.store.records import DATE_RANGE

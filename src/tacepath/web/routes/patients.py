@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tacepath.api.deps import RecordId, Require, get_db
-from tacepath.api.errors import problems_json
 from tacepath.errors import InputError, Problem
+from tacepath.http.deps import RecordId, Require, get_db
+from tacepath.http.errors import problems_json
 from tacepath.service import clinical, followups, patients
 from tacepath.service.errors import StaleVersion
 from tacepath.service.principal import Principal
