@@ -11,9 +11,8 @@ from tacepath.http.errors import problems_json
 from tacepath.service import auth
 from tacepath.service.audit import audit_trail
 from tacepath.service.errors import AlreadyExists
-from tacepath.service.permissions import PERMISSIONS
+from tacepath.service.permissions import PERMISSIONS, ROLES
 from tacepath.service.principal import Principal
-from tacepath.store.models import ROLES
 from tacepath.web.render import page
 
 router = APIRouter()
