@@ -17,6 +17,7 @@ from tacepath.http.deps import (
     get_settings,
 )
 from tacepath.service import auth
+from tacepath.service.permissions import PERMISSIONS
 from tacepath.service.principal import Principal
 
 router = APIRouter(tags=["auth"])
@@ -43,8 +44,6 @@ def logout(
 @router.get("/auth/me")
 def me(who: Principal = Depends(Require("authenticated"))) -> dict[str, Any]:
     """The signed-in user, its role and permissions."""
-    from tacepath.service.permissions import PERMISSIONS
-
     return {
         "user": who.to_dict(),
         "permissions": sorted(p for p in PERMISSIONS if who.can(p)),
