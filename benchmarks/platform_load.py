@@ -35,7 +35,7 @@ import httpx
 
 SERVER = """
 import sys, uvicorn
-from tacepath.api import Settings, create_app
+from tacepath.app import Settings, create_app
 from tacepath.service.demo import load_demo
 from tacepath.service.auth import login, create_api_token
 app = create_app(Settings(database_url=sys.argv[1], secure_cookies=False, pool_size=20))

@@ -175,22 +175,16 @@ def make_org(db: Any, name: str, prefix: str) -> Org:
 
 
 def system(org: Org, role: str) -> Any:
-    from tacepath.service.principal import Principal
+    from tacepath.service.principal import system_principal
 
-    return Principal(
-        user_id=0,
-        username="test",
-        full_name="",
-        organisation_id=org.id,
-        organisation=org.name,
-        role=role,
-        via="system",
+    return system_principal(
+        organisation_id=org.id, organisation=org.name, role=role, username="test"
     )
 
 
 @pytest.fixture
 def app(db: Any, database_url: str) -> Any:
-    from tacepath.api import Settings, create_app
+    from tacepath.app import Settings, create_app
 
     return create_app(Settings(database_url=database_url, migrate=False), db=db)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tacepath.api.deps import PUBLIC, Require
+from tacepath.http.deps import PUBLIC, Require
 from tacepath.service.permissions import allowed
 from tests.platform.conftest import (
     BACKENDS,
@@ -119,7 +119,7 @@ def _build(db: Any, org: Org) -> World:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from tacepath.api import Settings, create_app
+    from tacepath.app import Settings, create_app
     from tacepath.service.db import Database
 
     backend = _Backend(request.param, tmp_path_factory.mktemp(f"ac-{request.param}"))

@@ -155,7 +155,7 @@ def test_health_answers_only_when_the_database_does(client: Any, db: Any) -> Non
 def test_health_is_503_when_the_database_lost_its_schema(tmp_path: Any) -> None:
     from fastapi.testclient import TestClient
 
-    from tacepath.api import Settings, create_app
+    from tacepath.app import Settings, create_app
     from tacepath.service.db import Database
 
     url = f"sqlite:///{tmp_path / 'gone.db'}"

@@ -24,7 +24,7 @@ from tests.platform.conftest import example, make_org
 
 SERVER = """
 import sys, uvicorn
-from tacepath.api import Settings, create_app
+from tacepath.app import Settings, create_app
 app = create_app(Settings(database_url=sys.argv[1], secure_cookies=sys.argv[3] == "secure"))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """

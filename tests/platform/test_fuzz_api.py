@@ -25,7 +25,7 @@ MAX_EXAMPLES = 12
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def fuzz_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from tacepath.api import Settings, create_app
+    from tacepath.app import Settings, create_app
     from tacepath.service.db import Database
 
     backend = _Backend(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}"))

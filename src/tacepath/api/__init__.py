@@ -1,7 +1,5 @@
-"""The HTTP interface: FastAPI application factory, REST JSON API under ``/api``, OpenAPI at
-``/docs``; the web pages (:mod:`tacepath.web`) are served by the same application."""
+"""The REST JSON API under ``/api`` (OpenAPI at ``/docs``): the routers and their schemas.
 
-from tacepath.api.app import create_app
-from tacepath.api.settings import Settings
-
-__all__ = ["Settings", "create_app"]
+The application that serves it together with the pages is :func:`tacepath.app.create_app`;
+what the API shares with the pages (dependencies, errors, cookies) is :mod:`tacepath.http`.
+"""

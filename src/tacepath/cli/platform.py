@@ -6,12 +6,17 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from tacepath.cli._app import app
 from tacepath.cli._io import encoding_option, exit_with_errors, input_file
 from tacepath.errors import InputError
+
+if TYPE_CHECKING:
+    from tacepath.service.db import Database
+    from tacepath.service.principal import Principal
 
 __all__: list[str] = []
 
@@ -22,15 +27,15 @@ _DB_HELP = (
 
 
 def _url(database_url: str | None) -> str:
-    from tacepath.store.engine import default_database_url
+    from tacepath.service.db import database_url as url
 
-    return database_url or default_database_url()
+    return url(database_url)
 
 
 def _shown(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from tacepath.service.db import shown_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return shown_url(url)
 
 
 @app.command("serve")
@@ -59,7 +64,7 @@ def serve(
     """
     import uvicorn
 
-    from tacepath.api import Settings, create_app
+    from tacepath.app import Settings, create_app
     from tacepath.service.auth import list_users
     from tacepath.service.demo import load_demo
 
@@ -174,27 +179,18 @@ import_app = typer.Typer(
 app.add_typer(import_app, name="import")
 
 
-def _importer(db: object, organisation: str) -> object:
-    from sqlalchemy import select
+def _importer(db: Database, organisation: str) -> Principal:
+    """The command line acting as a navigator of an existing organisation."""
+    from tacepath.service.auth import find_organisation
+    from tacepath.service.principal import system_principal
 
-    from tacepath.service.db import Database
-    from tacepath.service.principal import Principal
-    from tacepath.store.models import Organisation
-
-    assert isinstance(db, Database)
-    with db.read() as s:
-        org = s.scalar(select(Organisation).where(Organisation.name == organisation))
-        if org is None:
-            raise InputError("--organisation", organisation, "an existing organisation")
-        return Principal(
-            user_id=0,
-            username="command line",
-            full_name="",
-            organisation_id=org.id,
-            organisation=org.name,
-            role="navigator",
-            via="system",
-        )
+    found = find_organisation(db, organisation)
+    if found is None:
+        raise InputError("--organisation", organisation, "an existing organisation")
+    org_id, name = found
+    return system_principal(
+        organisation_id=org_id, organisation=name, role="navigator", username="command line"
+    )
 
 
 @import_app.command("fhir")
@@ -207,13 +203,11 @@ def import_fhir(
     from tacepath.interop.files import read_json
     from tacepath.service import interop
     from tacepath.service.db import Database
-    from tacepath.service.principal import Principal
 
     db = Database(_url(database_url))
     try:
         raw = read_json(bundle, field="BUNDLE", what="FHIR Bundle (JSON)")
         who = _importer(db, organisation)
-        assert isinstance(who, Principal)
         report = interop.import_fhir(db, who, raw)
     except InputError as exc:
         exit_with_errors(exc, source=str(bundle))
@@ -233,7 +227,6 @@ def import_csv(
     from tacepath.interop.files import read_text
     from tacepath.service import interop
     from tacepath.service.db import Database
-    from tacepath.service.principal import Principal
 
     db = Database(_url(database_url))
     try:
@@ -247,7 +240,6 @@ def import_csv(
             max_bytes=interop.MAX_UPLOAD_BYTES,
         )
         who = _importer(db, organisation)
-        assert isinstance(who, Principal)
         report = interop.import_csv_text(db, who, text)
     except InputError as exc:
         exit_with_errors(exc, source=str(path))

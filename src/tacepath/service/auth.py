@@ -51,6 +51,7 @@ __all__ = [
     "create_api_token",
     "create_organisation",
     "create_user",
+    "find_organisation",
     "list_api_tokens",
     "list_users",
     "login",
@@ -118,6 +119,13 @@ def create_organisation(db: Database, name: str) -> int:
             organisation_id=org.id,
         )
         return org.id
+
+
+def find_organisation(db: Database, name: str) -> tuple[int, str] | None:
+    """The id and name of the organisation called ``name``, or ``None``."""
+    with db.read() as s:
+        org = s.scalar(select(Organisation).where(Organisation.name == name))
+        return None if org is None else (org.id, org.name)
 
 
 def _user_problems(username: str, password: str, role: str, full_name: str) -> list[Problem]:

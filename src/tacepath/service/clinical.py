@@ -26,6 +26,7 @@ from tacepath.service.errors import NotFound
 from tacepath.service.patients import PatientRecord, get_record
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
+from tacepath.store.records import DATE_RANGE
 
 __all__ = [
     "course_plot_png",
@@ -78,11 +79,21 @@ def schedule_view(
     months: int = 12,
     weight_kg: float | None = None,
 ) -> dict[str, Any]:
-    """The dated plan of a regimen (the schedule engine)."""
+    """The dated plan of a regimen (the schedule engine); dates outside the stored range are
+    refused (``start``, ``tace_dates``)."""
     check(who.role, "patient.read")
+    start = _in_range(start, "start")
+    tace_dates = tuple(_in_range(d, "tace_dates") for d in tace_dates)
     return schedule(
         regimen, start, tace_dates=tace_dates, months=months, weight_kg=weight_kg
     ).to_dict()
+
+
+def _in_range(d: dt.date, name: str) -> dt.date:
+    lo, hi = DATE_RANGE
+    if not lo <= d <= hi:
+        raise InputError(name, d.isoformat(), f"a date from {lo} to {hi}")
+    return d
 
 
 def course_plot_png(db: Database, who: Principal, patient_id: int) -> bytes:

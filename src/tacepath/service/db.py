@@ -6,13 +6,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tacepath.store.engine import WRITE_OPTION, make_engine
+from tacepath.store.engine import WRITE_OPTION, default_database_url, make_engine
 from tacepath.store.migrate import upgrade
 
-__all__ = ["Database"]
+__all__ = ["Database", "database_url", "shown_url"]
+
+
+def database_url(given: str | None = None) -> str:
+    """``given``, else ``TACEPATH_DATABASE_URL``, else a SQLite file in the user data directory."""
+    return given or default_database_url()
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 class Database:

@@ -29,7 +29,7 @@ from tacepath.service.patients import (
     insert_timeline,
     update_course,
 )
-from tacepath.service.principal import Principal
+from tacepath.service.principal import Principal, system_principal
 from tacepath.service.trials import create_trial, upload_file
 from tacepath.store.models import ROLES
 from tacepath.trials.cohort import tactics_like_cohort, write_cohort
@@ -63,14 +63,8 @@ def examples_dir() -> Path:
 
 
 def _system(org_id: int, role: str) -> Principal:
-    return Principal(
-        user_id=0,
-        username="demo loader",
-        full_name="",
-        organisation_id=org_id,
-        organisation=DEMO_ORGANISATION,
-        role=role,
-        via="system",
+    return system_principal(
+        organisation_id=org_id, organisation=DEMO_ORGANISATION, role=role, username="demo loader"
     )
 
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from tacepath.service.errors import PermissionDenied
 from tacepath.store.models import ROLES
 
-__all__ = ["PERMISSIONS", "Permission", "allowed", "check", "permission_table_markdown"]
+__all__ = [
+    "PERMISSIONS",
+    "ROLES",
+    "Permission",
+    "allowed",
+    "check",
+    "permission_table_markdown",
+]
 
 
 @dataclass(frozen=True, slots=True)

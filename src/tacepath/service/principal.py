@@ -7,7 +7,7 @@ from typing import Literal
 
 from tacepath.service.permissions import allowed, check
 
-__all__ = ["Principal"]
+__all__ = ["Principal", "system_principal"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,3 +36,19 @@ class Principal:
             "role": self.role,
             "via": self.via,
         }
+
+
+def system_principal(
+    *, organisation_id: int, organisation: str, role: str, username: str
+) -> Principal:
+    """tacepath itself acting for an organisation (the command line, the demo loader): no
+    user, no session; ``username`` names the actor in the audit trail."""
+    return Principal(
+        user_id=0,
+        username=username,
+        full_name="",
+        organisation_id=organisation_id,
+        organisation=organisation,
+        role=role,
+        via="system",
+    )

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from tacepath.api.routers import (
+    admin,
+    auth,
+    evidence,
+    interop,
+    patients,
+    reconstruct,
+    tools,
+    trials,
+)
+
 __all__ = ["register"]
 
 
 def register(app: FastAPI) -> None:
-    from tacepath.api.routers import (
-        admin,
-        auth,
-        evidence,
-        interop,
-        patients,
-        reconstruct,
-        tools,
-        trials,
-    )
-
+    """Mount every router under ``/api``."""
     for module in (auth, patients, interop, tools, evidence, trials, reconstruct, admin):
         app.include_router(module.router, prefix="/api")

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from tacepath.api.deps import Require, get_db
 from tacepath.api.schemas import UserIn
+from tacepath.http.deps import Require, get_db
 from tacepath.service import auth
 from tacepath.service.audit import audit_trail
 from tacepath.service.principal import Principal

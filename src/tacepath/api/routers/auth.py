@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from tacepath.api.cookies import clear_session_cookie, set_session_cookie
-from tacepath.api.deps import (
+from tacepath.api.schemas import LoginIn, TokenIn
+from tacepath.http.cookies import clear_session_cookie, set_session_cookie
+from tacepath.http.deps import (
     PUBLIC,
     RecordId,
     Require,
@@ -15,8 +16,8 @@ from tacepath.api.deps import (
     get_db,
     get_settings,
 )
-from tacepath.api.schemas import LoginIn, TokenIn
 from tacepath.service import auth
+from tacepath.service.permissions import PERMISSIONS
 from tacepath.service.principal import Principal
 
 router = APIRouter(tags=["auth"])
@@ -43,8 +44,6 @@ def logout(
 @router.get("/auth/me")
 def me(who: Principal = Depends(Require("authenticated"))) -> dict[str, Any]:
     """The signed-in user, its role and permissions."""
-    from tacepath.service.permissions import PERMISSIONS
-
     return {
         "user": who.to_dict(),
         "permissions": sorted(p for p in PERMISSIONS if who.can(p)),

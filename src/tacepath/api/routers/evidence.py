@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path
 
-from tacepath.api.deps import Require
+from tacepath.http.deps import Require
 from tacepath.service import evidence
 from tacepath.service.principal import Principal
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, File, Request, UploadFile
 
-from tacepath.api.deps import RecordId, Require, get_db
 from tacepath.errors import InputError
+from tacepath.http.deps import RecordId, Require, get_db
 from tacepath.service import interop
 from tacepath.service.principal import Principal
 

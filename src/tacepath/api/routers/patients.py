@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, Response
 
-from tacepath.api.deps import RecordId, Require, get_db
 from tacepath.api.schemas import CourseIn, FollowUpIn, dump
 from tacepath.domain.patient import PatientSnapshot
 from tacepath.domain.timeline import Timeline
+from tacepath.http.deps import RecordId, Require, get_db
 from tacepath.service import clinical, followups, patients
 from tacepath.service.principal import Principal
 

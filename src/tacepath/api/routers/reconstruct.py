@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from tacepath.api.deps import Require
+from tacepath.http.deps import Require
 from tacepath.service import reconstruct as recon
 from tacepath.service.principal import Principal
 

@@ -7,21 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from tacepath.api.deps import Require
 from tacepath.api.schemas import DoseIn, GradeIn
-from tacepath.errors import InputError
+from tacepath.http.deps import Require
 from tacepath.service import clinical
 from tacepath.service.principal import Principal
-from tacepath.store.records import DATE_RANGE
 
 router = APIRouter(tags=["tools"])
-
-
-def _in_range(d: dt.date, name: str) -> dt.date:
-    lo, hi = DATE_RANGE
-    if not lo <= d <= hi:
-        raise InputError(name, d.isoformat(), f"a date from {lo} to {hi}")
-    return d
 
 
 @router.get("/schedule")
@@ -37,8 +28,8 @@ def schedule(
     return clinical.schedule_view(
         who,
         regimen=regimen,
-        start=_in_range(start, "start"),
-        tace_dates=tuple(_in_range(d, "tace_dates") for d in tace_dates),
+        start=start,
+        tace_dates=tuple(tace_dates),
         months=months,
         weight_kg=weight_kg,
     )

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
-from tacepath.api.deps import RecordId, Require, get_db
 from tacepath.api.schemas import TrialIn
+from tacepath.http.deps import RecordId, Require, get_db
 from tacepath.service import trials
 from tacepath.service.principal import Principal
 

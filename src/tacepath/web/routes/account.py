@@ -5,15 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tacepath.api.deps import RecordId, Require, get_db
-from tacepath.api.errors import problems_json
 from tacepath.errors import InputError
+from tacepath.http.deps import RecordId, Require, get_db
+from tacepath.http.errors import problems_json
 from tacepath.service import auth
 from tacepath.service.audit import audit_trail
 from tacepath.service.errors import AlreadyExists
-from tacepath.service.permissions import PERMISSIONS
+from tacepath.service.permissions import PERMISSIONS, ROLES
 from tacepath.service.principal import Principal
-from tacepath.store.models import ROLES
 from tacepath.web.render import page
 
 router = APIRouter()

@@ -9,8 +9,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tacepath.api.cookies import clear_session_cookie, set_session_cookie
-from tacepath.api.deps import PUBLIC, Require, client_address, get_db, get_settings
+from tacepath.http.cookies import clear_session_cookie, set_session_cookie
+from tacepath.http.deps import PUBLIC, Require, client_address, get_db, get_settings
 from tacepath.service import auth
 from tacepath.service.errors import NotAuthenticated, RateLimited
 from tacepath.service.principal import Principal

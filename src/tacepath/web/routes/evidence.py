@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import HTMLResponse
 
-from tacepath.api.deps import Require
+from tacepath.http.deps import Require
 from tacepath.service import evidence
 from tacepath.service.principal import Principal
 from tacepath.web.render import page

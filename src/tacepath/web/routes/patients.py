@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tacepath.api.deps import RecordId, Require, get_db
-from tacepath.api.errors import problems_json
 from tacepath.errors import InputError, Problem
+from tacepath.http.deps import RecordId, Require, get_db
+from tacepath.http.errors import problems_json
 from tacepath.service import clinical, followups, patients
 from tacepath.service.errors import StaleVersion
 from tacepath.service.principal import Principal
@@ -99,7 +99,7 @@ def _lesion_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dic
     return list(base["lesions"]), list(base["non_target"])
 
 
-def _schedule(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+def _schedule(who: Principal, record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     regimen, start = record.get("regimen"), record.get("start_date")
     if not regimen or not start:
         return None, "Set the course start date and regimen to see the plan."
@@ -108,10 +108,10 @@ def _schedule(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
         for s in (record.get("timeline") or {}).get("tace_sessions", [])
     )
     try:
-        from tacepath.pathway.schedule import schedule
-
-        plan = schedule(regimen, dt.date.fromisoformat(start), tace_dates=taces, months=12)
-        return plan.to_dict(), ""
+        plan = clinical.schedule_view(
+            who, regimen=regimen, start=dt.date.fromisoformat(start), tace_dates=taces, months=12
+        )
+        return plan, ""
     except InputError as exc:
         return None, f"No protocol schedule for this regimen: {exc}"
 
@@ -127,7 +127,7 @@ def patient_context(
     view = clinical.patient_view(get_db(request), who, patient_id)
     record = view["record"]
     lesions, non_target = _lesion_rows(record)
-    plan, plan_note = _schedule(record)
+    plan, plan_note = _schedule(who, record)
     return {
         **view,
         "scores": SCORES,

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tacepath.api.deps import Require, get_db
-from tacepath.api.errors import problems_json
 from tacepath.errors import InputError
+from tacepath.http.deps import Require, get_db
+from tacepath.http.errors import problems_json
 from tacepath.service import interop
 from tacepath.service import reconstruct as recon
 from tacepath.service.principal import Principal

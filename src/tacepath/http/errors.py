@@ -1,4 +1,6 @@
-"""One HTTP status per error: JSON under ``/api``, a page (or the login redirect) elsewhere.
+"""One HTTP status per error: JSON under ``/api``, a page (or the login redirect) elsewhere;
+:func:`is_api` is the one function that decides which. The page is drawn by the renderer the
+application passes to :func:`install_error_handlers` (the web's error page).
 
 * ``InputError`` and request validation: 422, every problem with field, value, allowed;
 * ``NotAuthenticated``: 401 (pages: a redirect to the login);
@@ -10,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,8 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from tacepath.api.responses import SafeJSONResponse, plain
 from tacepath.errors import InputError, Problem
+from tacepath.http.responses import SafeJSONResponse, plain
 from tacepath.service.errors import (
     AlreadyExists,
     NotAuthenticated,
@@ -30,10 +33,14 @@ from tacepath.service.errors import (
     StaleVersion,
 )
 
-__all__ = ["install_error_handlers", "is_api", "problems_json"]
+__all__ = ["ErrorPage", "install_error_handlers", "is_api", "problems_json"]
+
+#: Draws the error page of a non-API request: request, status, message, problems.
+ErrorPage = Callable[[Request, int, str, list[dict[str, Any]]], Response]
 
 
 def is_api(request: Request) -> bool:
+    """Whether the request gets JSON (the REST API) rather than a page."""
     path = request.url.path
     return path.startswith("/api/") or path == "/api" or path.startswith("/openapi")
 
@@ -58,13 +65,7 @@ def _status(exc: Exception) -> int:
     return 400
 
 
-def _page(request: Request, status: int, message: str, problems: list[dict[str, Any]]) -> Response:
-    from tacepath.web.render import error_page
-
-    return error_page(request, status, message, problems)
-
-
-def _respond(request: Request, exc: Exception) -> Response:
+def _respond(request: Request, exc: Exception, page: ErrorPage) -> Response:
     status = _status(exc)
     problems = problems_json(exc.problems) if isinstance(exc, InputError) else []
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
@@ -72,7 +73,7 @@ def _respond(request: Request, exc: Exception) -> Response:
         if status == 401:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        resp = _page(request, status, str(exc) if status != 422 else "invalid input", problems)
+        resp = page(request, status, str(exc) if status != 422 else "invalid input", problems)
         if headers:
             resp.headers.update(headers)
         return resp
@@ -96,9 +97,11 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
     return out
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, page: ErrorPage) -> None:
+    """Map every error to its status; ``page`` draws the response of a non-API request."""
+
     async def tacepath_error(request: Request, exc: Exception) -> Response:
-        return _respond(request, exc)
+        return _respond(request, exc, page)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -112,7 +115,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 },
                 status_code=422,
             )
-        return _page(request, 422, "invalid input", problems_json(problems))
+        return page(request, 422, "invalid input", problems_json(problems))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -122,7 +125,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 status_code=exc.status_code,
                 headers=getattr(exc, "headers", None),
             )
-        return _page(request, exc.status_code, str(exc.detail), [])
+        return page(request, exc.status_code, str(exc.detail), [])
 
     app.add_exception_handler(InputError, tacepath_error)
     app.add_exception_handler(ServiceError, tacepath_error)

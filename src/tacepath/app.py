@@ -1,4 +1,8 @@
-"""The application factory: database, routers, pages, errors, security headers."""
+"""The application factory: database, API routers, pages, errors, security headers.
+
+The one module that imports both interfaces over HTTP, :mod:`tacepath.api` (the REST JSON API)
+and :mod:`tacepath.web` (the pages); both stand on :mod:`tacepath.http`.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, Response
 
 from tacepath import __version__
-from tacepath.api.deps import PUBLIC
-from tacepath.api.errors import install_error_handlers
-from tacepath.api.responses import SafeJSONResponse
-from tacepath.api.settings import Settings
+from tacepath.api.routers import register as register_api
+from tacepath.http.deps import PUBLIC
+from tacepath.http.errors import install_error_handlers
+from tacepath.http.responses import SafeJSONResponse
+from tacepath.http.settings import Settings
 from tacepath.service.auth import app_secret
 from tacepath.service.db import Database
+from tacepath.web.render import error_page
+from tacepath.web.routes import register as register_pages
 
-__all__ = ["create_app"]
+__all__ = ["Settings", "create_app"]
 
-STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -82,11 +89,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    from tacepath.api.routers import register
-    from tacepath.web.routes import register as register_pages
-
-    register(app)
+    register_api(app)
     register_pages(app)
-    install_error_handlers(app)
+    install_error_handlers(app, error_page)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

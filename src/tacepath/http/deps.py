@@ -3,49 +3,33 @@
 Every route depends on one :class:`Require` (or :data:`PUBLIC`): the access-control test walks
 the application's routes, reads that permission and checks every role against the table.
 A request is authenticated by the session cookie or by ``Authorization: Bearer tp_...``; a
-state-changing request on a session must carry the session's CSRF token (header
-``X-CSRF-Token`` or form field ``csrf_token``). API tokens need no CSRF token (no cookie).
+state-changing request on a session must carry the session's CSRF token
+(:mod:`tacepath.http.csrf`). API tokens need no CSRF token (no cookie).
 """
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
 from fastapi import Path, Request
 from starlette.concurrency import run_in_threadpool
 
-from tacepath.api.settings import SESSION_COOKIE, Settings
+from tacepath.http.csrf import check_csrf
+from tacepath.http.settings import SESSION_COOKIE, Settings
 from tacepath.service.auth import session_principal, token_principal
 from tacepath.service.db import Database
-from tacepath.service.errors import NotAuthenticated, PermissionDenied
+from tacepath.service.errors import NotAuthenticated
 from tacepath.service.permissions import PERMISSIONS, check
 from tacepath.service.principal import Principal
 
 __all__ = [
-    "CSRF_FIELD",
-    "CSRF_HEADER",
     "PUBLIC",
-    "CsrfFailed",
     "RecordId",
     "Require",
     "client_address",
     "get_db",
     "get_settings",
 ]
-
-CSRF_HEADER = "X-CSRF-Token"
-CSRF_FIELD = "csrf_token"
-_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-class CsrfFailed(PermissionDenied):
-    """A state-changing request on a session without its CSRF token."""
-
-    def __init__(self) -> None:
-        Exception.__init__(self, "missing or wrong CSRF token")
-        self.permission = "csrf"
-        self.role = ""
 
 
 def get_db(request: Request) -> Database:
@@ -79,21 +63,6 @@ async def _principal(request: Request) -> Principal:
     return principal
 
 
-async def _check_csrf(request: Request, principal: Principal) -> None:
-    if request.method not in _UNSAFE or principal.via != "session":
-        return
-    given = request.headers.get(CSRF_HEADER)
-    if given is None:
-        ctype = request.headers.get("content-type", "")
-        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            value = form.get(CSRF_FIELD)
-            given = value if isinstance(value, str) else None
-    expected = principal.csrf_token or ""
-    if not given or not hmac.compare_digest(given, expected):
-        raise CsrfFailed()
-
-
 class Require:
     """Dependency: the signed-in principal, who must hold ``permission``."""
 
@@ -104,7 +73,7 @@ class Require:
 
     async def __call__(self, request: Request) -> Principal:
         principal = await _principal(request)
-        await _check_csrf(request, principal)
+        await check_csrf(request, principal)
         check(principal.role, self.permission)
         return principal
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from tacepath.api.settings import SESSION_COOKIE, Settings
+from tacepath.http.settings import SESSION_COOKIE, Settings
 from tacepath.service.auth import SESSION_LIFETIME
 
 __all__ = ["clear_session_cookie", "set_session_cookie"]
