@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from tacepath.trials.adam import AnalysisData, read_dataset
-from tacepath.trials.analysis import TrialAnalysis, run_analysis
-from tacepath.trials.cohort import tactics_like_cohort, write_cohort
-from tacepath.trials.sap import load_sap
+from tacepath.adam.cohort import tactics_like_cohort, write_cohort
+from tacepath.adam.model import AnalysisData, read_dataset
+from tacepath.analysis.runner import TrialAnalysis, run_analysis
+from tacepath.analysis.sap import load_sap
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "fixtures" / "r" / "data"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tacepath.adam.cohort import tactics_like_cohort, write_cohort
 from tacepath.domain.patient import parse_patient
 from tacepath.domain.timeline import parse_timeline
 from tacepath.service.auth import create_organisation, create_user
@@ -32,7 +33,6 @@ from tacepath.service.patients import (
 from tacepath.service.principal import Principal
 from tacepath.service.trials import create_trial, upload_file
 from tacepath.store.models import ROLES
-from tacepath.trials.cohort import tactics_like_cohort, write_cohort
 
 __all__ = ["DEMO_ORGANISATION", "DEMO_REGIMENS", "DemoLogin", "examples_dir", "load_demo"]
 

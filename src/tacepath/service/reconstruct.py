@@ -40,7 +40,7 @@ def reconstruct(
     plot: bool = True,
 ) -> dict[str, Any]:
     """``{"result": accuracy report..., "summary": text, "ipd_csv": str, "png": bytes|None}``."""
-    from tacepath.trials.reconstruct import reconstruct_ipd
+    from tacepath.literature.reconstruct import reconstruct_ipd
 
     check(who.role, "reconstruct.run")
     if arm is not None and (len(arm) > 60 or "\x00" in arm):

@@ -25,7 +25,7 @@ from typing import Literal
 from scipy.special import ndtr, ndtri
 
 from tacepath.evidence.model import Number, Result, Trial
-from tacepath.trials.reproduce._rows import (
+from tacepath.literature.reproduce._rows import (
     Printed,
     ReproductionRow,
     Tolerance,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from tacepath.errors import Problem
-from tacepath.survival._data import FloatArray
+from tacepath.survival.arrays import FloatArray
 
 __all__ = [
     "Accrual",

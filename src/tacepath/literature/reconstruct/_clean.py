@@ -34,7 +34,7 @@ The rules, applied in this order (:data:`CLEANING_RULES`):
     of several points at one time only the lowest is kept: the curve's right-continuous
     value there. The events of the drop are all at that time either way.
 ``tail``
-    (applied by :func:`~tacepath.trials.reconstruct.reconstruct_ipd`) a published number
+    (applied by :func:`~tacepath.literature.reconstruct.reconstruct_ipd`) a published number
     at risk above 0 at a time after the last point means the figure's curve goes on to at
     least that time: the curve is carried flat to it.
 

@@ -15,11 +15,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtri
 
-from tacepath.survival._data import FloatArray, IntArray
-from tacepath.trials._simulation_models import Exponential
+from tacepath.design._simulation_models import Exponential
+from tacepath.survival.arrays import FloatArray, IntArray
 
 if TYPE_CHECKING:
-    from tacepath.trials.simulate import TrialScenario
+    from tacepath.design.simulate import TrialScenario
 
 __all__ = [
     "ChunkOutcome",

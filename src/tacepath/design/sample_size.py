@@ -9,7 +9,7 @@ treatment arm with a control arm under proportional hazards:
 
 Events follow Schoenfeld's formula [1]_ [2]_ (the default) or Freedman's [3]_; a
 group-sequential design spends alpha by the Lan–DeMets O'Brien–Fleming-type or Pocock-type
-function [4]_ (:mod:`tacepath.trials._sequential`). The sample size divides the events by the
+function [4]_ (:mod:`tacepath.design._sequential`). The sample size divides the events by the
 probability of an event under uniform accrual, exponential survival and exponential dropout
 [5]_. Every number is checked against R ``rpact`` [6]_ (``tests/fixtures/r/rpact.R``).
 Times are in months.
@@ -44,8 +44,8 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
+from tacepath.design import _sequential as seq
 from tacepath.errors import InputErrors, Problem
-from tacepath.trials import _sequential as seq
 
 __all__ = [
     "DesignStage",

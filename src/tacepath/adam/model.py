@@ -43,8 +43,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from tacepath.adam.endpoints import ADTTE_COLUMNS
 from tacepath.errors import InputError, InputErrors, Problem
-from tacepath.trials.endpoints import ADTTE_COLUMNS
 
 __all__ = [
     "ADAE_COLUMNS",

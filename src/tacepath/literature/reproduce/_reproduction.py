@@ -22,10 +22,10 @@ from typing import Any, Literal
 from tacepath.errors import InputError
 from tacepath.evidence.model import Trial
 from tacepath.evidence.registry import registry
-from tacepath.trials.reproduce._consistency import hr_p_results, registry_rows
-from tacepath.trials.reproduce._printed import DATA_DIR
-from tacepath.trials.reproduce._rows import VERDICTS, ReproductionRow
-from tacepath.trials.reproduce._tactics import (
+from tacepath.literature.reproduce._consistency import hr_p_results, registry_rows
+from tacepath.literature.reproduce._printed import DATA_DIR
+from tacepath.literature.reproduce._rows import VERDICTS, ReproductionRow
+from tacepath.literature.reproduce._tactics import (
     OsPseudoData,
     os_pseudo_data,
     tactics_notes,
@@ -156,7 +156,7 @@ class Reproduction:
 
     def summary(self) -> str:
         """The table as text, grouped by section, each row with why."""
-        from tacepath.trials.reproduce._text import reproduction_text
+        from tacepath.literature.reproduce.text import reproduction_text
 
         return reproduction_text(self)
 

@@ -42,9 +42,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from tacepath.adam.endpoints import ADTTE_COLUMNS, PARAMS
+from tacepath.adam.model import SYNTHETIC_LABEL, write_dataset
 from tacepath.errors import InputError
-from tacepath.trials.adam import SYNTHETIC_LABEL, write_dataset
-from tacepath.trials.endpoints import ADTTE_COLUMNS, PARAMS
 
 __all__ = [
     "ADAE_LABELS",

@@ -11,8 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
-from tacepath.survival import SurvivalCurve, kaplan_meier_arrays
-from tacepath.trials.reconstruct._clean import (
+from tacepath.literature.reconstruct._clean import (
     AtRiskTable,
     CleanedCurve,
     CleaningStep,
@@ -20,7 +19,8 @@ from tacepath.trials.reconstruct._clean import (
     check_total_events,
     clean_curve,
 )
-from tacepath.trials.reconstruct._guyot import IntervalFit, guyot
+from tacepath.literature.reconstruct._guyot import IntervalFit, guyot
+from tacepath.survival import SurvivalCurve, kaplan_meier_arrays
 
 __all__ = [
     "GUYOT_2012",
@@ -345,7 +345,7 @@ def reconstruct_ipd(
 
     Notes
     -----
-    The algorithm is described in :mod:`tacepath.trials.reconstruct._guyot`: within each
+    The algorithm is described in :mod:`tacepath.literature.reconstruct._guyot`: within each
     interval between published at-risk times the number censored is iterated until the
     reconstructed number at risk at the next published time equals the published one;
     censoring is spread evenly over the interval; events at each digitised point invert

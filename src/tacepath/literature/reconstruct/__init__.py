@@ -18,7 +18,7 @@ References
    Methodol. 2012;12:9. doi:10.1186/1471-2288-12-9
 """
 
-from tacepath.trials.reconstruct._clean import (
+from tacepath.literature.reconstruct._clean import (
     CLEANING_RULES,
     SURVIVAL_NOISE,
     TIME_NOISE_FRACTION,
@@ -28,15 +28,15 @@ from tacepath.trials.reconstruct._clean import (
     check_at_risk,
     clean_curve,
 )
-from tacepath.trials.reconstruct._digitise import digitise_km
-from tacepath.trials.reconstruct._guyot import IntervalFit
-from tacepath.trials.reconstruct._pseudo import (
+from tacepath.literature.reconstruct._digitise import digitise_km
+from tacepath.literature.reconstruct._guyot import IntervalFit
+from tacepath.literature.reconstruct._pseudo import (
     PSEUDO_LABEL,
     Constraint,
     PseudoIpdResult,
     pseudo_ipd_from_summary,
 )
-from tacepath.trials.reconstruct._reconstruct import (
+from tacepath.literature.reconstruct._reconstruct import (
     GUYOT_2012,
     ReconstructionAccuracy,
     ReconstructionResult,

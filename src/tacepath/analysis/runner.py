@@ -52,6 +52,8 @@ import pandas as pd
 from scipy.stats import chi2, norm
 
 from tacepath import __version__
+from tacepath.adam.model import AnalysisData, DataSource, check_analysis_data
+from tacepath.analysis.sap import UNIT_DAYS, EndpointPlan, Sap, SubgroupVariable
 from tacepath.errors import InputError, InputErrors, Problem, StatisticalWarning
 from tacepath.survival import (
     KaplanMeierResult,
@@ -61,8 +63,6 @@ from tacepath.survival import (
     logrank_test,
     rmst_test,
 )
-from tacepath.trials.adam import AnalysisData, DataSource, check_analysis_data
-from tacepath.trials.sap import UNIT_DAYS, EndpointPlan, Sap, SubgroupVariable
 
 __all__ = [
     "ArmSummary",
@@ -1030,9 +1030,9 @@ def run_analysis(sap: Sap, data: AnalysisData, *, sap_sha256: str = "") -> Trial
     Parameters
     ----------
     sap
-        The validated plan (:func:`tacepath.trials.sap.load_sap`).
+        The validated plan (:func:`tacepath.analysis.sap.load_sap`).
     data
-        ADSL, ADTTE and optionally ADAE (:func:`tacepath.trials.adam.read_dataset`).
+        ADSL, ADTTE and optionally ADAE (:func:`tacepath.adam.model.read_dataset`).
     sap_sha256
         SHA-256 of the plan file, recorded in the result.
 

@@ -1,6 +1,6 @@
 """Group-sequential boundaries by alpha spending, and their crossing probabilities.
 
-Pure numerics behind :func:`tacepath.trials.design.trial_design`: the Lan–DeMets spending
+Pure numerics behind :func:`tacepath.design.sample_size.trial_design`: the Lan–DeMets spending
 functions of O'Brien–Fleming and Pocock type [1]_, the boundaries they give for a one-sided
 test at information rates t₁ < … < t_K = 1, and the probability of crossing them under a
 drift, by the recursive numerical integration of Armitage, McPherson and Rowe as set out by
@@ -30,7 +30,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
-from tacepath.survival._data import FloatArray
+from tacepath.survival.arrays import FloatArray
 
 __all__ = [
     "GRID_R",

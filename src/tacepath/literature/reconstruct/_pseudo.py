@@ -47,8 +47,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
+from tacepath.literature.reconstruct._clean import AtRiskTable, check_at_risk, check_total_events
 from tacepath.survival import SurvivalCurve, kaplan_meier_arrays
-from tacepath.trials.reconstruct._clean import AtRiskTable, check_at_risk, check_total_events
 
 __all__ = ["PSEUDO_LABEL", "Constraint", "PseudoIpdResult", "pseudo_ipd_from_summary"]
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tacepath.trials.reproduce._reproduction import Reproducible, Reproduction
-    from tacepath.trials.reproduce._rows import ReproductionRow
+    from tacepath.literature.reproduce._reproduction import Reproducible, Reproduction
+    from tacepath.literature.reproduce._rows import ReproductionRow
 
 __all__ = ["catalogue_text", "format_difference", "format_value", "reproduction_text"]
 

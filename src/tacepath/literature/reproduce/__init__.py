@@ -4,7 +4,7 @@
 difference and a verdict (``reproduced``, ``close``, ``differs``, ``not reproducible from
 what is printed``, ``by construction``) and says why. For TACTICS [1]_ the overall-survival
 data are rebuilt as summary-constrained pseudo-data
-(:func:`tacepath.trials.reconstruct.pseudo_ipd_from_summary`) and re-analysed; for other
+(:func:`tacepath.literature.reconstruct.pseudo_ipd_from_summary`) and re-analysed; for other
 registry trials the printed numbers are checked against each other. :func:`catalogue` says
 what each trial of the evidence registry allows and what is missing.
 
@@ -14,21 +14,21 @@ References
    2022;11(4):354-367. doi:10.1159/000522547
 """
 
-from tacepath.trials.reproduce._consistency import (
+from tacepath.literature.reproduce._consistency import (
     events_from_ci,
     log_se_from_ci,
     registry_rows,
     wald_p,
     wald_p_range,
 )
-from tacepath.trials.reproduce._reproduction import (
+from tacepath.literature.reproduce._reproduction import (
     Level,
     Reproducible,
     Reproduction,
     catalogue,
     reproduce,
 )
-from tacepath.trials.reproduce._rows import (
+from tacepath.literature.reproduce._rows import (
     VERDICTS,
     Printed,
     ReproductionRow,
@@ -36,7 +36,7 @@ from tacepath.trials.reproduce._rows import (
     Verdict,
     judge,
 )
-from tacepath.trials.reproduce._tactics import (
+from tacepath.literature.reproduce._tactics import (
     DeathSplit,
     OsPseudoData,
     death_split_sensitivity,

@@ -8,7 +8,7 @@ occurred, the (stratified) log-rank test — and reports power, type I error (th
 with HR 1), the distribution of the analysis time and of the hazard-ratio estimate.
 
 Trials are simulated in batches of arrays shaped (replicates × patients)
-(:mod:`tacepath.trials._simulation_engine`); batches run in this process or, with
+(:mod:`tacepath.design._simulation_engine`); batches run in this process or, with
 ``workers > 1`` or a ``scheduler`` address, on a Dask cluster [1]_. Every batch has its own
 random stream, ``SeedSequence(seed, spawn_key=(scenario, batch))``, so a seed and a
 ``chunk_size`` give the same numbers on one process or on any cluster. Times are in months.
@@ -39,14 +39,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from tacepath.errors import InputErrors, Problem
-from tacepath.trials._simulation_engine import (
+from tacepath.design._simulation_engine import (
     ChunkOutcome,
     critical_value,
     rejects,
     simulate_chunk,
 )
-from tacepath.trials._simulation_models import (
+from tacepath.design._simulation_models import (
     Accrual,
     Exponential,
     PiecewiseExponential,
@@ -54,7 +53,8 @@ from tacepath.trials._simulation_models import (
     SurvivalModel,
     Weibull,
 )
-from tacepath.trials.design import power_for_events
+from tacepath.design.sample_size import power_for_events
+from tacepath.errors import InputErrors, Problem
 
 __all__ = [
     "Accrual",

@@ -6,7 +6,7 @@ with their 95 % CIs, the hazard ratio with its CI and the p-value of a stratifie
 test; for post-trial therapy, the counts and Fisher's p; for the design, 125 events for HR
 0.71 with 80 % power at one-sided α 0.15. From these:
 
-1. **OS pseudo-data** (:func:`tacepath.trials.reconstruct.pseudo_ipd_from_summary`), one arm
+1. **OS pseudo-data** (:func:`tacepath.literature.reconstruct.pseudo_ipd_from_summary`), one arm
    at a time: n, the at-risk table, the deaths and the median are met by construction; the
    longest observation (110.7 months, which the at-risk table places in the TACE-alone arm)
    ends follow-up.
@@ -46,8 +46,27 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.stats import chi2_contingency
 
+from tacepath.design.sample_size import power_for_events, required_events, trial_design
 from tacepath.evidence.model import Number, Result, Trial
 from tacepath.evidence.registry import registry
+from tacepath.literature.reconstruct import PSEUDO_LABEL, PseudoIpdResult, pseudo_ipd_from_summary
+from tacepath.literature.reproduce._consistency import (
+    EVENTS_TOLERANCE,
+    P_TOLERANCE,
+    SECTION_CONSISTENCY,
+    events_from_ci,
+    printed,
+    registry_rows,
+)
+from tacepath.literature.reproduce._printed import PrintedNumber, TacticsPrinted, tactics_printed
+from tacepath.literature.reproduce._rows import (
+    Printed,
+    ReproductionRow,
+    Tolerance,
+    by_construction,
+    compared,
+    not_reproducible,
+)
 from tacepath.survival import (
     CoxResult,
     FisherResult,
@@ -57,25 +76,6 @@ from tacepath.survival import (
     fisher_exact_table,
     kaplan_meier,
     logrank_test,
-)
-from tacepath.trials.design import power_for_events, required_events, trial_design
-from tacepath.trials.reconstruct import PSEUDO_LABEL, PseudoIpdResult, pseudo_ipd_from_summary
-from tacepath.trials.reproduce._consistency import (
-    EVENTS_TOLERANCE,
-    P_TOLERANCE,
-    SECTION_CONSISTENCY,
-    events_from_ci,
-    printed,
-    registry_rows,
-)
-from tacepath.trials.reproduce._printed import PrintedNumber, TacticsPrinted, tactics_printed
-from tacepath.trials.reproduce._rows import (
-    Printed,
-    ReproductionRow,
-    Tolerance,
-    by_construction,
-    compared,
-    not_reproducible,
 )
 
 __all__ = [
