@@ -17,7 +17,7 @@ import pytest
 
 from tacepath.adam.cohort import tactics_like_cohort, write_cohort
 from tacepath.adam.model import AnalysisData, read_dataset
-from tacepath.analysis.runner import TrialAnalysis, run_analysis
+from tacepath.analysis import TrialAnalysis, run_analysis
 from tacepath.analysis.sap import load_sap
 
 ROOT = Path(__file__).resolve().parents[2]
