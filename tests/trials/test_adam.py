@@ -12,10 +12,9 @@ from tacepath.adam.model import (
     SYNTHETIC_LABEL,
     AnalysisData,
     check_analysis_data,
-    read_dataset,
-    write_dataset,
 )
 from tacepath.errors import InputError
+from tacepath.interop.adam_io import read_dataset, write_dataset
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from tacepath.adam.cohort import tactics_like_cohort, write_cohort
-from tacepath.adam.model import AnalysisData, read_dataset
+from tacepath.adam.cohort import tactics_like_cohort
+from tacepath.adam.model import AnalysisData
 from tacepath.analysis import TrialAnalysis, run_analysis
-from tacepath.analysis.sap import load_sap
+from tacepath.interop.adam_io import read_dataset, write_cohort
+from tacepath.interop.sap_io import load_sap
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "fixtures" / "r" / "data"

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tacepath import __version__
-from tacepath.adam.model import file_sha256
 from tacepath.cli import app
+from tacepath.interop.adam_io import file_sha256
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]

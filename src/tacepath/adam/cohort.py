@@ -36,14 +36,12 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from tacepath.adam.endpoints import ADTTE_COLUMNS, PARAMS
-from tacepath.adam.model import SYNTHETIC_LABEL, write_dataset
+from tacepath.adam.model import SYNTHETIC_LABEL
 from tacepath.errors import InputError
 
 __all__ = [
@@ -53,8 +51,9 @@ __all__ = [
     "DAYS_PER_MONTH",
     "TACTICS_SOURCE",
     "SyntheticCohort",
+    "cohort_files",
+    "cohort_readme",
     "tactics_like_cohort",
-    "write_cohort",
 ]
 
 TACTICS_SOURCE = (
@@ -366,7 +365,8 @@ def tactics_like_cohort(*, seed: int = 20200731) -> SyntheticCohort:
     )
 
 
-def _readme(cohort: SyntheticCohort, files: Sequence[str]) -> str:
+def cohort_readme(cohort: SyntheticCohort, files: Sequence[str]) -> str:
+    """The text of the cohort's ``README.txt`` naming ``files`` (every line says synthetic)."""
     lines = [
         SYNTHETIC_LABEL.upper(),
         "",
@@ -384,32 +384,12 @@ def _readme(cohort: SyntheticCohort, files: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def write_cohort(
+def cohort_files(
     cohort: SyntheticCohort,
-    out_dir: Path | str,
-    *,
-    fmt: Literal["csv", "parquet", "xpt"] = "csv",
-    prefix: str = "",
-) -> tuple[Path, ...]:
-    """Write ``adsl``, ``adtte``, ``adae`` (``prefix`` + name + suffix) and ``README.txt``.
-
-    Every file is labelled synthetic: the ``DATASRC`` column, the XPT file label and the
-    Parquet metadata.
-    """
-    if fmt not in ("csv", "parquet", "xpt"):
-        raise InputError("--format", fmt, "csv | parquet | xpt")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    suffix = "." + fmt
-    written = []
-    for name, frame, labels in (
+) -> tuple[tuple[str, pd.DataFrame, Mapping[str, str]], ...]:
+    """The cohort's data sets as (name, frame, variable labels): ``adsl``, ``adtte``, ``adae``."""
+    return (
         ("adsl", cohort.adsl, ADSL_LABELS),
         ("adtte", cohort.adtte, _ADTTE_LABELS),
         ("adae", cohort.adae, ADAE_LABELS),
-    ):
-        path = out / f"{prefix}{name}{suffix}"
-        write_dataset(frame, path, name=name.upper(), label=SYNTHETIC_LABEL, column_labels=labels)
-        written.append(path)
-    readme = out / f"{prefix}README.txt"
-    readme.write_text(_readme(cohort, [p.name for p in written]), encoding="utf-8")
-    return (*written, readme)
+    )

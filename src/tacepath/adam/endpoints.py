@@ -44,7 +44,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from tacepath.domain.timeline import Timeline
@@ -62,7 +61,6 @@ __all__ = [
     "EndpointOptions",
     "adtte_rows",
     "derive_adtte",
-    "write_adtte",
 ]
 
 ADTTE_COLUMNS = (
@@ -368,19 +366,3 @@ def derive_adtte(
     df["AVAL"] = df["AVAL"].astype("int64")
     df["CNSR"] = df["CNSR"].astype("int64")
     return df
-
-
-def write_adtte(df: pd.DataFrame, path: Path | str) -> Path:
-    """Write ADTTE to ``.csv`` (ISO dates) or ``.parquet`` (needs pyarrow)."""
-    out = Path(path)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        df.to_csv(out, index=False, date_format="%Y-%m-%d")
-    elif suffix in (".parquet", ".pq"):
-        try:
-            df.to_parquet(out, index=False)
-        except ImportError as exc:
-            raise InputError("--out", str(out), "pyarrow installed (tacepath[parquet])") from exc
-    else:
-        raise InputError("--out", str(out), "a file ending in .csv or .parquet")
-    return out

@@ -1,4 +1,4 @@
-"""CDISC ADaM-style analysis data sets: ADSL, ADTTE and ADAE, read, checked and written.
+"""CDISC ADaM-style analysis data sets: ADSL, ADTTE and ADAE, their model and their checks.
 
 ==========  ===================================================================
 data set    one row per
@@ -11,9 +11,8 @@ ADAE        subject and adverse-event term: ``USUBJID``, the term (``AEDECOD``)
             and its worst toxicity grade (``ATOXGRN``)
 ==========  ===================================================================
 
-Files are CSV (ISO dates), Parquet or SAS transport (XPT version 5, through ``pyreadstat``;
-dates stored as SAS dates with format ``DATE9``), chosen by the suffix. A data set may carry
-more columns than these; they are kept.
+The files (CSV, Parquet, XPT) are read and written by :mod:`tacepath.interop.adam_io`.
+A data set may carry more columns than these; they are kept.
 
 Checks on load (:func:`check_analysis_data`) report every problem at once, each naming the
 data set, the column and the subject: a subject in ADTTE or ADAE that ADSL does not have, a
@@ -33,18 +32,15 @@ References
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from tacepath.adam.endpoints import ADTTE_COLUMNS
-from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.errors import InputErrors, Problem
 
 __all__ = [
     "ADAE_COLUMNS",
@@ -58,10 +54,8 @@ __all__ = [
     "adsl_problems",
     "adtte_problems",
     "check_analysis_data",
-    "file_sha256",
     "is_synthetic",
-    "read_dataset",
-    "write_dataset",
+    "parse_dates",
 ]
 
 DatasetKind = Literal["ADSL", "ADTTE", "ADAE"]
@@ -80,7 +74,6 @@ _DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "ADTTE": ("STARTDT", "ADT"),
     "ADAE": ("ASTDT",),
 }
-_SUFFIXES = (".csv", ".parquet", ".pq", ".xpt")
 _MAX_PROBLEMS = 25
 
 
@@ -124,15 +117,6 @@ class AnalysisData:
         )
 
 
-def file_sha256(path: Path | str) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def is_synthetic(frame: pd.DataFrame) -> bool:
     """True when the data set's ``DATASRC`` column says it is synthetic."""
     if "DATASRC" not in frame.columns:
@@ -141,14 +125,7 @@ def is_synthetic(frame: pd.DataFrame) -> bool:
     return bool(values.str.contains("SYNTHETIC").any())
 
 
-def _format_of(path: Path, option: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in _SUFFIXES:
-        raise InputError(option, str(path), "a file ending in .csv, .parquet or .xpt")
-    return {".pq": "parquet"}.get(suffix, suffix.lstrip("."))
-
-
-def _dates(frame: pd.DataFrame, kind: DatasetKind, source: str) -> pd.DataFrame:
+def parse_dates(frame: pd.DataFrame, kind: DatasetKind, source: str) -> pd.DataFrame:
     """Parse the known date columns; a value that is not a date is an input error."""
     out = frame.copy()
     problems: list[Problem] = []
@@ -169,109 +146,6 @@ def _dates(frame: pd.DataFrame, kind: DatasetKind, source: str) -> pd.DataFrame:
     if problems:
         raise InputErrors(problems)
     return out
-
-
-def read_dataset(
-    path: Path | str,
-    *,
-    kind: DatasetKind,
-    option: str | None = None,
-    encoding: str | None = None,
-) -> tuple[pd.DataFrame, DataSource]:
-    """Read one ADaM data set (CSV, Parquet or XPT) and describe its source.
-
-    Parameters
-    ----------
-    path
-        ``.csv`` (ISO dates), ``.parquet`` or ``.xpt`` (SAS transport, via pyreadstat).
-    kind
-        ``"ADSL"``, ``"ADTTE"`` or ``"ADAE"``: which date columns to parse and how the
-        errors are named.
-    option
-        The command-line option that gave the path (named in errors).
-    encoding
-        Text encoding of a CSV file (default UTF-8, byte-order mark accepted).
-
-    Returns
-    -------
-    (DataFrame, DataSource)
-        Text columns as text (``USUBJID`` always), dates as ``datetime64``; the source
-        holds the file's SHA-256 and, for XPT, its file label.
-    """
-    # The file is opened and checked by the interop adapter (binary, encoding, size...).
-    from tacepath.interop.files import read_table
-
-    p = Path(path)
-    opt = option or f"--{kind.lower()}"
-    fmt = _format_of(p, opt)
-    frame = read_table(p, encoding=encoding, field=opt, what=f"{kind} file", dtype={"USUBJID": str})
-    label = str(frame.attrs.pop("label", ""))
-    if "USUBJID" in frame.columns:
-        frame["USUBJID"] = frame["USUBJID"].astype("string").astype(object)
-    frame = _dates(frame, kind, kind)
-    return frame, DataSource(
-        kind=kind, path=str(p), format=fmt, sha256=file_sha256(p), rows=len(frame), label=label
-    )
-
-
-def write_dataset(
-    frame: pd.DataFrame,
-    path: Path | str,
-    *,
-    name: str,
-    label: str = "",
-    column_labels: Mapping[str, str] | None = None,
-) -> Path:
-    """Write a data set as CSV (ISO dates), Parquet (label in the schema metadata) or XPT v5.
-
-    ``name`` is the SAS member name (XPT, at most 8 characters) and ``label`` the file
-    label; ``column_labels`` the variable labels (XPT: at most 40 characters each).
-    """
-    out = Path(path)
-    fmt = _format_of(out, "--out")
-    if fmt == "csv":
-        frame.to_csv(out, index=False, date_format="%Y-%m-%d")
-    elif fmt == "parquet":
-        pa: Any = importlib.import_module("pyarrow")
-        pq: Any = importlib.import_module("pyarrow.parquet")
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        meta = dict(table.schema.metadata or {})
-        meta[b"tacepath.label"] = label.encode("utf-8")
-        meta[b"tacepath.name"] = name.encode("utf-8")
-        pq.write_table(table.replace_schema_metadata(meta), out)
-    else:
-        _write_xpt(frame, out, name=name, label=label, column_labels=column_labels or {})
-    return out
-
-
-def _write_xpt(
-    frame: pd.DataFrame, out: Path, *, name: str, label: str, column_labels: Mapping[str, str]
-) -> None:
-    too_long = [c for c in frame.columns if len(str(c)) > 8]
-    if too_long or len(name) > 8:
-        raise InputError(
-            "--out", str(out), f"XPT v5 names of at most 8 characters (too long: {too_long})"
-        )
-    pyreadstat: Any = importlib.import_module("pyreadstat")
-    data = frame.copy()
-    formats: dict[str, str] = {}
-    for col in data.columns:
-        if pd.api.types.is_datetime64_any_dtype(data[col]):
-            data[col] = [None if pd.isna(v) else v.date() for v in data[col]]
-            formats[col] = "DATE9"
-    labels = {c: column_labels.get(c, "")[:40] or None for c in data.columns}
-    pyreadstat.write_xport(
-        data,
-        str(out),
-        file_label=label[:40],
-        column_labels=labels,
-        table_name=name,
-        file_format_version=5,
-        variable_format=formats,
-    )
-
-
-# --------------------------------------------------------------------------- checks
 
 
 def _who(frame: pd.DataFrame, i: int) -> str:

@@ -83,9 +83,9 @@ def run_analysis(sap: Sap, data: AnalysisData, *, sap_sha256: str = "") -> Trial
     Parameters
     ----------
     sap
-        The validated plan (:func:`tacepath.analysis.sap.load_sap`).
+        The validated plan (:func:`tacepath.interop.sap_io.load_sap`).
     data
-        ADSL, ADTTE and optionally ADAE (:func:`tacepath.adam.model.read_dataset`).
+        ADSL, ADTTE and optionally ADAE (:func:`tacepath.interop.adam_io.read_dataset`).
     sap_sha256
         SHA-256 of the plan file, recorded in the result.
 

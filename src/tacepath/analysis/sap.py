@@ -23,8 +23,6 @@ References
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -45,7 +43,6 @@ __all__ = [
     "SubgroupPlan",
     "SubgroupVariable",
     "Treatment",
-    "load_sap",
     "parse_sap",
     "sap_json_schema",
 ]
@@ -327,15 +324,3 @@ def parse_sap(raw: Any) -> Sap:
         return Sap.model_validate(raw)
     except ValidationError as exc:
         raise InputErrors(_problems(exc)) from None
-
-
-def load_sap(path: Path | str) -> tuple[Sap, str]:
-    """Read and validate a plan file; returns the plan and the SHA-256 of the file's bytes."""
-    # The file is opened and checked by the interop adapter (binary, encoding, size...).
-    from tacepath.interop.files import decode_text, file_label, parse_yaml, read_bytes
-
-    p = Path(path)
-    data = read_bytes(p, field="--sap", what="YAML or JSON plan")
-    name = file_label(p, "--sap")
-    raw = parse_yaml(decode_text(data, name=name, kind="YAML"), name=name)
-    return parse_sap(raw), hashlib.sha256(data).hexdigest()

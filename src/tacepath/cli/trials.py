@@ -64,9 +64,10 @@ def analyze_command(
     Example: `tacepath analyze --sap examples/tactics-like/sap.yaml --adsl data/adsl.csv
     --adtte data/adtte.csv --adae data/adae.csv --out report/`
     """
-    from tacepath.adam.model import AnalysisData, read_dataset
+    from tacepath.adam.model import AnalysisData
     from tacepath.analysis.runner import run_analysis
-    from tacepath.analysis.sap import load_sap
+    from tacepath.interop.adam_io import read_dataset
+    from tacepath.interop.sap_io import load_sap
     from tacepath.report.trial_report import write_trial_report
 
     try:
@@ -148,7 +149,8 @@ def simulate_cohort_command(
 
     Example: `tacepath simulate cohort --like tactics --seed 20200731 --out data/`
     """
-    from tacepath.adam.cohort import tactics_like_cohort, write_cohort
+    from tacepath.adam.cohort import tactics_like_cohort
+    from tacepath.interop.adam_io import write_cohort
 
     try:
         if like.lower() != "tactics":

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tacepath.adam.cohort import tactics_like_cohort, write_cohort
+from tacepath.adam.cohort import tactics_like_cohort
 from tacepath.domain.patient import parse_patient
 from tacepath.domain.timeline import parse_timeline
+from tacepath.interop.adam_io import write_cohort
 from tacepath.service.auth import create_organisation, create_user
 from tacepath.service.db import Database
 from tacepath.service.followups import store_decision
