@@ -15,13 +15,11 @@ from tacepath.design.randomise import (
     BlockScheme,
     Factor,
     MinimisationScheme,
-    assign_next,
-    create_allocation,
-    load_allocation,
     minimisation_decision,
     permuted_blocks,
 )
 from tacepath.errors import InputError
+from tacepath.interop.allocation_log import assign_next, create_allocation, load_allocation
 
 FACTORS = (
     Factor(name="site", levels=("A", "B", "C")),

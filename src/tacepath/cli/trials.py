@@ -233,7 +233,8 @@ def randomise_list_command(
     Example: `tacepath randomise list --strata 'site=A|B,milan=within|beyond,prior_tace=0|1-2'
     --n 40 --block-sizes 2,4 --seed 7 --out alloc.jsonl`
     """
-    from tacepath.design.randomise import BlockScheme, MinimisationScheme, create_allocation
+    from tacepath.design.randomise import BlockScheme, MinimisationScheme
+    from tacepath.interop.allocation_log import create_allocation
 
     try:
         factors = _factors(strata)
@@ -293,7 +294,7 @@ def randomise_next_command(
     Example: `tacepath randomise next --list alloc.jsonl --subject P001
     --strata site=A,milan=within,prior_tace=0`
     """
-    from tacepath.design.randomise import assign_next
+    from tacepath.interop.allocation_log import assign_next
 
     try:
         assignment, state = assign_next(list_file, subject, _levels(strata))
@@ -315,7 +316,7 @@ def randomise_verify_command(
 
     Example: `tacepath randomise verify --list alloc.jsonl`
     """
-    from tacepath.design.randomise import load_allocation
+    from tacepath.interop.allocation_log import load_allocation
 
     try:
         state = load_allocation(list_file)

@@ -4,8 +4,9 @@ trial's operating characteristics, and randomisation.
 For the trial statistician: :func:`trial_design` gives events, patients and stopping
 boundaries (Lan-DeMets spending, checked against R ``rpact``); :func:`simulate_trial`
 estimates power and timing by simulation (NumPy, optionally on Dask);
-:mod:`tacepath.design.randomise` builds a sealed allocation (permuted blocks or
-minimisation) and assigns the next patient.
+:mod:`tacepath.design.randomise` draws a sealed allocation (permuted blocks or
+minimisation), verifies it and gives the next patient's arm (its file is kept by
+:mod:`tacepath.interop.allocation_log`).
 """
 
 from tacepath.design.randomise import (
@@ -16,9 +17,6 @@ from tacepath.design.randomise import (
     Factor,
     MinimisationDecision,
     MinimisationScheme,
-    assign_next,
-    create_allocation,
-    load_allocation,
     minimisation_decision,
     permuted_blocks,
 )
@@ -65,11 +63,8 @@ __all__ = [
     "TrialDesign",
     "TrialScenario",
     "Weibull",
-    "assign_next",
-    "create_allocation",
     "event_probability",
     "expected_event_fraction",
-    "load_allocation",
     "minimisation_decision",
     "permuted_blocks",
     "power_for_events",

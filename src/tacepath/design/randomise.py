@@ -20,7 +20,8 @@ Two methods, both reproducible from a seed:
 **The allocation file** (JSON Lines) holds a header (method, arms, ratio, factors, seed and
 options), the drawn list (permuted blocks) and then one record per assigned subject,
 appended under a file lock. Every record carries ``prev`` (the hash of the record before)
-and ``hash`` = SHA-256 of ``prev`` and the record's canonical JSON. :func:`load_allocation`
+and ``hash`` = SHA-256 of ``prev`` and the record's canonical JSON. :func:`read_allocation`
+(used by :func:`tacepath.interop.allocation_log.load_allocation`, which owns the file)
 checks the chain, re-draws the list from the header's seed and replays every minimisation
 decision, so an edited, removed, reordered or re-drawn record is reported with its line.
 An allocation cannot be drawn again unseen: the list (or the decision) for the k-th subject
@@ -41,14 +42,11 @@ References
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import itertools
 import json
-import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -67,12 +65,13 @@ __all__ = [
     "Factor",
     "MinimisationDecision",
     "MinimisationScheme",
+    "Scheme",
     "Slot",
-    "assign_next",
-    "create_allocation",
-    "load_allocation",
+    "allocation_lines",
     "minimisation_decision",
+    "next_assignment_line",
     "permuted_blocks",
+    "read_allocation",
 ]
 
 GENESIS = "0" * 64
@@ -324,7 +323,7 @@ def minimisation_decision(
     return MinimisationDecision(totals=totals, preferred=preferred, tied=tied, u=u, arm=arm)
 
 
-# --------------------------------------------------------------------------- the file
+# --------------------------------------------------------------------------- the log
 
 
 def _canonical(record: Mapping[str, Any]) -> str:
@@ -421,64 +420,6 @@ def _tampered(path: Path, line: int, what: str) -> AllocationTamperedError:
     )
 
 
-def create_allocation(
-    path: Path | str, scheme: Scheme, *, created: str | None = None
-) -> AllocationState:
-    """Write a new allocation file (refused if the file exists) and return its state."""
-    p = Path(path)
-    records: list[dict[str, Any]] = [
-        {
-            "type": "header",
-            "seq": 0,
-            "software": f"tacepath {__version__}",
-            "created": created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            **scheme.to_dict(),
-        }
-    ]
-    if isinstance(scheme, BlockScheme):
-        for i, s in enumerate(permuted_blocks(scheme), start=1):
-            records.append({"type": "slot", "seq": i, **s.to_dict()})
-    prev = GENESIS
-    lines = []
-    for r in records:
-        sealed = _sealed(r, prev)
-        prev = sealed["hash"]
-        lines.append(_canonical(sealed))
-    try:
-        with p.open("x", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-    except FileExistsError as exc:
-        raise InputError(
-            "--out", str(p), "a new file (an allocation list is never overwritten)"
-        ) from exc
-    return load_allocation(p)
-
-
-def _parse_lines(p: Path) -> list[dict[str, Any]]:
-    # The file is opened and checked by the interop adapter (binary, encoding, size...).
-    from tacepath.interop.files import MAX_TABLE_BYTES, read_text
-
-    out = []
-    text = read_text(
-        p, field="--list", kind="JSON Lines", what="allocation file", max_bytes=MAX_TABLE_BYTES
-    )
-    if text and not text.endswith("\n"):
-        raise _tampered(p, text.count("\n") + 1, "a partial last line")
-    for n, line in enumerate(text.splitlines(), start=1):
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _tampered(p, n, f"not JSON ({exc.msg})") from exc
-        if not isinstance(rec, dict):
-            raise _tampered(p, n, "not a JSON object")
-        out.append(rec)
-    if not out or out[0].get("type") != "header":
-        raise _tampered(p, 1, "no header record")
-    return out
-
-
 def _check_chain(p: Path, records: Sequence[dict[str, Any]]) -> str:
     prev = GENESIS
     for n, rec in enumerate(records, start=1):
@@ -492,43 +433,6 @@ def _check_chain(p: Path, records: Sequence[dict[str, Any]]) -> str:
             raise _tampered(p, n, f"sequence number {rec.get('seq')!r}, expected {n - 1}")
         prev = digest
     return prev
-
-
-def load_allocation(path: Path | str) -> AllocationState:
-    """Read and verify an allocation file (chain, list re-drawn from the seed, replay)."""
-    p = Path(path)
-    records = _parse_lines(p)
-    head = _check_chain(p, records)
-    try:
-        scheme = _scheme_from(records[0])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _tampered(p, 1, f"an unreadable header ({exc})") from exc
-    slots: tuple[Slot, ...] = ()
-    n_slot_lines = sum(1 for r in records if r["type"] == "slot")
-    if isinstance(scheme, BlockScheme):
-        slots = permuted_blocks(scheme)
-        if n_slot_lines != len(slots):
-            raise _tampered(p, 2, f"{n_slot_lines} list entries, the seed gives {len(slots)}")
-        for i, s in enumerate(slots, start=1):
-            rec = {k: v for k, v in records[i].items() if k not in ("type", "seq", "prev", "hash")}
-            if records[i]["type"] != "slot" or rec != s.to_dict():
-                raise _tampered(p, i + 1, "a list entry that the header's seed does not give")
-    assignments = _replay(p, scheme, slots, records[1 + len(slots) :], start=1 + len(slots))
-    used: dict[tuple[str, ...], int] = {}
-    for a in assignments:
-        if a.slot is not None:
-            key = tuple(a.strata[f.name] for f in scheme.factors)
-            used[key] = used.get(key, 0) + 1
-    return AllocationState(
-        path=str(p),
-        scheme=scheme,
-        slots=slots,
-        assignments=tuple(assignments),
-        head=head,
-        records=len(records),
-        created=str(records[0].get("created", "")),
-        used=used,
-    )
 
 
 def _replay(
@@ -608,65 +512,111 @@ def _check_levels(scheme: Scheme, strata: Mapping[str, str]) -> dict[str, str]:
     return {f.name: strata[f.name] for f in scheme.factors}
 
 
-@contextlib.contextmanager
-def _locked(p: Path) -> Iterator[None]:
-    with p.open("a", encoding="utf-8") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def assign_next(
-    path: Path | str, subject: str, strata: Mapping[str, str], *, time: str | None = None
-) -> tuple[Assignment, AllocationState]:
-    """Allocate ``subject`` (with its stratum levels) and append the record to the file.
-
-    The file is verified first (any tampering is refused), under an exclusive lock; a
-    subject that already has an allocation is refused. Returns the assignment and the new
-    state (whose ``head`` is the new chain head).
-    """
-    from tacepath.interop.files import MAX_TABLE_BYTES, check_file
-
-    p = Path(path)
-    subject = subject.strip()
-    if not subject:
-        raise InputError("--subject", subject, "a subject identifier")
-    # Checked before the lock, which opens the file for appending (and would create it).
-    check_file(p, field="--list", what="allocation file", max_bytes=MAX_TABLE_BYTES)
-    with _locked(p):
-        state = load_allocation(p)
-        levels = _check_levels(state.scheme, strata)
-        for a in state.assignments:
-            if a.subject == subject:
-                raise InputError(
-                    "--subject",
-                    subject,
-                    f"a subject not yet randomised (allocated to {a.arm!r} at {a.time}, "
-                    f"record {a.seq})",
-                )
-        used = dict(state.used)
-        arm, slot, decision = _expected_arm(
-            state.scheme, state.slots, used, state.assignments, levels
-        )
-        record = {
-            "type": "assignment",
-            "seq": state.records,
-            "subject": subject,
-            "strata": levels,
-            "arm": arm,
-            "slot": slot,
-            "time": time or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+def allocation_lines(scheme: Scheme, *, created: str | None = None) -> list[str]:
+    """The sealed lines of a new allocation file: its header and (permuted blocks) its list."""
+    records: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "seq": 0,
+            "software": f"tacepath {__version__}",
+            "created": created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            **scheme.to_dict(),
         }
-        if decision is not None:
-            record["decision"] = decision.to_dict()
-        sealed = _sealed(record, state.head)
-        fd = os.open(p, os.O_WRONLY | os.O_APPEND)
+    ]
+    if isinstance(scheme, BlockScheme):
+        for i, s in enumerate(permuted_blocks(scheme), start=1):
+            records.append({"type": "slot", "seq": i, **s.to_dict()})
+    prev = GENESIS
+    lines = []
+    for r in records:
+        sealed = _sealed(r, prev)
+        prev = sealed["hash"]
+        lines.append(_canonical(sealed))
+    return lines
+
+
+def _parse_lines(p: Path, text: str) -> list[dict[str, Any]]:
+    out = []
+    if text and not text.endswith("\n"):
+        raise _tampered(p, text.count("\n") + 1, "a partial last line")
+    for n, line in enumerate(text.splitlines(), start=1):
         try:
-            os.write(fd, (_canonical(sealed) + "\n").encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        new_state = load_allocation(p)
-    return new_state.assignments[-1], new_state
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise _tampered(p, n, f"not JSON ({exc.msg})") from exc
+        if not isinstance(rec, dict):
+            raise _tampered(p, n, "not a JSON object")
+        out.append(rec)
+    if not out or out[0].get("type") != "header":
+        raise _tampered(p, 1, "no header record")
+    return out
+
+
+def read_allocation(path: Path | str, text: str) -> AllocationState:
+    """Verify the text of the allocation file at ``path`` (chain, list re-drawn from the seed,
+    replay) and return its state; ``path`` names the file in errors and in the state."""
+    p = Path(path)
+    records = _parse_lines(p, text)
+    head = _check_chain(p, records)
+    try:
+        scheme = _scheme_from(records[0])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _tampered(p, 1, f"an unreadable header ({exc})") from exc
+    slots: tuple[Slot, ...] = ()
+    n_slot_lines = sum(1 for r in records if r["type"] == "slot")
+    if isinstance(scheme, BlockScheme):
+        slots = permuted_blocks(scheme)
+        if n_slot_lines != len(slots):
+            raise _tampered(p, 2, f"{n_slot_lines} list entries, the seed gives {len(slots)}")
+        for i, s in enumerate(slots, start=1):
+            rec = {k: v for k, v in records[i].items() if k not in ("type", "seq", "prev", "hash")}
+            if records[i]["type"] != "slot" or rec != s.to_dict():
+                raise _tampered(p, i + 1, "a list entry that the header's seed does not give")
+    assignments = _replay(p, scheme, slots, records[1 + len(slots) :], start=1 + len(slots))
+    used: dict[tuple[str, ...], int] = {}
+    for a in assignments:
+        if a.slot is not None:
+            key = tuple(a.strata[f.name] for f in scheme.factors)
+            used[key] = used.get(key, 0) + 1
+    return AllocationState(
+        path=str(p),
+        scheme=scheme,
+        slots=slots,
+        assignments=tuple(assignments),
+        head=head,
+        records=len(records),
+        created=str(records[0].get("created", "")),
+        used=used,
+    )
+
+
+def next_assignment_line(
+    state: AllocationState, subject: str, strata: Mapping[str, str], *, time: str | None = None
+) -> str:
+    """The sealed line that allocates ``subject`` (with its stratum levels) after ``state``.
+
+    A subject that already has an allocation, or levels the scheme does not have, are refused.
+    """
+    levels = _check_levels(state.scheme, strata)
+    for a in state.assignments:
+        if a.subject == subject:
+            raise InputError(
+                "--subject",
+                subject,
+                f"a subject not yet randomised (allocated to {a.arm!r} at {a.time}, "
+                f"record {a.seq})",
+            )
+    used = dict(state.used)
+    arm, slot, decision = _expected_arm(state.scheme, state.slots, used, state.assignments, levels)
+    record = {
+        "type": "assignment",
+        "seq": state.records,
+        "subject": subject,
+        "strata": levels,
+        "arm": arm,
+        "slot": slot,
+        "time": time or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    if decision is not None:
+        record["decision"] = decision.to_dict()
+    return _canonical(_sealed(record, state.head))
