@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tacepath.adam.endpoints import EndpointOptions, derive_adtte
 from tacepath.domain.timeline import parse_timelines
-from tacepath.trials.endpoints import EndpointOptions, derive_adtte
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "timelines"
 _SIZE_KEYS = (

@@ -10,7 +10,7 @@ Usage::
 For four data sets of R ``survival`` (``lung`` by sex, ``veteran`` by treatment, ``pbc`` by
 treatment, ``colon`` death by Obs vs Lev+5FU; the CSVs under ``tests/fixtures/r/data``) the
 true Kaplan–Meier curve of each arm is drawn on a 1000 × 600 pixel plot area and read back
-as a digitiser would (:func:`tacepath.trials.reconstruct.digitise_km`: the two ends of
+as a digitiser would (:func:`tacepath.literature.reconstruct.digitise_km`: the two ends of
 every drop, rounded to pixels, plus Gaussian clicking noise of ``--noise-px`` pixels SD in
 both directions). The number-at-risk table is the true one at rounded ticks (as a paper
 prints it). Each repetition draws new noise and reconstructs both arms under four kinds of
@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tacepath.literature.reconstruct import digitise_km, reconstruct_ipd
 from tacepath.survival import SurvivalCurve, cox_ph, kaplan_meier_arrays
-from tacepath.trials.reconstruct import digitise_km, reconstruct_ipd
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "fixtures" / "r" / "data"

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from tacepath.trials.simulate import (
+from tacepath.design.simulate import (
     Accrual,
     Exponential,
     SimulationResult,

@@ -134,7 +134,7 @@ def test_tables_check_format_columns_and_magic(tmp_path: Path) -> None:
 
 
 def test_xpt_label_is_kept(tmp_path: Path) -> None:
-    from tacepath.trials.adam import write_dataset
+    from tacepath.interop.adam_io import write_dataset
 
     frame = pd.DataFrame({"USUBJID": ["A"], "AGE": [61.0]})
     path = write_dataset(frame, tmp_path / "adsl.xpt", name="ADSL", label="Subject level")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tacepath.trials.cohort import tactics_like_cohort, write_cohort
+from tacepath.adam.cohort import tactics_like_cohort
+from tacepath.interop.adam_io import write_cohort
 from tests.platform.conftest import EXAMPLES, login
 
 

@@ -7,15 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tacepath.errors import InputError
-from tacepath.trials.adam import (
+from tacepath.adam.cohort import tactics_like_cohort
+from tacepath.adam.model import (
     SYNTHETIC_LABEL,
     AnalysisData,
     check_analysis_data,
-    read_dataset,
-    write_dataset,
 )
-from tacepath.trials.cohort import tactics_like_cohort
+from tacepath.errors import InputError
+from tacepath.interop.adam_io import read_dataset, write_dataset
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from tacepath.trials.adam import AnalysisData, read_dataset
-from tacepath.trials.analysis import TrialAnalysis, run_analysis
-from tacepath.trials.cohort import tactics_like_cohort, write_cohort
-from tacepath.trials.sap import load_sap
+from tacepath.adam.cohort import tactics_like_cohort
+from tacepath.adam.model import AnalysisData
+from tacepath.analysis import TrialAnalysis, run_analysis
+from tacepath.interop.adam_io import read_dataset, write_cohort
+from tacepath.interop.sap_io import load_sap
 from tests.survival.rfixtures import as_array
 
 ROOT = Path(__file__).resolve().parents[2]

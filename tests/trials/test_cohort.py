@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tacepath.adam.cohort import DAYS_PER_MONTH, tactics_like_cohort
+from tacepath.adam.model import SYNTHETIC_LABEL
 from tacepath.errors import InputError
+from tacepath.interop.adam_io import read_dataset, write_cohort
 from tacepath.survival import kaplan_meier
-from tacepath.trials.adam import SYNTHETIC_LABEL, read_dataset
-from tacepath.trials.cohort import DAYS_PER_MONTH, tactics_like_cohort, write_cohort
 
 EXP, REF = "TACE plus sorafenib", "TACE alone"
 

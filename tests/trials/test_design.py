@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from tacepath.errors import InputError
-from tacepath.trials.design import (
+from tacepath.design.sample_size import (
     Enrolment,
     event_probability,
     expected_event_fraction,
@@ -20,6 +19,7 @@ from tacepath.trials.design import (
     required_events,
     trial_design,
 )
+from tacepath.errors import InputError
 
 
 def test_schoenfeld_and_freedman_by_hand() -> None:

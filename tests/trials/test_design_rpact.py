@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tacepath.trials.design import Enrolment, TrialDesign, trial_design
+from tacepath.design.sample_size import Enrolment, TrialDesign, trial_design
 from tests.survival.rfixtures import close, load
 
 DESIGN = load("rpact")["design"]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from tacepath.adam.endpoints import ADTTE_COLUMNS, EndpointOptions, adtte_rows, derive_adtte
 from tacepath.cli import app
 from tacepath.domain.timeline import parse_timelines_jsonl
 from tacepath.errors import InputError
-from tacepath.trials.endpoints import ADTTE_COLUMNS, EndpointOptions, adtte_rows, derive_adtte
 from tests.response.builders import day, les, timeline
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "timelines"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tacepath.trials.analysis import GateInput, fixed_sequence
+from tacepath.analysis.multiplicity import GateInput, fixed_sequence
 
 
 def _tactics(p_pfs: float, p_os: float) -> tuple[GateInput, GateInput]:

@@ -10,18 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tacepath.errors import InputError
-from tacepath.trials.randomise import (
+from tacepath.design.randomise import (
     AllocationTamperedError,
     BlockScheme,
     Factor,
     MinimisationScheme,
-    assign_next,
-    create_allocation,
-    load_allocation,
     minimisation_decision,
     permuted_blocks,
 )
+from tacepath.errors import InputError
+from tacepath.interop.allocation_log import assign_next, create_allocation, load_allocation
 
 FACTORS = (
     Factor(name="site", levels=("A", "B", "C")),
@@ -212,7 +210,7 @@ def test_an_edited_arm_is_detected(filled: Path) -> None:
 
 def test_a_rewritten_chain_is_still_detected(filled: Path) -> None:
     """Editing a list entry and recomputing every hash: the seed re-draws the list."""
-    from tacepath.trials.randomise import GENESIS, _canonical, _sealed
+    from tacepath.design.randomise import GENESIS, _canonical, _sealed
 
     recs = _lines(filled)
     recs[1]["arm"] = ARMS[1] if recs[1]["arm"] == ARMS[0] else ARMS[0]

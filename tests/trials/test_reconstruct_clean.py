@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tacepath.errors import InputError
-from tacepath.trials.reconstruct import (
+from tacepath.literature.reconstruct import (
     CLEANING_RULES,
     check_at_risk,
     clean_curve,
@@ -131,7 +131,7 @@ def test_rule_tail_extends_the_curve_only_when_someone_is_at_risk() -> None:
 
 
 def test_every_rule_is_documented() -> None:
-    import tacepath.trials.reconstruct._clean as module
+    import tacepath.literature.reconstruct._clean as module
 
     assert module.__doc__ is not None
     for rule in CLEANING_RULES:

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tacepath.errors import InputError
+from tacepath.literature.reconstruct import GUYOT_2012, digitise_km, reconstruct_ipd
 from tacepath.survival import SurvivalCurve, cox_ph, kaplan_meier_arrays
-from tacepath.trials.reconstruct import GUYOT_2012, digitise_km, reconstruct_ipd
 
 DATA = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "data"
 LUNG = pd.read_csv(DATA / "lung.csv")

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tacepath.errors import InputError
+from tacepath.literature.reconstruct import PSEUDO_LABEL, PseudoIpdResult, pseudo_ipd_from_summary
 from tacepath.survival import kaplan_meier_arrays
-from tacepath.trials.reconstruct import PSEUDO_LABEL, PseudoIpdResult, pseudo_ipd_from_summary
 
 LUNG_MALE = pd.DataFrame({"time": [0, 200, 400, 600, 800, 1000], "n_risk": [138, 78, 31, 13, 6, 2]})
 

@@ -1,4 +1,4 @@
-"""The public names of tacepath.trials.reconstruct, the digitiser sampler, and a smoke run of
+"""The public names of tacepath.literature.reconstruct, the digitiser sampler, and a smoke run of
 the validation script (benchmarks/reconstruct_validation.py) so that it cannot rot."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-import tacepath.trials.reconstruct as reconstruct
+import tacepath.literature.reconstruct as reconstruct
 from tacepath.errors import InputError
-from tacepath.trials.reconstruct import digitise_km
+from tacepath.literature.reconstruct import digitise_km
 
 ROOT = Path(__file__).resolve().parents[2]
 

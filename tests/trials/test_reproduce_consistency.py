@@ -9,7 +9,7 @@ from scipy.stats import norm
 
 from tacepath.evidence.model import Number
 from tacepath.evidence.registry import registry
-from tacepath.trials.reproduce import (
+from tacepath.literature.reproduce import (
     catalogue,
     events_from_ci,
     log_se_from_ci,
@@ -18,7 +18,7 @@ from tacepath.trials.reproduce import (
     wald_p,
     wald_p_range,
 )
-from tacepath.trials.reproduce._consistency import decimals_of, hr_decimals
+from tacepath.literature.reproduce._consistency import decimals_of, hr_decimals
 
 
 def test_wald_p_by_hand() -> None:

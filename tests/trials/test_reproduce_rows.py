@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tacepath.trials.reproduce import VERDICTS, Printed, Tolerance, judge
-from tacepath.trials.reproduce._rows import (
+from tacepath.literature.reproduce import VERDICTS, Printed, Tolerance, judge
+from tacepath.literature.reproduce._rows import (
     by_construction,
     compared,
     half_unit,

@@ -12,14 +12,14 @@ import pytest
 from scipy.stats import fisher_exact
 
 from tacepath.evidence.registry import registry
-from tacepath.trials.reproduce import (
+from tacepath.literature.reproduce import (
     Reproduction,
     ReproductionRow,
     feasible_splits,
     post_trial_fisher,
     reproduce,
 )
-from tacepath.trials.reproduce._printed import tactics_printed
+from tacepath.literature.reproduce._printed import tactics_printed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "out"
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
+from tacepath.analysis.sap import parse_sap, sap_json_schema
 from tacepath.errors import InputError
-from tacepath.trials.sap import load_sap, parse_sap, sap_json_schema
+from tacepath.interop.sap_io import load_sap
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tactics-like" / "sap.yaml"
 

@@ -9,14 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tacepath.errors import InputError
-from tacepath.survival import logrank_test
-from tacepath.trials._simulation_engine import (
+from tacepath.design._simulation_engine import (
     allocation_pattern,
     batched_logrank,
     simulate_chunk,
 )
-from tacepath.trials.simulate import (
+from tacepath.design.simulate import (
     Accrual,
     Exponential,
     PiecewiseExponential,
@@ -26,6 +24,8 @@ from tacepath.trials.simulate import (
     default_chunk_size,
     simulate_trial,
 )
+from tacepath.errors import InputError
+from tacepath.survival import logrank_test
 
 TACTICS = TrialScenario(
     patients=156,

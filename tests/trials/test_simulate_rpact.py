@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tacepath.trials._simulation_engine import simulate_chunk
-from tacepath.trials.design import power_for_events
-from tacepath.trials.simulate import (
+from tacepath.design._simulation_engine import simulate_chunk
+from tacepath.design.sample_size import power_for_events
+from tacepath.design.simulate import (
     Accrual,
     Exponential,
     PiecewiseExponential,

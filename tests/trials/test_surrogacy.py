@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import norm, pearsonr
 
 from tacepath.evidence.registry import registry
-from tacepath.trials.surrogacy import (
+from tacepath.literature.surrogacy import (
     MAIN_CHOICES,
     fisher_z_interval,
     pearson,

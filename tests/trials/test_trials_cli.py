@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from tacepath import __version__
 from tacepath.cli import app
-from tacepath.trials.adam import file_sha256
+from tacepath.interop.adam_io import file_sha256
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]

@@ -115,7 +115,7 @@ def design_command(
 
     Example: `tacepath design --hazard-ratio 0.71 --power 0.8 --alpha 0.15 --sides 1`
     """
-    from tacepath.trials.design import Enrolment, trial_design
+    from tacepath.design.sample_size import Enrolment, trial_design
 
     try:
         problems: list[Problem] = []
@@ -209,7 +209,7 @@ def _survival_model(
     shape: float | None,
     hazards: str | None,
 ) -> Any:
-    from tacepath.trials.simulate import Exponential, PiecewiseExponential, Weibull
+    from tacepath.design.simulate import Exponential, PiecewiseExponential, Weibull
 
     opt = f"--{arm}-hazards"
     pairs = _pairs(opt, hazards, "0:0.06,6:0.04")
@@ -225,7 +225,7 @@ def _survival_model(
 
 
 def _strata(value: str | None) -> tuple[Any, ...]:
-    from tacepath.trials.simulate import Stratum
+    from tacepath.design.simulate import Stratum
 
     if value is None:
         return ()
@@ -321,7 +321,7 @@ def simulate_trial_command(
     Example: `tacepath simulate trial --hazard-ratio 0.71 --median-control 13.5
     --accrual-months 60 --patients 156 --events 125 --alpha 0.15 --sides 1 --json`
     """
-    from tacepath.trials.simulate import (
+    from tacepath.design.simulate import (
         Accrual,
         Exponential,
         TrialScenario,

@@ -39,8 +39,9 @@ def endpoints_command(
 
     Example: `tacepath endpoints examples/timelines/cohort.jsonl --out adtte.csv`
     """
+    from tacepath.adam.endpoints import CENSORING, EndpointOptions, derive_adtte
     from tacepath.cli.response import load_timelines
-    from tacepath.trials.endpoints import CENSORING, EndpointOptions, derive_adtte, write_adtte
+    from tacepath.interop.adam_io import write_adtte
 
     try:
         if aval not in ("plus_one", "difference"):

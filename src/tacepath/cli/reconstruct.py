@@ -22,7 +22,7 @@ from tacepath.jsonsafe import json_safe
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tacepath.trials.reconstruct import PseudoIpdResult, ReconstructionResult
+    from tacepath.literature.reconstruct import PseudoIpdResult, ReconstructionResult
 
 __all__: list[str] = []
 
@@ -167,7 +167,7 @@ def _reconstruct(
     plot: Path | None,
     as_json: bool,
 ) -> None:
-    from tacepath.trials.reconstruct import reconstruct_ipd
+    from tacepath.literature.reconstruct import reconstruct_ipd
 
     if table is None and n is None:
         raise InputError(
@@ -197,7 +197,7 @@ def _pseudo(
     plot: Path | None,
     as_json: bool,
 ) -> None:
-    from tacepath.trials.reconstruct import pseudo_ipd_from_summary
+    from tacepath.literature.reconstruct import pseudo_ipd_from_summary
 
     result = pseudo_ipd_from_summary(
         events=events,

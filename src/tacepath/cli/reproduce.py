@@ -95,8 +95,8 @@ def reproduce_command(
 
 
 def _list(*, as_json: bool) -> None:
-    from tacepath.trials.reproduce import catalogue
-    from tacepath.trials.reproduce._text import catalogue_text
+    from tacepath.literature.reproduce import catalogue
+    from tacepath.literature.reproduce.text import catalogue_text
 
     items = catalogue()
     if as_json:
@@ -108,7 +108,7 @@ def _list(*, as_json: bool) -> None:
 
 
 def _reproduce(trial: str, *, as_json: bool, html: Path | None, plot: Path | None) -> None:
-    from tacepath.trials.reproduce import reproduce
+    from tacepath.literature.reproduce import reproduce
 
     rep = reproduce(trial)
     if plot is not None:
@@ -138,7 +138,7 @@ def surrogacy_command(
         None, "--plot", help="Scatter plot of the HRs with the weighted line (.png/.svg/.pdf)."
     ),
 ) -> None:
-    from tacepath.trials.surrogacy import surrogacy
+    from tacepath.literature.surrogacy import surrogacy
 
     try:
         _check_suffix(plot, "--plot", (".png", ".svg", ".pdf"))

@@ -64,10 +64,11 @@ def analyze_command(
     Example: `tacepath analyze --sap examples/tactics-like/sap.yaml --adsl data/adsl.csv
     --adtte data/adtte.csv --adae data/adae.csv --out report/`
     """
+    from tacepath.adam.model import AnalysisData
+    from tacepath.analysis.runner import run_analysis
+    from tacepath.interop.adam_io import read_dataset
+    from tacepath.interop.sap_io import load_sap
     from tacepath.report.trial_report import write_trial_report
-    from tacepath.trials.adam import AnalysisData, read_dataset
-    from tacepath.trials.analysis import run_analysis
-    from tacepath.trials.sap import load_sap
 
     try:
         plan, sap_hash = load_sap(sap)
@@ -126,7 +127,7 @@ def schema_sap() -> None:
 
       tacepath schema sap > sap.schema.json
     """
-    from tacepath.trials.sap import sap_json_schema
+    from tacepath.analysis.sap import sap_json_schema
 
     _echo_json(sap_json_schema())
 
@@ -148,7 +149,8 @@ def simulate_cohort_command(
 
     Example: `tacepath simulate cohort --like tactics --seed 20200731 --out data/`
     """
-    from tacepath.trials.cohort import tactics_like_cohort, write_cohort
+    from tacepath.adam.cohort import tactics_like_cohort
+    from tacepath.interop.adam_io import write_cohort
 
     try:
         if like.lower() != "tactics":
@@ -168,7 +170,7 @@ def simulate_cohort_command(
 
 
 def _factors(value: str) -> tuple[Any, ...]:
-    from tacepath.trials.randomise import Factor
+    from tacepath.design.randomise import Factor
 
     if not value.strip():
         return ()
@@ -231,7 +233,8 @@ def randomise_list_command(
     Example: `tacepath randomise list --strata 'site=A|B,milan=within|beyond,prior_tace=0|1-2'
     --n 40 --block-sizes 2,4 --seed 7 --out alloc.jsonl`
     """
-    from tacepath.trials.randomise import BlockScheme, MinimisationScheme, create_allocation
+    from tacepath.design.randomise import BlockScheme, MinimisationScheme
+    from tacepath.interop.allocation_log import create_allocation
 
     try:
         factors = _factors(strata)
@@ -291,7 +294,7 @@ def randomise_next_command(
     Example: `tacepath randomise next --list alloc.jsonl --subject P001
     --strata site=A,milan=within,prior_tace=0`
     """
-    from tacepath.trials.randomise import assign_next
+    from tacepath.interop.allocation_log import assign_next
 
     try:
         assignment, state = assign_next(list_file, subject, _levels(strata))
@@ -313,7 +316,7 @@ def randomise_verify_command(
 
     Example: `tacepath randomise verify --list alloc.jsonl`
     """
-    from tacepath.trials.randomise import load_allocation
+    from tacepath.interop.allocation_log import load_allocation
 
     try:
         state = load_allocation(list_file)

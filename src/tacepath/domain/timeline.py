@@ -1,7 +1,7 @@
 """A patient's longitudinal record: imaging assessments, TACE sessions, Child-Pugh, events.
 
 The timeline is the single input of every response criterion (:mod:`tacepath.response`) and of
-the trial endpoints (:mod:`tacepath.trials.endpoints`). It is checked once, when it enters
+the trial endpoints (:mod:`tacepath.adam.endpoints`). It is checked once, when it enters
 (:func:`parse_timeline`): dates in order, nothing measured after death, no target lesion that
 vanishes from the record without being declared, a baseline with at least one target, and no
 impossible size. Every refusal names the patient, the date, the lesion and the field.

@@ -13,8 +13,8 @@ from typing import Any
 
 from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
-from tacepath.response._core import viable_mm2, whole_mm2
 from tacepath.response.course import CourseResult
+from tacepath.response.measurements import viable_mm2, whole_mm2
 from tacepath.response.recicl import index_lesions
 
 __all__ = ["plot_course"]

@@ -3,7 +3,7 @@
 One row per subgroup level under a heading per factor (with the treatment × subgroup
 interaction p), the whole population on top; the hazard ratio and its interval on a log
 axis with a line at 1, and, as text, the patients and events per arm and the HR (CI). It
-only draws what :func:`tacepath.trials.analysis.run_analysis` computed (the ``subgroups``
+only draws what :func:`tacepath.analysis.run_analysis` computed (the ``subgroups``
 entry of ``results.json``). matplotlib is imported lazily (``pip install tacepath[plot]``).
 """
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tacepath.literature.reconstruct import PSEUDO_LABEL, PseudoIpdResult, ReconstructionResult
 from tacepath.survival import KaplanMeierResult, SurvivalCurve
-from tacepath.trials.reconstruct import PSEUDO_LABEL, PseudoIpdResult, ReconstructionResult
 
 __all__ = ["plot_pseudo_ipd", "plot_reconstruction"]
 

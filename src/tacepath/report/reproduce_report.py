@@ -1,6 +1,6 @@
 """The reproduction of a published trial as a one-page HTML report, and its KM figure.
 
-Only shows what :mod:`tacepath.trials.reproduce` computed: the table (paper, tacepath,
+Only shows what :mod:`tacepath.literature.reproduce` computed: the table (paper, tacepath,
 difference, verdict, why, source), the Kaplan–Meier figure of the pseudo-data with the
 number-at-risk table — titled as pseudo-data reconstructed from printed numbers, with the
 paper's printed at-risk numbers beside the figure's own — the deaths-split sensitivity and
@@ -20,9 +20,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tacepath import __version__
 from tacepath.errors import InputError
+from tacepath.literature.reproduce import Reproduction, ReproductionRow
+from tacepath.literature.reproduce.text import format_difference, format_value
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
-from tacepath.trials.reproduce import Reproduction, ReproductionRow
-from tacepath.trials.reproduce._text import format_difference, format_value
 
 __all__ = ["plot_reproduction_km", "reproduction_html"]
 

@@ -1,6 +1,6 @@
 """Scatter plot of progression HR against OS HR across trials, with the weighted line.
 
-Draws only what :func:`tacepath.trials.surrogacy.surrogacy` computed: one point per trial
+Draws only what :func:`tacepath.literature.surrogacy.surrogacy` computed: one point per trial
 (area proportional to patients randomised), the weighted least-squares line on the log
 scale, HR = 1 reference lines, and the correlations with their Fisher-z intervals next to the
 paper's quoted r. matplotlib is imported lazily (``pip install tacepath[plot]``).
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from tacepath.errors import InputError
-from tacepath.trials.surrogacy import SurrogacyResult
+from tacepath.literature.surrogacy import SurrogacyResult
 
 __all__ = ["plot_surrogacy"]
 

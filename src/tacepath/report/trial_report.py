@@ -1,6 +1,6 @@
 """The trial analysis report: ``index.html``, ``report.pdf``, ``results.json`` and figures.
 
-Everything shown comes from :meth:`tacepath.trials.analysis.TrialAnalysis.to_dict` (written
+Everything shown comes from :meth:`tacepath.analysis.TrialAnalysis.to_dict` (written
 as ``results.json``), so every number in the report is in that file; the Kaplan–Meier
 figures are drawn by :func:`tacepath.report.km_plot.plot_km` from the same fits, the forest
 plots by :func:`tacepath.report.forest_plot.plot_forest`. The HTML is self-contained
@@ -19,12 +19,12 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from tacepath.adam.model import SYNTHETIC_LABEL
+from tacepath.analysis import TrialAnalysis, analysis_date
 from tacepath.jsonsafe import json_safe
 from tacepath.report.forest_plot import plot_forest
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
 from tacepath.report.summaries import write_pdf
-from tacepath.trials.adam import SYNTHETIC_LABEL
-from tacepath.trials.analysis import TrialAnalysis, analysis_date
 
 __all__ = ["ReportFiles", "trial_report_html", "write_trial_report"]
 

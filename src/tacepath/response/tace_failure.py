@@ -772,7 +772,7 @@ def tace_specific_pfs(
     FailureResult
         ``criterion`` is the unTACEable component, or ``"death"`` when death came first
         (a tie goes to the progression component). Censoring is not decided here (see
-        :mod:`tacepath.trials.endpoints`).
+        :mod:`tacepath.adam.endpoints`).
 
     References
     ----------

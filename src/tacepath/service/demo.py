@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tacepath.adam.cohort import tactics_like_cohort
 from tacepath.domain.patient import parse_patient
 from tacepath.domain.timeline import parse_timeline
+from tacepath.interop.adam_io import write_cohort
 from tacepath.service.auth import create_organisation, create_user
 from tacepath.service.db import Database
 from tacepath.service.followups import store_decision
@@ -32,7 +34,6 @@ from tacepath.service.patients import (
 from tacepath.service.principal import Principal, system_principal
 from tacepath.service.trials import create_trial, upload_file
 from tacepath.store.models import ROLES
-from tacepath.trials.cohort import tactics_like_cohort, write_cohort
 
 __all__ = ["DEMO_ORGANISATION", "DEMO_REGIMENS", "DemoLogin", "examples_dir", "load_demo"]
 

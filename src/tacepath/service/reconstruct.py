@@ -1,6 +1,6 @@
 """Reconstruction of individual patient data from a digitised Kaplan–Meier curve (Guyot 2012).
 
-The engine is :func:`tacepath.trials.reconstruct.reconstruct_ipd`; this use case reads the two
+The engine is :func:`tacepath.literature.reconstruct.reconstruct_ipd`; this use case reads the two
 uploaded CSV files and returns its result, the IPD as CSV and the figure as PNG. Nothing is
 stored: the inputs are published figures, not patient records.
 """
@@ -40,7 +40,7 @@ def reconstruct(
     plot: bool = True,
 ) -> dict[str, Any]:
     """``{"result": accuracy report..., "summary": text, "ipd_csv": str, "png": bytes|None}``."""
-    from tacepath.trials.reconstruct import reconstruct_ipd
+    from tacepath.literature.reconstruct import reconstruct_ipd
 
     check(who.role, "reconstruct.run")
     if arm is not None and (len(arm) > 60 or "\x00" in arm):

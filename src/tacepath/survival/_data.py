@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
+from tacepath.survival.arrays import FloatArray, IntArray
 
 __all__ = [
     "TIMEFIX_TOLERANCE",
@@ -29,9 +30,6 @@ __all__ = [
     "plain_value",
     "timefix",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 #: R's ``sqrt(.Machine$double.eps)``: the tolerance of ``aeqSurv``.
 TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))

@@ -1,0 +1,90 @@
+"""The analysis frames: a population of ADSL, and one endpoint's rows joined to it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from tacepath.adam.model import AnalysisData
+from tacepath.analysis.sap import UNIT_DAYS, EndpointPlan, Sap
+from tacepath.errors import InputError, InputErrors, Problem
+
+_T, _E, _ARM, _TRT = "_T", "_E", "_ARM", "_TRT"
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Categorical values as text ('0', not 0.0), missing kept missing."""
+
+    def one(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        s = str(v).strip()
+        return s or None
+
+    return values.map(one).astype(object)
+
+
+def _population(sap: Sap, adsl: pd.DataFrame, key: str) -> pd.DataFrame:
+    """ADSL rows of a population with the arm in ``_ARM`` (only the plan's two arms)."""
+    pop = sap.populations[key]
+    flag = _text(adsl[pop.flag]).str.upper()
+    rows = adsl[(flag == "Y").to_numpy()].copy()
+    column = sap.treatment.planned if pop.by == "planned" else sap.treatment.actual
+    rows[_ARM] = _text(rows[column])
+    arms = {sap.treatment.experimental, sap.treatment.reference}
+    problems = [
+        Problem(
+            f"ADSL.{column} (USUBJID {sid!r})",
+            arm,
+            f"one of the plan's arms {sorted(arms)} for a subject of population {key}",
+        )
+        for sid, arm in zip(rows["USUBJID"], rows[_ARM], strict=True)
+        if arm not in arms
+    ]
+    if problems:
+        raise InputErrors(problems[:25])
+    for arm in sorted(arms):
+        if not (rows[_ARM] == arm).any():
+            raise InputError(f"ADSL.{column}", arm, f"at least one subject of population {key}")
+    rows[_TRT] = (rows[_ARM] == sap.treatment.experimental).astype(float)
+    return rows
+
+
+def _endpoint_frame(sap: Sap, data: AnalysisData, e: EndpointPlan) -> pd.DataFrame:
+    pop = _population(sap, data.adsl, e.population)
+    rows = data.adtte[data.adtte["PARAMCD"].astype(str) == e.paramcd][["USUBJID", "AVAL", "CNSR"]]
+    if rows.empty:
+        raise InputError("ADTTE.PARAMCD", e.paramcd, "a parameter present in ADTTE")
+    frame = pop.merge(rows, on="USUBJID", how="left", validate="one_to_one")
+    missing = frame["AVAL"].isna().to_numpy()
+    if missing.any():
+        raise InputErrors(
+            [
+                Problem(
+                    f"ADTTE.PARAMCD (USUBJID {sid!r})",
+                    None,
+                    f"a {e.paramcd} row for every subject of population {e.population}",
+                )
+                for sid in frame["USUBJID"][missing][:25]
+            ]
+        )
+    frame[_T] = pd.to_numeric(frame["AVAL"]) * UNIT_DAYS[sap.aval_unit] / UNIT_DAYS[sap.time_unit]
+    frame[_E] = (pd.to_numeric(frame["CNSR"]) == 0).astype(int)
+    for s in sap.strata:
+        frame[s] = _text(frame[s])
+        bad = frame[s].isna().to_numpy()
+        if bad.any():
+            raise InputErrors(
+                [
+                    Problem(f"ADSL.{s} (USUBJID {sid!r})", None, "a stratum value")
+                    for sid in frame["USUBJID"][bad][:25]
+                ]
+            )
+    return frame

@@ -1,0 +1,377 @@
+"""The frozen results of an analysis: estimates, endpoints, subgroups, baseline, safety.
+
+:class:`TrialAnalysis` holds them all; its ``to_dict()`` is the report's ``results.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tacepath.adam.model import DataSource
+from tacepath.analysis._numbers import finite_or_none
+from tacepath.analysis.multiplicity import GateDecision
+from tacepath.analysis.sap import Sap
+from tacepath.survival import (
+    KaplanMeierResult,
+)
+
+__all__ = [
+    "ArmSummary",
+    "BaselineBlock",
+    "CategoricalResult",
+    "EndpointResult",
+    "Estimate",
+    "InteractionTest",
+    "SafetyResult",
+    "SafetyRow",
+    "SubgroupLevel",
+    "SubgroupResult",
+    "SubgroupVariableResult",
+    "TrialAnalysis",
+]
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Estimate:
+    """A point estimate with its confidence limits (NaN: not estimable / not reached)."""
+
+    estimate: float
+    lower: float
+    upper: float
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {
+            "estimate": finite_or_none(self.estimate),
+            "lower": finite_or_none(self.lower),
+            "upper": finite_or_none(self.upper),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArmSummary:
+    """One arm of one endpoint: n, events, median, S(t) at landmarks, RMST."""
+
+    arm: str
+    n: int
+    events: int
+    median: Estimate
+    landmarks: tuple[tuple[float, Estimate | None], ...]
+    rmst: Estimate | None
+    rmst_se: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "events": self.events,
+            "median": self.median.to_dict(),
+            "landmarks": [
+                {"time": t, **(e.to_dict() if e else {"estimate": None})} for t, e in self.landmarks
+            ],
+            "rmst": None if self.rmst is None else {**self.rmst.to_dict(), "se": self.rmst_se},
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointResult:
+    """Every number of one endpoint (see the module docstring for the methods)."""
+
+    paramcd: str
+    label: str
+    population: str
+    n: int
+    experimental: ArmSummary
+    reference: ArmSummary
+    hr: Estimate
+    cox_coef: float
+    cox_se: float
+    cox_p: float
+    logrank_chisq: float
+    logrank_z: float
+    logrank_p: float
+    logrank_p_two_sided: float
+    sides: int
+    direction: str
+    strata: tuple[str, ...]
+    n_strata: int
+    rmst_tau: float | None
+    rmst_difference: Estimate | None
+    rmst_difference_p: float | None
+    rmst_ratio: Estimate | None
+    follow_up: Estimate
+    observed: dict[str, float]
+    expected: dict[str, float]
+    tested: bool
+    rejected: bool
+    warnings: tuple[str, ...]
+    km: KaplanMeierResult = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        arms = (self.experimental, self.reference)
+        return {
+            "label": self.label,
+            "population": self.population,
+            "n": self.n,
+            "n_by_arm": {a.arm: a.n for a in arms},
+            "events": {a.arm: a.events for a in arms},
+            "median": {a.arm: a.median.to_dict() for a in arms},
+            "landmarks": {a.arm: a.to_dict()["landmarks"] for a in arms},
+            "rmst": {
+                "tau": self.rmst_tau,
+                "arms": {a.arm: a.to_dict()["rmst"] for a in arms},
+                "difference": None
+                if self.rmst_difference is None
+                else {
+                    **self.rmst_difference.to_dict(),
+                    "p": finite_or_none(self.rmst_difference_p),
+                },
+                "ratio": None if self.rmst_ratio is None else self.rmst_ratio.to_dict(),
+            },
+            "follow_up_median": self.follow_up.to_dict(),
+            "logrank_observed": dict(self.observed),
+            "logrank_expected": dict(self.expected),
+            "hr": finite_or_none(self.hr.estimate),
+            "hr_lower": finite_or_none(self.hr.lower),
+            "hr_upper": finite_or_none(self.hr.upper),
+            "cox_coef": finite_or_none(self.cox_coef),
+            "cox_se": finite_or_none(self.cox_se),
+            "cox_p": finite_or_none(self.cox_p),
+            "logrank_chisq": finite_or_none(self.logrank_chisq),
+            "logrank_z": finite_or_none(self.logrank_z),
+            "logrank_p": finite_or_none(self.logrank_p),
+            "logrank_p_two_sided": finite_or_none(self.logrank_p_two_sided),
+            "sides": self.sides,
+            "direction": self.direction,
+            "strata": list(self.strata),
+            "n_strata": self.n_strata,
+            "tested": self.tested,
+            "rejected": self.rejected,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubgroupLevel:
+    """One subgroup: counts per arm and the Cox HR within it."""
+
+    level: str
+    n: dict[str, int]
+    events: dict[str, int]
+    hr: Estimate
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "n": dict(self.n),
+            "events": dict(self.events),
+            "hr": finite_or_none(self.hr.estimate),
+            "hr_lower": finite_or_none(self.hr.lower),
+            "hr_upper": finite_or_none(self.hr.upper),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InteractionTest:
+    """Treatment × subgroup interaction: statistic, degrees of freedom, p."""
+
+    method: str
+    statistic: float
+    df: int
+    p: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "statistic": finite_or_none(self.statistic),
+            "df": self.df,
+            "p": finite_or_none(self.p),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubgroupVariableResult:
+    variable: str
+    label: str
+    levels: tuple[SubgroupLevel, ...]
+    interaction: InteractionTest
+    n_missing: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "variable": self.variable,
+            "label": self.label,
+            "levels": [lv.to_dict() for lv in self.levels],
+            "interaction": self.interaction.to_dict(),
+            "n_missing": self.n_missing,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubgroupResult:
+    """Subgroup analysis of one endpoint (HRs unstratified unless the plan says so)."""
+
+    endpoint: str
+    stratified: bool
+    overall: SubgroupLevel
+    variables: tuple[SubgroupVariableResult, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "stratified": self.stratified,
+            "overall": self.overall.to_dict(),
+            "variables": [v.to_dict() for v in self.variables],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BaselineBlock:
+    """One variable of the baseline table: per level (or summary) and arm."""
+
+    variable: str
+    label: str
+    kind: str
+    rows: tuple[dict[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "variable": self.variable,
+            "label": self.label,
+            "kind": self.kind,
+            "rows": [dict(r) for r in self.rows],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SafetyRow:
+    """One adverse-event term: subjects per arm at any grade and at high grade, Fisher p."""
+
+    term: str
+    any_grade: dict[str, int]
+    any_grade_p: float
+    high_grade: dict[str, int]
+    high_grade_p: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "any_grade": dict(self.any_grade),
+            "any_grade_p": finite_or_none(self.any_grade_p),
+            "high_grade": dict(self.high_grade),
+            "high_grade_p": finite_or_none(self.high_grade_p),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SafetyResult:
+    population: str
+    n: dict[str, int]
+    high_grade: int
+    rows: tuple[SafetyRow, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "population": self.population,
+            "n": dict(self.n),
+            "high_grade": self.high_grade,
+            "test": "Fisher's exact test, two-sided",
+            "terms": [r.to_dict() for r in self.rows],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CategoricalResult:
+    variable: str
+    label: str
+    population: str
+    levels: tuple[str, ...]
+    counts: dict[str, dict[str, int]]
+    n: dict[str, int]
+    n_missing: int
+    p: float
+    test: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "variable": self.variable,
+            "label": self.label,
+            "population": self.population,
+            "levels": list(self.levels),
+            "counts": {a: dict(c) for a, c in self.counts.items()},
+            "n": dict(self.n),
+            "n_missing": self.n_missing,
+            "p": finite_or_none(self.p),
+            "test": self.test,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrialAnalysis:
+    """The whole analysis: plan, provenance and every number (``to_dict`` → results.json)."""
+
+    sap: Sap
+    sap_sha256: str
+    sources: tuple[DataSource, ...]
+    synthetic: bool
+    software: str
+    arms: tuple[str, str]
+    populations: dict[str, dict[str, int]]
+    baseline: tuple[BaselineBlock, ...]
+    endpoints: tuple[EndpointResult, ...]
+    gatekeeping: tuple[GateDecision, ...]
+    subgroups: tuple[SubgroupResult, ...]
+    safety: SafetyResult | None
+    categorical: tuple[CategoricalResult, ...]
+
+    def endpoint(self, paramcd: str) -> EndpointResult:
+        return next(e for e in self.endpoints if e.paramcd == paramcd)
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.sap
+        return {
+            "title": s.title,
+            "study": s.study,
+            "synthetic": self.synthetic,
+            "software": self.software,
+            "sap_sha256": self.sap_sha256,
+            "data": [src.to_dict() for src in self.sources],
+            "data_cutoff": None if s.data_cutoff is None else s.data_cutoff.isoformat(),
+            "time_unit": s.time_unit,
+            "treatment": {
+                "variable": s.treatment.planned,
+                "experimental": self.arms[0],
+                "reference": self.arms[1],
+            },
+            "sides": s.sides,
+            "direction": s.direction,
+            "alpha": s.alpha,
+            "conf_level": s.conf_level,
+            "km_conf_type": s.km_conf_type,
+            "ties": s.ties,
+            "strata": list(s.strata),
+            "populations": {k: dict(v) for k, v in self.populations.items()},
+            "baseline": [b.to_dict() for b in self.baseline],
+            "endpoints": {e.paramcd: e.to_dict() for e in self.endpoints},
+            "gatekeeping": {
+                "procedure": None if s.testing is None else s.testing.procedure,
+                "rule": "rejected if p < alpha; next hypothesis tested only if p < gate",
+                "steps": [g.to_dict() for g in self.gatekeeping],
+            },
+            "subgroups": {
+                sg.endpoint: sg.to_dict() | {"interaction_method": _interaction_name(s)}
+                for sg in self.subgroups
+            },
+            "safety": None if self.safety is None else self.safety.to_dict(),
+            "categorical": [c.to_dict() for c in self.categorical],
+        }
+
+
+def _interaction_name(s: Sap) -> str | None:
+    if s.subgroups is None:
+        return None
+    return s.subgroups.interaction_test

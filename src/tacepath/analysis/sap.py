@@ -1,0 +1,326 @@
+"""The statistical analysis plan (SAP) of a two-arm time-to-event trial, as YAML.
+
+A plan names the populations (ADSL flags), the treatment variable with its reference and
+experimental arms, the randomisation strata used by the stratified log-rank test and the
+stratified Cox model, sidedness and α, the endpoints (ADTTE ``PARAMCD``) with optional RMST
+τ and landmark times, the hierarchical testing sequence, subgroups with their interaction
+test, the baseline table, the safety tables and other categorical comparisons. It is
+validated on load; every problem names the field (``tacepath schema sap`` prints the JSON
+Schema). Times in the plan (``rmst_tau``, ``landmarks``, ``km.break_times``) are in
+``time_unit``; ADTTE ``AVAL`` is converted from ``aval_unit`` (days: 365.25/12 days per
+month).
+
+Example: ``examples/tactics-like/sap.yaml`` (the TACTICS plan [1]_: TACE-specific PFS then
+OS, fixed sequence, OS tested only if the PFS p < 0.15, one-sided α 0.15).
+
+References
+----------
+.. [1] Kudo M, Ueshima K, Ikeda M, et al. Final results of TACTICS. Liver Cancer
+   2022;11(4):354-367. doi:10.1159/000522547 (Statistical Methods).
+.. [2] ICH E9. Statistical principles for clinical trials. 1998 (the content of a SAP).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tacepath.errors import InputError, InputErrors, Problem
+
+__all__ = [
+    "UNIT_DAYS",
+    "BaselineVariable",
+    "CategoricalComparison",
+    "EndpointPlan",
+    "GateStep",
+    "GatekeepingPlan",
+    "KmOptions",
+    "Population",
+    "SafetyPlan",
+    "Sap",
+    "SubgroupPlan",
+    "SubgroupVariable",
+    "Treatment",
+    "parse_sap",
+    "sap_json_schema",
+]
+
+TimeUnit = Literal["days", "weeks", "months", "years"]
+UNIT_DAYS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}
+"""Days per unit (a month is 365.25/12 = 30.4375 days; a year 365.25 days)."""
+
+_CFG = ConfigDict(frozen=True, extra="forbid")
+_NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
+
+
+class Treatment(BaseModel):
+    """The randomised treatment: ADSL columns and the two arms compared."""
+
+    model_config = _CFG
+    planned: str = Field("TRT01P", pattern=_NAME, description="ADSL column of the planned arm.")
+    actual: str = Field(
+        "TRT01A", pattern=_NAME, description="ADSL column of the arm received (safety)."
+    )
+    reference: str = Field(..., description="Control arm (the HR denominator).")
+    experimental: str = Field(..., description="Experimental arm (the HR numerator).")
+
+
+class Population(BaseModel):
+    """An analysis population: an ADSL ``Y``/``N`` flag."""
+
+    model_config = _CFG
+    flag: str = Field(..., pattern=_NAME, description="ADSL flag column; 'Y' = in.")
+    label: str = Field(..., description="Name shown in the report.")
+    by: Literal["planned", "actual"] = Field(
+        "planned", description="Arm as randomised (ITT) or as treated (safety)."
+    )
+
+
+class EndpointPlan(BaseModel):
+    """One time-to-event endpoint (an ADTTE parameter)."""
+
+    model_config = _CFG
+    paramcd: str = Field(..., description="ADTTE PARAMCD.")
+    label: str = Field(..., description="Name shown in the report.")
+    population: str = Field("ITT", description="Key of `populations`.")
+    rmst_tau: float | None = Field(
+        None, gt=0, description="RMST horizon τ in `time_unit` (none: no RMST)."
+    )
+    landmarks: tuple[float, ...] = Field(
+        (), description="Times (in `time_unit`) at which S(t) is reported per arm."
+    )
+
+
+class GateStep(BaseModel):
+    """One hypothesis of the fixed sequence.
+
+    Rejected when p < ``alpha``; the next hypothesis is tested only when p < ``gate``
+    (default: ``alpha``, the fixed-sequence rule).
+    """
+
+    model_config = _CFG
+    endpoint: str = Field(..., description="PARAMCD of an endpoint of the plan.")
+    alpha: float | None = Field(
+        None, gt=0, lt=1, description="Level of this test (default: the plan's alpha)."
+    )
+    gate: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="The next hypothesis is tested only if p < gate (default: alpha).",
+    )
+
+
+class GatekeepingPlan(BaseModel):
+    """Hierarchical (gatekeeping) testing of the endpoints in a fixed order."""
+
+    model_config = _CFG
+    procedure: Literal["fixed-sequence"] = Field("fixed-sequence")
+    steps: tuple[GateStep, ...] = Field(..., min_length=1)
+
+
+class SubgroupVariable(BaseModel):
+    """A baseline factor defining subgroups."""
+
+    model_config = _CFG
+    variable: str = Field(..., pattern=_NAME, description="ADSL column.")
+    label: str = Field(..., description="Name shown in the forest plot.")
+    levels: tuple[str, ...] | None = Field(
+        None, description="Levels in display order (default: all, sorted)."
+    )
+
+
+class SubgroupPlan(BaseModel):
+    """Subgroup hazard ratios and treatment-by-subgroup interaction tests."""
+
+    model_config = _CFG
+    endpoints: tuple[str, ...] = Field(..., min_length=1)
+    variables: tuple[SubgroupVariable, ...] = Field(..., min_length=1)
+    interaction_test: Literal["likelihood-ratio", "wald"] = Field(
+        "likelihood-ratio",
+        description="Cox treatment x subgroup: likelihood-ratio (nested models) or Wald.",
+    )
+    stratified: bool = Field(
+        False, description="Stratify the subgroup Cox models by the plan's strata."
+    )
+
+
+class BaselineVariable(BaseModel):
+    """A row block of the baseline table."""
+
+    model_config = _CFG
+    variable: str = Field(..., pattern=_NAME)
+    label: str
+    kind: Literal["categorical", "continuous"] = "categorical"
+
+
+class SafetyPlan(BaseModel):
+    """Adverse-event tables: subjects with any grade and with grade ≥ ``high_grade``."""
+
+    model_config = _CFG
+    population: str = Field("SAFETY", description="Key of `populations`.")
+    term: str = Field("AEDECOD", pattern=_NAME, description="ADAE column of the term.")
+    grade: str = Field("ATOXGRN", pattern=_NAME, description="ADAE column of the grade 1-5.")
+    high_grade: int = Field(3, ge=1, le=5, description="Grade ≥ this is 'high grade'.")
+    min_percent: float = Field(
+        0.0, ge=0, le=100, description="List terms with any-grade % ≥ this in either arm."
+    )
+
+
+class CategoricalComparison(BaseModel):
+    """A categorical ADSL variable compared between arms by Fisher's exact test."""
+
+    model_config = _CFG
+    variable: str = Field(..., pattern=_NAME)
+    label: str
+    population: str = "ITT"
+    test: Literal["fisher"] = "fisher"
+
+
+class KmOptions(BaseModel):
+    """Kaplan–Meier figure: x ticks (also the risk-table times) in `time_unit`."""
+
+    model_config = _CFG
+    break_times: tuple[float, ...] | None = None
+
+
+class Sap(BaseModel):
+    """A statistical analysis plan (see the module docstring)."""
+
+    model_config = _CFG
+    sap_version: Literal[1] = 1
+    title: str
+    study: str | None = None
+    data_cutoff: dt.date | None = Field(
+        None, description="No ADTTE date may fall after it (checked on load)."
+    )
+    aval_unit: Literal["days"] = Field("days", description="Unit of ADTTE AVAL.")
+    time_unit: TimeUnit = Field("months", description="Unit of the report and of plan times.")
+    treatment: Treatment
+    populations: dict[str, Population]
+    strata: tuple[str, ...] = Field(
+        (), description="ADSL columns: strata of the log-rank test and of the Cox model."
+    )
+    sides: Literal[1, 2] = 2
+    direction: Literal["less", "greater"] = Field(
+        "less", description="One-sided alternative: experimental HR < 1 ('less') or > 1."
+    )
+    alpha: float = Field(0.05, gt=0, lt=1)
+    conf_level: float = Field(0.95, gt=0, lt=1)
+    km_conf_type: Literal["log", "log-log", "plain", "logit", "arcsin"] = Field(
+        "log", description="KM band (R's default log; SAS LIFETEST's log-log)."
+    )
+    ties: Literal["efron", "breslow"] = Field(
+        "efron", description="Cox ties (R's default Efron; SAS PHREG's Breslow)."
+    )
+    endpoints: tuple[EndpointPlan, ...] = Field(..., min_length=1)
+    testing: GatekeepingPlan | None = None
+    subgroups: SubgroupPlan | None = None
+    baseline: tuple[BaselineVariable, ...] = ()
+    safety: SafetyPlan | None = None
+    categorical: tuple[CategoricalComparison, ...] = ()
+    km: KmOptions = Field(default_factory=KmOptions)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Sap:
+        problems = _cross_problems(self)
+        if problems:
+            raise ValueError("; ".join(f"{f}: {a}" for f, a in problems))
+        return self
+
+    def endpoint(self, paramcd: str) -> EndpointPlan:
+        return next(e for e in self.endpoints if e.paramcd == paramcd)
+
+    def adsl_columns(self) -> tuple[str, ...]:
+        """Every ADSL column the plan uses."""
+        cols = [self.treatment.planned]
+        if any(p.by == "actual" for p in self.populations.values()):
+            cols.append(self.treatment.actual)
+        cols += [p.flag for p in self.populations.values()]
+        cols += list(self.strata)
+        cols += [b.variable for b in self.baseline]
+        cols += [c.variable for c in self.categorical]
+        if self.subgroups is not None:
+            cols += [v.variable for v in self.subgroups.variables]
+        return tuple(dict.fromkeys(cols))
+
+
+def _cross_problems(s: Sap) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if s.treatment.reference == s.treatment.experimental:
+        out.append(("treatment.experimental", "an arm different from the reference"))
+    codes = [e.paramcd for e in s.endpoints]
+    if len(set(codes)) != len(codes):
+        out.append(("endpoints", "each PARAMCD once"))
+    pops = set(s.populations)
+    for i, e in enumerate(s.endpoints):
+        if e.population not in pops:
+            out.append((f"endpoints[{i}].population", f"one of {sorted(pops)}"))
+    if s.testing is not None:
+        seen: set[str] = set()
+        for i, st in enumerate(s.testing.steps):
+            if st.endpoint not in codes:
+                out.append((f"testing.steps[{i}].endpoint", f"one of {codes}"))
+            if st.endpoint in seen:
+                out.append((f"testing.steps[{i}].endpoint", "each endpoint once"))
+            seen.add(st.endpoint)
+            level = st.alpha if st.alpha is not None else s.alpha
+            if st.gate is not None and st.gate > level:
+                out.append(
+                    (
+                        f"testing.steps[{i}].gate",
+                        f"≤ the step's alpha {level:g} (a looser gate would not control "
+                        "the familywise error)",
+                    )
+                )
+    if s.subgroups is not None:
+        for i, code in enumerate(s.subgroups.endpoints):
+            if code not in codes:
+                out.append((f"subgroups.endpoints[{i}]", f"one of {codes}"))
+    if s.safety is not None and s.safety.population not in pops:
+        out.append(("safety.population", f"one of {sorted(pops)}"))
+    for i, c in enumerate(s.categorical):
+        if c.population not in pops:
+            out.append((f"categorical[{i}].population", f"one of {sorted(pops)}"))
+    return out
+
+
+def sap_json_schema() -> dict[str, Any]:
+    """JSON Schema of the plan (``tacepath schema sap``)."""
+    schema = Sap.model_json_schema()
+    schema["title"] = "tacepath statistical analysis plan"
+    schema["$comment"] = (
+        "YAML or JSON. Example: examples/tactics-like/sap.yaml. Times in time_unit; "
+        "a test step rejects when p < alpha and opens the next step when p < gate."
+    )
+    return schema
+
+
+def _problems(err: ValidationError) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "sap"
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        if e["type"] == "missing":
+            out.append(Problem(f"sap.{loc}", None, "a value (required)"))
+        elif e["type"] == "extra_forbidden":
+            out.append(Problem(f"sap.{loc}", e.get("input"), "no such field (tacepath schema sap)"))
+        elif e["type"] == "value_error" and ": " in msg:
+            for part in msg.split("; "):
+                field, allowed = part.split(": ", 1)
+                out.append(Problem(f"sap.{field}", "given", allowed))
+        else:
+            out.append(Problem(f"sap.{loc}", e.get("input"), msg))
+    return out
+
+
+def parse_sap(raw: Any) -> Sap:
+    """Validate a plan given as a mapping (parsed YAML or JSON)."""
+    if not isinstance(raw, dict):
+        raise InputError("sap", type(raw).__name__, "a mapping (YAML document)")
+    try:
+        return Sap.model_validate(raw)
+    except ValidationError as exc:
+        raise InputErrors(_problems(exc)) from None

@@ -1,1 +1,0 @@
-"""Trial analytics: endpoint derivation, analysis plans, design and simulation."""
