@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from tacepath.domain.patient import PatientSnapshot
     from tacepath.domain.timeline import Timeline
 
-__all__ = ["CourseState", "FailureOrigin", "TaceFailureState", "course_state", "derived_failure"]
+__all__ = [
+    "CourseState",
+    "FailureOrigin",
+    "TaceFailureState",
+    "course_state",
+    "derived_failure",
+    "timeline_state",
+]
 
 FailureOrigin = Literal["recorded", "timeline", "given"]
 
@@ -57,6 +64,17 @@ class CourseState:
     def deceased_text(self) -> str:
         return f"deceased on {self.deceased.isoformat()}" if self.deceased else ""
 
+    @property
+    def stop(self) -> tuple[dt.date, str] | None:
+        """Where a TACE-based plan stops: the earlier of death and a dated TACE failure."""
+        stops: list[tuple[dt.date, str]] = []
+        if self.deceased is not None:
+            stops.append((self.deceased, self.deceased_text))
+        f = self.tace_failure
+        if f is not None and f.date is not None:
+            stops.append((f.date, f"{f.text}: TACE is not repeated"))
+        return min(stops) if stops else None
+
 
 def derived_failure(timeline: Timeline) -> TaceFailureState | None:
     """The earliest TACE failure the response engine finds in ``timeline`` (or None)."""
@@ -65,20 +83,27 @@ def derived_failure(timeline: Timeline) -> TaceFailureState | None:
     hits = [
         (r.date or dt.date.max, name, r)
         for name, r in (
-            ("untaceable_progression", untaceable_progression(timeline)),
             ("jsh_refractoriness", jsh_refractoriness(timeline)),
+            ("untaceable_progression", untaceable_progression(timeline)),
         )
         if r.event
     ]
     if not hits:
         return None
-    _, name, r = min(hits, key=lambda h: (h[0], h[1]))
+    hits.sort(key=lambda h: h[0])  # earliest; same date: JSH refractoriness named first
+    first = hits[0]
+    note = "; ".join(f"{r.name}: {r.criterion} on {d.isoformat()}" for d, _, r in hits)
     return TaceFailureState(
-        criterion=name,
-        date=r.date,
+        criterion=first[1],
+        date=first[2].date,
         origin="timeline",
-        note=f"derived from the timeline: {r.name}: {r.criterion}",
+        note=f"derived from the timeline: {note}",
     )
+
+
+def timeline_state(timeline: Timeline) -> CourseState:
+    """TACE failure derived from ``timeline`` and its date of death (no patient record)."""
+    return CourseState(tace_failure=derived_failure(timeline), deceased=timeline.date_of_death)
 
 
 def course_state(
@@ -89,7 +114,7 @@ def course_state(
 ) -> CourseState:
     """TACE failure (recorded in the history, else derived from the timeline, else
     ``given``) and the date of death (from the timeline)."""
-    derived = derived_failure(timeline) if timeline is not None else None
+    derived = timeline_state(timeline).tace_failure if timeline is not None else None
     recorded = patient.history.tace_failure if patient.history is not None else None
     failure: TaceFailureState | None
     if recorded is not None:

@@ -168,7 +168,7 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
 
     death = timeline.date_of_death
     if death is not None:
-        return make("deceased", (f"died on {death.isoformat()}",), (), (), None)
+        return make("deceased", (f"deceased on {death.isoformat()}",), (), (), None)
     if not timeline.follow_ups:
         return make(
             "no-follow-up",
