@@ -132,3 +132,13 @@ def test_p008_death_gives_no_plan_and_no_match() -> None:
     for s in res.steps:
         assert s.findings == ("deceased on 2026-06-10",)
     assert match_trials(p, timeline=tl) == ()
+
+
+def test_p008_followup_after_death_has_no_next_step_or_drug_action() -> None:
+    from tacepath.pathway.followup import followup
+
+    d = followup(_timeline("P008_death_without_progression.json"), "tactics")
+    assert d.decision == "deceased"
+    assert d.reasons == ("deceased on 2026-06-10",)
+    assert d.next_steps == ()
+    assert d.drug_actions == ()
