@@ -149,6 +149,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     return Data(folder, cohort, allocation, survival, url)
 
 
+P003 = EXAMPLES / "pathway" / "P003_snapshot.json"
+
+
 def _calls(d: Data) -> dict[str, Call]:
     out = d.folder / "out"
     platform = ["--organisation", ORGANISATION, "--database-url", d.database_url]
@@ -158,8 +161,14 @@ def _calls(d: Data) -> dict[str, Call]:
         "assess": Call(
             {"path": PATIENT}, suffixes={"path": (*JSONISH, ".csv", ".parquet", ".jsonl")}
         ),
-        "pathway": Call({"patient_file": PATIENT}, suffixes={"patient_file": JSONISH}),
-        "match": Call({"patient_file": PATIENT}, suffixes={"patient_file": JSONISH}),
+        "pathway": Call(
+            {"patient_file": P003, "timeline_file": TIMELINE},
+            suffixes={"patient_file": JSONISH, "timeline_file": TIMELINES},
+        ),
+        "match": Call(
+            {"patient_file": P003, "timeline_file": TIMELINE},
+            suffixes={"patient_file": JSONISH, "timeline_file": TIMELINES},
+        ),
         "followup": Call(
             {"timeline_file": TIMELINE}, ["--regimen", "tactics"], {"timeline_file": TIMELINES}
         ),
@@ -176,7 +185,12 @@ def _calls(d: Data) -> dict[str, Call]:
             {"patient_file": JSONISH, "timeline_file": TIMELINES},
             html,
         ),
-        "summary patient": Call({"patient_file": PATIENT}, (), {"patient_file": JSONISH}, html),
+        "summary patient": Call(
+            {"patient_file": P003, "timeline_file": TIMELINE},
+            (),
+            {"patient_file": JSONISH, "timeline_file": TIMELINES},
+            html,
+        ),
         "survival km": Call({"data_path": d.survival}, survival, {"data_path": TABLES}),
         "survival logrank": Call(
             {"data_path": d.survival}, [*survival, "--group", "arm"], {"data_path": TABLES}
@@ -207,7 +221,11 @@ def _calls(d: Data) -> dict[str, Call]:
         "import fhir": Call({"bundle": PATIENT}, platform),  # its only file: always replaced
         "import csv": Call({"path": EXAMPLES / "cohort.csv"}, platform),
         # commands that only write files
-        "schedule": Call({}, ["--regimen", "tactics", "--start", "2026-12-01"]),
+        "schedule": Call(
+            {"timeline_file": TIMELINE},
+            ["--regimen", "tactics", "--start", "2026-12-01"],
+            {"timeline_file": TIMELINES},
+        ),
         "reproduce": Call({}, ["tactics"]),
         "surrogacy": Call({}),
         "randomise list": Call({}, ["--seed", "7"], outputs={"out": out / "new.jsonl"}),

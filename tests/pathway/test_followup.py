@@ -26,7 +26,7 @@ runner = CliRunner()
         ("P004_child_pugh_c_after_tace", "tace-failure", "unTACEable progression"),
         ("P005_macrovascular_invasion", "tace-failure", "unTACEable progression"),
         ("P007_jsh_refractory", "tace-failure", "unTACEable progression"),
-        ("P008_death_without_progression", "deceased", "died on"),
+        ("P008_death_without_progression", "deceased", "deceased on"),
         ("P009_lost_to_follow_up", "continue", "viable tumour 30.5% of baseline"),
     ],
 )

@@ -38,7 +38,7 @@ def test_migrated_schema_matches_the_models(db: Any) -> None:
     from tacepath.store.migrate import alembic_config
 
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert version == "0002"  # the history columns of the pathway's composition model
+    assert version == "0003"  # the recorded TACE failure in the history
 
 
 def test_audit_records_are_append_only(db: Any) -> None:
@@ -79,6 +79,7 @@ _FULL_HISTORY = {
     "nephrotic_or_nephritic_syndrome": False,
     "liver_transplant_candidate": False,
     "hbv_hcv_coinfection": False,
+    "tace_failure": {"date": "2026-03-01", "criterion": "jsh_refractoriness"},
 }
 
 

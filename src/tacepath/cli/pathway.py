@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from tacepath.domain.patient import PatientSnapshot
+    from tacepath.domain.timeline import Timeline
     from tacepath.pathway.pathway import PathwayResult
 
 __all__: list[str] = []
@@ -96,6 +97,9 @@ def pathway_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
     detail: bool = typer.Option(False, "--detail", help="Every criterion, source and caveat."),
+    timeline_file: Path | None = input_file(
+        None, "--timeline", help="The patient's timeline (TACE failure and death are read from it)."
+    ),
 ) -> None:
     """The five steps for TACE + systemic therapy: candidate, contraindications, sequence,
     MDT questions, monitoring; every regimen eligible / not eligible / needs information.
@@ -109,7 +113,8 @@ def pathway_command(
 
     try:
         patients = parse_patients(read_json_or_yaml(patient_file))
-        results = [pathway(p) for p in patients]
+        timeline = _one_timeline(timeline_file, patients)
+        results = [pathway(p, timeline=timeline) for p in patients]
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))
     if as_json:
@@ -118,7 +123,27 @@ def pathway_command(
         return
     console = Console()
     for r in results:
+        if r.deceased is not None:
+            console.print(f"[bold]Patient {r.id}: deceased on {r.deceased.isoformat()}[/bold]")
+            console.print("No treatment option, plan or trial match.")
+            continue
         render(console, r, detail=detail)
+
+
+def _one_timeline(path: Path | None, patients: list[PatientSnapshot]) -> Timeline | None:
+    """The one timeline of ``--timeline`` (None without it), for the one patient given."""
+    if path is None:
+        return None
+    from tacepath.cli.response import load_timelines
+
+    tls = load_timelines(path, field="--timeline")
+    if len(tls) != 1:
+        raise InputError("--timeline", f"{len(tls)} timelines", "one timeline")
+    if len(patients) != 1:
+        raise InputError("PATIENT", f"{len(patients)} patients", "one patient with --timeline")
+    if tls[0].id != patients[0].id:
+        raise InputError("timeline.id", tls[0].id, f"the patient's id {patients[0].id!r}")
+    return tls[0]
 
 
 def _date(value: str, option: str) -> dt.date:
@@ -141,6 +166,9 @@ def schedule_command(
     weight_kg: float | None = typer.Option(None, "--weight-kg", help="For weight-based doses."),
     ics: Path | None = output_path(None, "--ics", help="Also write an iCalendar file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    timeline_file: Path | None = input_file(
+        None, "--timeline", help="The patient's timeline: the plan stops at death or TACE failure."
+    ),
 ) -> None:
     """The dated plan: drug start, each TACE, holds and resumptions, infusions, imaging.
 
@@ -155,7 +183,18 @@ def schedule_command(
     try:
         s0 = _date(start, "--start")
         dates = tuple(_date(d, "--tace-dates") for d in (tace_dates or "").split(",") if d.strip())
-        plan = schedule(regimen, s0, tace_dates=dates, months=months, weight_kg=weight_kg)
+        stop = None
+        if timeline_file is not None:
+            from tacepath.cli.response import load_timelines
+            from tacepath.pathway.course_state import timeline_state
+
+            tls = load_timelines(timeline_file, field="--timeline")
+            if len(tls) != 1:
+                raise InputError("--timeline", f"{len(tls)} timelines", "one timeline")
+            stop = timeline_state(tls[0]).stop
+        plan = schedule(
+            regimen, s0, tace_dates=dates, months=months, weight_kg=weight_kg, stop_at=stop
+        )
     except InputError as exc:
         exit_with_errors(exc)
     if ics is not None:
@@ -186,6 +225,8 @@ def schedule_command(
         if e.conflict:
             console.print(f"[red]⚠[/red] {escape(e.conflict)}")
             break
+    if plan.stopped:
+        console.print(f"[red]{escape(plan.stopped)}[/red]")
     if ics is not None:
         console.print(f"iCalendar written to {ics}")
 
@@ -236,6 +277,9 @@ def followup_command(
 def match_command(
     patient_file: Path = input_file(..., metavar="PATIENT", help="A patient (JSON/YAML)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    timeline_file: Path | None = input_file(
+        None, "--timeline", help="The patient's timeline (TACE failure and death are read from it)."
+    ),
 ) -> None:
     """Registry trials that may still recruit, with unmet and open criteria.
 
@@ -245,20 +289,34 @@ def match_command(
     from rich.markup import escape
 
     from tacepath.domain.patient import parse_patients
+    from tacepath.pathway.course_state import course_state
     from tacepath.pathway.matching import match_trials
 
     try:
         patients = parse_patients(read_json_or_yaml(patient_file))
-        results = [(p.id, match_trials(p)) for p in patients]
+        timeline = _one_timeline(timeline_file, patients)
+        results = [
+            (p.id, match_trials(p, timeline=timeline), course_state(p, timeline).deceased)
+            for p in patients
+        ]
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))
     if as_json:
-        out = [{"id": pid, "trials": [m.to_dict() for m in ms]} for pid, ms in results]
+        out = [
+            {
+                "id": pid,
+                "trials": [m.to_dict() for m in ms],
+                "deceased": died.isoformat() if died else None,
+            }
+            for pid, ms, died in results
+        ]
         typer.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
         return
     console = Console()
-    for pid, ms in results:
+    for pid, ms, died in results:
         console.print(f"[bold]Patient {escape(pid)}: trial matching[/bold]")
+        if died is not None:
+            console.print(f"deceased on {died.isoformat()}: no trial match.")
         for m in ms:
             colour = "green" if m.verdict == "possible" else "red"
             ids = ", ".join(m.registry_ids.values())
@@ -341,12 +399,17 @@ def summary_patient(
     patient_file: Path = input_file(..., metavar="PATIENT", help="The current snapshot."),
     out: Path = output_path(..., "--out", help="HTML file to write."),
     pdf: Path | None = output_path(None, "--pdf", help="Also print it to this PDF."),
+    timeline_file: Path | None = input_file(
+        None, "--timeline", help="The patient's timeline (TACE failure and death are read from it)."
+    ),
 ) -> None:
     """Plain-language summary of the options for the patient, numbers from the registry."""
     from tacepath.report.summaries import patient_summary_html
 
     try:
-        html = patient_summary_html(_one_patient(patient_file))
+        patient = _one_patient(patient_file)
+        timeline = _one_timeline(timeline_file, [patient])
+        html = patient_summary_html(patient, timeline=timeline)
         _write(html, out, pdf)
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))

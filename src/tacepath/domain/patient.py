@@ -22,6 +22,8 @@ __all__ = [
     "History",
     "PatientSnapshot",
     "Sex",
+    "TaceFailure",
+    "TaceFailureCriterion",
     "Tumour",
     "input_warnings",
     "parse_patient",
@@ -64,6 +66,21 @@ class Tumour(BaseModel):
     @property
     def diameter_cm(self) -> float:
         return self.diameter_mm / 10.0
+
+
+#: How TACE failure was established (response/tace_failure.py derives both from a timeline).
+TaceFailureCriterion = Literal["untaceable_progression", "jsh_refractoriness"]
+
+
+class TaceFailure(BaseModel):
+    """A recorded TACE failure: the date and the criterion that established it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: dt.date = Field(description="Date TACE failure was established.")
+    criterion: TaceFailureCriterion = Field(
+        description="unTACEable progression (TACTICS) or JSH-LCSGJ TACE refractoriness."
+    )
 
 
 class History(BaseModel):
@@ -163,6 +180,11 @@ class History(BaseModel):
     )
     hbv_hcv_coinfection: bool | None = Field(
         default=None, description="Hepatitis B and hepatitis C co-infection."
+    )
+    tace_failure: TaceFailure | None = Field(
+        default=None,
+        description="TACE failure already established (date and criterion); null: none recorded. "
+        "After it, TACE is not repeated (docs/pathway.md, treatment-stage migration).",
     )
 
     @model_validator(mode="after")

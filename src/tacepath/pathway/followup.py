@@ -136,7 +136,9 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
     jsh = jsh_refractoriness(timeline)
     tactics = "Kudo M, et al. Liver Cancer 2022;11(4):354-367 (doi:10.1159/000522547)"
 
-    actions = _drug_actions(timeline, rid)
+    death = timeline.date_of_death
+    # after death: no drug action, no next step (docs/pathway.md, "Death")
+    actions = _drug_actions(timeline, rid) if death is None else ()
     holds = tuple(
         f"{a['drug']}: {a['action']} for {a['event']}"
         + (f" (resume: {a['resume']})" if a.get("resume") else "")
@@ -166,9 +168,8 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
             drug_actions=actions,
         )
 
-    death = timeline.date_of_death
     if death is not None:
-        return make("deceased", (f"died on {death.isoformat()}",), (), (), None)
+        return make("deceased", (f"deceased on {death.isoformat()}",), (), (), None)
     if not timeline.follow_ups:
         return make(
             "no-follow-up",

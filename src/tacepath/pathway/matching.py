@@ -3,18 +3,31 @@
 A trial matches when no criterion fails — its stated criteria and the rules of its components
 (TACE and each drug) — and the unknown or caution criteria are listed as open. Recruitment
 status is never assumed: each match says how to check it.
+
+After TACE failure (recorded, or derived from the timeline) every trial whose components
+contain TACE is not eligible with that reason; after death there is no match at all
+(docs/pathway.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tacepath.clinical.assessment import assess
 from tacepath.domain.patient import PatientSnapshot
 from tacepath.evidence.registry import Registry, registry
+from tacepath.pathway.course_state import course_state
 from tacepath.pathway.model import Catalogue, catalogue
-from tacepath.pathway.pathway import CriterionResult, cite_source, evaluate_criterion
+from tacepath.pathway.pathway import (
+    CriterionResult,
+    cite_source,
+    evaluate_criterion,
+    failure_criterion,
+)
+
+if TYPE_CHECKING:
+    from tacepath.domain.timeline import Timeline
 
 __all__ = ["TrialMatch", "match_trials"]
 
@@ -50,16 +63,26 @@ class TrialMatch:
 
 
 def match_trials(
-    patient: PatientSnapshot, *, cat: Catalogue | None = None, reg: Registry | None = None
+    patient: PatientSnapshot,
+    *,
+    timeline: Timeline | None = None,
+    cat: Catalogue | None = None,
+    reg: Registry | None = None,
 ) -> tuple[TrialMatch, ...]:
-    """Every trial of the catalogue's matching list, possible matches first."""
+    """Every trial of the catalogue's matching list, possible matches first; none after
+    death (the timeline's date of death)."""
     cat = cat or catalogue()
     reg = reg or registry()
+    state = course_state(patient, timeline)
+    if state.deceased is not None:
+        return ()
     a = assess(patient)
     out = []
     for m in cat.trial_matching:
         t = reg.get(m.trial)
         crit = tuple(evaluate_criterion(c, patient, a, cat, reg) for c in cat.criteria_of(m))
+        if state.tace_failure is not None and cat.stage_migration.component in m.components:
+            crit = (failure_criterion(state.tace_failure, cat, reg), *crit)
         unmet = tuple(c.reason for c in crit if c.result == "fail")
         open_ = tuple(c.reason for c in crit if c.result in ("unknown", "caution"))
         out.append(

@@ -234,11 +234,24 @@ class _ComponentsFile(_Frozen):
     rules: tuple[Rule, ...]
 
 
+class StageMigration(_Frozen):
+    """What TACE failure changes (regimens.yaml ``stage_migration``): options containing
+    ``component`` are not repeated; the criteria named in ``satisfies`` pass for a patient
+    staged in ``from_stages`` (treatment-stage migration), citing ``migration``."""
+
+    component: str
+    not_repeated: CitedText
+    satisfies: tuple[str, ...] = Field(min_length=1)
+    from_stages: tuple[str, ...] = Field(min_length=1)
+    migration: CitedText
+
+
 class _RegimensFile(_Frozen):
     sources: tuple[Source, ...]
     populations: tuple[Population, ...]
     regimens: tuple[Regimen, ...] = Field(min_length=1)
     trial_matching: tuple[TrialCriteria, ...] = ()
+    stage_migration: StageMigration
 
 
 class Catalogue(_Frozen):
@@ -250,6 +263,7 @@ class Catalogue(_Frozen):
     populations: tuple[Population, ...]
     regimens: tuple[Regimen, ...] = Field(min_length=1)
     trial_matching: tuple[TrialCriteria, ...] = ()
+    stage_migration: StageMigration
 
     def regimen(self, regimen_id: str) -> Regimen:
         from tacepath.errors import InputError
@@ -370,6 +384,14 @@ def _check_references(cat: Catalogue, reg: Registry) -> list[Problem]:
                 problems.append(
                     Problem(f"trial_matching[{m.trial}].enrolled.rule", e.rule, "a rule id")
                 )
+    mig = cat.stage_migration
+    comps("stage_migration.component", (mig.component,))
+    ref("stage_migration.not_repeated", mig.not_repeated.source)
+    ref("stage_migration.migration", mig.migration.source)
+    criterion_ids = {c.id for p in cat.populations for c in p.criteria if c.id}
+    for cid in mig.satisfies:
+        if cid not in criterion_ids:
+            problems.append(Problem("stage_migration.satisfies", cid, "a population criterion id"))
     for r in cat.regimens:
         comps(f"regimens[{r.id}].components", r.components)
         for p_id in r.populations:
@@ -409,6 +431,7 @@ def load_catalogue(
         populations=regs.populations,
         regimens=regs.regimens,
         trial_matching=regs.trial_matching,
+        stage_migration=regs.stage_migration,
     )
     problems = _check_references(cat, reg or registry())
     if problems:

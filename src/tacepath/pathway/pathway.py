@@ -18,14 +18,16 @@ Regimens are ordered by a written rule, never by an invented score.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from tacepath.clinical.assessment import Assessment, NotComputable, assess
 from tacepath.domain.patient import PatientSnapshot
 from tacepath.evidence.model import Trial
 from tacepath.evidence.registry import Registry, registry
 from tacepath.evidence.views import number_dict
+from tacepath.pathway.course_state import CourseState, TaceFailureState, course_state
 from tacepath.pathway.eligibility import Verdict, run_check
 from tacepath.pathway.model import (
     BoundCriterion,
@@ -36,6 +38,9 @@ from tacepath.pathway.model import (
     catalogue,
 )
 
+if TYPE_CHECKING:
+    from tacepath.domain.timeline import Timeline
+
 __all__ = [
     "ORDERING_RULE",
     "STATUS_ORDER",
@@ -45,7 +50,9 @@ __all__ = [
     "Status",
     "Step",
     "cite_source",
+    "deceased_criterion",
     "evaluate_criterion",
+    "failure_criterion",
     "pathway",
     "status_of",
 ]
@@ -205,6 +212,8 @@ class PathwayResult:
     regimens: tuple[RegimenAssessment, ...]
     ordering_rule: str = ORDERING_RULE
     notes: tuple[str, ...] = field(default=())
+    tace_failure: TaceFailureState | None = None
+    deceased: dt.date | None = None
 
     def regimen(self, regimen_id: str) -> RegimenAssessment:
         return next(r for r in self.regimens if r.id == regimen_id)
@@ -218,6 +227,8 @@ class PathwayResult:
             "regimens": [r.to_dict() for r in self.regimens],
             "ordering_rule": self.ordering_rule,
             "notes": list(self.notes),
+            "tace_failure": self.tace_failure.to_dict() if self.tace_failure else None,
+            "deceased": self.deceased.isoformat() if self.deceased else None,
         }
 
 
@@ -335,18 +346,58 @@ def _cited_text(item: Any, cat: Catalogue, reg: Registry) -> dict[str, Any]:
     return out
 
 
-def _failure_criterion(detail: str, reg: Registry) -> CriterionResult:
-    src = reg.get("TACTICS").source("lc2022")
+def failure_criterion(failure: TaceFailureState, cat: Catalogue, reg: Registry) -> CriterionResult:
+    """The failing criterion of an option containing TACE after TACE failure (data:
+    ``stage_migration.not_repeated``)."""
+    nr = cat.stage_migration.not_repeated
+    cite = cite_source(cat, reg, nr.source)
+    detail = f"{failure.text}: TACE is not repeated"
+    if failure.note:
+        detail += f" ({failure.note})"
     return CriterionResult(
-        name="No TACE failure (unTACEable progression or refractoriness): TACE is not repeated "
-        "after it has failed",
+        name=nr.text,
         result="fail",
         detail=detail,
-        source="TACTICS:lc2022",
-        citation=f"TACTICS: {src.short()}",
-        citations=(f"TACTICS: {src.short()}",),
+        source=_source_id(nr.source),
+        citation=cite,
+        citations=(cite,),
         origin="pathway",
         rule="tace-failure",
+    )
+
+
+def deceased_criterion(date: dt.date) -> CriterionResult:
+    """The failing criterion of every option after death (docs/pathway.md, "Death")."""
+    return CriterionResult(
+        name="Alive: no treatment, trial or follow-up plan after death",
+        result="fail",
+        detail=f"deceased on {date.isoformat()}",
+        source="timeline",
+        citation="the patient's timeline (date of death)",
+        citations=("the patient's timeline (date of death)",),
+        origin="pathway",
+        rule="deceased",
+    )
+
+
+def _migrated(
+    c: CriterionResult, failure: TaceFailureState, a: Assessment, cat: Catalogue, reg: Registry
+) -> CriterionResult:
+    """A criterion that treatment-stage migration satisfies after TACE failure (data:
+    ``stage_migration``): it passes for a stage in ``from_stages``; anything else is kept."""
+    mig = cat.stage_migration
+    stage = a["bclc"]
+    code = None if isinstance(stage, NotComputable) else stage.to_dict().get("stage")
+    if c.rule not in mig.satisfies or code not in mig.from_stages:
+        return c
+    cite = cite_source(cat, reg, mig.migration.source)
+    return replace(
+        c,
+        result="pass",
+        detail=f"BCLC {code}; {mig.migration.text} — {failure.text}",
+        question="",
+        citation=f"{c.citation}; {cite}" if cite not in c.citation else c.citation,
+        citations=tuple(dict.fromkeys((*c.citations, cite))),
     )
 
 
@@ -356,11 +407,16 @@ def _assess_regimen(
     a: Assessment,
     cat: Catalogue,
     reg: Registry,
-    tace_failure: str | None = None,
+    state: CourseState,
 ) -> RegimenAssessment:
     crits = tuple(evaluate_criterion(c, patient, a, cat, reg) for c in cat.criteria_of(r))
-    if tace_failure is not None and r.kind != "systemic":
-        crits = (_failure_criterion(tace_failure, reg), *crits)
+    failure = state.tace_failure
+    if failure is not None:
+        crits = tuple(_migrated(c, failure, a, cat, reg) for c in crits)
+        if cat.stage_migration.component in r.components:
+            crits = (failure_criterion(failure, cat, reg), *crits)
+    if state.deceased is not None:
+        crits = (deceased_criterion(state.deceased), *crits)
     evidence = tuple(_evidence(reg.get(e.trial), e.arm, e.comparator, crits) for e in r.evidence)
     return RegimenAssessment(
         id=r.id,
@@ -513,19 +569,28 @@ def _steps(
 def pathway(
     patient: PatientSnapshot,
     *,
-    tace_failure: str | None = None,
+    timeline: Timeline | None = None,
+    tace_failure: TaceFailureState | str | None = None,
     cat: Catalogue | None = None,
     reg: Registry | None = None,
 ) -> PathwayResult:
     """Walk the five steps for ``patient`` and assess every regimen of the catalogue.
 
-    ``tace_failure`` (the criterion and date from the response engine) marks every
-    TACE-based regimen not eligible: TACE is not repeated once it has failed.
+    TACE failure (recorded in the history; else derived from ``timeline``; else
+    ``tace_failure`` as given by a caller) makes every option containing TACE not eligible and
+    applies treatment-stage migration to the systemic options. Death (from ``timeline``)
+    makes every option not eligible: "deceased on DATE" (docs/pathway.md).
     """
     cat = cat or catalogue()
     reg = reg or registry()
+    given = (
+        TaceFailureState(criterion=tace_failure, date=None, origin="given")
+        if isinstance(tace_failure, str)
+        else tace_failure
+    )
+    state = course_state(patient, timeline, given=given)
     a = assess(patient)
-    assessed = [_assess_regimen(r, patient, a, cat, reg, tace_failure) for r in cat.regimens]
+    assessed = [_assess_regimen(r, patient, a, cat, reg, state) for r in cat.regimens]
     order = sorted(range(len(assessed)), key=lambda i: _order_key(assessed[i], i, reg))
     regimens = tuple(assessed[i] for i in order)
     notes = list(a.warnings)
@@ -534,9 +599,23 @@ def pathway(
             "No history given: every contraindication and trial criterion that reads it is "
             "unknown, so no regimen can be eligible (add the history object)."
         )
+    if state.tace_failure is not None:
+        f = state.tace_failure
+        notes.append(
+            f"{f.text} ({f.note or f.origin}): TACE is not repeated; systemic options are "
+            "assessed after treatment-stage migration (docs/pathway.md)."
+        )
+    steps = _steps(patient, a, list(regimens), cat, reg)
+    if state.deceased is not None:
+        notes.append(f"{state.deceased_text}: no treatment option, plan or trial match.")
+        steps = tuple(
+            Step(number=s.number, title=s.title, findings=(state.deceased_text,)) for s in steps
+        )
     return PathwayResult(
         id=patient.id,
-        steps=_steps(patient, a, list(regimens), cat, reg),
+        steps=steps,
         regimens=regimens,
         notes=tuple(notes),
+        tace_failure=state.tace_failure,
+        deceased=state.deceased,
     )

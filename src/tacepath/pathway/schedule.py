@@ -140,6 +140,7 @@ class Schedule:
     start_means: str
     until: dt.date
     events: tuple[Event, ...]
+    stopped: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,6 +149,7 @@ class Schedule:
             "start_means": self.start_means,
             "until": self.until.isoformat(),
             "events": [e.to_dict() for e in self.events],
+            "stopped": self.stopped,
         }
 
     def to_ics(self) -> bytes:
@@ -226,11 +228,14 @@ def schedule(
     tace_dates: tuple[dt.date, ...] = (),
     months: int = 12,
     weight_kg: float | None = None,
+    stop_at: tuple[dt.date, str] | None = None,
 ) -> Schedule:
     """Lay out the regimen's events from ``start`` for ``months`` months.
 
     ``regimen`` is a regimen id or alias (``tactics``, ``emerald-1``, ``leap-012``,
     ``launch``, ``tace``); ``tace_dates`` the planned or done TACE sessions (sorted here).
+    ``stop_at`` (date, reason: death or TACE failure, :attr:`CourseState.stop`) ends the plan
+    there: no event after it, one warning on that date naming the reason.
     """
     rules = _find(regimen)
     if not 1 <= months <= 120:
@@ -380,6 +385,11 @@ def schedule(
                 conflict=conflict(note.conflict),
             )
         )
+    stopped = None
+    if stop_at is not None and stop_at[0] <= until:
+        until, stopped = stop_at[0], f"plan stops on {stop_at[0].isoformat()}: {stop_at[1]}"
+        events = [e for e in events if e.date < until]
+        events.append(Event(date=until, kind="warning", text=stopped, source="patient timeline"))
     order = {"note": 0, "warning": 1, "drug": 2, "hold": 3, "tace": 4, "resume": 5}
     events.sort(key=lambda e: (e.date, order.get(e.kind, 6)))
     return Schedule(
@@ -388,4 +398,5 @@ def schedule(
         start_means=rules.start_means,
         until=until,
         events=tuple(e for e in events if e.date <= until),
+        stopped=stopped,
     )

@@ -160,17 +160,10 @@ def mdt_summary_html(
     if timeline is not None and timeline.id != patient.id:
         raise InputError("timeline.id", timeline.id, f"the patient's id {patient.id!r}")
     course = _course(timeline, regimen) if timeline is not None else None
-    failed = None
-    if timeline is not None:
-        from tacepath.response.tace_failure import jsh_refractoriness, untaceable_progression
-
-        hits = [
-            r for r in (untaceable_progression(timeline), jsh_refractoriness(timeline)) if r.event
-        ]
-        if hits:
-            first = min(hits, key=lambda r: r.date or dt.date.max)
-            failed = f"{first.name}: {first.criterion} on {first.date}"
-    result = pathway(patient, tace_failure=failed)
+    result = pathway(patient, timeline=timeline)
+    failure = result.tace_failure
+    failed = f"{failure.text}; {failure.note or failure.origin}" if failure else None
+    deceased = f"deceased on {result.deceased.isoformat()}" if result.deceased else None
     d = result.to_dict()
     questions = next(s for s in d["steps"] if s["step"] == 4)["findings"]
     if questions == ["no open question from the encoded criteria"]:
@@ -183,10 +176,11 @@ def mdt_summary_html(
         p=_patient_facts(patient),
         course=course,
         tace_failed=failed,
+        deceased=deceased,
         regimens=_with_latest(d["regimens"]),
         ordering_rule=d["ordering_rule"],
         questions=questions,
-        matches=[m.to_dict() for m in match_trials(patient)],
+        matches=[m.to_dict() for m in match_trials(patient, timeline=timeline)],
         sources=_sources(result),
     )
 
@@ -230,14 +224,23 @@ def _finding(res: dict[str, Any], e: dict[str, Any]) -> dict[str, str] | None:
     return {"text": text, "source": a["citation"]}
 
 
-def patient_summary_html(patient: PatientSnapshot) -> str:
-    """A plain-language summary of the options for the patient (numbers from the registry)."""
-    result = pathway(patient)
+def patient_summary_html(patient: PatientSnapshot, *, timeline: Timeline | None = None) -> str:
+    """A plain-language summary of the options for the patient (numbers from the registry).
+
+    Only options that are eligible or need information are shown; after TACE failure no
+    option containing TACE is named (one line says TACE is not repeated), and after death
+    there are no options at all (docs/pathway.md)."""
+    if timeline is not None and timeline.id != patient.id:
+        raise InputError("timeline.id", timeline.id, f"the patient's id {patient.id!r}")
+    result = pathway(patient, timeline=timeline)
     facts = _patient_facts(patient)
     options = []
     not_suitable = []
-    for r in result.to_dict()["regimens"]:
+    regimens = [] if result.deceased else result.to_dict()["regimens"]
+    for r in regimens:
         if r["status"] == "not_eligible":
+            if result.tace_failure is not None and "tace" in r["components"]:
+                continue  # said once below, never listed as an option
             why = r["reasons"][0].split(" — ")[-1] if r["reasons"] else ""
             not_suitable.append({"label": r["label"], "why": why})
             continue
@@ -270,6 +273,8 @@ def patient_summary_html(patient: PatientSnapshot) -> str:
         stage_text=stage_text,
         options=options,
         not_suitable=not_suitable,
+        tace_failed=result.tace_failure.text if result.tace_failure else None,
+        deceased=result.deceased.isoformat() if result.deceased else None,
     )
 
 

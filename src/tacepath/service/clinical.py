@@ -63,8 +63,9 @@ def patient_view(db: Database, who: Principal, patient_id: int) -> dict[str, Any
     }
     if record.snapshot is not None:
         out["assessment"] = assess(record.snapshot).to_dict()
-        out["pathway"] = pathway(record.snapshot, tace_failure=failed).to_dict()
-        out["matches"] = [m.to_dict() for m in match_trials(record.snapshot)]
+        tl = record.timeline
+        out["pathway"] = pathway(record.snapshot, timeline=tl, tace_failure=failed).to_dict()
+        out["matches"] = [m.to_dict() for m in match_trials(record.snapshot, timeline=tl)]
     if record.timeline is not None:
         out["response"] = assess_response(record.timeline).to_contract_dict()
     return out
@@ -129,7 +130,7 @@ def patient_summary(db: Database, who: Principal, patient_id: int) -> str:
     record = get_record(db, who, patient_id)
     if record.snapshot is None:
         raise InputError("snapshot", None, "a snapshot of the patient (none recorded yet)")
-    return patient_summary_html(record.snapshot)
+    return patient_summary_html(record.snapshot, timeline=record.timeline)
 
 
 def summary_pdf(html: str) -> bytes:

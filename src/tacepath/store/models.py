@@ -257,6 +257,9 @@ class Snapshot(Base):
     nephrotic_or_nephritic_syndrome: Mapped[bool | None] = mapped_column(Boolean, default=None)
     liver_transplant_candidate: Mapped[bool | None] = mapped_column(Boolean, default=None)
     hbv_hcv_coinfection: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # added in migration 0003: a recorded TACE failure (both null = none recorded)
+    tace_failure_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    tace_failure_criterion: Mapped[str | None] = mapped_column(String(32), default=None)
 
     labs: Mapped[list[SnapshotLab]] = relationship(
         cascade="all, delete-orphan", order_by="SnapshotLab.id", lazy="selectin"

@@ -216,6 +216,9 @@ def snapshot_row(p: PatientSnapshot) -> Snapshot:
         for k in History.DATES:
             setattr(row, _known_column(k), k in h.model_fields_set)
             setattr(row, k, getattr(h, k))
+        tf = h.tace_failure
+        row.tace_failure_date = tf.date if tf is not None else None
+        row.tace_failure_criterion = tf.criterion if tf is not None else None
     return row
 
 
@@ -254,6 +257,11 @@ def snapshot_dict(row: Snapshot, mrn: str) -> dict[str, Any]:
         for k in History.DATES:
             if getattr(row, _known_column(k)):
                 h[k] = _plain(getattr(row, k))
+        if row.tace_failure_date is not None or row.tace_failure_criterion is not None:
+            h["tace_failure"] = {
+                "date": _plain(row.tace_failure_date),
+                "criterion": row.tace_failure_criterion,
+            }
         d["history"] = h
     return d
 

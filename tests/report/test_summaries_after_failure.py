@@ -1,0 +1,96 @@
+"""Every example patient and timeline: the patient summary shows only options the pathway
+calls eligible or needing information; after TACE failure or death no TACE option is offered
+by the pathway, trial matching, follow-up, schedule or either summary."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tacepath.cli.response import load_timelines
+from tacepath.domain.patient import PatientSnapshot, parse_patients
+from tacepath.domain.timeline import Timeline
+from tacepath.pathway.course_state import course_state, timeline_state
+from tacepath.pathway.followup import followup
+from tacepath.pathway.matching import match_trials
+from tacepath.pathway.model import catalogue
+from tacepath.pathway.pathway import pathway
+from tacepath.pathway.schedule import schedule
+from tacepath.report.summaries import mdt_summary_html, patient_summary_html
+
+ROOT = Path(__file__).resolve().parents[2]
+VIGNETTES = ROOT / "tests" / "pathway" / "vignettes"
+OFFERED = ("eligible", "needs_information")
+
+
+def _patients() -> list[PatientSnapshot]:
+    files = [*sorted((ROOT / "examples" / "pathway").glob("*.json")), *sorted(VIGNETTES.glob("*"))]
+    files.append(ROOT / "examples" / "patients.json")
+    out: list[PatientSnapshot] = []
+    for f in files:
+        out += parse_patients(json.loads(f.read_text()))
+    return out
+
+
+def _timelines() -> list[Timeline]:
+    return [load_timelines(f)[0] for f in sorted((ROOT / "examples" / "timelines").glob("P*.json"))]
+
+
+def _cases() -> list[tuple[PatientSnapshot, Timeline | None]]:
+    patients = _patients()
+    by_id = {p.id: p for p in patients}
+    generic = next(p for p in patients if p.history is not None)
+    cases: list[tuple[PatientSnapshot, Timeline | None]] = [(p, None) for p in patients]
+    for tl in _timelines():
+        p = by_id.get(tl.id) or generic.model_copy(update={"id": tl.id})
+        cases.append((p, tl))
+    return cases
+
+
+TACE_LABELS = {r.label for r in catalogue().regimens if "tace" in r.components}
+
+
+@pytest.mark.parametrize(
+    ("patient", "timeline"),
+    _cases(),
+    ids=lambda x: getattr(x, "id", None) and f"{type(x).__name__}-{x.id}",
+)
+def test_options_shown_are_offered_and_no_tace_after_failure_or_death(
+    patient: PatientSnapshot, timeline: Timeline | None
+) -> None:
+    res = pathway(patient, timeline=timeline)
+    offered = {r.label for r in res.regimens if r.status in OFFERED}
+    html = patient_summary_html(patient, timeline=timeline)
+    shown = set(re.findall(r"<h3>(.*?)</h3>", html))
+    unescaped = {s.replace("&#43;", "+").replace("&amp;", "&") for s in shown}
+    assert unescaped <= offered
+    state = course_state(patient, timeline)
+    if state.tace_failure is None and state.deceased is None:
+        return
+    assert not any("tace" in r.components for r in res.regimens if r.status in OFFERED)
+    assert not any(label in html for label in TACE_LABELS)
+    cat = catalogue()
+    for m in match_trials(patient, timeline=timeline):
+        comps = next(x.components for x in cat.trial_matching if x.trial == m.trial)
+        assert not ("tace" in comps and m.verdict == "possible")
+    mdt = mdt_summary_html(patient, timeline=timeline)
+    if state.deceased is not None:
+        assert f"deceased on {state.deceased.isoformat()}" in mdt
+        assert all(r.status == "not_eligible" for r in res.regimens)
+    else:
+        assert state.tace_failure is not None
+        assert state.tace_failure.text in mdt
+    if timeline is not None:
+        d = followup(timeline, "tactics")
+        assert d.decision in ("tace-failure", "deceased")
+        stop = timeline_state(timeline).stop
+        assert stop is not None
+        plan = schedule(
+            "tactics", timeline.start_date or stop[0], tace_dates=(), months=24, stop_at=stop
+        )
+        assert plan.stopped is not None
+        assert all(e.date <= stop[0] for e in plan.events)
+        assert not any(e.kind == "tace" and e.date >= stop[0] for e in plan.events)
