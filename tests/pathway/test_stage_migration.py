@@ -55,7 +55,7 @@ def test_p007_jsh_refractory_timeline_migrates_to_systemic() -> None:
         if "tace" in r.components:
             assert r.status == "not_eligible"
             assert r.criteria[0].rule == "tace-failure"
-            assert "TACE failure (jsh_refractoriness) on 2026-04-13" in r.reasons[0]
+            assert "TACE failure (refractoriness, JSH-LCSGJ criteria) on 2026-04-13" in r.reasons[0]
             assert "TACE is not repeated" in r.reasons[0]
             assert r.criteria[0].citation  # cited
     for rid in SYSTEMIC:
@@ -93,7 +93,7 @@ def test_recorded_failure_wins_over_the_timeline_and_says_so() -> None:
     assert state.tace_failure is not None
     assert state.tace_failure.origin == "recorded"
     assert state.tace_failure.criterion == "untaceable_progression"
-    assert "jsh_refractoriness" in state.tace_failure.note
+    assert "refractoriness, JSH-LCSGJ criteria" in state.tace_failure.note
 
 
 def test_stage_d_is_never_migrated() -> None:

@@ -57,7 +57,7 @@ def test_mdt_summary_with_a_failed_tace_course() -> None:
     html = mdt_summary_html(_patient("P003_snapshot"), timeline=tl, regimen="tactics")
     assert "data:image/png;base64," in html  # the course plot
     assert "Decision at the latest visit: tace-failure" in html
-    assert "TACE failure (untaceable_progression) on 2026-06-29" in html
+    assert "TACE failure (unTACEable progression, TACTICS) on 2026-06-29" in html
 
 
 def test_tace_failure_makes_tace_regimens_not_eligible() -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tacepath.domain.timeline import Timeline
 
 __all__ = [
+    "FAILURE_NAMES",
     "CourseState",
     "FailureOrigin",
     "TaceFailureState",
@@ -27,6 +28,15 @@ __all__ = [
 ]
 
 FailureOrigin = Literal["recorded", "timeline", "given"]
+
+
+#: How each failure criterion is named to clinicians (the ids are the timeline's and the
+#: record's): TACTICS' unTACEable progression (Kudo 2022), the JSH-LCSGJ refractoriness
+#: criteria (Kudo 2014).
+FAILURE_NAMES = {
+    "untaceable_progression": "unTACEable progression, TACTICS",
+    "jsh_refractoriness": "refractoriness, JSH-LCSGJ criteria",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,9 +50,9 @@ class TaceFailureState:
 
     @property
     def text(self) -> str:
-        """``TACE failure (criterion) on DATE``."""
+        """``TACE failure (criterion's name) on DATE``."""
         on = f" on {self.date.isoformat()}" if self.date is not None else ""
-        return f"TACE failure ({self.criterion}){on}"
+        return f"TACE failure ({FAILURE_NAMES.get(self.criterion, self.criterion)}){on}"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -24,6 +24,7 @@ from tacepath.clinical.assessment import NotComputable, assess
 from tacepath.domain.patient import PatientSnapshot
 from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
+from tacepath.pathway.course_state import TaceFailureState
 from tacepath.pathway.matching import match_trials
 from tacepath.pathway.pathway import PathwayResult, pathway
 
@@ -273,9 +274,21 @@ def patient_summary_html(patient: PatientSnapshot, *, timeline: Timeline | None 
         stage_text=stage_text,
         options=options,
         not_suitable=not_suitable,
-        tace_failed=result.tace_failure.text if result.tace_failure else None,
+        tace_failed=_plain_failure(result.tace_failure) if result.tace_failure else None,
         deceased=result.deceased.isoformat() if result.deceased else None,
     )
+
+
+#: A TACE failure in the patient's words (the criterion ids are the timeline's).
+_PLAIN_FAILURE = {
+    "untaceable_progression": "the cancer grew in a way that TACE can no longer treat",
+    "jsh_refractoriness": "TACE no longer kept the tumours under control",
+}
+
+
+def _plain_failure(failure: TaceFailureState) -> str:
+    when = f" (noted on {failure.date.isoformat()})" if failure.date is not None else ""
+    return _PLAIN_FAILURE.get(failure.criterion, "TACE stopped working") + when
 
 
 def write_pdf(html: str, path: Path | str) -> Path:
