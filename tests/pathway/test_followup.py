@@ -98,3 +98,33 @@ def test_adverse_event_after_death_is_refused() -> None:
     raw["adverse_events"] = [{"date": "2027-01-01", "term": "Diarrhea", "grade": 1}]
     with pytest.raises(InputError, match=r"adverse_events\[0\]\.date"):
         parse_timeline(raw)
+
+
+@pytest.mark.parametrize(
+    "regimen", ["emerald-1", "leap-012", "launch", "tace-durvalumab", "atezolizumab-bevacizumab"]
+)
+def test_no_regimen_borrows_the_tactics_imaging_interval(regimen: str) -> None:
+    (tl,) = load_timelines(TIMELINES / "P002_complete_response.json")
+    d = followup(tl, regimen)
+    assert d.decision == "continue"
+    steps = " ".join(d.next_steps)
+    assert "TACTICS" not in steps
+    assert "8 weeks" not in steps
+    assert "imaging interval: not in the sources read" in steps
+    assert "no other trial's interval is used" in steps
+
+
+@pytest.mark.parametrize("regimen", ["tactics", "tace-sorafenib", "tace", "tace-alone"])
+def test_tactics_regimens_follow_the_tactics_imaging(regimen: str) -> None:
+    (tl,) = load_timelines(TIMELINES / "P002_complete_response.json")
+    d = followup(tl, regimen)
+    assert "next imaging in 8 weeks (TACTICS protocol)" in d.next_steps
+    assert any("Liver Cancer 2022" in s for s in d.sources)
+
+
+def test_no_command_line_text_in_the_next_steps() -> None:
+    for name in ("P001_new_liver_lesion_only", "P003_untaceable_intrahepatic"):
+        (tl,) = load_timelines(TIMELINES / f"{name}.json")
+        for step in followup(tl, "tactics").next_steps:
+            assert "tacepath " not in step
+            assert "--" not in step

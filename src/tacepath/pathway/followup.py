@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tacepath.domain.timeline import Timeline
+from tacepath.evidence.registry import registry
 from tacepath.pathway.model import catalogue
+from tacepath.pathway.schedule import find_schedule
 from tacepath.response.tace_failure import (
     jsh_refractoriness,
     repeat_tace_indication,
     untaceable_progression,
 )
 
-__all__ = ["Decision", "FollowUpDecision", "followup"]
+__all__ = ["Decision", "FollowUpDecision", "ImagingPlan", "followup", "imaging_plan"]
 
 Decision = Literal["repeat-tace", "continue", "tace-failure", "wait", "deceased", "no-follow-up"]
 
@@ -40,13 +42,39 @@ _AFTER_FAILURE: dict[str, tuple[str, str]] = {
     ),
 }
 
-_ALIASES = {
-    "tactics": "tace-sorafenib",
-    "tace": "tace-alone",
-    "emerald-1": "tace-durvalumab-bevacizumab",
-    "leap-012": "tace-lenvatinib-pembrolizumab",
-    "launch": "tace-lenvatinib",
-}
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImagingPlan:
+    """The imaging of a regimen's own protocol (schedules.yaml), or that none was found."""
+
+    first: str
+    next: str
+    source: str
+
+
+def _weeks(days: int) -> str:
+    return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
+
+
+def imaging_plan(regimen: str) -> ImagingPlan:
+    """The regimen's imaging rule from its own trial's protocol; where the sources read give
+    none, the plan says so and leaves the interval to the MDT (no other trial's is borrowed)."""
+    found = find_schedule(regimen)
+    rule = found.imaging if found is not None else None
+    if rule is None:
+        label = catalogue().regimen(regimen).label
+        none = (
+            f"imaging interval: not in the sources read for {label}; the MDT sets it "
+            "(no other trial's interval is used)"
+        )
+        return ImagingPlan(first=none, next=none, source="")
+    trial = f"{rule.source.trial} protocol" if rule.source.trial else "protocol"
+    return ImagingPlan(
+        first=f"first response assessment: imaging {_weeks(rule.after_each_tace_days)} after "
+        f"TACE ({trial})",
+        next=f"next imaging in {_weeks(rule.then_every_days)} ({trial})",
+        source=catalogue().source(rule.source, registry()).short(),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,7 +151,9 @@ def _drug_actions(timeline: Timeline, rid: str) -> tuple[dict[str, Any], ...]:
 
 
 def _regimen_id(name: str) -> str:
-    rid = _ALIASES.get(name.strip().casefold(), name.strip())
+    """The regimen id of ``name``: an id of the catalogue or an alias of its schedule."""
+    found = find_schedule(name)
+    rid = found.regimen if found is not None else name.strip()
     catalogue().regimen(rid)  # raises InputError naming the known ids
     return rid
 
@@ -134,7 +164,7 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
     last = timeline.assessments[-1]
     up = untaceable_progression(timeline)
     jsh = jsh_refractoriness(timeline)
-    tactics = "Kudo M, et al. Liver Cancer 2022;11(4):354-367 (doi:10.1159/000522547)"
+    imaging = imaging_plan(rid)
 
     death = timeline.date_of_death
     # after death: no drug action, no next step (docs/pathway.md, "Death")
@@ -174,8 +204,8 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
         return make(
             "no-follow-up",
             ("only the baseline assessment is recorded",),
-            ("first response assessment: CT 4 weeks after TACE (TACTICS protocol)",),
-            (tactics,),
+            (imaging.first,),
+            tuple(x for x in (imaging.source,) if x),
             None,
         )
     failed = [r for r in (up, jsh) if r.event and r.date is not None and r.date <= last.date]
@@ -194,8 +224,8 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
         steps = (
             "stop TACE",
             after,
-            "re-run the pathway on the current snapshot (tacepath pathway) for the systemic "
-            "options: " + "; ".join(systemic),
+            "review the systemic options in the pathway on the current record: "
+            + "; ".join(systemic),
         )
         return make(
             "tace-failure",
@@ -209,7 +239,7 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
         return make(
             "repeat-tace",
             rep.reasons,
-            ("schedule the next TACE (tacepath schedule --tace-dates ... for holds and scans)",),
+            ("schedule the next TACE (the regimen's plan gives the holds and scans around it)",),
             (str(rep.citation),),
             rep.to_dict(),
         )
@@ -226,7 +256,7 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
     return make(
         "continue",
         (f"viable tumour {shown} (repeat TACE above 50%); no TACE failure",),
-        ("next imaging in 8 weeks (TACTICS protocol)",),
-        (str(rep.citation),),
+        (imaging.next,),
+        tuple(x for x in (str(rep.citation), imaging.source) if x),
         rep.to_dict(),
     )

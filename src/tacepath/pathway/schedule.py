@@ -212,11 +212,17 @@ def _schedules() -> tuple[RegimenSchedule, ...]:
     return load_schedules()
 
 
-def _find(name: str) -> RegimenSchedule:
+def find_schedule(name: str) -> RegimenSchedule | None:
+    """The schedule of a regimen, by its id or an alias (``tactics``, ``emerald-1``...);
+    ``None`` when the regimen has none."""
     key = name.strip().casefold()
-    for s in _schedules():
-        if key == s.regimen or key in s.aliases:
-            return s
+    return next((s for s in _schedules() if key == s.regimen or key in s.aliases), None)
+
+
+def _find(name: str) -> RegimenSchedule:
+    found = find_schedule(name)
+    if found is not None:
+        return found
     names = ", ".join(f"{s.regimen} ({'/'.join(s.aliases)})" for s in _schedules())
     raise InputError("--regimen", name, names)
 
