@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import shutil
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ pytest.importorskip("fastapi")
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 PG_ENV = "TACEPATH_TEST_DATABASE_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else [])
@@ -86,16 +88,38 @@ class _Backend:
         self._made.append(name)
         return self._pg_url(name)
 
+    def _drop_database(self, name: str) -> None:
+        """Drop ``name``, ending this role's sessions on it first.
+
+        ``WITH (FORCE)`` also has to terminate an autovacuum worker that happens to be in
+        the database, which a role without ``pg_signal_backend`` may not do; a plain
+        ``DROP DATABASE`` cancels autovacuum itself, so that is used after our own
+        sessions are gone, retried while a straggler disconnects.
+        """
+        self._admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND usename = current_user AND pid <> pg_backend_pid()"
+        )
+        for attempt in range(20):
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except OperationalError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
+
     def drop(self, url: str) -> None:
         if self.name == "postgresql":
             name = make_url(url).database
-            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            assert name is not None
+            self._drop_database(name)
 
     def close(self) -> None:
         if self.name == "postgresql":
             for name in self._made:
-                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            self._admin(f'DROP DATABASE IF EXISTS "{self.template_name}" WITH (FORCE)')
+                self._drop_database(name)
+            self._drop_database(self.template_name)
 
 
 @pytest.fixture(scope="session")
