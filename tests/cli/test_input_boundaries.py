@@ -170,7 +170,9 @@ def _calls(d: Data) -> dict[str, Call]:
             suffixes={"patient_file": JSONISH, "timeline_file": TIMELINES},
         ),
         "followup": Call(
-            {"timeline_file": TIMELINE}, ["--regimen", "tactics"], {"timeline_file": TIMELINES}
+            {"timeline_file": TIMELINE, "patient_file": P003},
+            ["--regimen", "tactics"],
+            {"timeline_file": TIMELINES, "patient_file": JSONISH},
         ),
         "response": Call({"timeline": TIMELINE}, suffixes={"timeline": TIMELINES}),
         "endpoints": Call(
@@ -222,9 +224,9 @@ def _calls(d: Data) -> dict[str, Call]:
         "import csv": Call({"path": EXAMPLES / "cohort.csv"}, platform),
         # commands that only write files
         "schedule": Call(
-            {"timeline_file": TIMELINE},
+            {"timeline_file": TIMELINE, "patient_file": P003},
             ["--regimen", "tactics", "--start", "2026-12-01"],
-            {"timeline_file": TIMELINES},
+            {"timeline_file": TIMELINES, "patient_file": JSONISH},
         ),
         "reproduce": Call({}, ["tactics"]),
         "surrogacy": Call({}),

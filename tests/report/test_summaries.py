@@ -42,14 +42,17 @@ def test_a_caution_reaches_the_mdt_questions_and_the_patient_checks() -> None:
     p = parse_patient(raw)
     html = mdt_summary_html(p)
     q = "High-risk varices, untreated: a relative contraindication to TACE. Treat them first?"
-    assert q in html.split("Questions for the MDT")[1]
+    first_page, appendix = html.split('id="appendix"')
+    assert q in appendix.split("C. Questions for the MDT")[1]
+    assert "Oesophageal varices at high risk of bleeding" in first_page.split("Questions")[-1]
     tace = pathway(p).regimen("tace-alone")
     assert tace.status == "needs_information"
     assert [c.result for c in tace.criteria if c.rule == "tace-varices"] == ["caution"]
     patient = patient_summary_html(p)
     options = patient.split("Options that do not fit")[0]
     assert "TACE alone (on-demand)" in options
-    assert "Oesophageal varices at high risk of bleeding are a relative" in options
+    assert "swollen veins in the food pipe (varices) that could bleed" in options
+    assert "Treating the swollen veins in the food pipe (varices) first" in patient
 
 
 def test_mdt_summary_with_a_failed_tace_course() -> None:
@@ -79,7 +82,7 @@ def test_timeline_of_another_patient_is_refused() -> None:
 
 def test_patient_summary_is_plain_and_cited() -> None:
     html = patient_summary_html(_patient("intermediate_candidate"))
-    assert "supports and does not replace your care team" in html
+    assert "It does not replace them." in html
     assert "half of the patients were still alive after 36.2 months" in html  # TACTICS final OS
     assert "The trial could not show a clear difference." in html
     assert "Liver Cancer 2022" in html  # the source named next to the number

@@ -4,14 +4,11 @@ by the pathway, trial matching, follow-up, schedule or either summary."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
-from tacepath.cli.response import load_timelines
-from tacepath.domain.patient import PatientSnapshot, parse_patients
+from tacepath.domain.patient import PatientSnapshot
 from tacepath.domain.timeline import Timeline
 from tacepath.pathway.course_state import course_state, timeline_state
 from tacepath.pathway.followup import followup
@@ -20,34 +17,9 @@ from tacepath.pathway.model import catalogue
 from tacepath.pathway.pathway import pathway
 from tacepath.pathway.schedule import schedule
 from tacepath.report.summaries import mdt_summary_html, patient_summary_html
+from tests.cases import case_id, decision_cases
 
-ROOT = Path(__file__).resolve().parents[2]
-VIGNETTES = ROOT / "tests" / "pathway" / "vignettes"
 OFFERED = ("eligible", "needs_information")
-
-
-def _patients() -> list[PatientSnapshot]:
-    files = [*sorted((ROOT / "examples" / "pathway").glob("*.json")), *sorted(VIGNETTES.glob("*"))]
-    files.append(ROOT / "examples" / "patients.json")
-    out: list[PatientSnapshot] = []
-    for f in files:
-        out += parse_patients(json.loads(f.read_text()))
-    return out
-
-
-def _timelines() -> list[Timeline]:
-    return [load_timelines(f)[0] for f in sorted((ROOT / "examples" / "timelines").glob("P*.json"))]
-
-
-def _cases() -> list[tuple[PatientSnapshot, Timeline | None]]:
-    patients = _patients()
-    by_id = {p.id: p for p in patients}
-    generic = next(p for p in patients if p.history is not None)
-    cases: list[tuple[PatientSnapshot, Timeline | None]] = [(p, None) for p in patients]
-    for tl in _timelines():
-        p = by_id.get(tl.id) or generic.model_copy(update={"id": tl.id})
-        cases.append((p, tl))
-    return cases
 
 
 TACE_LABELS = {r.label for r in catalogue().regimens if "tace" in r.components}
@@ -55,8 +27,8 @@ TACE_LABELS = {r.label for r in catalogue().regimens if "tace" in r.components}
 
 @pytest.mark.parametrize(
     ("patient", "timeline"),
-    _cases(),
-    ids=lambda x: getattr(x, "id", None) and f"{type(x).__name__}-{x.id}",
+    decision_cases(),
+    ids=case_id,
 )
 def test_options_shown_are_offered_and_no_tace_after_failure_or_death(
     patient: PatientSnapshot, timeline: Timeline | None

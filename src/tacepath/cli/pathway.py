@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from tacepath.domain.patient import PatientSnapshot
     from tacepath.domain.timeline import Timeline
+    from tacepath.pathway.decision import PatientDecision
     from tacepath.pathway.pathway import PathwayResult
 
 __all__: list[str] = []
@@ -56,9 +57,8 @@ def render(console: Console, result: PathwayResult, *, detail: bool = False) -> 
     for r in d["regimens"]:
         why = r["reasons"][0] if r["reasons"] else "all criteria met"
         more = f" (+{len(r['reasons']) - 1} more)" if len(r["reasons"]) > 1 else ""
-        table.add_row(
-            escape(r["label"]), _STATUS[r["status"]], escape(why + more), escape(_headline(r))
-        )
+        label = r["label"] + "".join(f" ({x})" for x in r["labels"])
+        table.add_row(escape(label), _STATUS[r["status"]], escape(why + more), escape(_headline(r)))
     console.print(table)
     for s in d["steps"]:
         console.print(f"[bold]{s['step']}. {s['title']}[/bold]")
@@ -109,12 +109,12 @@ def pathway_command(
     from rich.console import Console
 
     from tacepath.domain.patient import parse_patients
-    from tacepath.pathway.pathway import pathway
+    from tacepath.pathway.decision import decide
 
     try:
         patients = parse_patients(read_json_or_yaml(patient_file))
         timeline = _one_timeline(timeline_file, patients)
-        results = [pathway(p, timeline=timeline) for p in patients]
+        results = [_pathway_of(decide(p, timeline=timeline)) for p in patients]
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))
     if as_json:
@@ -128,6 +128,11 @@ def pathway_command(
             console.print("No treatment option, plan or trial match.")
             continue
         render(console, r, detail=detail)
+
+
+def _pathway_of(d: PatientDecision) -> PathwayResult:
+    assert d.pathway is not None  # decide() with a snapshot always has one
+    return d.pathway
 
 
 def _one_timeline(path: Path | None, patients: list[PatientSnapshot]) -> Timeline | None:
@@ -169,6 +174,9 @@ def schedule_command(
     timeline_file: Path | None = input_file(
         None, "--timeline", help="The patient's timeline: the plan stops at death or TACE failure."
     ),
+    patient_file: Path | None = input_file(
+        None, "--patient", help="The patient (a TACE failure in its history stops the plan)."
+    ),
 ) -> None:
     """The dated plan: drug start, each TACE, holds and resumptions, infusions, imaging.
 
@@ -183,15 +191,7 @@ def schedule_command(
     try:
         s0 = _date(start, "--start")
         dates = tuple(_date(d, "--tace-dates") for d in (tace_dates or "").split(",") if d.strip())
-        stop = None
-        if timeline_file is not None:
-            from tacepath.cli.response import load_timelines
-            from tacepath.pathway.course_state import timeline_state
-
-            tls = load_timelines(timeline_file, field="--timeline")
-            if len(tls) != 1:
-                raise InputError("--timeline", f"{len(tls)} timelines", "one timeline")
-            stop = timeline_state(tls[0]).stop
+        stop = _course_stop(patient_file, timeline_file)
         plan = schedule(
             regimen, s0, tace_dates=dates, months=months, weight_kg=weight_kg, stop_at=stop
         )
@@ -231,6 +231,30 @@ def schedule_command(
         console.print(f"iCalendar written to {ics}")
 
 
+def _course_stop(
+    patient_file: Path | None, timeline_file: Path | None
+) -> tuple[dt.date, str] | None:
+    """Where a plan stops (death, dated TACE failure) as the patient's decision reads it."""
+    if patient_file is None and timeline_file is None:
+        return None
+    from tacepath.pathway.decision import decide
+
+    patient = _one_patient(patient_file) if patient_file is not None else None
+    timeline = _single_timeline(timeline_file) if timeline_file is not None else None
+    if patient is not None and timeline is not None and timeline.id != patient.id:
+        raise InputError("timeline.id", timeline.id, f"the patient's id {patient.id!r}")
+    return decide(patient, timeline=timeline).state.stop
+
+
+def _single_timeline(path: Path) -> Timeline:
+    from tacepath.cli.response import load_timelines
+
+    tls = load_timelines(path, field="--timeline")
+    if len(tls) != 1:
+        raise InputError("--timeline", f"{len(tls)} timelines", "one timeline")
+    return tls[0]
+
+
 @app.command("followup")
 def followup_command(
     timeline_file: Path = input_file(..., metavar="TIMELINE", help="A patient timeline."),
@@ -238,6 +262,9 @@ def followup_command(
         ..., "--regimen", help="tactics | emerald-1 | leap-012 | launch | tace (or a regimen id)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    patient_file: Path | None = input_file(
+        None, "--patient", help="The patient (a TACE failure recorded in its history is read)."
+    ),
 ) -> None:
     """The decision at the latest visit: repeat TACE, continue, wait, or TACE failure → switch.
 
@@ -248,10 +275,19 @@ def followup_command(
     from rich.markup import escape
 
     from tacepath.cli.response import load_timelines
-    from tacepath.pathway.followup import followup
+    from tacepath.pathway.decision import decide
+    from tacepath.pathway.followup import FollowUpDecision
 
     try:
-        decisions = [followup(t, regimen) for t in load_timelines(timeline_file)]
+        patient = _one_patient(patient_file) if patient_file is not None else None
+        timelines = load_timelines(timeline_file)
+        if patient is not None:
+            timelines = [_one_timeline(timeline_file, [patient]) or timelines[0]]
+        decisions: list[FollowUpDecision] = []
+        for t in timelines:
+            follow = decide(patient, timeline=t, regimen=regimen).followup
+            assert follow is not None  # a timeline and a regimen were given
+            decisions.append(follow)
     except InputError as exc:
         exit_with_errors(exc, source=str(timeline_file))
     if as_json:
@@ -289,15 +325,14 @@ def match_command(
     from rich.markup import escape
 
     from tacepath.domain.patient import parse_patients
-    from tacepath.pathway.course_state import course_state
-    from tacepath.pathway.matching import match_trials
+    from tacepath.pathway.decision import decide
 
     try:
         patients = parse_patients(read_json_or_yaml(patient_file))
         timeline = _one_timeline(timeline_file, patients)
         results = [
-            (p.id, match_trials(p, timeline=timeline), course_state(p, timeline).deceased)
-            for p in patients
+            (d.id, d.matches, d.state.deceased)
+            for d in (decide(p, timeline=timeline) for p in patients)
         ]
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))
@@ -376,18 +411,13 @@ def summary_mdt(
 ) -> None:
     """MDT case summary: stage and scores, course, regimen options with evidence, questions
     for the MDT, trials the patient may match, sources."""
-    from tacepath.cli.response import load_timelines
-    from tacepath.report.summaries import mdt_summary_html
+    from tacepath.pathway.decision import decide
+    from tacepath.report.summaries import render_mdt_summary
 
     try:
         patient = _one_patient(patient_file)
-        timeline = None
-        if timeline_file is not None:
-            tls = load_timelines(timeline_file, field="--timeline")
-            if len(tls) != 1:
-                raise InputError("--timeline", f"{len(tls)} timelines", "one timeline")
-            timeline = tls[0]
-        html = mdt_summary_html(patient, timeline=timeline, regimen=regimen)
+        timeline = _one_timeline(timeline_file, [patient])
+        html = render_mdt_summary(decide(patient, timeline=timeline, regimen=regimen))
         _write(html, out, pdf)
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))
@@ -404,12 +434,13 @@ def summary_patient(
     ),
 ) -> None:
     """Plain-language summary of the options for the patient, numbers from the registry."""
-    from tacepath.report.summaries import patient_summary_html
+    from tacepath.pathway.decision import decide
+    from tacepath.report.summaries import render_patient_summary
 
     try:
         patient = _one_patient(patient_file)
         timeline = _one_timeline(timeline_file, [patient])
-        html = patient_summary_html(patient, timeline=timeline)
+        html = render_patient_summary(decide(patient, timeline=timeline))
         _write(html, out, pdf)
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))

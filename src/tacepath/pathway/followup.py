@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from tacepath.domain.timeline import Timeline
 from tacepath.evidence.registry import registry
+from tacepath.pathway.course_state import FAILURE_NAMES, CourseState, TaceFailureState
 from tacepath.pathway.model import catalogue
 from tacepath.pathway.schedule import find_schedule
 from tacepath.response.tace_failure import (
@@ -150,6 +151,15 @@ def _drug_actions(timeline: Timeline, rid: str) -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
+def _failure_outside_timeline(state: CourseState | None, last: dt.date) -> TaceFailureState | None:
+    """A TACE failure recorded in the history (or given), dated on or before ``last`` or
+    undated; one derived from the timeline is read from the timeline itself."""
+    f = state.tace_failure if state is not None else None
+    if f is None or f.origin == "timeline":
+        return None
+    return f if f.date is None or f.date <= last else None
+
+
 def _regimen_id(name: str) -> str:
     """The regimen id of ``name``: an id of the catalogue or an alias of its schedule."""
     found = find_schedule(name)
@@ -158,15 +168,22 @@ def _regimen_id(name: str) -> str:
     return rid
 
 
-def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
-    """Decide at the latest assessment of ``timeline`` for a patient on ``regimen``."""
+def followup(
+    timeline: Timeline, regimen: str, *, state: CourseState | None = None
+) -> FollowUpDecision:
+    """Decide at the latest assessment of ``timeline`` for a patient on ``regimen``.
+
+    ``state`` is the course state read from the whole record (:func:`~tacepath.pathway.
+    course_state.course_state`): a TACE failure recorded in the patient history (or given)
+    ends TACE here too, as it does in the pathway, even when the timeline alone does not
+    show it (docs/pathway.md)."""
     rid = _regimen_id(regimen)
     last = timeline.assessments[-1]
     up = untaceable_progression(timeline)
     jsh = jsh_refractoriness(timeline)
     imaging = imaging_plan(rid)
 
-    death = timeline.date_of_death
+    death = state.deceased if state is not None else timeline.date_of_death
     # after death: no drug action, no next step (docs/pathway.md, "Death")
     actions = _drug_actions(timeline, rid) if death is None else ()
     holds = tuple(
@@ -200,7 +217,9 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
 
     if death is not None:
         return make("deceased", (f"deceased on {death.isoformat()}",), (), (), None)
-    if not timeline.follow_ups:
+    failed = [r for r in (up, jsh) if r.event and r.date is not None and r.date <= last.date]
+    outside = _failure_outside_timeline(state, last.date)
+    if not timeline.follow_ups and outside is None:
         return make(
             "no-follow-up",
             ("only the baseline assessment is recorded",),
@@ -208,10 +227,15 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
             tuple(x for x in (imaging.source,) if x),
             None,
         )
-    failed = [r for r in (up, jsh) if r.event and r.date is not None and r.date <= last.date]
-    if failed:
-        first = min(failed, key=lambda r: r.date or last.date)
-        reasons = tuple(f"{r.name}: {r.why}" for r in failed)
+    if failed or outside is not None:
+        if failed:
+            first_name = min(failed, key=lambda r: r.date or last.date).name
+            reasons = tuple(f"{r.name}: {r.why}" for r in failed)
+        else:
+            first_name, reasons = "", ()
+        if outside is not None:
+            reasons = (f"{outside.text}: {outside.note or outside.origin}", *reasons)
+            first_name = first_name or FAILURE_NAMES.get(outside.criterion, outside.criterion)
         after, _ = _AFTER_FAILURE.get(
             rid,
             (
@@ -229,7 +253,7 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
         )
         return make(
             "tace-failure",
-            (f"TACE failure first by {first.name}", *reasons),
+            (f"TACE failure first by {first_name}", *reasons),
             steps,
             tuple(dict.fromkeys(s for s in (str(up.citation), str(jsh.citation)) if s)),
             None,

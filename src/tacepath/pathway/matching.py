@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tacepath.clinical.assessment import assess
 from tacepath.domain.patient import PatientSnapshot
 from tacepath.evidence.registry import Registry, registry
-from tacepath.pathway.course_state import course_state
+from tacepath.pathway.course_state import CourseState, course_state
 from tacepath.pathway.model import Catalogue, catalogue
 from tacepath.pathway.pathway import (
     CriterionResult,
@@ -66,14 +66,16 @@ def match_trials(
     patient: PatientSnapshot,
     *,
     timeline: Timeline | None = None,
+    state: CourseState | None = None,
     cat: Catalogue | None = None,
     reg: Registry | None = None,
 ) -> tuple[TrialMatch, ...]:
     """Every trial of the catalogue's matching list, possible matches first; none after
-    death (the timeline's date of death)."""
+    death (the timeline's date of death). ``state``: the course state already read from
+    the record, if the caller has it."""
     cat = cat or catalogue()
     reg = reg or registry()
-    state = course_state(patient, timeline)
+    state = state if state is not None else course_state(patient, timeline)
     if state.deceased is not None:
         return ()
     a = assess(patient)

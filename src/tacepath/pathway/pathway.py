@@ -42,8 +42,10 @@ if TYPE_CHECKING:
     from tacepath.domain.timeline import Timeline
 
 __all__ = [
+    "NEGATIVE_LABEL",
     "ORDERING_RULE",
     "STATUS_ORDER",
+    "Comparison",
     "CriterionResult",
     "PathwayResult",
     "RegimenAssessment",
@@ -58,6 +60,11 @@ __all__ = [
 ]
 
 Status = Literal["eligible", "not_eligible", "needs_information"]
+#: How the supporting trial's comparison of this regimen came out: ``positive`` (p < 0.05 or
+#: a hazard-ratio CI below 1 in a positive trial), ``negative`` (results, none of them
+#: positive), ``none`` (no comparison with results: a control arm, or no registry trial).
+Comparison = Literal["positive", "negative", "none"]
+NEGATIVE_LABEL = "its trial comparison was negative"
 #: Most to least eligible.
 STATUS_ORDER: tuple[Status, ...] = ("eligible", "needs_information", "not_eligible")
 
@@ -66,7 +73,9 @@ ORDERING_RULE = (
     "supporting trial in the evidence registry (a trial whose comparison of this regimen was "
     "positive — p < 0.05 or a hazard-ratio CI below 1 — before one that was not; phase III "
     "before phase II; regimens without a registry trial last), then in catalogue order. "
-    "tacepath does not rank regimens by effect sizes or by any score."
+    "tacepath does not rank regimens by effect sizes or by any score. A regimen whose "
+    "supporting comparison was negative is never listed above TACE alone and is labelled "
+    '"its trial comparison was negative".'
 )
 
 
@@ -77,7 +86,8 @@ class CriterionResult:
     ``origin`` says where the criterion comes from (``component:tace``,
     ``population:LAUNCH``, ``trial:EMERALD-3``, ``pathway``); ``question`` is what the MDT
     is asked for a caution (or why a limit is unknown); ``enrolled`` is the trial-population
-    note that turned a component's contraindication into a caution.
+    note that turned a component's contraindication into a caution; ``check`` is the check
+    that ran (``feature_absent:<feature>`` for a finding).
     """
 
     name: str
@@ -90,6 +100,7 @@ class CriterionResult:
     rule: str = ""
     question: str = ""
     enrolled: str = ""
+    check: str = ""
 
     @property
     def reason(self) -> str:
@@ -112,6 +123,8 @@ class CriterionResult:
             out["question"] = self.question
         if self.enrolled:
             out["trial_enrolled"] = self.enrolled
+        if self.check:
+            out["check"] = self.check
         return out
 
 
@@ -139,6 +152,12 @@ class RegimenAssessment:
     evidence: tuple[dict[str, Any], ...]
     level: dict[str, Any]
     caveats: tuple[dict[str, Any], ...]
+    comparison: Comparison = "none"
+
+    @property
+    def labels(self) -> list[str]:
+        """Labels every view shows beside the regimen (:data:`NEGATIVE_LABEL`)."""
+        return [NEGATIVE_LABEL] if self.comparison == "negative" else []
 
     @property
     def reasons(self) -> list[str]:
@@ -175,6 +194,8 @@ class RegimenAssessment:
             "kind": self.kind,
             "components": list(self.components),
             "status": self.status,
+            "comparison": self.comparison,
+            "labels": self.labels,
             "reasons": self.reasons,
             "missing": self.missing,
             "questions": self.questions,
@@ -232,6 +253,10 @@ class PathwayResult:
         }
 
 
+#: The regimen no option with a negative comparison is listed above (docs/pathway.md).
+TACE_ALONE = "tace-alone"
+
+
 def cite_source(cat: Catalogue, reg: Registry, ref: SourceRef) -> str:
     """The citation text of a catalogue or registry source."""
     src = cat.source(ref, reg)
@@ -283,6 +308,7 @@ def evaluate_criterion(
         rule=c.id or "",
         question=question,
         enrolled=enrolled,
+        check=f"{c.check}:{c.value}" if c.check == "feature_absent" else c.check,
     )
 
 
@@ -418,6 +444,7 @@ def _assess_regimen(
     if state.deceased is not None:
         crits = (deceased_criterion(state.deceased), *crits)
     evidence = tuple(_evidence(reg.get(e.trial), e.arm, e.comparator, crits) for e in r.evidence)
+    comparison = _comparison(reg.get(r.evidence[0].trial), evidence) if r.evidence else "none"
     return RegimenAssessment(
         id=r.id,
         label=r.label,
@@ -428,7 +455,20 @@ def _assess_regimen(
         evidence=evidence,
         level=_cited_text(r.level, cat, reg),
         caveats=tuple(_cited_text(c, cat, reg) for c in r.caveats),
+        comparison=comparison,
     )
+
+
+def _comparison(trial: Trial, evidence: tuple[dict[str, Any], ...]) -> Comparison:
+    """How the first supporting trial's comparison of the regimen came out."""
+    if not evidence or not evidence[0]["results"]:
+        return "none"
+    positive = trial.status == "positive" and any(
+        (res["p"] is not None and res["p"]["value"] < 0.05)
+        or (res["hr"] is not None and res["hr"]["ci"] is not None and res["hr"]["ci"][1] < 1)
+        for res in evidence[0]["results"]
+    )
+    return "positive" if positive else "negative"
 
 
 def _order_key(r: RegimenAssessment, index: int, reg: Registry) -> tuple[int, int, int]:
@@ -438,13 +478,21 @@ def _order_key(r: RegimenAssessment, index: int, reg: Registry) -> tuple[int, in
     else:
         t = reg.get(r.evidence[0]["trial"])
         phase3 = "III" in t.phase.split("(")[0] and "II/III" not in t.phase
-        positive = t.status == "positive" and any(
-            (res["p"] is not None and res["p"]["value"] < 0.05)
-            or (res["hr"] is not None and res["hr"]["ci"] is not None and res["hr"]["ci"][1] < 1)
-            for res in r.evidence[0]["results"]
-        )
-        design = (0 if positive else 2) + (0 if phase3 else 1)
+        design = (0 if r.comparison == "positive" else 2) + (0 if phase3 else 1)
     return status_rank, design, index
+
+
+def _negative_below_tace_alone(
+    regimens: list[RegimenAssessment], tace_alone: str
+) -> list[RegimenAssessment]:
+    """Move each regimen with a negative comparison listed above TACE alone to just below it."""
+    ids = [r.id for r in regimens]
+    if tace_alone not in ids:
+        return regimens
+    k = ids.index(tace_alone)
+    above = [r for r in regimens[:k] if r.comparison == "negative"]
+    rest = [r for r in regimens[:k] if r.comparison != "negative"]
+    return [*rest, regimens[k], *above, *regimens[k + 1 :]]
 
 
 def _timing_source(reg: Registry, evidence: dict[str, Any]) -> str:
@@ -571,6 +619,7 @@ def pathway(
     *,
     timeline: Timeline | None = None,
     tace_failure: TaceFailureState | str | None = None,
+    state: CourseState | None = None,
     cat: Catalogue | None = None,
     reg: Registry | None = None,
 ) -> PathwayResult:
@@ -579,20 +628,23 @@ def pathway(
     TACE failure (recorded in the history; else derived from ``timeline``; else
     ``tace_failure`` as given by a caller) makes every option containing TACE not eligible and
     applies treatment-stage migration to the systemic options. Death (from ``timeline``)
-    makes every option not eligible: "deceased on DATE" (docs/pathway.md).
+    makes every option not eligible: "deceased on DATE" (docs/pathway.md). ``state``, when
+    given, is the course state already read from the record (:func:`tacepath.pathway.decision.
+    decide` passes its own so that every part of a decision reads the same one).
     """
     cat = cat or catalogue()
     reg = reg or registry()
-    given = (
-        TaceFailureState(criterion=tace_failure, date=None, origin="given")
-        if isinstance(tace_failure, str)
-        else tace_failure
-    )
-    state = course_state(patient, timeline, given=given)
+    if state is None:
+        given = (
+            TaceFailureState(criterion=tace_failure, date=None, origin="given")
+            if isinstance(tace_failure, str)
+            else tace_failure
+        )
+        state = course_state(patient, timeline, given=given)
     a = assess(patient)
     assessed = [_assess_regimen(r, patient, a, cat, reg, state) for r in cat.regimens]
     order = sorted(range(len(assessed)), key=lambda i: _order_key(assessed[i], i, reg))
-    regimens = tuple(assessed[i] for i in order)
+    regimens = tuple(_negative_below_tace_alone([assessed[i] for i in order], TACE_ALONE))
     notes = list(a.warnings)
     if patient.history is None:
         notes.append(

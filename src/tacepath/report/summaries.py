@@ -13,6 +13,9 @@ import base64
 import datetime as dt
 import importlib
 import io
+import re
+import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,10 +28,19 @@ from tacepath.domain.patient import PatientSnapshot
 from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
 from tacepath.pathway.course_state import TaceFailureState
-from tacepath.pathway.matching import match_trials
-from tacepath.pathway.pathway import PathwayResult, pathway
+from tacepath.pathway.decision import PatientDecision, decide
+from tacepath.pathway.pathway import PathwayResult
+from tacepath.report import plain
 
-__all__ = ["mdt_summary_html", "patient_summary_html", "write_pdf"]
+__all__ = [
+    "mdt_summary_html",
+    "patient_summary_html",
+    "pdf_pages",
+    "png_bytes",
+    "render_mdt_summary",
+    "render_patient_summary",
+    "write_pdf",
+]
 
 _ENV = Environment(
     loader=PackageLoader("tacepath.report", "templates"),
@@ -89,13 +101,17 @@ def _patient_facts(p: PatientSnapshot) -> dict[str, Any]:
     }
 
 
-def _course(timeline: Timeline, regimen: str | None) -> dict[str, Any]:
+def _course(d: PatientDecision) -> dict[str, Any] | None:
+    """The course block: latest responses, failure status, plot, and the decision's follow-up."""
     from tacepath.response.course import assess_response
 
+    timeline = d.timeline
+    if timeline is None:
+        return None
     course = assess_response(timeline)
     last = course.recist11.assessments[-1]
     out: dict[str, Any] = {
-        "regimen": regimen,
+        "regimen": d.regimen,
         "date": last.date.isoformat(),
         "recist11": last.overall,
         "mrecist": course.mrecist.assessments[-1].overall,
@@ -103,26 +119,27 @@ def _course(timeline: Timeline, regimen: str | None) -> dict[str, Any]:
         "recicl": course.recicl.assessments[-1].overall,
         "failure": course.tace_failure_status(last.date),
         "plot": None,
-        "decision": None,
+        "decision": d.followup.to_dict() if d.followup is not None else None,
     }
     try:
         importlib.import_module("matplotlib")
     except ImportError:  # pragma: no cover - matplotlib is a declared extra
         pass
     else:
-        import tempfile
-
         from tacepath.report.course_plot import plot_course
 
-        with tempfile.TemporaryDirectory() as tmp:
-            png = Path(tmp) / "course.png"
-            plot_course(timeline, course, png)
-            out["plot"] = base64.b64encode(png.read_bytes()).decode("ascii")
-    if regimen is not None:
-        from tacepath.pathway.followup import followup
-
-        out["decision"] = followup(timeline, regimen).to_dict()
+        out["plot"] = base64.b64encode(
+            png_bytes(lambda path: plot_course(timeline, course, path))
+        ).decode("ascii")
     return out
+
+
+def png_bytes(draw: Callable[[Path], object]) -> bytes:
+    """The PNG a plotting function writes to a path, as bytes (a temporary file between)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "figure.png"
+        draw(path)
+        return path.read_bytes()
 
 
 def _latest_per_endpoint(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -154,44 +171,61 @@ def _sources(result: PathwayResult) -> list[str]:
     return list(seen)
 
 
-def mdt_summary_html(
-    patient: PatientSnapshot, *, timeline: Timeline | None = None, regimen: str | None = None
-) -> str:
-    """The one-page MDT case summary as HTML (stage, course, options, questions, trials)."""
-    if timeline is not None and timeline.id != patient.id:
-        raise InputError("timeline.id", timeline.id, f"the patient's id {patient.id!r}")
-    course = _course(timeline, regimen) if timeline is not None else None
-    result = pathway(patient, timeline=timeline)
+def _needs_snapshot(d: PatientDecision) -> tuple[PatientSnapshot, PathwayResult]:
+    if d.patient is None or d.pathway is None:
+        raise InputError("snapshot", None, "a snapshot of the patient (none recorded yet)")
+    return d.patient, d.pathway
+
+
+#: How many MDT questions and trials the first page lists (the rest are in the appendix).
+_FIRST_PAGE_QUESTIONS = 3
+
+
+def render_mdt_summary(d: PatientDecision) -> str:
+    """The MDT case summary of a decision as HTML: one A4 page (stage, course, options,
+    questions, trials), then the appendix (every reason, the evidence, trial criteria,
+    sources) from page two."""
+    patient, result = _needs_snapshot(d)
     failure = result.tace_failure
     failed = f"{failure.text}; {failure.note or failure.origin}" if failure else None
     deceased = f"deceased on {result.deceased.isoformat()}" if result.deceased else None
-    d = result.to_dict()
-    questions = next(s for s in d["steps"] if s["step"] == 4)["findings"]
+    pd = result.to_dict()
+    questions = next(s for s in pd["steps"] if s["step"] == 4)["findings"]
     if questions == ["no open question from the encoded criteria"]:
         questions = []
-    tmpl = _ENV.get_template("mdt_summary.html")
-    return tmpl.render(
+    return _ENV.get_template("mdt_summary.html").render(
         css=_css(),
         version=__version__,
         generated=dt.date.today().isoformat(),
         p=_patient_facts(patient),
-        course=course,
+        course=_course(d),
+        plan=d.plan.to_dict() if d.plan is not None else None,
+        plan_note=d.plan_note,
         tace_failed=failed,
         deceased=deceased,
-        regimens=_with_latest(d["regimens"]),
-        ordering_rule=d["ordering_rule"],
+        regimens=_with_latest(pd["regimens"]),
+        ordering_rule=pd["ordering_rule"],
         questions=questions,
-        matches=[m.to_dict() for m in match_trials(patient, timeline=timeline)],
+        first_questions=_FIRST_PAGE_QUESTIONS,
+        matches=[m.to_dict() for m in d.matches],
         sources=_sources(result),
     )
 
 
+def mdt_summary_html(
+    patient: PatientSnapshot, *, timeline: Timeline | None = None, regimen: str | None = None
+) -> str:
+    """The MDT case summary of ``patient`` (:func:`render_mdt_summary` of its decision)."""
+    return render_mdt_summary(decide(patient, timeline=timeline, regimen=regimen))
+
+
 _WHAT = {
-    "tace": "TACE treats the tumours in the liver through the artery that feeds them; it is "
+    "tace": "TACE treats the tumours in the liver through the artery that feeds them. It can be "
     "repeated when needed.",
-    "tace+systemic": "TACE combined with medicine taken by mouth or by drip, which works "
-    "throughout the body.",
-    "systemic": "Medicine by drip, without TACE, for when TACE is not suitable.",
+    "tace+systemic": "TACE combined with medicine that works throughout the body, taken by "
+    "mouth or given by drip.",
+    "systemic": "Medicine that works throughout the body, without TACE, for when TACE is not "
+    "suitable.",
 }
 
 
@@ -201,20 +235,21 @@ def _plain(n: dict[str, Any]) -> str:
 
 
 def _finding(res: dict[str, Any], e: dict[str, Any]) -> dict[str, str] | None:
-    """One trial result in plain words (medians only; the trial's own endpoint named)."""
+    """One trial result in plain words (medians only, read as "half of the patients")."""
     meds = list(res["medians"].values())
     if len(meds) != 2 or e["comparator"] is None:
         return None
     a, b = meds
-    name = str(res["endpoint"])
-    low = name.lower()
+    low = str(res["endpoint"]).lower()
     if "survival" in low and "progression" not in low and "pfs" not in low:
         what = "half of the patients were still alive after"
+    elif "progression" in low or "pfs" in low:
+        what = "half of the patients were still free of cancer growth after"
     else:
-        what = f"the cancer was kept from progressing ({name}) for a median of"
+        return None
     text = (
-        f"In the {e['trial']} trial, {what} {_plain(a)} with {e['arm']}, "
-        f"compared with {_plain(b)} with {e['comparator']}."
+        f"In the {e['trial']} trial, {what} {_plain(a)} with {_arm(e['arm'])}, "
+        f"compared with {_plain(b)} with {_arm(e['comparator'])}."
     )
     p = res["p"]
     if p is not None:
@@ -222,61 +257,99 @@ def _finding(res: dict[str, Any], e: dict[str, Any]) -> dict[str, str] | None:
             text += " The trial judged this difference unlikely to be due to chance."
         else:
             text += " The trial could not show a clear difference."
-    return {"text": text, "source": a["citation"]}
+    return {"text": text, "source": _public_citation(a["citation"])}
+
+
+def _arm(label: str) -> str:
+    """An arm's label without the trial's abbreviation for it ("Lenvatinib alone (LEN)")."""
+    return re.sub(r"\s*\([A-Z0-9+-]+\)$", "", label)
+
+
+def _public_citation(citation: str) -> str:
+    """A citation without the repository file it was read from (``seeds/….txt``)."""
+    return re.sub(r";\s*[\w./-]+\.(?:txt|md)\b", "", citation)
+
+
+def _plain_stage(facts: dict[str, Any]) -> str:
+    stage = facts["bclc"]
+    if len(stage) > 3:  # not a stage letter: judgement or missing inputs
+        stage = "not settled yet; your team will decide it together"
+    cp = facts["child_pugh"]
+    if cp.startswith("not computable"):
+        cp = "not known yet (some blood test results are missing)"
+    return (
+        f"Stage of the cancer (BCLC): {stage}. How well your liver works (Child-Pugh score): "
+        f"{cp}. Tumours: {facts['burden']}."
+    )
+
+
+def _plain_option(r: dict[str, Any]) -> dict[str, Any]:
+    findings = []
+    for e in r["evidence"]:
+        for res in _latest_per_endpoint(e["results"])[:3]:
+            f = _finding(res, e)
+            if f:
+                findings.append(f)
+    open_ = [c for c in r["criteria"] if c["result"] in ("unknown", "caution")]
+    return {
+        "label": r["label"],
+        "what": _WHAT[r["kind"]],
+        "findings": findings,
+        "checks": list(dict.fromkeys(plain.check_words(c) for c in open_)),
+        "negative": bool(r["labels"]),
+    }
+
+
+def render_patient_summary(d: PatientDecision) -> str:
+    """A plain-language summary of a decision's options (numbers from the registry).
+
+    Only the decision's options (eligible or needing information) are shown; after TACE
+    failure no option containing TACE is named (one line says TACE is not repeated), after
+    death there are no options at all (docs/pathway.md). The reading level of the rendered
+    text is measured and written into the document's metadata."""
+    patient, result = _needs_snapshot(d)
+    facts = _patient_facts(patient)
+    shown = {r.id for r in d.options}
+    regimens = [] if result.deceased else result.to_dict()["regimens"]
+    options = [_plain_option(r) for r in regimens if r["id"] in shown]
+    not_suitable = []
+    criteria: list[dict[str, Any]] = []
+    for r in regimens:
+        criteria.extend(r["criteria"])
+        if r["id"] in shown:
+            continue
+        if result.tace_failure is not None and "tace" in r["components"]:
+            continue  # said once, never listed as an option
+        failed = [c for c in r["criteria"] if c["result"] == "fail"]
+        why = "; ".join(dict.fromkeys(plain.check_words(c) for c in failed[:2]))
+        not_suitable.append({"label": r["label"], "why": why, "negative": bool(r["labels"])})
+    context = {
+        "css": _css(),
+        "version": __version__,
+        "id": patient.id,
+        "date": facts["date"],
+        "stage_text": _plain_stage(facts),
+        "options": options,
+        "not_suitable": not_suitable,
+        "opens": [] if result.deceased else plain.openers(criteria),
+        "tace_failed": _plain_failure(result.tace_failure) if result.tace_failure else None,
+        "deceased": result.deceased.isoformat() if result.deceased else None,
+        "glossary": [],
+        "reading": None,
+    }
+    tmpl = _ENV.get_template("patient_summary.html")
+    text = plain.visible_text(tmpl.render(**context), skip_sources=True)
+    context["glossary"] = [
+        v for k, v in plain.abbreviations().items() if re.search(rf"\b{k}\b", text)
+    ]
+    text = plain.visible_text(tmpl.render(**context), skip_sources=True)
+    context["reading"] = plain.reading_level(text)
+    return tmpl.render(**context)
 
 
 def patient_summary_html(patient: PatientSnapshot, *, timeline: Timeline | None = None) -> str:
-    """A plain-language summary of the options for the patient (numbers from the registry).
-
-    Only options that are eligible or need information are shown; after TACE failure no
-    option containing TACE is named (one line says TACE is not repeated), and after death
-    there are no options at all (docs/pathway.md)."""
-    if timeline is not None and timeline.id != patient.id:
-        raise InputError("timeline.id", timeline.id, f"the patient's id {patient.id!r}")
-    result = pathway(patient, timeline=timeline)
-    facts = _patient_facts(patient)
-    options = []
-    not_suitable = []
-    regimens = [] if result.deceased else result.to_dict()["regimens"]
-    for r in regimens:
-        if r["status"] == "not_eligible":
-            if result.tace_failure is not None and "tace" in r["components"]:
-                continue  # said once below, never listed as an option
-            why = r["reasons"][0].split(" — ")[-1] if r["reasons"] else ""
-            not_suitable.append({"label": r["label"], "why": why})
-            continue
-        findings = []
-        for e in r["evidence"]:
-            for res in _latest_per_endpoint(e["results"])[:3]:
-                f = _finding(res, e)
-                if f:
-                    findings.append(f)
-        checks = [x.split(" — ")[0] for x in r["reasons"]]
-        cautions = [c["text"] for c in r["caveats"] if c.get("conflict")]
-        options.append(
-            {
-                "label": r["label"],
-                "what": _WHAT[r["kind"]],
-                "findings": findings,
-                "checks": checks,
-                "cautions": cautions,
-            }
-        )
-    stage_text = (
-        f"Stage (BCLC): {facts['bclc']}. Liver function (Child-Pugh): {facts['child_pugh']}. "
-        f"Tumours: {facts['burden']}."
-    )
-    return _ENV.get_template("patient_summary.html").render(
-        css=_css(),
-        version=__version__,
-        id=patient.id,
-        date=facts["date"],
-        stage_text=stage_text,
-        options=options,
-        not_suitable=not_suitable,
-        tace_failed=_plain_failure(result.tace_failure) if result.tace_failure else None,
-        deceased=result.deceased.isoformat() if result.deceased else None,
-    )
+    """The plain-language summary of ``patient`` (:func:`render_patient_summary`)."""
+    return render_patient_summary(decide(patient, timeline=timeline))
 
 
 #: A TACE failure in the patient's words (the criterion ids are the timeline's).
@@ -304,3 +377,11 @@ def write_pdf(html: str, path: Path | str) -> Path:
     weasyprint.HTML(string=html).write_pdf(buf)
     out.write_bytes(buf.getvalue())
     return out
+
+
+def pdf_pages(html: str) -> list[tuple[str, ...]]:
+    """The element ids that start on each printed page (WeasyPrint's layout), page by page:
+    how a test sees on which page a part of a summary begins."""
+    weasyprint: Any = importlib.import_module("weasyprint")
+    doc = weasyprint.HTML(string=html).render()
+    return [tuple(page.anchors) for page in doc.pages]

@@ -15,10 +15,8 @@ from typing import Any
 from tacepath.clinical.assessment import assess
 from tacepath.errors import InputError
 from tacepath.pathway.ctcae import grade
+from tacepath.pathway.decision import PatientDecision, decide
 from tacepath.pathway.dosing import dose_action
-from tacepath.pathway.followup import followup
-from tacepath.pathway.matching import match_trials
-from tacepath.pathway.pathway import pathway
 from tacepath.pathway.schedule import schedule
 from tacepath.response.course import assess_response
 from tacepath.service.db import Database
@@ -30,6 +28,7 @@ from tacepath.store.records import DATE_RANGE
 
 __all__ = [
     "course_plot_png",
+    "decision_of",
     "dose_view",
     "grade_view",
     "mdt_summary",
@@ -40,34 +39,50 @@ __all__ = [
 ]
 
 
-def _tace_failure(record: PatientRecord) -> tuple[dict[str, Any] | None, str | None]:
-    """The live follow-up decision and, when it is TACE failure, the engine's first reason."""
-    if record.timeline is None or record.regimen is None:
-        return None, None
-    d = followup(record.timeline, record.regimen)
-    failed = d.reasons[0] if d.decision == "tace-failure" and d.reasons else None
-    return d.to_dict(), failed
+def decision_of(record: PatientRecord) -> PatientDecision | None:
+    """The patient's decision (:func:`tacepath.pathway.decision.decide`) from the stored
+    snapshot, timeline, regimen and course start; None for a record with neither snapshot
+    nor timeline."""
+    if record.snapshot is None and record.timeline is None:
+        return None
+    return decide(
+        record.snapshot,
+        timeline=record.timeline,
+        regimen=record.regimen,
+        start=record.start_date,
+        died=record.death_date,
+    )
 
 
 def patient_view(db: Database, who: Principal, patient_id: int) -> dict[str, Any]:
-    """Everything the patient page shows, from the engines."""
+    """Everything the patient page shows: the record and the one decision, rendered."""
     record = get_record(db, who, patient_id)
-    decision, failed = _tace_failure(record)
+    d = decision_of(record)
     out: dict[str, Any] = {
         "record": record.to_dict(),
         "assessment": None,
         "pathway": None,
         "matches": [],
         "response": None,
-        "decision": decision,
+        "decision": None,
+        "plan": None,
+        "plan_note": "",
+        "deceased": None,
+        "tace_failure": None,
     }
     if record.snapshot is not None:
         out["assessment"] = assess(record.snapshot).to_dict()
-        tl = record.timeline
-        out["pathway"] = pathway(record.snapshot, timeline=tl, tace_failure=failed).to_dict()
-        out["matches"] = [m.to_dict() for m in match_trials(record.snapshot, timeline=tl)]
     if record.timeline is not None:
         out["response"] = assess_response(record.timeline).to_contract_dict()
+    if d is not None:
+        full = d.to_dict()
+        out["pathway"] = full["pathway"]
+        out["matches"] = full["matches"]
+        out["decision"] = full["followup"]
+        out["plan"] = full["plan"]
+        out["plan_note"] = full["plan_note"]
+        out["deceased"] = full["deceased"]
+        out["tace_failure"] = full["tace_failure"]
     return out
 
 
@@ -113,24 +128,27 @@ def course_plot_png(db: Database, who: Principal, patient_id: int) -> bytes:
 
 def mdt_summary(db: Database, who: Principal, patient_id: int) -> str:
     """The MDT case summary (HTML) of the current snapshot and timeline."""
-    from tacepath.report.summaries import mdt_summary_html
+    from tacepath.report.summaries import render_mdt_summary
 
     check(who.role, "summary.read")
     record = get_record(db, who, patient_id)
-    if record.snapshot is None:
-        raise InputError("snapshot", None, "a snapshot of the patient (none recorded yet)")
-    return mdt_summary_html(record.snapshot, timeline=record.timeline, regimen=record.regimen)
+    return render_mdt_summary(_summary_decision(record))
 
 
 def patient_summary(db: Database, who: Principal, patient_id: int) -> str:
     """The plain-language patient summary (HTML)."""
-    from tacepath.report.summaries import patient_summary_html
+    from tacepath.report.summaries import render_patient_summary
 
     check(who.role, "summary.read")
     record = get_record(db, who, patient_id)
-    if record.snapshot is None:
+    return render_patient_summary(_summary_decision(record))
+
+
+def _summary_decision(record: PatientRecord) -> PatientDecision:
+    d = decision_of(record)
+    if record.snapshot is None or d is None:
         raise InputError("snapshot", None, "a snapshot of the patient (none recorded yet)")
-    return patient_summary_html(record.snapshot, timeline=record.timeline)
+    return d
 
 
 def summary_pdf(html: str) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -99,23 +98,6 @@ def _lesion_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dic
     return list(base["lesions"]), list(base["non_target"])
 
 
-def _schedule(who: Principal, record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
-    regimen, start = record.get("regimen"), record.get("start_date")
-    if not regimen or not start:
-        return None, "Set the course start date and regimen to see the plan."
-    taces = tuple(
-        dt.date.fromisoformat(s["date"])
-        for s in (record.get("timeline") or {}).get("tace_sessions", [])
-    )
-    try:
-        plan = clinical.schedule_view(
-            who, regimen=regimen, start=dt.date.fromisoformat(start), tace_dates=taces, months=12
-        )
-        return plan, ""
-    except InputError as exc:
-        return None, f"No protocol schedule for this regimen: {exc}"
-
-
 def patient_context(
     request: Request,
     who: Principal,
@@ -127,7 +109,9 @@ def patient_context(
     view = clinical.patient_view(get_db(request), who, patient_id)
     record = view["record"]
     lesions, non_target = _lesion_rows(record)
-    plan, plan_note = _schedule(who, record)
+    plan, plan_note = view["plan"], view["plan_note"]
+    if plan is None and not plan_note and not (record.get("regimen") and record.get("start_date")):
+        plan_note = "Set the course start date and regimen to see the plan."
     return {
         **view,
         "scores": SCORES,

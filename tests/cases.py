@@ -1,0 +1,48 @@
+"""Every example patient and timeline of the repository, as decision cases.
+
+The example snapshots (``examples/pathway``, ``examples/patients.json``) and the vignettes
+(``tests/pathway/vignettes``) alone; and each example timeline with its own snapshot where
+one exists, else with the first example that has a history, renamed to the timeline's id.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tacepath.cli.response import load_timelines
+from tacepath.domain.patient import PatientSnapshot, parse_patients
+from tacepath.domain.timeline import Timeline
+
+ROOT = Path(__file__).resolve().parents[1]
+VIGNETTES = ROOT / "tests" / "pathway" / "vignettes"
+
+
+def example_patients() -> list[PatientSnapshot]:
+    files = [*sorted((ROOT / "examples" / "pathway").glob("*.json")), *sorted(VIGNETTES.glob("*"))]
+    files.append(ROOT / "examples" / "patients.json")
+    out: list[PatientSnapshot] = []
+    for f in files:
+        out += parse_patients(json.loads(f.read_text()))
+    return out
+
+
+def example_timelines() -> list[Timeline]:
+    return [load_timelines(f)[0] for f in sorted((ROOT / "examples" / "timelines").glob("P*.json"))]
+
+
+def decision_cases() -> list[tuple[PatientSnapshot, Timeline | None]]:
+    patients = example_patients()
+    by_id = {p.id: p for p in patients}
+    generic = next(p for p in patients if p.history is not None)
+    cases: list[tuple[PatientSnapshot, Timeline | None]] = [(p, None) for p in patients]
+    for tl in example_timelines():
+        p = by_id.get(tl.id) or generic.model_copy(update={"id": tl.id})
+        cases.append((p, tl))
+    return cases
+
+
+def case_id(x: object) -> str | None:
+    """``PatientSnapshot-P003`` / ``Timeline-P003`` / ``None`` for pytest ids."""
+    pid = getattr(x, "id", None)
+    return f"{type(x).__name__}-{pid}" if pid else None
