@@ -25,9 +25,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
-from tacepath.survival._band import ConfType, quantile_from_curve, table_median
+from tacepath.survival._band import ConfType, quantile_from_curve
 from tacepath.survival._data import FloatArray
 from tacepath.survival._input import check_positive
+from tacepath.survival.steps import step_median
 
 __all__ = ["KaplanMeierResult", "SurvivalCurve", "SurvivalSummary"]
 
@@ -139,9 +140,9 @@ class SurvivalCurve:
     # compute them either; print.survfit does).
     def _medians(self) -> dict[str, float]:
         if "median" not in self._cache:
-            self._cache["median"] = table_median(self.surv, self.time)
-            self._cache["median_lower"] = table_median(self.lower, self.time)
-            self._cache["median_upper"] = table_median(self.upper, self.time)
+            self._cache["median"] = step_median(self.time, self.surv)
+            self._cache["median_lower"] = step_median(self.time, self.lower)
+            self._cache["median_upper"] = step_median(self.time, self.upper)
         return self._cache
 
     def _rmeans(self) -> dict[str, float]:

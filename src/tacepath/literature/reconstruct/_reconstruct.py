@@ -21,6 +21,7 @@ from tacepath.literature.reconstruct._clean import (
 )
 from tacepath.literature.reconstruct._guyot import IntervalFit, guyot
 from tacepath.survival import SurvivalCurve, kaplan_meier_arrays
+from tacepath.survival.steps import step_median
 
 __all__ = [
     "GUYOT_2012",
@@ -39,28 +40,9 @@ GUYOT_2012 = (
     "Methodol. 2012;12:9. doi:10.1186/1471-2288-12-9"
 )
 
-_TOL = float(np.sqrt(np.finfo(float).eps))
-
 
 def _num(v: float | None) -> float | None:
     return None if v is None or not math.isfinite(v) else float(v)
-
-
-def step_median(time: FloatArray, surv: FloatArray) -> float:
-    """The median of a step curve by R's printed rule (``print.survfit``).
-
-    The first time the curve is below ½; when it sits at ½ (within √ε) the midpoint of that
-    time and the time it drops lower. NaN when never below ½.
-    """
-    keep = surv < 0.5 + _TOL
-    if not keep.any():
-        return float("nan")
-    xs, ys = time[keep], surv[keep]
-    if abs(ys[0] - 0.5) < _TOL:
-        lower = np.flatnonzero(ys < ys[0])
-        if lower.size:
-            return float((xs[0] + xs[lower[0]]) / 2)
-    return float(xs[0])
 
 
 def distance_to_step(
