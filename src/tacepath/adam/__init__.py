@@ -37,6 +37,8 @@ from tacepath.adam.model import (
     adsl_problems,
     adtte_problems,
     check_analysis_data,
+    events_from_cnsr,
+    invalid_cnsr,
     is_synthetic,
 )
 
@@ -64,6 +66,8 @@ __all__ = [
     "adtte_rows",
     "check_analysis_data",
     "derive_adtte",
+    "events_from_cnsr",
+    "invalid_cnsr",
     "is_synthetic",
     "tactics_like_cohort",
 ]
