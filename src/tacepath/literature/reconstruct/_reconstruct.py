@@ -10,12 +10,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tacepath.errors import InputError
 from tacepath.literature.reconstruct._clean import (
     AtRiskTable,
     CleanedCurve,
     CleaningStep,
-    check_at_risk,
+    at_risk_or_n,
     check_total_events,
     clean_curve,
 )
@@ -262,19 +261,6 @@ def _accuracy(
     )
 
 
-def _table(at_risk: Any, n: int | None, *, name: str) -> tuple[AtRiskTable, bool]:
-    if at_risk is not None:
-        table = check_at_risk(at_risk, name=name)
-        if n is not None and n != table.n:
-            raise InputError("n", n, f"the first number at risk of the table ({table.n}), or None")
-        return table, True
-    if n is None or isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise InputError(
-            "n", n, "the number of patients (a whole number >= 1) when there is no at-risk table"
-        )
-    return AtRiskTable(time=np.zeros(1), n_risk=np.array([int(n)], dtype=np.int64)), False
-
-
 def reconstruct_ipd(
     curve: Any,
     at_risk: Any | None,
@@ -341,7 +327,7 @@ def reconstruct_ipd(
        Res Methodol. 2012;12:9. doi:10.1186/1471-2288-12-9
     """
     cleaned = clean_curve(curve, percent=percent, name=names[0])
-    table, has_table = _table(at_risk, n, name=names[1])
+    table, has_table = at_risk_or_n(at_risk, n, name=names[1])
     events_given = check_total_events(total_events, table.n)
     time, surv, tail = _extend_tail(cleaned, table)
     inside = table.time <= time[-1]
