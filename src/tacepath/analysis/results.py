@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tacepath.adam.model import DataSource
-from tacepath.analysis._numbers import finite_or_none
 from tacepath.analysis.multiplicity import GateDecision
 from tacepath.analysis.sap import Sap
+from tacepath.jsonsafe import finite_or_none
 from tacepath.survival import (
     KaplanMeierResult,
 )

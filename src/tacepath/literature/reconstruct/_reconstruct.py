@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tacepath.jsonsafe import finite_or_none
 from tacepath.literature.reconstruct._clean import (
     AtRiskTable,
     CleanedCurve,
@@ -38,10 +39,6 @@ GUYOT_2012 = (
     "reconstructing the data from published Kaplan-Meier survival curves. BMC Med Res "
     "Methodol. 2012;12:9. doi:10.1186/1471-2288-12-9"
 )
-
-
-def _num(v: float | None) -> float | None:
-    return None if v is None or not math.isfinite(v) else float(v)
 
 
 def distance_to_step(
@@ -111,8 +108,8 @@ class ReconstructionAccuracy:
             "n": self.n,
             "events": self.events,
             "total_events_published": self.total_events_published,
-            "median_reconstructed": _num(self.median_reconstructed),
-            "median_digitised": _num(self.median_digitised),
+            "median_reconstructed": finite_or_none(self.median_reconstructed),
+            "median_digitised": finite_or_none(self.median_digitised),
         }
 
 
