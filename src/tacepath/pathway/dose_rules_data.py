@@ -19,7 +19,7 @@ from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.units import denoise
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.model import Source
-from tacepath.pathway.ctcae import (
+from tacepath.pathway.ctcae_data import (
     Ctcae,
     NotATerm,
     Term,
