@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["json_safe"]
+__all__ = ["finite_list", "finite_or_none", "json_safe"]
 
 
 def json_safe(obj: Any) -> Any:
@@ -32,3 +33,15 @@ def json_safe(obj: Any) -> Any:
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
+
+
+def finite_or_none(v: float | None) -> float | None:
+    """``v`` as a float, or None when it is missing, infinite or NaN (JSON ``null``)."""
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+def finite_list(values: Iterable[float]) -> list[float | None]:
+    """Each value as a float, NaN and ±inf as None (a NumPy array is read through ``tolist``)."""
+    tolist = getattr(values, "tolist", None)
+    items: Iterable[float] = tolist() if tolist is not None else values
+    return [None if not math.isfinite(v) else float(v) for v in items]

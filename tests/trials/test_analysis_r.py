@@ -191,3 +191,22 @@ def test_parquet_and_xpt_give_the_same_numbers(
     got = json.loads(to_json(run_analysis(plan, data, sap_sha256=digest)))
     for key in ("endpoints", "subgroups", "safety", "categorical", "baseline", "gatekeeping"):
         assert got[key] == results_json[key], key
+
+
+def test_counts_in_the_results_are_read_only(result: TrialAnalysis) -> None:
+    endpoint = result.endpoints[0]
+    safety = result.safety
+    assert safety is not None
+    held = [
+        result.populations,
+        *result.populations.values(),
+        endpoint.observed,
+        safety.n,
+        safety.rows[0].any_grade,
+        result.baseline[0].rows[0],
+        result.subgroups[0].overall.n,
+    ]
+    for mapping in held:
+        with pytest.raises(TypeError):
+            mapping["x"] = 1  # type: ignore[index]
+    json.dumps(result.to_dict(), allow_nan=True)

@@ -2,7 +2,8 @@
 timelines, and synthetic trial cohorts.
 
 For the trial statistician: :mod:`tacepath.adam.model` holds ADSL/ADTTE/ADAE as checked
-tables (:func:`check_analysis_data` reports every problem at once),
+tables (:func:`check_analysis_data` reports every problem at once; :func:`invalid_cnsr` and
+:func:`events_from_cnsr` are the one reading of a ``CNSR`` column, for every caller),
 :mod:`tacepath.adam.endpoints` turns checked timelines into ADTTE rows (OS, PFS, TTUP, TTTP...),
 and :mod:`tacepath.adam.cohort` makes clearly labelled synthetic cohorts. Reading and writing
 the files (CSV, Parquet, XPT) is the job of :mod:`tacepath.interop`, not of this package.
@@ -37,6 +38,8 @@ from tacepath.adam.model import (
     adsl_problems,
     adtte_problems,
     check_analysis_data,
+    events_from_cnsr,
+    invalid_cnsr,
     is_synthetic,
 )
 
@@ -64,6 +67,8 @@ __all__ = [
     "adtte_rows",
     "check_analysis_data",
     "derive_adtte",
+    "events_from_cnsr",
+    "invalid_cnsr",
     "is_synthetic",
     "tactics_like_cohort",
 ]

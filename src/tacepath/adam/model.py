@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from tacepath.adam.endpoints import ADTTE_COLUMNS
@@ -54,6 +55,8 @@ __all__ = [
     "adsl_problems",
     "adtte_problems",
     "check_analysis_data",
+    "events_from_cnsr",
+    "invalid_cnsr",
     "is_synthetic",
     "parse_dates",
 ]
@@ -202,6 +205,24 @@ def _as_date(value: dt.date | str | None) -> pd.Timestamp | None:
     return None if value is None else pd.Timestamp(value).normalize()
 
 
+def invalid_cnsr(cnsr: pd.Series) -> npt.NDArray[np.bool_]:
+    """Where a CDISC ``CNSR`` value is given but is neither 0 (an event) nor a positive
+    whole number (a censoring reason). Missing values are not marked (callers decide)."""
+    raw = pd.to_numeric(cnsr, errors="coerce")
+    bad = cnsr.notna() & (raw.isna() | (raw < 0) | (raw != np.floor(raw)))
+    return np.asarray(bad.to_numpy(), dtype=bool)
+
+
+def events_from_cnsr(cnsr: pd.Series) -> pd.Series:
+    """The event indicator of a CDISC ``CNSR`` column: 1.0 where ``CNSR`` is 0 (an event),
+    0.0 where it is a censoring reason (≥ 1), NaN where it is missing. Check the codes first
+    (:func:`invalid_cnsr`)."""
+    raw = pd.to_numeric(cnsr, errors="coerce")
+    return pd.Series(
+        np.where(raw.isna(), np.nan, (raw == 0).astype(float)), index=cnsr.index, name=cnsr.name
+    )
+
+
 def adtte_problems(
     adtte: pd.DataFrame, adsl: pd.DataFrame, *, cutoff: dt.date | str | None = None
 ) -> list[Problem]:
@@ -221,8 +242,7 @@ def adtte_problems(
             )
         )
     cnsr = pd.to_numeric(adtte["CNSR"], errors="coerce")
-    bad_cnsr = cnsr.isna() | (cnsr < 0) | (cnsr != np.floor(cnsr))
-    for i in np.flatnonzero(bad_cnsr.to_numpy()):
+    for i in np.flatnonzero(adtte["CNSR"].isna().to_numpy() | invalid_cnsr(adtte["CNSR"])):
         problems.append(
             Problem(
                 f"ADTTE.CNSR ({_who(adtte, int(i))})",

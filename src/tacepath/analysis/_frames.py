@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from tacepath.adam.model import AnalysisData
+from tacepath.adam.model import AnalysisData, events_from_cnsr
 from tacepath.analysis.sap import UNIT_DAYS, EndpointPlan, Sap
 from tacepath.errors import InputError, InputErrors, Problem
 
@@ -76,7 +76,7 @@ def _endpoint_frame(sap: Sap, data: AnalysisData, e: EndpointPlan) -> pd.DataFra
             ]
         )
     frame[_T] = pd.to_numeric(frame["AVAL"]) * UNIT_DAYS[sap.aval_unit] / UNIT_DAYS[sap.time_unit]
-    frame[_E] = (pd.to_numeric(frame["CNSR"]) == 0).astype(int)
+    frame[_E] = events_from_cnsr(frame["CNSR"]).astype(int)
     for s in sap.strata:
         frame[s] = _text(frame[s])
         bad = frame[s].isna().to_numpy()

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 
 from tacepath.analysis._frames import _ARM, _population, _text
-from tacepath.analysis._numbers import finite_or_none
 from tacepath.analysis.results import BaselineBlock
 from tacepath.analysis.sap import Sap
+from tacepath.jsonsafe import finite_or_none
 
 __all__ = ["baseline_table", "population_counts"]
 

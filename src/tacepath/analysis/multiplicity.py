@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tacepath.analysis._numbers import finite_or_none
+from tacepath.jsonsafe import finite_or_none
 
 __all__ = ["GateDecision", "GateInput", "fixed_sequence"]
 

@@ -1,20 +1,22 @@
 """The frozen results of an analysis: estimates, endpoints, subgroups, baseline, safety.
 
 :class:`TrialAnalysis` holds them all; its ``to_dict()`` is the report's ``results.json``.
+Counts by arm (or by population and arm) are read-only mappings: a result given a dict keeps
+its own read-only copy, so nothing changes a result after it is made.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from tacepath.adam.model import DataSource
-from tacepath.analysis._numbers import finite_or_none
 from tacepath.analysis.multiplicity import GateDecision
 from tacepath.analysis.sap import Sap
-from tacepath.survival import (
-    KaplanMeierResult,
-)
+from tacepath.jsonsafe import finite_or_none
+from tacepath.survival import KaplanMeierResult
 
 __all__ = [
     "ArmSummary",
@@ -30,6 +32,18 @@ __all__ = [
     "SubgroupVariableResult",
     "TrialAnalysis",
 ]
+
+
+def _read_only(d: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(d))
+
+
+def _read_only_nested(d: Mapping[str, Mapping[str, int]]) -> Mapping[str, Mapping[str, int]]:
+    return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in d.items()})
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)
 
 
 # --------------------------------------------------------------------------- results
@@ -102,12 +116,16 @@ class EndpointResult:
     rmst_difference_p: float | None
     rmst_ratio: Estimate | None
     follow_up: Estimate
-    observed: dict[str, float]
-    expected: dict[str, float]
+    observed: Mapping[str, float]
+    expected: Mapping[str, float]
     tested: bool
     rejected: bool
     warnings: tuple[str, ...]
     km: KaplanMeierResult = field(repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _set(self, "observed", _read_only(self.observed))
+        _set(self, "expected", _read_only(self.expected))
 
     def to_dict(self) -> dict[str, Any]:
         arms = (self.experimental, self.reference)
@@ -158,10 +176,14 @@ class SubgroupLevel:
     """One subgroup: counts per arm and the Cox HR within it."""
 
     level: str
-    n: dict[str, int]
-    events: dict[str, int]
+    n: Mapping[str, int]
+    events: Mapping[str, int]
     hr: Estimate
     note: str = ""
+
+    def __post_init__(self) -> None:
+        _set(self, "n", _read_only(self.n))
+        _set(self, "events", _read_only(self.events))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -236,7 +258,10 @@ class BaselineBlock:
     variable: str
     label: str
     kind: str
-    rows: tuple[dict[str, Any], ...]
+    rows: tuple[Mapping[str, Any], ...]
+
+    def __post_init__(self) -> None:
+        _set(self, "rows", tuple(_read_only(r) for r in self.rows))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -252,10 +277,14 @@ class SafetyRow:
     """One adverse-event term: subjects per arm at any grade and at high grade, Fisher p."""
 
     term: str
-    any_grade: dict[str, int]
+    any_grade: Mapping[str, int]
     any_grade_p: float
-    high_grade: dict[str, int]
+    high_grade: Mapping[str, int]
     high_grade_p: float
+
+    def __post_init__(self) -> None:
+        _set(self, "any_grade", _read_only(self.any_grade))
+        _set(self, "high_grade", _read_only(self.high_grade))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -270,9 +299,12 @@ class SafetyRow:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SafetyResult:
     population: str
-    n: dict[str, int]
+    n: Mapping[str, int]
     high_grade: int
     rows: tuple[SafetyRow, ...]
+
+    def __post_init__(self) -> None:
+        _set(self, "n", _read_only(self.n))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -290,11 +322,15 @@ class CategoricalResult:
     label: str
     population: str
     levels: tuple[str, ...]
-    counts: dict[str, dict[str, int]]
-    n: dict[str, int]
+    counts: Mapping[str, Mapping[str, int]]
+    n: Mapping[str, int]
     n_missing: int
     p: float
     test: str
+
+    def __post_init__(self) -> None:
+        _set(self, "counts", _read_only_nested(self.counts))
+        _set(self, "n", _read_only(self.n))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -320,13 +356,16 @@ class TrialAnalysis:
     synthetic: bool
     software: str
     arms: tuple[str, str]
-    populations: dict[str, dict[str, int]]
+    populations: Mapping[str, Mapping[str, int]]
     baseline: tuple[BaselineBlock, ...]
     endpoints: tuple[EndpointResult, ...]
     gatekeeping: tuple[GateDecision, ...]
     subgroups: tuple[SubgroupResult, ...]
     safety: SafetyResult | None
     categorical: tuple[CategoricalResult, ...]
+
+    def __post_init__(self) -> None:
+        _set(self, "populations", _read_only_nested(self.populations))
 
     def endpoint(self, paramcd: str) -> EndpointResult:
         return next(e for e in self.endpoints if e.paramcd == paramcd)

@@ -40,6 +40,7 @@ def endpoints_command(
     Example: `tacepath endpoints examples/timelines/cohort.jsonl --out adtte.csv`
     """
     from tacepath.adam.endpoints import CENSORING, EndpointOptions, derive_adtte
+    from tacepath.adam.model import events_from_cnsr
     from tacepath.cli.response import load_timelines
     from tacepath.interop.adam_io import write_adtte
 
@@ -62,7 +63,7 @@ def endpoints_command(
     except InputError as exc:
         exit_with_errors(exc, source=str(timelines))
     n = df["USUBJID"].nunique()
-    events = int((df["CNSR"] == 0).sum())
+    events = int(events_from_cnsr(df["CNSR"]).sum())
     typer.echo(f"{len(df)} rows ({n} patients, {events} events) written to {out}")
     counts = df.groupby(["PARAMCD", "CNSR"]).size().reset_index(name="n")
     for param, cnsr, k in zip(counts["PARAMCD"], counts["CNSR"], counts["n"], strict=True):

@@ -76,7 +76,8 @@ def _apply_where(data: pd.DataFrame, where: list[str]) -> pd.DataFrame:
 def _event_column(data: pd.DataFrame, event: str | None, censor: str | None) -> str:
     """The event column to use: ``--event`` as is, or 1 − (``--censor`` > 0) for ADaM."""
     import numpy as np
-    import pandas as pd
+
+    from tacepath.adam.model import events_from_cnsr, invalid_cnsr
 
     if (event is None) == (censor is None):
         raise InputError(
@@ -89,16 +90,15 @@ def _event_column(data: pd.DataFrame, event: str | None, censor: str | None) -> 
     assert censor is not None
     if censor not in data.columns:
         raise InputError("--censor", censor, f"a column of the data ({', '.join(data.columns)})")
-    raw = pd.to_numeric(data[censor], errors="coerce")
-    bad = data[censor].notna() & (raw.isna() | (raw < 0) | (raw != np.floor(raw)))
+    bad = invalid_cnsr(data[censor])
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        row = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"--censor {censor!r}, row {row + 1}",
             data[censor].iloc[row],
             "0 = event, 1, 2, ... = censored (reason code)",
         )
-    data[_EVENT_COLUMN] = np.where(raw.isna(), np.nan, (raw == 0).astype(float))
+    data[_EVENT_COLUMN] = events_from_cnsr(data[censor]).to_numpy()
     return _EVENT_COLUMN
 
 

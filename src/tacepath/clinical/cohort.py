@@ -1,4 +1,9 @@
-"""Vectorised assessment of a registry extract: one row per patient, NumPy over columns.
+"""The cohort format, read in one place: a registry extract, one row per patient.
+
+:func:`assess_cohort` scores a whole table vectorised (NumPy over columns);
+:func:`patient_contract` reads one row as a patient object for the per-patient contract (the
+registry importer). Both read the same columns (:data:`COHORT_COLUMNS`) and flag words; the
+files themselves are read in :mod:`tacepath.interop`.
 
 The thresholds are the same band functions the per-patient path uses (imported from the
 calculator modules); a property test checks that both paths give identical scores.
@@ -15,6 +20,7 @@ Input columns (CSV or Parquet; see the README, "Cohort files"):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +57,7 @@ from tacepath.domain.units import ANALYTES, denoise, normalise_unit
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
+    "COHORT_COLUMNS",
     "FALSE_WORDS",
     "FLAGS",
     "MAX_REPORTED",
@@ -58,6 +65,7 @@ __all__ = [
     "UNIT_LABS",
     "RowProblems",
     "assess_cohort",
+    "patient_contract",
     "patients_frame",
 ]
 
@@ -85,6 +93,23 @@ TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "1.0"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f", "0.0"})
 #: Row problems listed in one error (the rest are counted).
 MAX_REPORTED = 50
+
+#: Every column of the cohort format (the registry importer refuses any other).
+COHORT_COLUMNS = (
+    "id",
+    "sex",
+    "age_years",
+    "ecog",
+    *UNIT_LABS,
+    *(f"{a}_unit" for a in UNIT_LABS),
+    "inr",
+    "afp_ng_per_iu",
+    "pt_prolongation_s",
+    *FLAGS,
+    "ascites",
+    "encephalopathy",
+    "tumour_diameters_mm",
+)
 
 
 class RowProblems:
@@ -509,6 +534,73 @@ def assess_cohort(
     result.attrs["albumin_band"] = opts.albumin_band
     result.attrs["albumin_lower_edge"] = ALBUMIN_LOWER_EDGE[opts.albumin_band]
     return result
+
+
+def _number(text: str, field: str, problems: list[Problem]) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        problems.append(Problem(field, text, "a number"))
+        return None
+
+
+def patient_contract(
+    row: Mapping[str, str | None], where: str, problems: list[Problem]
+) -> dict[str, Any]:
+    """One row of the cohort format (text cells, as a CSV reader gives them) as a patient
+    object of the ``tacepath assess`` contract, for :func:`~tacepath.domain.parse_patient`.
+
+    Empty cells are left out; a number or flag that cannot be read is added to ``problems``,
+    named ``where`` + the column. The registry importer (``tacepath.interop.cohort_csv``)
+    reads the file and calls this for each row.
+    """
+    get = {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
+    out: dict[str, Any] = {"id": get.get("id", "")}
+    for name in ("sex", "ascites", "encephalopathy"):
+        if get.get(name):
+            out[name] = get[name]
+    for name in ("age_years", "pt_prolongation_s"):
+        if get.get(name):
+            out[name] = _number(get[name], where + name, problems)
+    if get.get("ecog"):
+        v = _number(get["ecog"], where + "ecog", problems)
+        out["ecog"] = int(v) if v is not None and v.is_integer() else v
+    for name in FLAGS:
+        text = get.get(name, "").lower()
+        if text in TRUE_WORDS:
+            out[name] = True
+        elif text in FALSE_WORDS:
+            out[name] = False
+        elif text:
+            problems.append(Problem(where + name, get[name], "true/false, yes/no, 1/0 or empty"))
+    labs: dict[str, Any] = {}
+    for a in UNIT_LABS:
+        if get.get(a):
+            value = _number(get[a], where + a, problems)
+            if value is not None:
+                lab: dict[str, Any] = {"value": value}
+                if get.get(f"{a}_unit"):
+                    lab["unit"] = get[f"{a}_unit"]
+                if a == "afp" and get.get("afp_ng_per_iu"):
+                    lab["ng_per_iu"] = _number(
+                        get["afp_ng_per_iu"], where + "afp_ng_per_iu", problems
+                    )
+                labs[a] = lab
+    if get.get("inr"):
+        value = _number(get["inr"], where + "inr", problems)
+        if value is not None:
+            labs["inr"] = {"value": value}
+    if labs:
+        out["labs"] = labs
+    if get.get("tumour_diameters_mm"):
+        sizes = []
+        for part in get["tumour_diameters_mm"].split(";"):
+            if part.strip():
+                v = _number(part.strip(), where + "tumour_diameters_mm", problems)
+                if v is not None:
+                    sizes.append({"diameter_mm": v})
+        out["tumours"] = sizes
+    return out
 
 
 def _patient_row(p: PatientSnapshot) -> dict[str, object]:

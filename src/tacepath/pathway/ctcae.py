@@ -2,7 +2,9 @@
 
 The grade bands are data (``ctcae_v5.yaml`` in this package, checked on load); this module
 interprets them. Only the terms whose grade text the fact-checked reference verifies are
-graded; the terms it marks UNVERIFIED are listed in the data file and refused with an
+graded (the catalogue's model, read and checked, is :mod:`tacepath.pathway.ctcae_data`;
+the names it had here are importable here as before); the terms it marks UNVERIFIED are
+listed in the data file and refused with an
 :class:`~tacepath.errors.InputError`. Every result carries the CTCAE version, the band text
 applied and its source, so that a clinician can see why a grade was given — and, when the
 standard needs something that was not given (the lab's LLN for grade 1 of a count, signs or
@@ -21,20 +23,35 @@ References
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from tacepath.domain.datafile import read_yaml_model
-from tacepath.domain.units import ANALYTES, denoise
-from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.domain.units import denoise
+from tacepath.errors import InputErrors
 from tacepath.evidence.model import Source
+from tacepath.pathway._ctcae_inputs import Inputs, term_inputs, validate
+from tacepath.pathway.ctcae_data import (
+    ADL_LEVELS,
+    CTCAE_FILE,
+    Band,
+    Bound,
+    Ctcae,
+    Descriptor,
+    Scale,
+    Term,
+    UnverifiedTerm,
+    ctcae,
+    load_ctcae,
+)
+
+# The data model was defined here before it had a module of its own; still importable here.
+from tacepath.pathway.ctcae_data import Adl as Adl
+from tacepath.pathway.ctcae_data import Convention as Convention
+from tacepath.pathway.ctcae_data import Method as Method
+from tacepath.pathway.ctcae_data import NotATerm as NotATerm
+from tacepath.pathway.ctcae_data import Quantity as Quantity
+from tacepath.pathway.ctcae_data import term_key as term_key
 
 __all__ = [
     "ADL_LEVELS",
@@ -52,47 +69,6 @@ __all__ = [
     "term_inputs",
 ]
 
-CTCAE_FILE = Path(__file__).resolve().parent / "ctcae_v5.yaml"
-
-Method = Literal[
-    "uln_or_abnormal_baseline",
-    "uln_and_baseline",
-    "uln_symptoms",
-    "inr",
-    "below_lln",
-    "blood_pressure",
-    "stools_adl",
-    "adl_descriptor",
-]
-Quantity = Literal["x_uln", "x_baseline", "value", "systolic", "diastolic", "stools_over_baseline"]
-Adl = Literal["none", "instrumental", "self-care"]
-#: The ADL descriptor vocabulary: no limitation, limiting instrumental ADL, limiting self-care ADL.
-ADL_LEVELS: tuple[Adl, ...] = ("none", "instrumental", "self-care")
-Bound = float | Literal["LLN"]
-
-#: Scales each method reads (``below_lln`` reads one scale per accepted unit).
-_METHOD_SCALES: dict[str, frozenset[str]] = {
-    "uln_or_abnormal_baseline": frozenset({"uln", "baseline"}),
-    "uln_and_baseline": frozenset({"uln", "baseline"}),
-    "uln_symptoms": frozenset({"uln"}),
-    "inr": frozenset({"off_anticoagulation", "on_anticoagulation"}),
-    "blood_pressure": frozenset({"systolic", "diastolic"}),
-    "stools_adl": frozenset({"stools"}),
-    "adl_descriptor": frozenset(),
-}
-
-#: Inputs each method requires and accepts (anything else given is refused, not ignored).
-_METHOD_INPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "uln_or_abnormal_baseline": (("value", "uln"), ("baseline", "unit")),
-    "uln_and_baseline": (("value", "uln"), ("baseline", "unit")),
-    "uln_symptoms": (("value", "uln"), ("symptomatic", "unit")),
-    "inr": (("value",), ("on_anticoagulation", "baseline", "unit")),
-    "below_lln": (("value", "unit"), ("lln",)),
-    "blood_pressure": (("systolic", "diastolic"), ()),
-    "stools_adl": (("stools_over_baseline",), ("adl",)),
-    "adl_descriptor": (("adl",), ("pain",)),
-}
-
 #: What each missing piece of information is, for the reason of an unassigned grade.
 _NEEDED = {
     "lln": "the lab's lower limit of normal (LLN; give lln in the value's unit): without it "
@@ -102,222 +78,6 @@ _NEEDED = {
     "on_anticoagulation": "whether the patient is on anticoagulation (on_anticoagulation yes/no)",
     "baseline": "the baseline INR (on anticoagulation the ×baseline bands apply)",
 }
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Band(_Frozen):
-    """One grade band: bounds as CTCAE writes them, the band's text and source.
-
-    ``gt``/``ge``/``lt``/``le`` are the bounds (``"LLN"`` = the lab's lower limit of
-    normal); on ``x_uln``/``x_baseline`` scales they are multiples of the reference value.
-    ``symptomatic`` restricts the band to (a)symptomatic patients (lipase, amylase).
-    """
-
-    grade: int = Field(ge=1, le=5)
-    gt: Bound | None = None
-    ge: Bound | None = None
-    lt: Bound | None = None
-    le: Bound | None = None
-    symptomatic: bool | None = None
-    text: str
-    source: str
-
-    @model_validator(mode="after")
-    def _bounds(self) -> Band:
-        if self.gt is not None and self.ge is not None:
-            raise ValueError("a band has either gt or ge, not both")
-        if self.lt is not None and self.le is not None:
-            raise ValueError("a band has either lt or le, not both")
-        if all(b is None for b in (self.gt, self.ge, self.lt, self.le)):
-            raise ValueError("a band needs at least one bound")
-        return self
-
-
-class Scale(_Frozen):
-    """A set of bands over one quantity (×ULN, ×baseline, a value in a unit, mm Hg...)."""
-
-    quantity: Quantity
-    unit: str | None = None
-    when: str
-    bands: tuple[Band, ...] = Field(min_length=1)
-
-
-class Descriptor(_Frozen):
-    """A clinical-descriptor band: the ADL limitation and/or pain that define a grade."""
-
-    grade: int = Field(ge=1, le=5)
-    adl: Adl | None = None
-    pain: bool | None = None
-    text: str
-    source: str
-
-
-class Term(_Frozen):
-    """A graded CTCAE term: aliases, how it is graded (``method``) and its bands."""
-
-    term: str
-    aliases: tuple[str, ...] = ()
-    kind: Literal["lab", "clinical"]
-    direction: Literal["increasing", "decreasing", "descriptor"]
-    method: Method
-    max_grade: int = Field(ge=1, le=5)
-    units: tuple[str, ...] = ()
-    analyte: str | None = None
-    analyte_factors: dict[str, float] = Field(default_factory=dict)
-    scales: dict[str, Scale] = Field(default_factory=dict)
-    descriptors: tuple[Descriptor, ...] = ()
-    clinical_grades: str | None = None
-    notes: tuple[str, ...] = ()
-    source: str
-    also: tuple[str, ...] = ()
-
-    @model_validator(mode="after")
-    def _shape(self) -> Term:
-        if self.method == "below_lln":
-            if not self.units or set(self.units) != set(self.scales):
-                raise ValueError(f"{self.term}: below_lln needs one scale per unit in `units`")
-        elif set(self.scales) != _METHOD_SCALES[self.method]:
-            raise ValueError(
-                f"{self.term}: method {self.method} needs scales "
-                f"{sorted(_METHOD_SCALES[self.method])}"
-            )
-        if self.method in ("stools_adl", "adl_descriptor") and not self.descriptors:
-            raise ValueError(f"{self.term}: method {self.method} needs descriptors")
-        if self.analyte is not None and self.analyte not in ANALYTES:
-            raise ValueError(f"{self.term}: unknown analyte {self.analyte!r}")
-        grades = [b.grade for s in self.scales.values() for b in s.bands]
-        grades += [d.grade for d in self.descriptors]
-        if grades and max(grades) > self.max_grade:
-            raise ValueError(f"{self.term}: a band exceeds max_grade {self.max_grade}")
-        return self
-
-
-class UnverifiedTerm(_Frozen):
-    """A term whose CTCAE v5.0 grade text the reference could not verify (not graded)."""
-
-    term: str
-    aliases: tuple[str, ...] = ()
-    note: str | None = None
-
-
-class NotATerm(_Frozen):
-    """A name clinicians use that is not a CTCAE v5.0 term (e.g. post-embolization syndrome)."""
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    note: str
-
-
-class Convention(_Frozen):
-    text: str
-    source: str
-
-
-class Ctcae(_Frozen):
-    """The CTCAE v5.0 terms tacepath grades, the unverified ones, and their sources."""
-
-    version: str
-    published: str
-    sources: tuple[Source, ...] = Field(min_length=1)
-    conventions: tuple[Convention, ...] = ()
-    terms: tuple[Term, ...] = Field(min_length=1)
-    unverified: tuple[UnverifiedTerm, ...] = ()
-    not_terms: tuple[NotATerm, ...] = ()
-
-    def source(self, source_id: str) -> Source:
-        """The source with this id (ids are checked on load)."""
-        return next(s for s in self.sources if s.id == source_id)
-
-    def lookup(self, name: str) -> Term | UnverifiedTerm | NotATerm | None:
-        """The entry a term name or alias refers to (case-, space- and hyphen-insensitive)."""
-        return _index(self).get(term_key(name))
-
-    def term(self, name: str) -> Term:
-        """The graded term for ``name``; unverified, non-CTCAE and unknown names are refused."""
-        found = self.lookup(name)
-        if isinstance(found, Term):
-            return found
-        if isinstance(found, UnverifiedTerm):
-            raise InputError(
-                "term",
-                name,
-                f"a graded term: the CTCAE v5.0 grade text for {found.term!r} is not verified "
-                "in the reference (§0.2), so tacepath does not grade it "
-                "(see `tacepath grade --list`)",
-            )
-        if isinstance(found, NotATerm):
-            raise InputError("term", name, f"a CTCAE v5.0 term: {found.name!r} is {found.note}")
-        raise InputError("term", name, "one of " + ", ".join(t.term for t in self.terms))
-
-
-def term_key(name: str) -> str:
-    """A term or event name as compared: lower case, letters and digits only."""
-    return re.sub(r"[^a-z0-9]", "", name.casefold())
-
-
-_INDEXES: dict[int, dict[str, Term | UnverifiedTerm | NotATerm]] = {}
-
-
-def _entries(cat: Ctcae) -> Iterable[tuple[str, Term | UnverifiedTerm | NotATerm]]:
-    for t in cat.terms:
-        yield from ((n, t) for n in (t.term, *t.aliases))
-    for u in cat.unverified:
-        yield from ((n, u) for n in (u.term, *u.aliases))
-    for x in cat.not_terms:
-        yield from ((n, x) for n in (x.name, *x.aliases))
-
-
-def _index(cat: Ctcae) -> dict[str, Term | UnverifiedTerm | NotATerm]:
-    idx = _INDEXES.get(id(cat))
-    if idx is None:
-        idx = {term_key(n): e for n, e in _entries(cat)}
-        _INDEXES[id(cat)] = idx
-    return idx
-
-
-def _check(cat: Ctcae) -> list[Problem]:
-    problems: list[Problem] = []
-    ids = {s.id for s in cat.sources}
-    seen: dict[str, str] = {}
-    for name, entry in _entries(cat):
-        owner = entry.name if isinstance(entry, NotATerm) else entry.term
-        k = term_key(name)
-        if k in seen and seen[k] != owner:
-            problems.append(Problem("alias", name, f"a name of one term only ({seen[k]})"))
-        seen[k] = owner
-    for c in cat.conventions:
-        if c.source not in ids:
-            problems.append(Problem("conventions.source", c.source, f"one of {sorted(ids)}"))
-    for t in cat.terms:
-        refs = [t.source, *t.also]
-        refs += [b.source for s in t.scales.values() for b in s.bands]
-        refs += [d.source for d in t.descriptors]
-        problems += [
-            Problem(f"terms[{t.term}].source", r, f"one of {sorted(ids)}")
-            for r in refs
-            if r not in ids
-        ]
-    return problems
-
-
-def load_ctcae(path: Path | None = None) -> Ctcae:
-    """Read and check the CTCAE data file (pydantic schema, sources, unique aliases)."""
-    file = path or CTCAE_FILE
-    cat = read_yaml_model(file, Ctcae)
-    problems = _check(cat)
-    if problems:
-        raise InputErrors(problems)
-    return cat
-
-
-@cache
-def ctcae() -> Ctcae:
-    """The packaged CTCAE v5.0 data, loaded once (immutable data shipped with tacepath)."""
-    return load_ctcae()
-
 
 # --------------------------------------------------------------------------- result
 
@@ -548,124 +308,6 @@ def _combine(parts: Sequence[tuple[str, _Outcome]]) -> _Outcome:
 
 
 # --------------------------------------------------------------------------- input checks
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Inputs:
-    value: float | None
-    uln: float | None
-    lln: float | None
-    baseline: float | None
-    unit: str | None
-    symptomatic: bool | None
-    on_anticoagulation: bool | None
-    systolic: float | None
-    diastolic: float | None
-    stools_over_baseline: int | None
-    adl: str | None
-    pain: bool | None
-
-    def given(self) -> dict[str, object]:
-        """The inputs that were given, in declaration order."""
-        values = ((f.name, getattr(self, f.name)) for f in fields(self))
-        return {name: v for name, v in values if v is not None}
-
-
-def term_inputs(term: Term) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The inputs a term requires and the ones it also accepts."""
-    return _METHOD_INPUTS[term.method]
-
-
-def _unit_key(unit: str) -> str:
-    u = unit.strip().replace(" ", "").replace("³", "3").replace("⁹", "^9")
-    u = u.replace("10e9", "10^9").replace("10E9", "10^9")
-    if u[:1] in ("x", "×", "X"):
-        u = u[1:]
-    return u.casefold()
-
-
-def _canonical_unit(term: Term, unit: str) -> str | None:
-    wanted = _unit_key(unit)
-    return next((u for u in term.units if _unit_key(u) == wanted), None)
-
-
-def _number(field_name: str, v: object, *, positive: bool, problems: list[Problem]) -> None:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        problems.append(Problem(field_name, v, "a finite number"))
-    elif positive and v <= 0:
-        problems.append(Problem(field_name, v, "> 0"))
-    elif v < 0:
-        problems.append(Problem(field_name, v, "≥ 0"))
-
-
-def _plausible(term: Term, name: str, v: float, unit: str | None, problems: list[Problem]) -> None:
-    """Refuse values that cannot be real (tacepath.domain.units validation limits)."""
-    if term.analyte is None:
-        return
-    a = ANALYTES[term.analyte]
-    factor = term.analyte_factors.get(unit or "", 1.0)
-    x = _dn(v * factor)
-    low_ok = x >= a.low if a.low_inclusive else x > a.low
-    if not (low_ok and x <= a.high):
-        shown = a.allowed_text(unit if unit in a.to_canonical else None)
-        suffix = "" if factor == 1.0 or unit in a.to_canonical else f" (in {a.canonical_unit})"
-        problems.append(Problem(name, v, f"{shown}{suffix}"))
-
-
-def _validate(term: Term, inp: _Inputs) -> tuple[_Inputs, list[Problem]]:
-    problems: list[Problem] = []
-    required, optional = term_inputs(term)
-    given = inp.given()
-    takes = ", ".join((*required, *optional))
-    for name in given:
-        if name not in required and name not in optional:
-            problems.append(
-                Problem(name, given[name], f"not used for {term.term} (it takes: {takes})")
-            )
-    for name in required:
-        if name not in given:
-            problems.append(Problem(name, None, f"required for {term.term} (it takes: {takes})"))
-    for name in ("value", "uln", "lln", "baseline", "systolic", "diastolic"):
-        if name in given:
-            positive = name != "value" or term.method == "inr"
-            _number(name, given[name], positive=positive, problems=problems)
-    s = inp.stools_over_baseline
-    if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 0):
-        problems.append(Problem("stools_over_baseline", s, "a whole number of stools/day ≥ 0"))
-    for name in ("symptomatic", "on_anticoagulation", "pain"):
-        v = getattr(inp, name)
-        if v is not None and not isinstance(v, bool):
-            problems.append(Problem(name, v, "true or false"))
-    if inp.adl is not None and inp.adl not in ADL_LEVELS:
-        problems.append(Problem("adl", inp.adl, " | ".join(ADL_LEVELS)))
-    unit = inp.unit
-    if unit is not None:
-        if term.method == "below_lln":
-            canon = _canonical_unit(term, unit)
-            if canon is None:
-                problems.append(Problem("unit", unit, f"one of {', '.join(term.units)}"))
-            unit = canon
-        elif term.method == "inr":
-            if unit.strip() not in ("", "1"):
-                problems.append(Problem("unit", unit, "no unit (INR is a ratio)"))
-            unit = None
-        elif not unit.strip():
-            unit = None
-    if (
-        inp.systolic is not None
-        and inp.diastolic is not None
-        and not problems
-        and inp.diastolic >= inp.systolic
-    ):
-        problems.append(Problem("diastolic", inp.diastolic, f"< systolic ({inp.systolic:g})"))
-    if not problems:
-        for name in ("value", "lln", "baseline"):
-            v = getattr(inp, name)
-            if v is not None:
-                _plausible(term, name, v, unit, problems)
-    return replace(inp, unit=unit), problems
-
-
 # --------------------------------------------------------------------------- methods
 
 
@@ -678,7 +320,7 @@ class _Graded:
 
 def _v(x: float | None) -> float:
     """An input that validation guaranteed to be present."""
-    if x is None:  # pragma: no cover - _validate refuses a missing required input
+    if x is None:  # pragma: no cover - validate refuses a missing required input
         raise TypeError("missing validated input")
     return x
 
@@ -687,7 +329,7 @@ def _ratio(a: float, b: float) -> float:
     return _dn(a / b)
 
 
-def _by_uln_or_baseline(term: Term, inp: _Inputs) -> _Graded:
+def _by_uln_or_baseline(term: Term, inp: Inputs) -> _Graded:
     """AST, ALT, bilirubin, ALP, GGT: ×ULN if baseline normal, ×baseline if abnormal [1]."""
     value, uln, baseline = _v(inp.value), _v(inp.uln), inp.baseline
     measures = {"x_uln": _ratio(value, uln)}
@@ -708,7 +350,7 @@ def _by_uln_or_baseline(term: Term, inp: _Inputs) -> _Graded:
     return _Graded(outcome=out, measures=measures, notes=(note,))
 
 
-def _by_uln_and_baseline(term: Term, inp: _Inputs) -> _Graded:
+def _by_uln_and_baseline(term: Term, inp: Inputs) -> _Graded:
     """Creatinine: ×ULN and ×baseline bands joined by ';' (or) — the higher grade wins [1]."""
     value, uln, baseline = _v(inp.value), _v(inp.uln), inp.baseline
     measures = {"x_uln": _ratio(value, uln)}
@@ -722,14 +364,14 @@ def _by_uln_and_baseline(term: Term, inp: _Inputs) -> _Graded:
     return _Graded(outcome=_combine(parts), measures=measures, notes=notes)
 
 
-def _by_uln_symptoms(term: Term, inp: _Inputs) -> _Graded:
+def _by_uln_symptoms(term: Term, inp: Inputs) -> _Graded:
     """Lipase, amylase: ×ULN bands, split by signs or symptoms above 2.0×ULN [1]."""
     value, uln = _v(inp.value), _v(inp.uln)
     out = _scale_outcome(term.scales["uln"], value, ref=uln, symptomatic=inp.symptomatic)
     return _Graded(outcome=out, measures={"x_uln": _ratio(value, uln)})
 
 
-def _by_inr(term: Term, inp: _Inputs) -> _Graded:
+def _by_inr(term: Term, inp: Inputs) -> _Graded:
     """INR: absolute bands off anticoagulation, ×baseline bands on anticoagulation [1]."""
     value, baseline = _v(inp.value), inp.baseline
     off = _scale_outcome(term.scales["off_anticoagulation"], value)
@@ -762,7 +404,7 @@ def _by_inr(term: Term, inp: _Inputs) -> _Graded:
     return _Graded(outcome=unknown, measures=measures)
 
 
-def _by_lln(term: Term, inp: _Inputs) -> _Graded:
+def _by_lln(term: Term, inp: Inputs) -> _Graded:
     """Counts, haemoglobin, albumin: bands in the unit given; grade 1 needs the LLN [1]."""
     value, scale = _v(inp.value), term.scales[inp.unit or ""]
     out = _scale_outcome(scale, value, lln=inp.lln)
@@ -773,7 +415,7 @@ def _by_lln(term: Term, inp: _Inputs) -> _Graded:
     return _Graded(outcome=out, measures={}, notes=notes)
 
 
-def _by_blood_pressure(term: Term, inp: _Inputs) -> _Graded:
+def _by_blood_pressure(term: Term, inp: Inputs) -> _Graded:
     """Hypertension: systolic and diastolic bands, the higher grade applies [2]."""
     parts = [
         ("systolic", _scale_outcome(term.scales["systolic"], _v(inp.systolic))),
@@ -782,7 +424,7 @@ def _by_blood_pressure(term: Term, inp: _Inputs) -> _Graded:
     return _Graded(outcome=_combine(parts), measures={})
 
 
-def _by_stools(term: Term, inp: _Inputs) -> _Graded:
+def _by_stools(term: Term, inp: Inputs) -> _Graded:
     """Diarrhoea: stools/day over baseline, raised by an ADL limitation if given [2]."""
     stools = float(_v(inp.stools_over_baseline))
     parts = [("stools", _scale_outcome(term.scales["stools"], stools))]
@@ -791,7 +433,7 @@ def _by_stools(term: Term, inp: _Inputs) -> _Graded:
     return _Graded(outcome=_combine(parts), measures={})
 
 
-def _by_descriptor(term: Term, inp: _Inputs) -> _Graded:
+def _by_descriptor(term: Term, inp: Inputs) -> _Graded:
     """Palmar-plantar erythrodysesthesia (HFSR): ADL limitation and pain [3]."""
     out = _descriptor_outcome(term.descriptors, adl=inp.adl, pain=inp.pain)
     return _Graded(outcome=out, measures={})
@@ -894,7 +536,7 @@ def grade(
     """
     cat = ctcae()
     t = cat.term(term)
-    raw = _Inputs(
+    raw = Inputs(
         value=value,
         uln=uln,
         lln=lln,
@@ -908,7 +550,7 @@ def grade(
         adl=_adl(adl),
         pain=pain,
     )
-    inp, problems = _validate(t, raw)
+    inp, problems = validate(t, raw)
     if problems:
         raise InputErrors(problems)
     graded = _METHODS[t.method](t, inp)

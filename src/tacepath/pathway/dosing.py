@@ -5,7 +5,10 @@ dose levels (sorafenib per the current Nexavar PI; lenvatinib by body weight), t
 rows by event and grade (sorafenib adverse-reaction table and original skin-toxicity table;
 lenvatinib general and per-toxicity rules; bevacizumab proteinuria, arterial
 thromboembolism, GI perforation; checkpoint-inhibitor hepatitis and other immune-mediated
-reactions). This module interprets them.
+reactions). Their model, read and checked, is :mod:`tacepath.pathway.dose_rules_data`; the
+dose ladders are read by ``pathway._dose_levels``. This module interprets the rules; the
+names of the data model that it has always offered (``DoseRules``, ``load_dose_rules``...)
+are importable from here as before.
 
 Where a rule depends on something that was not given (is the grade 2 toxicity persistent
 and intolerable? the baseline AST/ALT category? the body weight, when it decides the next
@@ -27,28 +30,38 @@ References
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.units import denoise
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.model import Source
-from tacepath.pathway.ctcae import (
-    Ctcae,
-    GradeResult,
-    NotATerm,
-    Term,
-    UnverifiedTerm,
-    ctcae,
-    term_key,
+from tacepath.pathway._dose_levels import check_dose, next_level
+from tacepath.pathway.ctcae import Ctcae, GradeResult, Term, ctcae
+from tacepath.pathway.dose_rules_data import (
+    ACTIONS,
+    DOSE_RULES_FILE,
+    Action,
+    DoseRule,
+    DoseRules,
+    Drug,
+    Ladder,
+    When,
+    dose_rules,
+    load_dose_rules,
+    when_parts,
 )
+
+# The data model was defined here before it had a module of its own; still importable here.
+from tacepath.pathway.dose_rules_data import CitedText as CitedText
+from tacepath.pathway.dose_rules_data import Conflict as Conflict
+from tacepath.pathway.dose_rules_data import DoseChange as DoseChange
+from tacepath.pathway.dose_rules_data import Event as Event
+from tacepath.pathway.dose_rules_data import EventNote as EventNote
+from tacepath.pathway.dose_rules_data import Fact as Fact
+from tacepath.pathway.dose_rules_data import Level as Level
+from tacepath.pathway.dose_rules_data import Measure as Measure
+from tacepath.pathway.dose_rules_data import Range as Range
 
 __all__ = [
     "ACTIONS",
@@ -62,296 +75,10 @@ __all__ = [
     "load_dose_rules",
 ]
 
-DOSE_RULES_FILE = Path(__file__).resolve().parent / "dose_rules.yaml"
-
-Action = Literal["continue", "interrupt", "withhold", "reduce", "discontinue", "needs-information"]
-#: The closed vocabulary of drug actions.
-ACTIONS: tuple[Action, ...] = (
-    "continue",
-    "interrupt",
-    "withhold",
-    "reduce",
-    "discontinue",
-    "needs-information",
-)
-DoseChange = Literal["current", "next", "none"]
 Tri = bool | None
 
 _HEPATIC = {"Aspartate aminotransferase increased", "Alanine aminotransferase increased"}
 _BILIRUBIN = "Blood bilirubin increased"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Range(_Frozen):
-    """A numeric range as the label writes it (``gt``/``ge`` lower, ``lt``/``le`` upper)."""
-
-    gt: float | None = None
-    ge: float | None = None
-    lt: float | None = None
-    le: float | None = None
-
-    @model_validator(mode="after")
-    def _bounds(self) -> Range:
-        if (self.gt is not None and self.ge is not None) or (
-            self.lt is not None and self.le is not None
-        ):
-            raise ValueError("a range has one lower and one upper bound at most")
-        if all(b is None for b in (self.gt, self.ge, self.lt, self.le)):
-            raise ValueError("a range needs a bound")
-        return self
-
-    def contains(self, x: float) -> bool:
-        """Whether ``x`` is in the range (values rounded to 10 significant digits)."""
-        a = float(denoise(x))
-        return (
-            (self.gt is None or a > self.gt)
-            and (self.ge is None or a >= self.ge)
-            and (self.lt is None or a < self.lt)
-            and (self.le is None or a <= self.le)
-        )
-
-
-class When(_Frozen):
-    """The conditions of a rule; all must hold (``any_of``: at least one of several)."""
-
-    grades: tuple[int, ...] | None = None
-    occurrence: Range | None = None
-    facts: dict[str, bool] = Field(default_factory=dict)
-    measures: dict[str, Range] = Field(default_factory=dict)
-    lab: bool | None = None
-    any_of: tuple[When, ...] = ()
-
-
-class DoseRule(_Frozen):
-    """One label row: the events and conditions it covers, the action and its source."""
-
-    id: str
-    events: tuple[str, ...] = Field(min_length=1)
-    drugs: tuple[str, ...] | None = None
-    when: When = When()
-    action: Action
-    resume: str | None = None
-    dose: DoseChange
-    text: str
-    source: str
-    also: tuple[str, ...] = ()
-    verified: bool = True
-    conflict: str | None = None
-
-
-class Level(_Frozen):
-    """A dose level as the label writes it, and spellings accepted for it."""
-
-    dose: str
-    aliases: tuple[str, ...] = ()
-
-
-class Ladder(_Frozen):
-    """The dose levels of a drug (from the starting dose down), with their source."""
-
-    id: str
-    text: str
-    source: str
-    also: tuple[str, ...] = ()
-    conflict: str | None = None
-    weight_kg: Range | None = None
-    after_last: Literal["discontinue", "not-stated"]
-    levels: tuple[Level, ...] = Field(min_length=1)
-
-
-class CitedText(_Frozen):
-    text: str
-    source: str
-
-
-class EventNote(_Frozen):
-    events: tuple[str, ...]
-    text: str
-    source: str
-
-
-class Drug(_Frozen):
-    """A drug (or a class with ``members``): dose levels, rules, what is not verified."""
-
-    id: str
-    label: str
-    aliases: tuple[str, ...] = ()
-    members: tuple[str, ...] = ()
-    member_aliases: dict[str, str] = Field(default_factory=dict)
-    reduction: Literal["levels", "none"]
-    no_reduction: CitedText | None = None
-    ladders: tuple[Ladder, ...] = ()
-    uncovered: str
-    notes: tuple[CitedText, ...] = ()
-    event_notes: tuple[EventNote, ...] = ()
-    rules: tuple[DoseRule, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _shape(self) -> Drug:
-        if (self.reduction == "levels") != bool(self.ladders):
-            raise ValueError(f"{self.id}: reduction 'levels' needs ladders (and only then)")
-        if not set(self.member_aliases.values()) <= set(self.members):
-            raise ValueError(f"{self.id}: member_aliases must name members")
-        if self.reduction == "none" and any(r.dose == "next" for r in self.rules):
-            raise ValueError(f"{self.id}: a drug without dose reduction has a 'next' rule")
-        return self
-
-
-class Fact(_Frozen):
-    id: str
-    question: str
-    default: bool | None = None
-    default_note: str | None = None
-
-
-class Measure(_Frozen):
-    id: str
-    question: str
-
-
-class Event(_Frozen):
-    """A label event that is not a CTCAE term graded here; ``covers`` names its sub-terms."""
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    covers: tuple[str, ...] = ()
-
-
-class Conflict(_Frozen):
-    id: str
-    text: str
-    source: str
-
-
-class DoseRules(_Frozen):
-    """All drugs, their rules, and the vocabulary the rules use."""
-
-    sources: tuple[Source, ...] = Field(min_length=1)
-    conflicts: tuple[Conflict, ...] = ()
-    facts: tuple[Fact, ...] = ()
-    measures: tuple[Measure, ...] = ()
-    events: tuple[Event, ...] = ()
-    drugs: tuple[Drug, ...] = Field(min_length=1)
-
-    def source(self, source_id: str) -> Source:
-        """The source with this id (ids are checked on load)."""
-        return next(s for s in self.sources if s.id == source_id)
-
-    def conflict(self, conflict_id: str) -> Conflict:
-        return next(c for c in self.conflicts if c.id == conflict_id)
-
-    def fact(self, fact_id: str) -> Fact:
-        return next(f for f in self.facts if f.id == fact_id)
-
-    def drug(self, name: str) -> tuple[Drug, str | None]:
-        """The drug entry for a name, alias or class member, and the member named (if any)."""
-        k = term_key(name)
-        for d in self.drugs:
-            if k in {term_key(n) for n in (d.id, d.label, *d.aliases)}:
-                return d, None
-            for m in d.members:
-                if k == term_key(m):
-                    return d, m
-            for alias, m in d.member_aliases.items():
-                if k == term_key(alias):
-                    return d, m
-        names = [d.id for d in self.drugs] + [m for d in self.drugs for m in d.members]
-        raise InputError("drug", name, "one of " + ", ".join(names))
-
-    def event(self, name: str, cat: Ctcae) -> tuple[str, bool]:
-        """The canonical event name and whether it is a CTCAE laboratory term."""
-        found = cat.lookup(name)
-        if isinstance(found, Term):
-            return found.term, found.kind == "lab"
-        if isinstance(found, UnverifiedTerm):
-            return found.term, False
-        if isinstance(found, NotATerm):
-            raise InputError("event", name, f"a CTCAE v5.0 term: {found.name!r} is {found.note}")
-        k = term_key(name)
-        for e in self.events:
-            if k in {term_key(n) for n in (e.name, *e.aliases)}:
-                return e.name, False
-        allowed = [t.term for t in cat.terms] + [u.term for u in cat.unverified]
-        allowed += [e.name for e in self.events]
-        raise InputError("event", name, "a CTCAE term or a label event: " + ", ".join(allowed))
-
-
-def _whens(w: When) -> Iterable[When]:
-    yield w
-    for sub in w.any_of:
-        yield from _whens(sub)
-
-
-def _check(rules: DoseRules, cat: Ctcae) -> list[Problem]:
-    problems: list[Problem] = []
-    src = {s.id for s in rules.sources}
-    conflicts = {c.id for c in rules.conflicts}
-    facts = {f.id for f in rules.facts}
-    measures = {m.id for m in rules.measures}
-    names = {t.term for t in cat.terms} | {u.term for u in cat.unverified}
-    names |= {e.name for e in rules.events}
-
-    def need(where: str, value: str, pool: set[str]) -> None:
-        if value not in pool:
-            problems.append(Problem(where, value, f"one of {sorted(pool)}"))
-
-    for c in rules.conflicts:
-        need(f"conflicts[{c.id}].source", c.source, src)
-    for e in rules.events:
-        for covered in e.covers:
-            need(f"events[{e.name}].covers", covered, names)
-    ids: set[str] = set()
-    for d in rules.drugs:
-        cited = [("no_reduction", d.no_reduction.source)] if d.no_reduction else []
-        cited += [("notes", n.source) for n in d.notes]
-        cited += [("event_notes", n.source) for n in d.event_notes]
-        for ld in d.ladders:
-            cited += [("ladders", s) for s in (ld.source, *ld.also)]
-            if ld.conflict:
-                need(f"drugs[{d.id}].ladders.conflict", ld.conflict, conflicts)
-        for n in d.event_notes:
-            for ev in n.events:
-                need(f"drugs[{d.id}].event_notes.events", ev, names)
-        for r in d.rules:
-            if r.id in ids:
-                problems.append(Problem("rules.id", r.id, "a unique rule id"))
-            ids.add(r.id)
-            cited += [(f"rules[{r.id}]", s) for s in (r.source, *r.also)]
-            for ev in r.events:
-                if ev != "*":
-                    need(f"drugs[{d.id}].rules[{r.id}].events", ev, names)
-            for m in r.drugs or ():
-                need(f"drugs[{d.id}].rules[{r.id}].drugs", m, set(d.members))
-            if r.conflict:
-                need(f"drugs[{d.id}].rules[{r.id}].conflict", r.conflict, conflicts)
-            for w in _whens(r.when):
-                for f in w.facts:
-                    need(f"drugs[{d.id}].rules[{r.id}].facts", f, facts)
-                for m in w.measures:
-                    need(f"drugs[{d.id}].rules[{r.id}].measures", m, measures)
-        for where, s in cited:
-            need(f"drugs[{d.id}].{where}.source", s, src)
-    return problems
-
-
-def load_dose_rules(path: Path | None = None, cat: Ctcae | None = None) -> DoseRules:
-    """Read and check the dose-rule data file (schema, sources, events, vocabulary)."""
-    file = path or DOSE_RULES_FILE
-    rules = read_yaml_model(file, DoseRules)
-    problems = _check(rules, cat or ctcae())
-    if problems:
-        raise InputErrors(problems)
-    return rules
-
-
-@cache
-def dose_rules() -> DoseRules:
-    """The packaged dose rules, loaded once (immutable data shipped with tacepath)."""
-    return load_dose_rules()
-
 
 # --------------------------------------------------------------------------- result
 
@@ -532,97 +259,6 @@ def _match(candidates: Sequence[DoseRule], ctx: _Context) -> _Match:
 
 
 # --------------------------------------------------------------------------- dose levels
-
-
-def _dose_key(dose: str) -> str:
-    return re.sub(r"\s+", " ", dose.strip().casefold())
-
-
-def _level_index(ladder: Ladder, dose: str) -> int | None:
-    k = _dose_key(dose)
-    for i, lv in enumerate(ladder.levels):
-        if k in {_dose_key(n) for n in (lv.dose, *lv.aliases)}:
-            return i
-    return None
-
-
-def _ladders_for(drug: Drug, dose: str, weight_kg: float | None) -> list[tuple[Ladder, int]]:
-    """The ladders (and level index) that hold ``dose``, restricted by weight if given."""
-    out: list[tuple[Ladder, int]] = []
-    for ld in drug.ladders:
-        if (
-            weight_kg is not None
-            and ld.weight_kg is not None
-            and not ld.weight_kg.contains(weight_kg)
-        ):
-            continue
-        i = _level_index(ld, dose)
-        if i is not None:
-            out.append((ld, i))
-    return out
-
-
-def _check_dose(drug: Drug, dose: str, weight_kg: float | None) -> list[tuple[Ladder, int]]:
-    if not dose.strip():
-        raise InputError("current_dose", dose, "the current dose, e.g. '400 mg twice daily'")
-    if drug.reduction != "levels":
-        return []
-    found = _ladders_for(drug, dose, weight_kg)
-    if found:
-        return found
-    if weight_kg is not None:
-        ladders = [
-            ld for ld in drug.ladders if ld.weight_kg is None or ld.weight_kg.contains(weight_kg)
-        ]
-        levels = [lv.dose for ld in ladders for lv in ld.levels]
-        raise InputError(
-            "current_dose", dose, f"a {drug.id} level for {weight_kg:g} kg: " + "; ".join(levels)
-        )
-    levels = list(dict.fromkeys(lv.dose for ld in drug.ladders for lv in ld.levels))
-    raise InputError("current_dose", dose, f"a {drug.id} dose level: " + "; ".join(levels))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Next:
-    dose: str | None
-    action: Action | None = None  # discontinue / needs-information past the last level
-    text: str = ""
-    ladder: Ladder | None = None
-    needs: tuple[str, ...] = ()
-
-
-def _next_level(found: Sequence[tuple[Ladder, int]]) -> _Next:
-    """The next level down; the same answer on every candidate ladder, or ask the weight."""
-    answers: dict[tuple[str | None, str | None], _Next] = {}
-    for ld, i in found:
-        if i + 1 < len(ld.levels):
-            nxt = _Next(dose=ld.levels[i + 1].dose, ladder=ld)
-        elif ld.after_last == "discontinue":
-            nxt = _Next(
-                dose=None,
-                action="discontinue",
-                ladder=ld,
-                text=f"no further dose level ({ld.text}): discontinue",
-            )
-        else:
-            nxt = _Next(
-                dose=None,
-                action="needs-information",
-                ladder=ld,
-                text=f"no further dose level is stated ({ld.text})",
-            )
-        answers.setdefault((nxt.dose, nxt.action), nxt)
-    if len(answers) == 1:
-        return next(iter(answers.values()))
-    shown = "; ".join(ld.text for ld, _ in found)
-    return _Next(
-        dose=None,
-        action="needs-information",
-        text=f"the next level depends on the dose ladder, chosen by body weight: {shown}",
-        needs=("weight_kg: actual body weight in kg (it selects the dose ladder)",),
-    )
-
-
 # --------------------------------------------------------------------------- inputs
 
 
@@ -792,7 +428,7 @@ def dose_action(
         measures=given_measures,
         facts=given_facts,
     )
-    found = _check_dose(entry, current_dose, weight_kg)
+    found = check_dose(entry, current_dose, weight_kg)
     dose_now = found[0][0].levels[found[0][1]].dose if found else current_dose.strip()
     name = member or entry.id
     version = result.ctcae_version if result is not None else None
@@ -911,7 +547,7 @@ def _default_notes(
     rules: DoseRules, evaluated: Iterable[DoseRule], given: Mapping[str, bool]
 ) -> tuple[str, ...]:
     """Notes for the facts assumed from their defaults in the rules that were tried."""
-    used = {f for r in evaluated for w in _whens(r.when) for f in w.facts}
+    used = {f for r in evaluated for w in when_parts(r.when) for f in w.facts}
     out = []
     for f in rules.facts:
         if f.id in used and f.id not in given and f.default is not None and f.default_note:
@@ -980,7 +616,7 @@ def _apply(
             resume=rule.resume,
             new_dose=base.current_dose,
         )
-    nxt = _next_level(found)
+    nxt = next_level(found)
     if nxt.ladder is not None and nxt.ladder.conflict and not rule.conflict:
         c = nxt.ladder.conflict
         notes = (*notes, f"conflict {c}: {rules.conflict(c).text}")

@@ -22,13 +22,13 @@ from sqlalchemy.exc import IntegrityError
 
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.interop.files import decode_text, parse_yaml, read_table_bytes, shown_path
+from tacepath.jsonsafe import json_safe
 from tacepath.service import audit
 from tacepath.service.db import Database
 from tacepath.service.errors import AlreadyExists, NotFound
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import AnalysisRow, TrialFile, TrialWorkspace, utcnow
-from tacepath.store.records import finite_json
 
 __all__ = [
     "FILE_KINDS",
@@ -277,7 +277,7 @@ def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
         row = done_row
         row.status = "done" if code == 0 else "failed"
         row.finished_at = utcnow()
-        row.report_html, row.report_pdf, row.result = html, pdf, finite_json(result)
+        row.report_html, row.report_pdf, row.result = html, pdf, json_safe(result)
         row.log = out[-20000:]
         row.error = err[-20000:] if code != 0 else None
     if code == 2:

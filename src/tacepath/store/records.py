@@ -41,7 +41,6 @@ __all__ = [
     "TIMELINE_LISTS",
     "TimelineRows",
     "assessment_row",
-    "finite_json",
     "json_problems",
     "list_rows",
     "row_problems",
@@ -177,17 +176,6 @@ def row_problems(
                 out.append(Problem(where, value.isoformat(), f"a date from {lo} to {hi}"))
         out.extend(json_problems(value, where))
     return out
-
-
-def finite_json(value: Any) -> Any:
-    """``value`` with every non-finite float replaced by ``None`` (JSON columns)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): finite_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite_json(v) for v in value]
-    return value
 
 
 # --------------------------------------------------------------------------- snapshots

@@ -1,7 +1,8 @@
 """Pointwise confidence bands of a survival curve and the quantiles read off them.
 
-Both follow R ``survival`` 3.5 exactly (``survfit_confint``, ``quantile.survfit``, and the
-median of ``print.survfit``), including what happens where the curve is 1 or 0.
+Both follow R ``survival`` 3.5 exactly (``survfit_confint``, ``quantile.survfit``), including
+what happens where the curve is 1 or 0. The median of ``print.survfit`` is
+:func:`tacepath.survival.steps.step_median`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ __all__ = [
     "check_conf",
     "confidence_band",
     "quantile_from_curve",
-    "table_median",
 ]
 
 ConfType = Literal["log", "log-log", "plain", "logit", "arcsin", "none"]
@@ -94,25 +94,6 @@ def confidence_band(
             np.sin(np.maximum(0.0, a - half)) ** 2,
             np.sin(np.minimum(np.pi / 2, a + half)) ** 2,
         )
-
-
-def table_median(y: FloatArray, x: FloatArray) -> float:
-    """The median R prints for a curve (``print.survfit``, ``summary(fit)$table``).
-
-    The first time the curve ``y`` is below ½; when it sits exactly at ½ (within R's
-    tolerance √ε) and drops lower later, the midpoint of that time and the time it drops.
-    Applied to the lower and upper bands it gives the median's confidence limits.
-    NaN when the curve never reaches ½.
-    """
-    keep = ~np.isnan(y) & (y < 0.5 + _TOL)
-    if not keep.any():
-        return float("nan")
-    xs, ys = x[keep], y[keep]
-    if abs(ys[0] - 0.5) < _TOL:
-        lower = np.flatnonzero(ys < ys[0])
-        if lower.size:
-            return float((xs[0] + xs[lower[0]]) / 2)
-    return float(xs[0])
 
 
 def quantile_from_curve(

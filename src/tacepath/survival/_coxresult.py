@@ -17,6 +17,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from tacepath.errors import InputError
+from tacepath.jsonsafe import finite_list, finite_or_none
 from tacepath.survival._coxmodel import CoxModel
 from tacepath.survival._data import FloatArray
 
@@ -73,21 +74,13 @@ class ChiSquareTest:
     p: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"chisq": _num(self.chisq), "df": self.df, "p": _num(self.p)}
+        return {"chisq": finite_or_none(self.chisq), "df": self.df, "p": finite_or_none(self.p)}
 
 
 def chisq_test(stat: float, df: int) -> ChiSquareTest:
     """Upper-tail chi-square test of ``stat`` on ``df`` degrees of freedom."""
     p = float(chi2.sf(stat, df)) if df > 0 and math.isfinite(stat) else math.nan
     return ChiSquareTest(chisq=float(stat), df=int(df), p=p)
-
-
-def _num(v: float) -> float | None:
-    return float(v) if math.isfinite(v) else None
-
-
-def _nums(a: FloatArray) -> list[float | None]:
-    return [_num(float(v)) for v in a]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,21 +138,21 @@ class CoxResult:
         """JSON-safe dictionary (NaN and infinity as None)."""
         return {
             "terms": list(self.terms),
-            "coef": _nums(self.coef),
-            "se": _nums(self.se),
-            "robust_se": None if self.robust_se is None else _nums(self.robust_se),
-            "z": _nums(self.z),
-            "p": _nums(self.p),
-            "hr": _nums(self.hr),
-            "hr_lower": _nums(self.hr_lower),
-            "hr_upper": _nums(self.hr_upper),
-            "loglik": [_num(self.loglik[0]), _num(self.loglik[1])],
+            "coef": finite_list(self.coef),
+            "se": finite_list(self.se),
+            "robust_se": None if self.robust_se is None else finite_list(self.robust_se),
+            "z": finite_list(self.z),
+            "p": finite_list(self.p),
+            "hr": finite_list(self.hr),
+            "hr_lower": finite_list(self.hr_lower),
+            "hr_upper": finite_list(self.hr_upper),
+            "loglik": [finite_or_none(self.loglik[0]), finite_or_none(self.loglik[1])],
             "wald": self.wald.to_dict(),
             "lr": self.lr.to_dict(),
             "score": self.score.to_dict(),
             "robust_score": None if self.robust_score is None else self.robust_score.to_dict(),
-            "concordance": _num(self.concordance),
-            "concordance_se": _num(self.concordance_se),
+            "concordance": finite_or_none(self.concordance),
+            "concordance_se": finite_or_none(self.concordance_se),
             "n": self.n,
             "n_event": self.n_event,
             "n_dropped": self.n_dropped,

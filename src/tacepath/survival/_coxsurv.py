@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from tacepath.errors import InputError
+from tacepath.jsonsafe import finite_list
 from tacepath.survival._coxmodel import CoxModel, encode_profile, model_of
 from tacepath.survival._data import FloatArray
 from tacepath.survival._input import check_level
@@ -40,10 +41,6 @@ __all__ = ["BaselineHazard", "CoxSurvival", "baseline_hazard", "cox_survfit"]
 
 #: log of the largest float: a larger linear predictor overflows exp().
 _MAX_LOG_RISK = math.log(np.finfo(float).max)
-
-
-def _jsonable(a: FloatArray) -> list[float | None]:
-    return [float(v) if math.isfinite(v) else None for v in a]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +66,7 @@ class BaselineHazard:
     def to_dict(self) -> dict[str, Any]:
         return {
             "time": self.time.tolist(),
-            "hazard": _jsonable(self.hazard),
+            "hazard": finite_list(self.hazard),
             "strata": None if self.strata is None else list(self.strata),
             "centered": self.centered,
         }
@@ -107,7 +104,7 @@ class CoxSurvival:
 
     def to_dict(self) -> dict[str, Any]:
         keys = ("time", "n_risk", "n_event", "n_censor", "surv", "cumhaz", "std_err")
-        out: dict[str, Any] = {k: _jsonable(getattr(self, k)) for k in (*keys, "lower", "upper")}
+        out: dict[str, Any] = {k: finite_list(getattr(self, k)) for k in (*keys, "lower", "upper")}
         out["strata"] = None if self.strata is None else list(self.strata)
         out["conf_level"] = self.conf_level
         out["profile"] = dict(self.profile)

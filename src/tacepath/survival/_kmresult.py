@@ -25,9 +25,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
-from tacepath.survival._band import ConfType, quantile_from_curve, table_median
+from tacepath.jsonsafe import finite_list, finite_or_none
+from tacepath.survival._band import ConfType, quantile_from_curve
 from tacepath.survival._data import FloatArray
 from tacepath.survival._input import check_positive
+from tacepath.survival.steps import step_median
 
 __all__ = ["KaplanMeierResult", "SurvivalCurve", "SurvivalSummary"]
 
@@ -55,14 +57,6 @@ def _rmean(
     return float(np.sum(rect)), math.sqrt(var)
 
 
-def _jsonable(values: FloatArray) -> list[float | None]:
-    return [None if not math.isfinite(v) else float(v) for v in values.tolist()]
-
-
-def _num(v: float) -> float | None:
-    return None if not math.isfinite(v) else float(v)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SurvivalSummary:
     """The curve read at chosen times (R ``summary(fit, times=)``).
@@ -85,14 +79,14 @@ class SurvivalSummary:
     def to_dict(self) -> dict[str, Any]:
         return {
             "group": self.group,
-            "time": _jsonable(self.time),
-            "n_risk": _jsonable(self.n_risk),
-            "n_event": _jsonable(self.n_event),
-            "n_censor": _jsonable(self.n_censor),
-            "surv": _jsonable(self.surv),
-            "std_err": _jsonable(self.std_err),
-            "lower": _jsonable(self.lower),
-            "upper": _jsonable(self.upper),
+            "time": finite_list(self.time),
+            "n_risk": finite_list(self.n_risk),
+            "n_event": finite_list(self.n_event),
+            "n_censor": finite_list(self.n_censor),
+            "surv": finite_list(self.surv),
+            "std_err": finite_list(self.std_err),
+            "lower": finite_list(self.lower),
+            "upper": finite_list(self.upper),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -139,9 +133,9 @@ class SurvivalCurve:
     # compute them either; print.survfit does).
     def _medians(self) -> dict[str, float]:
         if "median" not in self._cache:
-            self._cache["median"] = table_median(self.surv, self.time)
-            self._cache["median_lower"] = table_median(self.lower, self.time)
-            self._cache["median_upper"] = table_median(self.upper, self.time)
+            self._cache["median"] = step_median(self.time, self.surv)
+            self._cache["median_lower"] = step_median(self.time, self.lower)
+            self._cache["median_upper"] = step_median(self.time, self.upper)
         return self._cache
 
     def _rmeans(self) -> dict[str, float]:
@@ -249,22 +243,22 @@ class SurvivalCurve:
             "group": self.group,
             "n": self.n,
             "n_events": self.n_events,
-            "time": _jsonable(self.time),
-            "n_risk": _jsonable(self.n_risk),
-            "n_event": _jsonable(self.n_event),
-            "n_censor": _jsonable(self.n_censor),
-            "surv": _jsonable(self.surv),
-            "std_err": _jsonable(self.std_err),
-            "lower": _jsonable(self.lower),
-            "upper": _jsonable(self.upper),
-            "cumhaz": _jsonable(self.cumhaz),
-            "std_chaz": _jsonable(self.std_chaz),
-            "median": _num(self.median),
-            "median_lower": _num(self.median_lower),
-            "median_upper": _num(self.median_upper),
-            "rmean": _num(self.rmean),
-            "rmean_se": _num(self.rmean_se),
-            "tau": _num(self.tau),
+            "time": finite_list(self.time),
+            "n_risk": finite_list(self.n_risk),
+            "n_event": finite_list(self.n_event),
+            "n_censor": finite_list(self.n_censor),
+            "surv": finite_list(self.surv),
+            "std_err": finite_list(self.std_err),
+            "lower": finite_list(self.lower),
+            "upper": finite_list(self.upper),
+            "cumhaz": finite_list(self.cumhaz),
+            "std_chaz": finite_list(self.std_chaz),
+            "median": finite_or_none(self.median),
+            "median_lower": finite_or_none(self.median_lower),
+            "median_upper": finite_or_none(self.median_upper),
+            "rmean": finite_or_none(self.rmean),
+            "rmean_se": finite_or_none(self.rmean_se),
+            "tau": finite_or_none(self.tau),
             "conf_type": self.conf_type,
             "conf_level": self.conf_level,
             "variance": self.variance,

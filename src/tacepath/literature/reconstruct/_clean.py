@@ -65,6 +65,7 @@ __all__ = [
     "AtRiskTable",
     "CleanedCurve",
     "CleaningStep",
+    "at_risk_or_n",
     "check_at_risk",
     "check_total_events",
     "clean_curve",
@@ -487,3 +488,22 @@ def check_total_events(total_events: Any, n: int, *, name: str = "total_events")
     if not (math.isfinite(value) and value == math.floor(value) and 0 <= value <= n):
         raise InputError(name, total_events, f"a whole number between 0 and {n} (patients)")
     return int(value)
+
+
+def at_risk_or_n(at_risk: Any | None, n: Any | None, *, name: str) -> tuple[AtRiskTable, bool]:
+    """The at-risk table a reconstruction works from, and whether it was published.
+
+    With a published table (``at_risk``) it is checked (:func:`check_at_risk`) and ``n``,
+    when given, must equal its first number; without one ``n`` is required, a whole number
+    ≥ 1, and the table is that number at time 0 (``False``: nothing was published).
+    """
+    if at_risk is not None:
+        table = check_at_risk(at_risk, name=name)
+        if n is not None and n != table.n:
+            raise InputError("n", n, f"the first number at risk of the table ({table.n}), or None")
+        return table, True
+    if n is None or isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise InputError(
+            "n", n, "the number of patients (a whole number >= 1) when there is no at-risk table"
+        )
+    return AtRiskTable(time=np.zeros(1), n_risk=np.array([int(n)], dtype=np.int64)), False

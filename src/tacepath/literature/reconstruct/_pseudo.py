@@ -47,7 +47,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
-from tacepath.literature.reconstruct._clean import AtRiskTable, check_at_risk, check_total_events
+from tacepath.literature.reconstruct._clean import AtRiskTable, at_risk_or_n, check_total_events
 from tacepath.survival import SurvivalCurve, kaplan_meier_arrays
 
 __all__ = ["PSEUDO_LABEL", "Constraint", "PseudoIpdResult", "pseudo_ipd_from_summary"]
@@ -567,14 +567,7 @@ def pseudo_ipd_from_summary(
         missing or inconsistent, ``follow_up_end`` missing (table with one row) or not after
         the last at-risk time.
     """
-    if at_risk is not None:
-        table = check_at_risk(at_risk, name=name)
-        if n is not None and n != table.n:
-            raise InputError("n", n, f"the first number at risk of the table ({table.n})")
-    else:
-        if n is None or isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise InputError("n", n, "the number of patients (a whole number >= 1)")
-        table = AtRiskTable(time=np.zeros(1), n_risk=np.array([int(n)], dtype=np.int64))
+    table = at_risk_or_n(at_risk, n, name=name)[0]
     if events is None:
         raise InputError("events", events, f"a whole number between 0 and {table.n}")
     n_events = check_total_events(events, table.n, name="events")

@@ -10,17 +10,18 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tacepath.errors import InputError
+from tacepath.jsonsafe import finite_or_none
 from tacepath.literature.reconstruct._clean import (
     AtRiskTable,
     CleanedCurve,
     CleaningStep,
-    check_at_risk,
+    at_risk_or_n,
     check_total_events,
     clean_curve,
 )
 from tacepath.literature.reconstruct._guyot import IntervalFit, guyot
 from tacepath.survival import SurvivalCurve, kaplan_meier_arrays
+from tacepath.survival.steps import step_median
 
 __all__ = [
     "GUYOT_2012",
@@ -38,29 +39,6 @@ GUYOT_2012 = (
     "reconstructing the data from published Kaplan-Meier survival curves. BMC Med Res "
     "Methodol. 2012;12:9. doi:10.1186/1471-2288-12-9"
 )
-
-_TOL = float(np.sqrt(np.finfo(float).eps))
-
-
-def _num(v: float | None) -> float | None:
-    return None if v is None or not math.isfinite(v) else float(v)
-
-
-def step_median(time: FloatArray, surv: FloatArray) -> float:
-    """The median of a step curve by R's printed rule (``print.survfit``).
-
-    The first time the curve is below ½; when it sits at ½ (within √ε) the midpoint of that
-    time and the time it drops lower. NaN when never below ½.
-    """
-    keep = surv < 0.5 + _TOL
-    if not keep.any():
-        return float("nan")
-    xs, ys = time[keep], surv[keep]
-    if abs(ys[0] - 0.5) < _TOL:
-        lower = np.flatnonzero(ys < ys[0])
-        if lower.size:
-            return float((xs[0] + xs[lower[0]]) / 2)
-    return float(xs[0])
 
 
 def distance_to_step(
@@ -130,8 +108,8 @@ class ReconstructionAccuracy:
             "n": self.n,
             "events": self.events,
             "total_events_published": self.total_events_published,
-            "median_reconstructed": _num(self.median_reconstructed),
-            "median_digitised": _num(self.median_digitised),
+            "median_reconstructed": finite_or_none(self.median_reconstructed),
+            "median_digitised": finite_or_none(self.median_digitised),
         }
 
 
@@ -280,19 +258,6 @@ def _accuracy(
     )
 
 
-def _table(at_risk: Any, n: int | None, *, name: str) -> tuple[AtRiskTable, bool]:
-    if at_risk is not None:
-        table = check_at_risk(at_risk, name=name)
-        if n is not None and n != table.n:
-            raise InputError("n", n, f"the first number at risk of the table ({table.n}), or None")
-        return table, True
-    if n is None or isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise InputError(
-            "n", n, "the number of patients (a whole number >= 1) when there is no at-risk table"
-        )
-    return AtRiskTable(time=np.zeros(1), n_risk=np.array([int(n)], dtype=np.int64)), False
-
-
 def reconstruct_ipd(
     curve: Any,
     at_risk: Any | None,
@@ -359,7 +324,7 @@ def reconstruct_ipd(
        Res Methodol. 2012;12:9. doi:10.1186/1471-2288-12-9
     """
     cleaned = clean_curve(curve, percent=percent, name=names[0])
-    table, has_table = _table(at_risk, n, name=names[1])
+    table, has_table = at_risk_or_n(at_risk, n, name=names[1])
     events_given = check_total_events(total_events, table.n)
     time, surv, tail = _extend_tail(cleaned, table)
     inside = table.time <= time[-1]

@@ -1,5 +1,8 @@
 """TACTICS final analysis, number by number, from what the paper prints.
 
+Steps 1-3 below (the pseudo-data, the death splits and the re-analysis) are computed in
+``_tactics_pseudo``; this module turns them, the checks and the design into rows.
+
 Kudo et al. (Liver Cancer 2022) [1]_ print, for overall survival, the arm sizes (80, 76), the
 total number of deaths (131), the number at risk every 12 months under Fig. 2, the medians
 with their 95 % CIs, the hazard ratio with its CI and the p-value of a stratified log-rank
@@ -37,19 +40,14 @@ References
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
-from typing import Any, Final, Literal
+from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 from scipy.optimize import brentq
 from scipy.stats import chi2_contingency
 
 from tacepath.design.sample_size import power_for_events, required_events, trial_design
-from tacepath.evidence.model import Number, Result, Trial
-from tacepath.evidence.registry import registry
-from tacepath.literature.reconstruct import PSEUDO_LABEL, PseudoIpdResult, pseudo_ipd_from_summary
+from tacepath.evidence.model import Number, Trial
 from tacepath.literature.reproduce._consistency import (
     EVENTS_TOLERANCE,
     P_TOLERANCE,
@@ -67,16 +65,24 @@ from tacepath.literature.reproduce._rows import (
     compared,
     not_reproducible,
 )
-from tacepath.survival import (
-    CoxResult,
-    FisherResult,
-    KaplanMeierResult,
-    LogrankResult,
-    cox_ph,
-    fisher_exact_table,
-    kaplan_meier,
-    logrank_test,
+from tacepath.literature.reproduce._tactics_pseudo import (
+    ARMS,
+    DeathSplit,
+    OsPseudoData,
+    calibrated_split,
+    death_split_sensitivity,
+    feasible_splits,
+    os_pseudo_data,
+    os_result,
+    post_trial_fisher,
+    printed_result,
+    registry_number,
+    tactics_trial,
 )
+
+# Defined here before the pseudo-data had a module of their own; still importable here.
+from tacepath.literature.reproduce._tactics_pseudo import CONF_TYPE as CONF_TYPE
+from tacepath.literature.reproduce._tactics_pseudo import TIES as TIES
 
 __all__ = [
     "ARMS",
@@ -91,9 +97,6 @@ __all__ = [
     "tactics_rows",
 ]
 
-#: (registry arm id, experimental?) — TACE + sorafenib is compared with TACE alone.
-ARMS: tuple[str, str] = ("tace-sorafenib", "tace-alone")
-
 SECTION_CONSTRAINTS = "OS pseudo-data: printed numbers it was built to meet"
 SECTION_OS = "OS re-analysis of the pseudo-data"
 SECTION_POST = "Post-trial anticancer therapy (Table 2)"
@@ -105,182 +108,6 @@ SECTION_DESIGN = "Design (Statistical Methods)"
 TIME_TOLERANCE = Tolerance(close=0.05, scale="relative")
 PROPORTION_TOLERANCE = Tolerance(close=0.02, scale="absolute")
 EXACT = Tolerance(close=0.0, scale="absolute")
-
-CONF_TYPE: Final = "log-log"
-TIES: Final = "breslow"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeathSplit:
-    """One split of the printed total deaths between the arms, and what it gives.
-
-    ``deaths``: (TACE + sorafenib, TACE alone); ``hr``/``lower``/``upper``: Cox HR of TACE +
-    sorafenib vs TACE alone on the pseudo-data; ``logrank_p``: unstratified log-rank;
-    ``all_met``: every printed number met by both arms' pseudo-data.
-    """
-
-    deaths: tuple[int, int]
-    hr: float
-    lower: float
-    upper: float
-    logrank_p: float
-    all_met: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "deaths": list(self.deaths),
-            "hr": self.hr,
-            "lower": self.lower,
-            "upper": self.upper,
-            "logrank_p": self.logrank_p,
-            "all_constraints_met": self.all_met,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OsPseudoData:
-    """The OS pseudo-data used, and their re-analysis.
-
-    ``arms``: each arm's :class:`PseudoIpdResult` (constraints and assumptions);
-    ``ipd``: both arms (``time``, ``event``, ``arm``, ``label``, ``sorafenib``);
-    ``km``/``cox``/``logrank``: the re-analysis; ``split``: the deaths split used;
-    ``sensitivity``: every feasible split; ``label``: ``"pseudo-data"``.
-    """
-
-    arms: tuple[PseudoIpdResult, PseudoIpdResult]
-    ipd: pd.DataFrame
-    km: KaplanMeierResult
-    cox: CoxResult
-    logrank: LogrankResult
-    split: DeathSplit
-    sensitivity: tuple[DeathSplit, ...]
-    label: str = PSEUDO_LABEL
-
-
-def _trial() -> Trial:
-    return registry().get("TACTICS")
-
-
-def _result(trial: Trial, endpoint: str, analysis: str) -> Result:
-    return next(r for r in trial.results if r.endpoint == endpoint and analysis in r.analysis)
-
-
-def _os(trial: Trial) -> Result:
-    return _result(trial, "os", "final analysis")
-
-
-def _number(n: Number | None, what: str) -> Number:
-    if n is None:  # pragma: no cover - the packaged registry holds it
-        raise LookupError(f"the registry's TACTICS entry has no {what}")
-    return n
-
-
-def _arm_pseudo(trial: Trial, data: TacticsPrinted, arm: str, deaths: int) -> PseudoIpdResult:
-    table = pd.DataFrame({"time": data.os_at_risk.times, "n_risk": data.os_at_risk.n_risk[arm]})
-    return pseudo_ipd_from_summary(
-        events=deaths,
-        at_risk=table,
-        median=_os(trial).medians[arm].value,
-        follow_up_end=data.observation.maximum.value,
-        arm=trial.arm(arm).label,
-    )
-
-
-def _combine(trial: Trial, arms: tuple[PseudoIpdResult, PseudoIpdResult]) -> pd.DataFrame:
-    ipd = pd.concat([a.ipd for a in arms], ignore_index=True)
-    ipd["sorafenib"] = (ipd["arm"] == trial.arm(ARMS[0]).label).astype(int)
-    ipd.attrs["label"] = PSEUDO_LABEL
-    return ipd
-
-
-def _cox(ipd: pd.DataFrame) -> CoxResult:
-    return cox_ph(ipd, time="time", event="event", covariates=["sorafenib"], ties=TIES)
-
-
-def _logrank(ipd: pd.DataFrame) -> LogrankResult:
-    return logrank_test(ipd, time="time", event="event", group="arm")
-
-
-def _split(trial: Trial, data: TacticsPrinted, deaths: tuple[int, int]) -> DeathSplit:
-    arms = (
-        _arm_pseudo(trial, data, ARMS[0], deaths[0]),
-        _arm_pseudo(trial, data, ARMS[1], deaths[1]),
-    )
-    ipd = _combine(trial, arms)
-    cox = _cox(ipd)
-    return DeathSplit(
-        deaths=deaths,
-        hr=float(cox.hr[0]),
-        lower=float(cox.hr_lower[0]),
-        upper=float(cox.hr_upper[0]),
-        logrank_p=_logrank(ipd).p,
-        all_met=arms[0].all_met and arms[1].all_met,
-    )
-
-
-def feasible_splits(total: int, sizes: tuple[int, int]) -> tuple[tuple[int, int], ...]:
-    """Every (d₁, d₂) with d₁ + d₂ = ``total``, 0 ≤ dᵢ ≤ the arm's size."""
-    lo = max(0, total - sizes[1])
-    hi = min(sizes[0], total)
-    return tuple((d, total - d) for d in range(lo, hi + 1))
-
-
-def death_split_sensitivity() -> tuple[DeathSplit, ...]:
-    """Pseudo-data and Cox HR for every feasible split of the 131 deaths."""
-    trial, data = _trial(), tactics_printed()
-    total = int(_number(_os(trial).other.get("deaths"), "number of deaths").value)
-    sizes = (
-        int(_number(trial.arm(ARMS[0]).n, "arm size").value),
-        int(_number(trial.arm(ARMS[1]).n, "arm size").value),
-    )
-    return tuple(_split(trial, data, s) for s in feasible_splits(total, sizes))
-
-
-def calibrated_split(splits: tuple[DeathSplit, ...], printed_hr: float) -> DeathSplit:
-    """The split, among those meeting every printed number, with HR nearest ``printed_hr``
-    on the log scale."""
-    usable = [s for s in splits if s.all_met] or list(splits)
-    return min(usable, key=lambda s: abs(math.log(s.hr) - math.log(printed_hr)))
-
-
-def os_pseudo_data() -> OsPseudoData:
-    """OS pseudo-data of both arms, the deaths split calibrated to the printed HR."""
-    trial, data = _trial(), tactics_printed()
-    sensitivity = death_split_sensitivity()
-    hr = _number(_os(trial).hr, "OS hazard ratio")
-    split = calibrated_split(sensitivity, hr.value)
-    arms = (
-        _arm_pseudo(trial, data, ARMS[0], split.deaths[0]),
-        _arm_pseudo(trial, data, ARMS[1], split.deaths[1]),
-    )
-    ipd = _combine(trial, arms)
-    km = kaplan_meier(ipd, time="time", event="event", group="arm", conf_type=CONF_TYPE)
-    return OsPseudoData(
-        arms=arms,
-        ipd=ipd,
-        km=km,
-        cox=_cox(ipd),
-        logrank=_logrank(ipd),
-        split=split,
-        sensitivity=sensitivity,
-    )
-
-
-def post_trial_fisher(
-    treated: tuple[int, int],
-    sizes: tuple[int, int],
-    *,
-    alternative: Literal["two-sided", "less", "greater"] = "two-sided",
-) -> FisherResult:
-    """Fisher's exact test on [[treated₁, untreated₁], [treated₂, untreated₂]]."""
-    table = [[treated[0], sizes[0] - treated[0]], [treated[1], sizes[1] - treated[1]]]
-    return fisher_exact_table(
-        table,
-        alternative=alternative,
-        rows=("TACE + sorafenib", "TACE alone"),
-        columns=("treated", "not treated"),
-    )
-
 
 # --- rows -----------------------------------------------------------------------------
 
@@ -303,12 +130,12 @@ def _seed(data: TacticsPrinted, n: PrintedNumber, *, decimals: int | None = None
 
 def _constraint_rows(trial: Trial, data: TacticsPrinted, os: OsPseudoData) -> list[ReproductionRow]:
     rows: list[ReproductionRow] = []
-    res = _os(trial)
+    res = os_result(trial)
     at_risk = data.os_at_risk
     risk_source = data.source(at_risk.source).short()
     for arm_id, pseudo in zip(ARMS, os.arms, strict=True):
         arm = trial.arm(arm_id)
-        n = _number(arm.n, "arm size")
+        n = registry_number(arm.n, "arm size")
         rows.append(
             by_construction(
                 section=SECTION_CONSTRAINTS,
@@ -333,7 +160,7 @@ def _constraint_rows(trial: Trial, data: TacticsPrinted, os: OsPseudoData) -> li
                     + ("exactly." if c.met else "— NOT met."),
                 )
             )
-    deaths = _number(res.other.get("deaths"), "deaths")
+    deaths = registry_number(res.other.get("deaths"), "deaths")
     d = os.split.deaths
     rows.append(
         by_construction(
@@ -367,7 +194,7 @@ def _constraint_rows(trial: Trial, data: TacticsPrinted, os: OsPseudoData) -> li
 
 def _median_ci_rows(trial: Trial, os: OsPseudoData) -> list[ReproductionRow]:
     rows: list[ReproductionRow] = []
-    res = _os(trial)
+    res = os_result(trial)
     why = (
         "Kaplan–Meier of the pseudo-data, log-log pointwise band (SAS PROC LIFETEST's default "
         "CONFTYPE=LOGLOG; the paper used SAS 9.4), limit where the band crosses 1/2. Depends on "
@@ -398,8 +225,8 @@ def _median_ci_rows(trial: Trial, os: OsPseudoData) -> list[ReproductionRow]:
 
 
 def _hr_rows(trial: Trial, os: OsPseudoData) -> list[ReproductionRow]:
-    res = _os(trial)
-    hr = _number(res.hr, "OS hazard ratio")
+    res = os_result(trial)
+    hr = registry_number(res.hr, "OS hazard ratio")
     cite = _cite(trial, hr)
     valid = [s for s in os.sensitivity if s.all_met]
     lo = min(valid, key=lambda s: s.hr)
@@ -442,7 +269,7 @@ def _hr_rows(trial: Trial, os: OsPseudoData) -> list[ReproductionRow]:
                 ),
             )
         )
-    p = _number(res.p, "OS p-value")
+    p = registry_number(res.p, "OS p-value")
     rows.append(
         not_reproducible(
             section=SECTION_OS,
@@ -504,17 +331,17 @@ def _observation_rows(data: TacticsPrinted, os: OsPseudoData) -> list[Reproducti
 
 
 def _consistency_rows(trial: Trial) -> list[ReproductionRow]:
-    res = _os(trial)
-    hr = _number(res.hr, "OS hazard ratio")
+    res = os_result(trial)
+    hr = registry_number(res.hr, "OS hazard ratio")
     assert hr.ci is not None
-    deaths = _number(res.other.get("deaths"), "deaths")
+    deaths = registry_number(res.other.get("deaths"), "deaths")
     sizes = (
-        _number(trial.arm(ARMS[0]).n, "arm size").value,
-        _number(trial.arm(ARMS[1]).n, "arm size").value,
+        registry_number(trial.arm(ARMS[0]).n, "arm size").value,
+        registry_number(trial.arm(ARMS[1]).n, "arm size").value,
     )
     share = sizes[0] / (sizes[0] + sizes[1])
     implied = events_from_ci(hr.ci[0], hr.ci[1], fraction=share)
-    diff = _number(res.other.get("difference_in_median"), "difference in medians")
+    diff = registry_number(res.other.get("difference_in_median"), "difference in medians")
     m = [res.medians[a].value for a in ARMS]
     return [
         *registry_rows(trial),
@@ -542,18 +369,18 @@ def _consistency_rows(trial: Trial) -> list[ReproductionRow]:
 
 
 def _post_trial_rows(trial: Trial, data: TacticsPrinted) -> list[ReproductionRow]:
-    res = _result(trial, "post_trial_therapy", "final analysis")
+    res = printed_result(trial, "post_trial_therapy", "final analysis")
     treated = (
-        int(_number(res.other.get(f"{ARMS[0]}_patients"), "post-trial count").value),
-        int(_number(res.other.get(f"{ARMS[1]}_patients"), "post-trial count").value),
+        int(registry_number(res.other.get(f"{ARMS[0]}_patients"), "post-trial count").value),
+        int(registry_number(res.other.get(f"{ARMS[1]}_patients"), "post-trial count").value),
     )
     sizes = (
-        int(_number(trial.arm(ARMS[0]).n, "arm size").value),
-        int(_number(trial.arm(ARMS[1]).n, "arm size").value),
+        int(registry_number(trial.arm(ARMS[0]).n, "arm size").value),
+        int(registry_number(trial.arm(ARMS[1]).n, "arm size").value),
     )
     rows: list[ReproductionRow] = []
     for i, arm_id in enumerate(ARMS):
-        pct = _number(res.other.get(f"{arm_id}_percent"), "post-trial percent")
+        pct = registry_number(res.other.get(f"{arm_id}_percent"), "post-trial percent")
         rows.append(
             compared(
                 section=SECTION_POST,
@@ -569,7 +396,7 @@ def _post_trial_rows(trial: Trial, data: TacticsPrinted) -> list[ReproductionRow
     table = [[treated[0], sizes[0] - treated[0]], [treated[1], sizes[1] - treated[1]]]
     pearson = float(chi2_contingency(table, correction=False)[1])
     yates = float(chi2_contingency(table, correction=True)[1])
-    p = _number(res.p, "post-trial p")
+    p = registry_number(res.p, "post-trial p")
     cite = _cite(trial, p)
     table_text = f"[[{table[0][0]}, {table[0][1]}], [{table[1][0]}, {table[1][1]}]]"
     rows.append(
@@ -689,7 +516,7 @@ def _design_rows(data: TacticsPrinted) -> list[ReproductionRow]:
 
 def tactics_rows(os: OsPseudoData) -> tuple[ReproductionRow, ...]:
     """Every row of the TACTICS reproduction table, in reading order."""
-    trial, data = _trial(), tactics_printed()
+    trial, data = tactics_trial(), tactics_printed()
     return (
         *_constraint_rows(trial, data, os),
         *_hr_rows(trial, os),
