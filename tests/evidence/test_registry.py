@@ -390,6 +390,7 @@ def test_regimen_ids_are_the_pathways(reg: Registry) -> None:
         "tace-nivolumab",
         "tace-stride-lenvatinib",
         "tace-stride",
+        "tace-sintilimab-bevacizumab",
     }
     used = {a.regimen for t in reg for a in t.arms if a.regimen}
     assert used <= allowed
@@ -400,8 +401,8 @@ def test_regimen_ids_are_the_pathways(reg: Registry) -> None:
 # --- conflicts of the reference -----------------------------------------------------------
 
 # Reference conflicts C1-C16 and the trials they concern. C14 concerns HEPATIC and CISL 22-01
-# (TACE + sintilimab + bevacizumab), which are not in the registry (the reference did not look
-# them up), so it is not expected anywhere. C15 and C16 are internal notes on the TACTICS paper.
+# (TACE + sintilimab + bevacizumab), which only the seed page names (no record found): a note on
+# each. C15 and C16 are internal notes on the TACTICS paper.
 # TACTICS' own file (owned elsewhere) uses "C4" for an internal dose note of the TACTICS paper,
 # not for the reference's C4 (the EMERALD-1 citation), so C4 is checked on EMERALD-1 only.
 CONFLICTS = {
@@ -418,6 +419,7 @@ CONFLICTS = {
     "C11": {"CHECKMATE-040"},
     "C12": {"TALENTACE"},
     "C13": {"SPACE", "TACE-2"},
+    "C14": {"HEPATIC", "CISL-22-01"},
     "C15": {"TACTICS"},
     "C16": {"TACTICS"},
 }
@@ -445,7 +447,8 @@ def test_conflict_kinds_as_stored(reg: Registry) -> None:
         ("TALENTACE", "C12"),
     ]:
         assert kinds[key] == "conflict", key
-    assert all(cid != "C14" for _, cid in kinds)  # HEPATIC / CISL 22-01: not in the registry
+    # C14 (HEPATIC, CISL 22-01: no record found, UNVERIFIED) is a note, as C8 and C9
+    assert kinds[("HEPATIC", "C14")] == kinds[("CISL-22-01", "C14")] == "note"
 
 
 def test_seed_side_of_each_seed_conflict_cites_the_seed_page(reg: Registry) -> None:
@@ -454,3 +457,31 @@ def test_seed_side_of_each_seed_conflict_cites_the_seed_page(reg: Registry) -> N
             src = t.source(c.seed.source)
             assert src.kind == "seed", (t.id, c.id)
             assert src.seed == "seeds/000_15ff3985682bf30c.txt", (t.id, c.id)
+
+
+def test_hepatic_and_cisl_22_01_hold_only_the_seed_claim_marked_not_verified(reg: Registry) -> None:
+    """Only the seed page names them (reference C14; no registry record or paper found): no
+    registry id, no number, no result; every statement is the seed's, carrying C14."""
+    for tid, combo in (
+        ("HEPATIC", {"atezolizumab", "bevacizumab"}),
+        ("CISL-22-01", {"sintilimab", "bevacizumab"}),
+    ):
+        t = reg.get(tid)
+        assert t.status == "not-verified"
+        assert t.registry == {}
+        assert t.results == ()
+        assert t.n is None
+        assert t.endpoints == ()
+        assert [n for _, n in _walk(t, t.id) if isinstance(n, Number)] == []
+        assert "not verified" in t.phase
+        assert {d.drug for a in t.arms for d in a.drugs} == combo
+        c14 = t.conflict("C14")
+        assert t.source(c14.seed.source).seed == "seeds/000_15ff3985682bf30c.txt"
+        assert "No registry record" in c14.source_says.text
+        for _, obj in _walk(t, t.id):
+            if isinstance(obj, Cited) and obj.source == "seed_cf" and obj is not c14.seed:
+                assert obj.conflict == "C14", obj.text
+        assert any("exists" in u for u in t.unverified)
+    assert reg.get("CISL 22-01").id == "CISL-22-01"
+    assert "ongoing" in reg.get("HEPATIC").conflict("C14").seed.text
+    assert "ORR improvement" in reg.get("CISL-22-01").conflict("C14").seed.text
