@@ -391,6 +391,7 @@ def test_regimen_ids_are_the_pathways(reg: Registry) -> None:
         "tace-stride-lenvatinib",
         "tace-stride",
         "tace-sintilimab-bevacizumab",
+        "sorafenib",
     }
     used = {a.regimen for t in reg for a in t.arms if a.regimen}
     assert used <= allowed
@@ -485,3 +486,36 @@ def test_hepatic_and_cisl_22_01_hold_only_the_seed_claim_marked_not_verified(reg
     assert reg.get("CISL 22-01").id == "CISL-22-01"
     assert "ongoing" in reg.get("HEPATIC").conflict("C14").seed.text
     assert "ORR improvement" in reg.get("CISL-22-01").conflict("C14").seed.text
+
+
+def test_reflect(reg: Registry) -> None:
+    """Kudo, Lancet 2018 (PMID 29433850): non-inferiority met, superiority not shown."""
+    t = reg.get("REFLECT")
+    assert (t.status, t.phase, t.registry["nct"]) == ("positive", "III", "NCT01761266")
+    os_ = _result(t, "os")
+    assert _medians(os_) == {"lenvatinib": 13.6, "sorafenib": 12.3}
+    assert [os_.medians[a].ci for a in ("lenvatinib", "sorafenib")] == [(12.1, 14.9), (10.4, 13.9)]
+    assert (os_.hr.value, os_.hr.ci) == (0.92, (0.79, 1.06))
+    assert os_.hr.ci[1] < 1.08  # the non-inferiority margin
+    assert os_.p is None
+    assert (_v(t.n), _v(t.arm("lenvatinib").n), _v(t.arm("sorafenib").n)) == (954, 478, 476)
+    assert t.source("lancet2018").doi == "10.1016/S0140-6736(18)30207-1"
+    assert {a.regimen for a in t.arms} == {"lenvatinib", "sorafenib"}
+
+
+def test_sharp(reg: Registry) -> None:
+    """Llovet, N Engl J Med 2008 (PMID 18650514): OS improved vs placebo."""
+    t = reg.get("SHARP")
+    assert (t.status, t.phase, t.registry["nct"]) == ("positive", "III", "NCT00105443")
+    os_ = _result(t, "os")
+    assert _medians(os_) == {"sorafenib": 10.7, "placebo": 7.9}
+    assert (os_.hr.value, os_.hr.ci) == (0.69, (0.55, 0.87))
+    assert os_.p is None  # "p < 0.001" is an inequality: kept as a note
+    assert os_.note is not None
+    assert "p < 0.001" in os_.note.text
+    ttsp = _result(t, "ttsp")
+    assert _medians(ttsp) == {"sorafenib": 4.1, "placebo": 4.9}
+    assert ttsp.p.value == 0.77
+    assert (_v(t.n), _v(t.arm("sorafenib").n), _v(t.arm("placebo").n)) == (602, 299, 303)
+    assert t.arm("placebo").regimen is None
+    assert t.source("nejm2008").doi == "10.1056/NEJMoa0708857"
