@@ -220,3 +220,16 @@ def test_the_composition_test_covers_them_with_their_drugs_rules() -> None:
     assert next(c for c in r.criteria if c.rule == "lenvatinib-proteinuria").result == "fail"
     assert r.status == "not_eligible"
     assert _regimen(_with(history_proteinuria_g_per_24h=2.0), "sorafenib").status != "eligible"
+
+
+def test_cli_table_shows_the_cited_level_when_no_trial_is_linked() -> None:
+    from typer.testing import CliRunner
+
+    from tacepath.cli import app
+
+    r = CliRunner().invoke(
+        app, ["pathway", str(HERE / "v14_advanced_ehs_systemic.json")], env={"COLUMNS": "400"}
+    )
+    assert r.exit_code == 0
+    assert "no linked trial: First-line systemic option for advanced HCC: in SHARP" in r.stdout
+    assert "no trial in the registry" not in r.stdout
