@@ -75,3 +75,22 @@ def test_unknown_trial_exits_2_with_the_known_ids() -> None:
     assert code == 2
     assert "trial: got 'NOPE'; allowed:" in err
     assert "TACTICS" in err
+
+
+def test_seed_only_trials_are_listed_as_not_verified_with_their_note() -> None:
+    code, out, _ = _run("evidence", "list", "--json")
+    assert code == 0
+    rows = {t["id"]: t for t in json.loads(out)["trials"]}
+    for tid in ("HEPATIC", "CISL-22-01"):
+        assert rows[tid]["status"] == "not-verified"
+        assert rows[tid]["headline"] is None
+        assert rows[tid]["conflicts"] == ["C14"]
+    code, out, _ = _run("evidence", "show", "CISL 22-01")
+    assert code == 0
+    assert "not-verified" in out
+    assert "C14" in out
+    code, out, _ = _run("evidence", "conflicts", "--json")
+    c14 = {r["trial"]: r for r in json.loads(out)["conflicts"] if r["id"] == "C14"}
+    assert set(c14) == {"HEPATIC", "CISL-22-01"}
+    assert c14["HEPATIC"]["kind"] == "note"
+    assert "ongoing" in c14["HEPATIC"]["seed"]["text"]

@@ -390,6 +390,8 @@ def test_regimen_ids_are_the_pathways(reg: Registry) -> None:
         "tace-nivolumab",
         "tace-stride-lenvatinib",
         "tace-stride",
+        "tace-sintilimab-bevacizumab",
+        "sorafenib",
     }
     used = {a.regimen for t in reg for a in t.arms if a.regimen}
     assert used <= allowed
@@ -400,8 +402,8 @@ def test_regimen_ids_are_the_pathways(reg: Registry) -> None:
 # --- conflicts of the reference -----------------------------------------------------------
 
 # Reference conflicts C1-C16 and the trials they concern. C14 concerns HEPATIC and CISL 22-01
-# (TACE + sintilimab + bevacizumab), which are not in the registry (the reference did not look
-# them up), so it is not expected anywhere. C15 and C16 are internal notes on the TACTICS paper.
+# (TACE + sintilimab + bevacizumab), which only the seed page names (no record found): a note on
+# each. C15 and C16 are internal notes on the TACTICS paper.
 # TACTICS' own file (owned elsewhere) uses "C4" for an internal dose note of the TACTICS paper,
 # not for the reference's C4 (the EMERALD-1 citation), so C4 is checked on EMERALD-1 only.
 CONFLICTS = {
@@ -418,6 +420,7 @@ CONFLICTS = {
     "C11": {"CHECKMATE-040"},
     "C12": {"TALENTACE"},
     "C13": {"SPACE", "TACE-2"},
+    "C14": {"HEPATIC", "CISL-22-01"},
     "C15": {"TACTICS"},
     "C16": {"TACTICS"},
 }
@@ -445,7 +448,8 @@ def test_conflict_kinds_as_stored(reg: Registry) -> None:
         ("TALENTACE", "C12"),
     ]:
         assert kinds[key] == "conflict", key
-    assert all(cid != "C14" for _, cid in kinds)  # HEPATIC / CISL 22-01: not in the registry
+    # C14 (HEPATIC, CISL 22-01: no record found, UNVERIFIED) is a note, as C8 and C9
+    assert kinds[("HEPATIC", "C14")] == kinds[("CISL-22-01", "C14")] == "note"
 
 
 def test_seed_side_of_each_seed_conflict_cites_the_seed_page(reg: Registry) -> None:
@@ -454,3 +458,64 @@ def test_seed_side_of_each_seed_conflict_cites_the_seed_page(reg: Registry) -> N
             src = t.source(c.seed.source)
             assert src.kind == "seed", (t.id, c.id)
             assert src.seed == "seeds/000_15ff3985682bf30c.txt", (t.id, c.id)
+
+
+def test_hepatic_and_cisl_22_01_hold_only_the_seed_claim_marked_not_verified(reg: Registry) -> None:
+    """Only the seed page names them (reference C14; no registry record or paper found): no
+    registry id, no number, no result; every statement is the seed's, carrying C14."""
+    for tid, combo in (
+        ("HEPATIC", {"atezolizumab", "bevacizumab"}),
+        ("CISL-22-01", {"sintilimab", "bevacizumab"}),
+    ):
+        t = reg.get(tid)
+        assert t.status == "not-verified"
+        assert t.registry == {}
+        assert t.results == ()
+        assert t.n is None
+        assert t.endpoints == ()
+        assert [n for _, n in _walk(t, t.id) if isinstance(n, Number)] == []
+        assert "not verified" in t.phase
+        assert {d.drug for a in t.arms for d in a.drugs} == combo
+        c14 = t.conflict("C14")
+        assert t.source(c14.seed.source).seed == "seeds/000_15ff3985682bf30c.txt"
+        assert "No registry record" in c14.source_says.text
+        for _, obj in _walk(t, t.id):
+            if isinstance(obj, Cited) and obj.source == "seed_cf" and obj is not c14.seed:
+                assert obj.conflict == "C14", obj.text
+        assert any("exists" in u for u in t.unverified)
+    assert reg.get("CISL 22-01").id == "CISL-22-01"
+    assert "ongoing" in reg.get("HEPATIC").conflict("C14").seed.text
+    assert "ORR improvement" in reg.get("CISL-22-01").conflict("C14").seed.text
+
+
+def test_reflect(reg: Registry) -> None:
+    """Kudo, Lancet 2018 (PMID 29433850): non-inferiority met, superiority not shown."""
+    t = reg.get("REFLECT")
+    assert (t.status, t.phase, t.registry["nct"]) == ("positive", "III", "NCT01761266")
+    os_ = _result(t, "os")
+    assert _medians(os_) == {"lenvatinib": 13.6, "sorafenib": 12.3}
+    assert [os_.medians[a].ci for a in ("lenvatinib", "sorafenib")] == [(12.1, 14.9), (10.4, 13.9)]
+    assert (os_.hr.value, os_.hr.ci) == (0.92, (0.79, 1.06))
+    assert os_.hr.ci[1] < 1.08  # the non-inferiority margin
+    assert os_.p is None
+    assert (_v(t.n), _v(t.arm("lenvatinib").n), _v(t.arm("sorafenib").n)) == (954, 478, 476)
+    assert t.source("lancet2018").doi == "10.1016/S0140-6736(18)30207-1"
+    assert {a.regimen for a in t.arms} == {"lenvatinib", "sorafenib"}
+
+
+def test_sharp(reg: Registry) -> None:
+    """Llovet, N Engl J Med 2008 (PMID 18650514): OS improved vs placebo."""
+    t = reg.get("SHARP")
+    assert (t.status, t.phase, t.registry["nct"]) == ("positive", "III", "NCT00105443")
+    os_ = _result(t, "os")
+    assert _medians(os_) == {"sorafenib": 10.7, "placebo": 7.9}
+    assert (os_.hr.value, os_.hr.ci) == (0.69, (0.55, 0.87))
+    assert os_.p is None  # "p < 0.001" is an inequality: kept as a note
+    assert os_.note is not None
+    assert "p < 0.001" in os_.note.text
+    ttsp = _result(t, "ttsp")
+    assert _medians(ttsp) == {"sorafenib": 4.1, "placebo": 4.9}
+    assert ttsp.p.value == 0.77
+    assert (_v(t.n), _v(t.arm("sorafenib").n), _v(t.arm("placebo").n)) == (602, 299, 303)
+    assert t.arm("placebo").regimen is None
+    assert t.source("nejm2008").doi == "10.1056/NEJMoa0708857"

@@ -26,7 +26,7 @@ from tacepath.pathway.pathway import pathway
 ROOT = Path(__file__).resolve().parents[2]
 VIGNETTES = Path(__file__).resolve().parent / "vignettes"
 TIMELINES = ROOT / "examples" / "timelines"
-SYSTEMIC = ("atezolizumab-bevacizumab", "durvalumab-tremelimumab")
+SYSTEMIC = ("atezolizumab-bevacizumab", "durvalumab-tremelimumab", "lenvatinib", "sorafenib")
 
 
 def _patient(name: str) -> PatientSnapshot:
@@ -64,6 +64,18 @@ def test_p007_jsh_refractory_timeline_migrates_to_systemic() -> None:
         assert "treatment-stage migration" in stage.detail
         assert "BCLC 2022" in stage.detail
     assert res.regimen("atezolizumab-bevacizumab").status == "eligible"
+    # lenvatinib and sorafenib are then assessed on their own trials' populations, as for
+    # stage C: REFLECT's own stage limit (BCLC B only when not applicable for TACE) stays a
+    # question, and SHARP asks for a lesion never treated with local therapy (TACE included)
+    lenva, sora = res.regimen("lenvatinib"), res.regimen("sorafenib")
+    reflect_stage = next(
+        c for c in lenva.criteria if c.origin == "population:REFLECT" and "BCLC" in c.name
+    )
+    assert reflect_stage.result == "caution"
+    assert any("never treated with local therapy" in q for q in sora.questions)
+    for r in (lenva, sora):
+        assert r.status == "needs_information"
+        assert not any(c.result == "fail" for c in r.criteria), r.id
     d = res.to_dict()
     assert d["tace_failure"]["date"] == "2026-04-13"
     assert d["deceased"] is None

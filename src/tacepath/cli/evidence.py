@@ -30,6 +30,7 @@ _STATUS_COLOUR = {
     "terminated": "red",
     "no-results": "dim",
     "not-tace": "magenta",
+    "not-verified": "yellow",
 }
 
 

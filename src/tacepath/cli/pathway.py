@@ -33,6 +33,10 @@ _STATUS = {
 def _headline(reg: dict[str, object]) -> str:
     ev = reg["evidence"]
     if not isinstance(ev, list) or not ev:
+        # no trial linked as ranking evidence: the regimen's cited level says what supports it
+        level = reg.get("level")
+        if isinstance(level, dict) and level.get("text"):
+            return f"no linked trial: {level['text']}"
         return "no trial in the registry"
     e = ev[0]
     res = e["results"]

@@ -31,7 +31,11 @@ __all__ = [
     "TrialStatus",
 ]
 
-TrialStatus = Literal["positive", "negative", "ongoing", "terminated", "no-results", "not-tace"]
+#: ``not-verified``: a trial only the seed page names, with no registry record or publication
+#: found; everything the seed says about it is stored as the seed's claim, marked not verified.
+TrialStatus = Literal[
+    "positive", "negative", "ongoing", "terminated", "no-results", "not-tace", "not-verified"
+]
 SourceKind = Literal["primary", "congress", "registry", "secondary", "seed"]
 
 
