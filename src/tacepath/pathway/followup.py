@@ -2,7 +2,9 @@
 
 Reads the patient's timeline with the response engine (TACTICS unTACEable progression, the
 JSH-LCSGJ refractoriness criteria, the TACTICS repeat-TACE trigger) and the regimen's
-protocol. Every decision carries the rule that made it and its source; what the sources do
+protocol. A new lesion treated at an earlier TACE (``tace_sessions[].treated_lesions``) is
+read by its viable state after that TACE, not as a new lesion waiting for washout or
+calling for TACE. Every decision carries the rule that made it and its source; what the sources do
 not settle (e.g. what a trial did after TACE failure, when not read) is left to the MDT and
 said so.
 """
@@ -253,10 +255,11 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
         )
     pct = rep.pct_of_baseline
     shown = f"{pct:.1f}% of baseline" if pct is not None else "not measurable"
+    review = ("MDT review: " + "; ".join(rep.review),) if rep.review else ()
     return make(
         "continue",
-        (f"viable tumour {shown} (repeat TACE above 50%); no TACE failure",),
-        (imaging.next,),
+        (f"viable tumour {shown} (repeat TACE above 50%); no TACE failure", *rep.treated),
+        (*review, imaging.next),
         tuple(x for x in (str(rep.citation), imaging.source) if x),
         rep.to_dict(),
     )

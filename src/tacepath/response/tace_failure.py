@@ -24,8 +24,10 @@ from typing import Literal
 from tacepath.domain.citation import Citation
 from tacepath.domain.timeline import Assessment, Lesion, NewLesion, Timeline
 from tacepath.errors import InputError
-from tacepath.response._core import fmt, fmt_pct, ge, gt, pct, viable_mm2, whole_mm2
+from tacepath.response._core import viable_mm2, whole_mm2
+from tacepath.response._results import fmt, fmt_pct, ge, gt, pct
 from tacepath.response._sources import KUDO_JSH_2014, KUDO_TACTICS_2022
+from tacepath.response._treated import treated_findings, treated_reason
 from tacepath.response.recicl import index_lesions
 
 __all__ = [
@@ -182,6 +184,10 @@ class RepeatTaceIndication:
     """New lesions that need a washout check before they trigger TACE."""
     rule: str
     citation: Citation
+    treated: tuple[str, ...] = ()
+    """The state of each new lesion treated at an earlier TACE (no longer a new lesion)."""
+    review: tuple[str, ...] = ()
+    """Treated new lesions still enhancing: the protocol gives no trigger for them (MDT)."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -194,6 +200,8 @@ class RepeatTaceIndication:
             "wait": list(self.wait),
             "rule": self.rule,
             "citation": self.citation.to_dict(),
+            "treated": list(self.treated),
+            "review": list(self.review),
         }
 
 
@@ -381,8 +389,12 @@ def jsh_refractoriness(
     Notes
     -----
     Item 2 (continuous elevation of tumour markers) is not implemented: the criteria do not
-    quantify "continuous elevation". Exact wording of the items is UNVERIFIED; the structure
-    (>= 2 procedures, > 50 % viable or more nodules) is confirmed by a secondary abstract.
+    quantify "continuous elevation". A new lesion treated at a later session
+    (``treated_lesions``) counts in the nodule number of 1b like any nodule present. It is not
+    added to the 1a viable sum of the index lesions: the new-lesion record has no pre-TACE
+    bidimensional product and the reference image is UNVERIFIED, so a reference for it would
+    be invented. Exact wording of the items is UNVERIFIED; the structure (>= 2 procedures,
+    > 50 % viable or more nodules) is confirmed by a secondary abstract.
 
     References
     ----------
@@ -838,6 +850,12 @@ def repeat_tace_indication(
     TACE [1]_, or a new intrahepatic lesion > 10 mm shows arterial enhancement with venous
     washout (a lesion > 10 mm without washout: wait until washout is confirmed) [2]_.
 
+    A new lesion named by an earlier session's ``treated_lesions`` is not a new lesion any
+    more: its viable state after that TACE is reported in ``treated``, never read from the
+    new-lesion pattern (``typical_hcc`` describes enhancement with washout before treatment).
+    The protocol gives no trigger for residual enhancement in it, so that goes to ``review``
+    (MDT), not to ``reasons`` or ``wait``.
+
     Parameters
     ----------
     timeline
@@ -892,6 +910,14 @@ def repeat_tace_indication(
     indicated = bool(reasons) and a is not timeline.baseline
     if missing:
         wait.append(f"{', '.join(missing)} not assessable")
+    states, found = treated_findings(timeline, a, viable=True)
+    treated = tuple(treated_reason((f,)) for f in found)
+    review = tuple(
+        f"{text}: residual enhancement of a treated new lesion; the TACTICS triggers (viable "
+        "index lesions > 50% of baseline, new lesion) do not cover it: MDT review"
+        for text, state in zip(treated, states, strict=True)
+        if state != "cleared"
+    )
     return RepeatTaceIndication(
         date=a.date,
         indicated=indicated,
@@ -903,7 +929,10 @@ def repeat_tace_indication(
         rule=(
             f"TACTICS on-demand TACE: viable sum of the {max_lesions} largest intrahepatic "
             f"lesions > {viable_fraction * 100:g}% of the baseline tumour, or a new intrahepatic "
-            f"lesion > {new_lesion_min_mm:g} mm with arterial enhancement and washout."
+            f"lesion > {new_lesion_min_mm:g} mm with arterial enhancement and washout. A new "
+            "lesion treated at an earlier TACE is no longer new: its viable state is reported."
         ),
         citation=KUDO_TACTICS_2022,
+        treated=treated,
+        review=review,
     )
