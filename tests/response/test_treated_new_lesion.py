@@ -198,6 +198,18 @@ def test_vignette_followup_untreated_new_lesion_repeats_tace() -> None:
     assert "new intrahepatic lesion NL1 15 mm" in d.reasons[0]
 
 
+def test_the_old_way_of_listing_it_again_says_how_to_record_the_treatment() -> None:
+    d = followup(parse_timeline(vignette(treated=False)), "tactics")
+    note = d.reasons[-1]
+    assert note.startswith("NL1 was seen on 2026-02-27, before the TACE on 2026-03-13")
+    assert "treated_lesions" in note
+    # seen only at the last visit: nothing to say
+    raw = vignette(treated=False)
+    raw["assessments"][1]["new_lesions"] = []
+    d = followup(parse_timeline(raw), "tactics")
+    assert not any("listed again" in r for r in d.reasons)
+
+
 def test_residual_enhancement_in_a_treated_lesion_goes_to_the_mdt() -> None:
     tl = parse_timeline(vignette(treated=True, nl1_viable=(6, 5)))
     rep = repeat_tace_indication(tl)

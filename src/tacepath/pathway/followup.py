@@ -237,28 +237,35 @@ def followup(timeline: Timeline, regimen: str) -> FollowUpDecision:
             None,
         )
     rep = repeat_tace_indication(timeline, at=last.date)
+    review = ("MDT review: " + "; ".join(rep.review),) if rep.review else ()
     if rep.indicated:
         return make(
             "repeat-tace",
-            rep.reasons,
-            ("schedule the next TACE (the regimen's plan gives the holds and scans around it)",),
+            (*rep.reasons, *rep.notes),
+            (
+                "schedule the next TACE (the regimen's plan gives the holds and scans around it)",
+                *review,
+            ),
             (str(rep.citation),),
             rep.to_dict(),
         )
     if rep.wait:
         return make(
             "wait",
-            rep.wait,
-            ("confirm arterial enhancement with washout on the next scan",),
+            (*rep.wait, *rep.notes),
+            ("confirm arterial enhancement with washout on the next scan", *review),
             (str(rep.citation),),
             rep.to_dict(),
         )
     pct = rep.pct_of_baseline
     shown = f"{pct:.1f}% of baseline" if pct is not None else "not measurable"
-    review = ("MDT review: " + "; ".join(rep.review),) if rep.review else ()
     return make(
         "continue",
-        (f"viable tumour {shown} (repeat TACE above 50%); no TACE failure", *rep.treated),
+        (
+            f"viable tumour {shown} (repeat TACE above 50%); no TACE failure",
+            *rep.treated,
+            *rep.notes,
+        ),
         (*review, imaging.next),
         tuple(x for x in (str(rep.citation), imaging.source) if x),
         rep.to_dict(),

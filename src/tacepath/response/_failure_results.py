@@ -154,6 +154,8 @@ class RepeatTaceIndication:
     treated: tuple[str, ...] = ()
     """The state of each new lesion treated at an earlier TACE (no longer a new lesion)."""
     review: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """New lesions listed again after a TACE that does not name them (read as untreated)."""
     """Treated new lesions still enhancing: the protocol gives no trigger for them (MDT)."""
 
     def to_dict(self) -> dict[str, object]:
@@ -169,4 +171,5 @@ class RepeatTaceIndication:
             "citation": self.citation.to_dict(),
             "treated": list(self.treated),
             "review": list(self.review),
+            "notes": list(self.notes),
         }

@@ -28,7 +28,7 @@ from tacepath.domain.timeline import Assessment, Lesion, Timeline
 from tacepath.domain.treated import treated_new_lesions
 from tacepath.response._results import LesionFinding, fmt
 
-__all__ = ["TreatedState", "merge_non_target", "treated_findings"]
+__all__ = ["TreatedState", "merge_non_target", "relisted_after_tace", "treated_findings"]
 
 TreatedState = Literal["cleared", "persisting", "NE"]
 
@@ -103,5 +103,28 @@ def untreated_before_counting(tl: Timeline, counted: set[str], name: str) -> tup
                 f"{lid} was treated at TACE on {when.isoformat()} before it counted as a new "
                 f"lesion under {name}; afterwards it is followed as a treated non-target. The "
                 "reference is silent on whether its later course would have confirmed it."
+            )
+    return tuple(out)
+
+
+def relisted_after_tace(tl: Timeline, a: Assessment) -> tuple[str, ...]:
+    """Notes for new lesions listed again at ``a`` after a TACE that does not name them.
+
+    Before ``treated_lesions`` existed, a treated new lesion could only be listed again as
+    new, its ``typical_hcc`` standing in for its state after embolisation. Such a record still
+    reads as an untreated new lesion; the note says how to record the treatment instead.
+    """
+    out: list[str] = []
+    for nl in a.new_lesions:
+        if nl.id is None or not nl.intrahepatic:
+            continue
+        first = next(b.date for b in tl.assessments if any(x.id == nl.id for x in b.new_lesions))
+        between = [s.date for s in tl.tace_sessions if first <= s.date < a.date]
+        if first < a.date and between:
+            out.append(
+                f"{nl.id} was seen on {first.isoformat()}, before the TACE on "
+                f"{between[-1].isoformat()}, and is listed again as new: read as untreated. If "
+                "that TACE treated it, name it in the session's treated_lesions and measure it "
+                "under lesions (typical_hcc describes the pattern before treatment)"
             )
     return tuple(out)

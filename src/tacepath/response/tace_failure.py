@@ -37,7 +37,7 @@ from tacepath.response._failure_results import (
 )
 from tacepath.response._results import fmt, fmt_pct, ge, gt, pct
 from tacepath.response._sources import KUDO_JSH_2014, KUDO_TACTICS_2022
-from tacepath.response._treated import treated_findings, treated_reason
+from tacepath.response._treated import relisted_after_tace, treated_findings, treated_reason
 
 __all__ = [
     "ComponentFinding",
@@ -628,4 +628,5 @@ def repeat_tace_indication(
         citation=KUDO_TACTICS_2022,
         treated=treated,
         review=review,
+        notes=relisted_after_tace(timeline, a),
     )
