@@ -32,7 +32,6 @@ from tacepath.response._results import (
 from tacepath.response._treated import (
     merge_non_target,
     treated_findings,
-    treated_reason,
     untreated_before_counting,
 )
 
@@ -328,7 +327,7 @@ def evaluate(
                 f"{fmt_pct(p_ref)} from {ref_name} {fmt(ref, spec.unit)}"
             )
         nt = spec.non_target(base.non_target, a.non_target)
-        states, treated = treated_findings(tl, a, viable=spec.treated_viable)
+        states, treated, treated_why = treated_findings(tl, a, viable=spec.treated_viable)
         nt = merge_non_target(nt, states, spec.non_target_label)
         new_findings: list[NewLesionFinding] = []
         prog_date: dt.date | None = None
@@ -359,7 +358,7 @@ def evaluate(
         if nt is not None:
             reasons.append(f"non-target {nt}")
         if treated:
-            reasons.append(treated_reason(treated))
+            reasons.append("; ".join(treated_why))
         deciding = [f for f in new_findings if f.counts]
         if deciding:
             reasons.append(

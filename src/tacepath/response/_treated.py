@@ -53,17 +53,20 @@ def treated_state(les: Lesion, *, viable: bool) -> tuple[TreatedState, float | N
 
 def treated_findings(
     tl: Timeline, a: Assessment, *, viable: bool
-) -> tuple[tuple[TreatedState, ...], tuple[LesionFinding, ...]]:
-    """States and findings of the new lesions treated at a TACE before ``a``."""
+) -> tuple[tuple[TreatedState, ...], tuple[LesionFinding, ...], tuple[str, ...]]:
+    """States, findings and reasons (``treated NL1 (TACE ...): ...``) of the new lesions
+    treated at a TACE before ``a``."""
     by_id = {les.id: les for les in a.lesions}
     states: list[TreatedState] = []
     findings: list[LesionFinding] = []
+    reasons: list[str] = []
     for lid, when in treated_new_lesions(tl).items():
         les = by_id.get(lid)
         if les is None or a.date <= when:
             continue
         state, value, why = treated_state(les, viable=viable)
         states.append(state)
+        reasons.append(f"treated {lid} (TACE {when.isoformat()}): {why}")
         findings.append(
             LesionFinding(
                 id=lid,
@@ -75,7 +78,7 @@ def treated_findings(
                 "non-target (not in the target sum)",
             )
         )
-    return tuple(states), tuple(findings)
+    return tuple(states), tuple(findings), tuple(reasons)
 
 
 def merge_non_target(nt: str | None, states: Sequence[TreatedState], label: str) -> str | None:
@@ -87,11 +90,6 @@ def merge_non_target(nt: str | None, states: Sequence[TreatedState], label: str)
     if "persisting" in states or (nt is not None and nt != "CR"):
         return label
     return "CR"
-
-
-def treated_reason(findings: Sequence[LesionFinding]) -> str:
-    """``treated new lesion NL1 (...): no viable tumour`` for the why-text."""
-    return "; ".join(f"treated {f.id}: {f.note.split(': ', 1)[1].split(';')[0]}" for f in findings)
 
 
 def untreated_before_counting(tl: Timeline, counted: set[str], name: str) -> tuple[str, ...]:

@@ -183,7 +183,7 @@ def recicl(
         enl = pct(whole_sum, base_whole) if nodules else None
         te1 = enl is not None and (ge(enl, 25.0) if te1_inclusive else gt(enl, 25.0))
         effect = (1.0 - viable_sum / base_whole) * 100.0 if nodules else 0.0
-        states, treated = treated_findings(timeline, a, viable=True)
+        states, treated, _ = treated_findings(timeline, a, viable=True)
         nt = merge_non_target(nt_rule(base.non_target, a.non_target), states, "non-CR/non-PD")
         new_ih = [n for n in a.new_lesions if n.intrahepatic and not n.equivocal]
         sign = ">=" if te1_inclusive else ">"

@@ -37,7 +37,7 @@ from tacepath.response._failure_results import (
 )
 from tacepath.response._results import fmt, fmt_pct, ge, gt, pct
 from tacepath.response._sources import KUDO_JSH_2014, KUDO_TACTICS_2022
-from tacepath.response._treated import relisted_after_tace, treated_findings, treated_reason
+from tacepath.response._treated import relisted_after_tace, treated_findings
 
 __all__ = [
     "ComponentFinding",
@@ -603,8 +603,7 @@ def repeat_tace_indication(
     indicated = bool(reasons) and a is not timeline.baseline
     if missing:
         wait.append(f"{', '.join(missing)} not assessable")
-    states, found = treated_findings(timeline, a, viable=True)
-    treated = tuple(treated_reason((f,)) for f in found)
+    states, _, treated = treated_findings(timeline, a, viable=True)
     review = tuple(
         f"{text}: residual enhancement of a treated new lesion; the TACTICS triggers (viable "
         "index lesions > 50% of baseline, new lesion) do not cover it: MDT review"
