@@ -83,6 +83,16 @@ def test_a_treated_id_must_be_a_new_liver_lesion_seen_before_the_session() -> No
     assert _problems(raw) == ["T1.tace_sessions[1](2026-03-13).treated_lesions[NL1]"]
 
 
+def test_a_lesion_treated_again_keeps_its_first_treatment_date() -> None:
+    raw = vignette(treated=True)
+    raw["assessments"].append(visit(day(168), [les("A", 38, 28, 0, 0), _nl1(0, 0)]))
+    raw["tace_sessions"].append({"date": day(120), "treated_lesions": ["NL1"]})
+    tl = parse_timeline(raw)
+    assert dict(treated_new_lesions(tl)) == {"NL1": tl.tace_sessions[1].date}
+    raw["assessments"][3]["lesions"][1] = les("NL1", 15, 12, 0, 0, organ="lung", target=False)
+    assert _problems(raw) == ["T1.assessments[3](2026-06-19).lesions[NL1].organ"]
+
+
 def test_after_its_tace_it_is_measured_not_new() -> None:
     raw = vignette(treated=True)
     raw["assessments"][2]["new_lesions"] = [NEW_15]
