@@ -39,6 +39,17 @@ def test_export_then_import_gives_back_labs_lesions_sessions_and_drugs() -> None
     }
 
 
+def test_the_new_lesions_a_tace_session_treated_survive_export_and_import() -> None:
+    tl = example("timelines/P010_new_lesion_treated_at_next_tace.json")
+    snap = example("pathway/P003_snapshot.json") | {"date": "2026-05-04", "id": "P010"}
+    bundle = record_to_bundle(snap, tl, "P010")
+    imported = bundle_to_record(bundle, start_date=dt.date.fromisoformat(tl["start_date"]))
+    want, got = parse_timeline(tl), parse_timeline(imported.timeline)
+    assert got.tace_sessions == want.tace_sessions
+    assert got.tace_sessions[1].treated_lesions == ("NL1",)
+    assert [a.lesions for a in got.assessments] == [a.lesions for a in want.assessments]
+
+
 def test_import_reports_what_it_does_not_use(client: Any, orgs: Any) -> None:
     login(client, "a-navigator")
     bundle = _bundle()

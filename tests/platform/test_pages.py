@@ -204,3 +204,18 @@ def test_a_caveat_conflict_shows_what_the_seed_and_the_source_say(clinician: Any
     assert "C3: the seed page says “" in page
     assert "the primary source says “" in page
     assert "the seed says </span>" not in page
+
+
+def test_followup_form_names_the_new_lesions_a_tace_treated() -> None:
+    from tacepath.web.forms import followup_from_form
+
+    base = {"visit_date": "2026-05-04", "tace_date": "2026-03-16", "tace_treated": "NL1, NL2"}
+    out, problems = followup_from_form(base, first=False)
+    assert problems == []
+    assert out["tace_sessions"] == [
+        {"date": "2026-03-16", "technique": "cTACE", "treated_lesions": ["NL1", "NL2"]}
+    ]
+    out, problems = followup_from_form(base | {"tace_date": ""}, first=False)
+    assert [p.field for p in problems] == ["TACE date"]
+    out, _ = followup_from_form(base | {"tace_treated": ""}, first=False)
+    assert out["tace_sessions"] == [{"date": "2026-03-16", "technique": "cTACE"}]

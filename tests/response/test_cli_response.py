@@ -62,6 +62,7 @@ def test_expected_outcomes_of_the_examples() -> None:
         "P007": (True, "tace_refractoriness"),
         "P008": (False, None),
         "P009": (False, None),
+        "P010": (False, None),
     }
     res = runner.invoke(app, ["response", str(EXAMPLES / "cohort.jsonl"), "--json"])
     assert res.exit_code == 0, res.output

@@ -39,6 +39,8 @@ P008 OS 2026-06-10 0 | P008 PFSR11 2026-06-10 0 | P008 PFSMREC 2026-06-10 0
 P008 TACEPFS 2026-06-10 0 | P008 TTP 2026-04-27 6 | P008 TTFJSH 2026-04-27 6
 P009 OS 2026-05-15 1 | P009 PFSR11 2026-03-02 4 | P009 PFSMREC 2026-03-02 4
 P009 TACEPFS 2026-03-02 4 | P009 TTP 2026-03-02 4 | P009 TTFJSH 2026-03-02 4
+P010 OS 2026-05-04 1 | P010 PFSR11 2026-03-02 0 | P010 PFSMREC 2026-03-02 0
+P010 TACEPFS 2026-05-04 1 | P010 TTP 2026-03-02 0 | P010 TTFJSH 2026-05-04 1
 """
 STARTS = {"P002": "2026-02-02", "P003": "2026-01-12"}
 
@@ -148,7 +150,7 @@ def test_cli_endpoints(tmp_path: Path, suffix: str) -> None:
     assert res.exit_code == 0, res.output
     df = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
     assert list(df.columns) == list(ADTTE_COLUMNS)
-    assert len(df) == 54
+    assert len(df) == 60
 
 
 def test_cli_endpoints_errors(tmp_path: Path) -> None:

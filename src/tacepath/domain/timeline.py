@@ -21,6 +21,9 @@ Conventions
   lesion (mRECIST, EASL, RECICL [2]_); 0 means no enhancing tissue left.
 * ``new_lesions`` lists every lesion absent at baseline and seen at this assessment; give it an
   ``id`` to follow it over visits (needed for equivocal lesions confirmed later).
+* A TACE session's ``treated_lesions`` names the new liver lesions it embolised. From then on
+  such a lesion is a measured lesion (``lesions``, ``target: false``) at every assessment, no
+  longer a new one (:mod:`tacepath.domain.treated`).
 
 References
 ----------
@@ -41,7 +44,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tacepath.domain._lesion_checks import baseline_target_problems, lesion_problems
 from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
+from tacepath.domain.treated import treated_lesion_problems
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
@@ -218,6 +223,11 @@ class TaceSession(BaseModel):
         description="Chemotherapeutic agent changed or feeding artery re-analysed before this "
         "session (JSH-LCSGJ refractoriness); null = unknown.",
     )
+    treated_lesions: tuple[str, ...] = Field(
+        (),
+        description="Ids of new liver lesions embolised at this session; afterwards each is "
+        "recorded under lesions (target: false) at every assessment, not under new_lesions.",
+    )
 
 
 class ChildPughRecord(BaseModel):
@@ -362,97 +372,6 @@ def _a_name(pid: str, i: int, a: Assessment) -> str:
     return f"{pid}.assessments[{i}]({a.date.isoformat()})"
 
 
-def _lesion_problems(pid: str, i: int, a: Assessment, les: Lesion, baseline: bool) -> list[Problem]:
-    where = f"{_a_name(pid, i, a)}.lesions[{les.id}]"
-    out: list[Problem] = []
-    measured = ("longest_mm", "perpendicular_mm", "viable_longest_mm", "viable_perpendicular_mm")
-    if les.status == "present":
-        need = "short_axis_mm" if les.is_node else "longest_mm"
-        if getattr(les, need) is None:
-            out.append(Problem(f"{where}.{need}", None, "a length in mm for a present lesion"))
-    elif any(getattr(les, f) for f in (*measured, "short_axis_mm")):
-        out.append(Problem(f"{where}.status", les.status, "'present' when measurements are given"))
-    if baseline and les.status != "present":
-        out.append(Problem(f"{where}.status", les.status, "'present' (measured) at baseline"))
-    lo, pe = les.longest_mm, les.perpendicular_mm
-    vlo, vpe = les.viable_longest_mm, les.viable_perpendicular_mm
-    if lo is not None and pe is not None and pe > lo:
-        out.append(Problem(f"{where}.perpendicular_mm", pe, f"<= longest_mm ({lo:g})"))
-    if lo is not None and vlo is not None and vlo > lo:
-        out.append(Problem(f"{where}.viable_longest_mm", vlo, f"<= longest_mm ({lo:g})"))
-    if vlo is not None and vpe is not None and vpe > vlo:
-        out.append(
-            Problem(f"{where}.viable_perpendicular_mm", vpe, f"<= viable_longest_mm ({vlo:g})")
-        )
-    if pe is not None and vpe is not None and vpe > pe:
-        out.append(
-            Problem(f"{where}.viable_perpendicular_mm", vpe, f"<= perpendicular_mm ({pe:g})")
-        )
-    if (vlo == 0) != (vpe == 0) and vlo is not None and vpe is not None:
-        out.append(
-            Problem(
-                f"{where}.viable_perpendicular_mm", vpe, "0 exactly when viable_longest_mm is 0"
-            )
-        )
-    if les.is_node and les.short_axis_mm is not None and lo is not None and les.short_axis_mm > lo:
-        out.append(Problem(f"{where}.short_axis_mm", les.short_axis_mm, f"<= longest_mm ({lo:g})"))
-    return out
-
-
-def _baseline_target_problems(pid: str, a: Assessment) -> list[Problem]:
-    """RECIST 1.1 target selection at baseline: measurable, <= 5 in total, <= 2 per organ."""
-    out: list[Problem] = []
-    where = _a_name(pid, 0, a)
-    targets = [les for les in a.lesions if les.target]
-    if not targets:
-        out.append(
-            Problem(
-                f"{where}.lesions",
-                [les.id for les in a.lesions],
-                "at least one lesion with target: true at baseline",
-            )
-        )
-    if len(targets) > 5:
-        out.append(
-            Problem(
-                f"{where}.lesions",
-                [t.id for t in targets],
-                "at most 5 target lesions (RECIST 1.1)",
-            )
-        )
-    per_organ: dict[str, list[str]] = {}
-    for t in targets:
-        per_organ.setdefault(t.organ, []).append(t.id)
-    for organ, ids in per_organ.items():
-        if len(ids) > 2:
-            out.append(
-                Problem(
-                    f"{where}.lesions({organ})",
-                    ids,
-                    "at most 2 target lesions per organ (RECIST 1.1; lymph nodes count as one "
-                    "organ); measure the others with target: false",
-                )
-            )
-    for t in targets:
-        f = f"{where}.lesions[{t.id}]"
-        if t.is_node:
-            if t.short_axis_mm is not None and t.short_axis_mm < 15:
-                out.append(
-                    Problem(
-                        f"{f}.short_axis_mm",
-                        t.short_axis_mm,
-                        ">= 15 mm for a target lymph node (RECIST 1.1)",
-                    )
-                )
-        elif t.longest_mm is not None and t.longest_mm < 10:
-            out.append(
-                Problem(
-                    f"{f}.longest_mm", t.longest_mm, ">= 10 mm for a target lesion (RECIST 1.1)"
-                )
-            )
-    return out
-
-
 def _check(tl: Timeline) -> list[Problem]:
     pid = tl.id
     out: list[Problem] = []
@@ -552,7 +471,7 @@ def _check(tl: Timeline) -> list[Problem]:
             )
     # lesions
     base = tl.baseline
-    out.extend(_baseline_target_problems(pid, base))
+    out.extend(baseline_target_problems(pid, base))
     target_ids = {les.id for les in base.lesions if les.target}
     for i, a in enumerate(tl.assessments):
         seen: set[str] = set()
@@ -562,7 +481,7 @@ def _check(tl: Timeline) -> list[Problem]:
                     Problem(f"{_a_name(pid, i, a)}.lesions[{les.id}].id", les.id, "a unique id")
                 )
             seen.add(les.id)
-            out.extend(_lesion_problems(pid, i, a, les, baseline=i == 0))
+            out.extend(lesion_problems(pid, i, a, les, baseline=i == 0))
             if i > 0 and les.target and les.id not in target_ids:
                 out.append(
                     Problem(
@@ -614,7 +533,7 @@ def _check(tl: Timeline) -> list[Problem]:
                         "the size in mm of the new lesion",
                     )
                 )
-    return out
+    return out + treated_lesion_problems(tl)
 
 
 def parse_timeline(raw: object, *, where: str = "") -> Timeline:

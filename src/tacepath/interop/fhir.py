@@ -20,7 +20,8 @@ Mapping (docs/platform.md has the table with sources):
   of the imaging assessment on its date (components in mm, bodySite.text the organ);
   ``child-pugh`` → a Child-Pugh record.
 * Procedure coded ``tace`` in :data:`TACEPATH_SYSTEM` (or whose text names TACE /
-  chemoembolization) → a TACE session; the technique from a second tacepath coding.
+  chemoembolization) → a TACE session; the technique from a second tacepath coding; each
+  ``reasonReference`` whose identifier is in :data:`TACEPATH_SYSTEM` → a treated new lesion.
 * MedicationStatement / MedicationAdministration → a drug period (name, effective period).
 * ImagingStudy → the modality of the assessment on its ``started`` date.
 * Condition → reported (the record has no diagnosis field), not stored.
@@ -252,6 +253,13 @@ class _Reader:
         for flag, value in (("regimen-changed", True), ("regimen-unchanged", False)):
             if _has(proc.code, TACEPATH_SYSTEM, flag):
                 session["regimen_changed"] = value
+        treated = [
+            str(r.identifier.value)
+            for r in proc.reasonReference or []
+            if r.identifier is not None and r.identifier.system == TACEPATH_SYSTEM
+        ]
+        if treated:
+            session["treated_lesions"] = treated
         self.tace.append(session)
         self.out.used.append(f"{ref}: TACE session on {when} ({technique})")
 

@@ -69,6 +69,15 @@ def _regimen_flag(changed: Any) -> list[dict[str, Any]]:
     return [_coding(TACEPATH_SYSTEM, "regimen-changed" if changed else "regimen-unchanged")]
 
 
+def _treated_refs(ids: Any) -> dict[str, Any]:
+    """The new lesions a TACE session treated, as references by the lesion identifier."""
+    refs = [
+        {"identifier": {"system": TACEPATH_SYSTEM, "value": i}, "display": f"lesion {i}"}
+        for i in ids
+    ]
+    return {"reasonReference": refs} if refs else {}
+
+
 def record_to_bundle(
     snapshot: Mapping[str, Any] | None, timeline: Mapping[str, Any] | None, mrn: str
 ) -> dict[str, Any]:
@@ -155,6 +164,7 @@ def record_to_bundle(
                 "subject": {"reference": f"Patient/{pid}"},
                 "performedDateTime": s["date"],
             }
+            | _treated_refs(s.get("treated_lesions", ()))
         )
     for i, c in enumerate((timeline or {}).get("child_pugh", []), start=1):
         resources.append(

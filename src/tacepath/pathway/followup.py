@@ -2,7 +2,9 @@
 
 Reads the patient's timeline with the response engine (TACTICS unTACEable progression, the
 JSH-LCSGJ refractoriness criteria, the TACTICS repeat-TACE trigger) and the regimen's
-protocol. Every decision carries the rule that made it and its source; what the sources do
+protocol. A new lesion treated at an earlier TACE (``tace_sessions[].treated_lesions``) is
+read by its viable state after that TACE, not as a new lesion waiting for washout or
+calling for TACE. Every decision carries the rule that made it and its source; what the sources do
 not settle (e.g. what a trial did after TACE failure, when not read) is left to the MDT and
 said so.
 """
@@ -259,19 +261,23 @@ def followup(
             None,
         )
     rep = repeat_tace_indication(timeline, at=last.date)
+    review = ("MDT review: " + "; ".join(rep.review),) if rep.review else ()
     if rep.indicated:
         return make(
             "repeat-tace",
-            rep.reasons,
-            ("schedule the next TACE (the regimen's plan gives the holds and scans around it)",),
+            (*rep.reasons, *rep.notes),
+            (
+                "schedule the next TACE (the regimen's plan gives the holds and scans around it)",
+                *review,
+            ),
             (str(rep.citation),),
             rep.to_dict(),
         )
     if rep.wait:
         return make(
             "wait",
-            rep.wait,
-            ("confirm arterial enhancement with washout on the next scan",),
+            (*rep.wait, *rep.notes),
+            ("confirm arterial enhancement with washout on the next scan", *review),
             (str(rep.citation),),
             rep.to_dict(),
         )
@@ -279,8 +285,12 @@ def followup(
     shown = f"{pct:.1f}% of baseline" if pct is not None else "not measurable"
     return make(
         "continue",
-        (f"viable tumour {shown} (repeat TACE above 50%); no TACE failure",),
-        (imaging.next,),
+        (
+            f"viable tumour {shown} (repeat TACE above 50%); no TACE failure",
+            *rep.treated,
+            *rep.notes,
+        ),
+        (*review, imaging.next),
         tuple(x for x in (str(rep.citation), imaging.source) if x),
         rep.to_dict(),
     )

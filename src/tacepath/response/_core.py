@@ -1,4 +1,4 @@
-"""Shared machinery of the response criteria: result types, sums, the overall table, BOR.
+"""Shared machinery of the response criteria: sums, the overall table, BOR (results: _results).
 
 RECIST 1.1, mRECIST and EASL differ in *what* is measured (longest diameter, viable longest
 diameter, viable bidimensional product), in the thresholds and in which new lesions count; the
@@ -10,12 +10,30 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 from tacepath.domain.citation import Citation
 from tacepath.domain.timeline import Assessment, Lesion, NewLesion, NonTargetLesion, Timeline
 from tacepath.errors import InputError
+from tacepath.response._results import (
+    BestOverallResponse,
+    Code,
+    CriterionResult,
+    LesionFinding,
+    NewLesionFinding,
+    PdReference,
+    TimepointResponse,
+    fmt,
+    fmt_pct,
+    ge,
+    gt,
+    pct,
+)
+from tacepath.response._treated import (
+    merge_non_target,
+    treated_findings,
+    untreated_before_counting,
+)
 
 __all__ = [
     "BestOverallResponse",
@@ -24,200 +42,6 @@ __all__ = [
     "NewLesionFinding",
     "TimepointResponse",
 ]
-
-Code = Literal["CR", "PR", "SD", "PD", "NE"]
-PdReference = Literal["nadir", "baseline", "previous"]
-_EPS = 1e-9
-
-
-def ge(a: float, b: float) -> bool:
-    """``a >= b`` robust to float noise (so exactly 20 % is 20 %)."""
-    return a >= b - _EPS * max(1.0, abs(b))
-
-
-def gt(a: float, b: float) -> bool:
-    """``a > b`` robust to float noise."""
-    return a > b + _EPS * max(1.0, abs(b))
-
-
-def pct(current: float, reference: float) -> float | None:
-    """Percent change ``(current - reference) / reference * 100`` (None if reference is 0)."""
-    if reference == 0:
-        return None
-    return (current - reference) / reference * 100.0
-
-
-def fmt(x: float | None, unit: str = "") -> str:
-    if x is None:
-        return "n/a"
-    s = f"{x:.1f}".rstrip("0").rstrip(".")
-    return f"{s} {unit}".rstrip()
-
-
-def fmt_pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:+.1f}%"
-
-
-# ------------------------------------------------------------------------------ results
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LesionFinding:
-    """One lesion's contribution at one visit: the value used and why."""
-
-    id: str
-    organ: str
-    status: str
-    value: float | None
-    """Value entering the sum (mm or mm²); None if not assessable."""
-    unit: str
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "organ": self.organ,
-            "status": self.status,
-            "value": self.value,
-            "unit": self.unit,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NewLesionFinding:
-    """A new lesion and whether it counts as progression under the criterion."""
-
-    id: str | None
-    organ: str
-    size_mm: float | None
-    counts: bool
-    first_seen: dt.date
-    reason: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "organ": self.organ,
-            "size_mm": self.size_mm,
-            "counts": self.counts,
-            "first_seen": self.first_seen.isoformat(),
-            "reason": self.reason,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TimepointResponse:
-    """The response at one follow-up assessment under one criterion.
-
-    ``sum`` is over the assessed target lesions; ``nadir_sum`` is the reference nadir (the
-    smallest evaluable sum *before* this visit, baseline included); percent changes are
-    ``(current - reference) / reference * 100``. ``progression_date`` is the date a PD is dated
-    to: the visit itself, or the first scan showing a new lesion confirmed later.
-    """
-
-    date: dt.date
-    day: int
-    """Days from the timeline's start_date."""
-    target: Code
-    non_target: str | None
-    """``CR``, ``non-CR/non-PD`` (``IR/SD`` in mRECIST), ``PD``, ``NE``; None if no non-target."""
-    new_lesions: bool
-    overall: Code
-    sum: float | None
-    unit: str
-    baseline_sum: float
-    nadir_sum: float
-    pct_from_baseline: float | None
-    pct_from_nadir: float | None
-    lesions: tuple[LesionFinding, ...]
-    new_lesion_findings: tuple[NewLesionFinding, ...]
-    why: str
-    progression_date: dt.date | None = None
-    te: str | None = None
-    """RECICL overall treatment effect (TE1-TE4); None for the other criteria."""
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "date": self.date.isoformat(),
-            "day": self.day,
-            "target": self.target,
-            "non_target": self.non_target,
-            "new_lesions": self.new_lesions,
-            "overall": self.overall,
-            "te": self.te,
-            "sum": self.sum,
-            "unit": self.unit,
-            "baseline_sum": self.baseline_sum,
-            "nadir_sum": self.nadir_sum,
-            "pct_from_baseline": self.pct_from_baseline,
-            "pct_from_nadir": self.pct_from_nadir,
-            "why": self.why,
-            "progression_date": (
-                self.progression_date.isoformat() if self.progression_date else None
-            ),
-            "lesions": [f.to_dict() for f in self.lesions],
-            "new_lesion_findings": [f.to_dict() for f in self.new_lesion_findings],
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BestOverallResponse:
-    """Best overall response with the visit that gave it and the confirming visit."""
-
-    value: Code
-    date: dt.date | None
-    confirmed_on: dt.date | None
-    why: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "value": self.value,
-            "date": self.date.isoformat() if self.date else None,
-            "confirmed_on": self.confirmed_on.isoformat() if self.confirmed_on else None,
-            "why": self.why,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CriterionResult:
-    """A criterion applied to a whole timeline: every visit, BOR, ORR/DCR, first PD."""
-
-    criterion: str
-    patient_id: str
-    rule: str
-    citation: Citation
-    options: dict[str, object]
-    unit: str
-    baseline_sum: float
-    assessments: tuple[TimepointResponse, ...]
-    best_overall_response: BestOverallResponse
-    objective_response: bool
-    """BOR is CR or PR."""
-    disease_control: bool
-    """BOR is CR, PR or SD."""
-    first_progression: dt.date | None
-    """Date progression is dated to (first PD visit, or earlier first appearance)."""
-    notes: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "criterion": self.criterion,
-            "patient_id": self.patient_id,
-            "rule": self.rule,
-            "citation": self.citation.to_dict(),
-            "options": dict(self.options),
-            "unit": self.unit,
-            "baseline_sum": self.baseline_sum,
-            "assessments": [a.to_dict() for a in self.assessments],
-            "best_overall_response": self.best_overall_response.to_dict(),
-            "objective_response": self.objective_response,
-            "disease_control": self.disease_control,
-            "first_progression": (
-                self.first_progression.isoformat() if self.first_progression else None
-            ),
-            "notes": list(self.notes),
-        }
 
 
 # ----------------------------------------------------------------- criterion definition
@@ -244,6 +68,10 @@ class Spec:
     pd_reference: PdReference
     non_target: NonTargetRule
     new_lesion: NewLesionRule
+    treated_viable: bool = False
+    """Treated new lesions are judged by their viable part (mRECIST, EASL) or whole (RECIST)."""
+    non_target_label: str = "non-CR/non-PD"
+    """The non-target category between CR and PD (``IR/SD`` in mRECIST)."""
 
 
 def is_typical(base: Lesion) -> bool:
@@ -442,6 +270,7 @@ def evaluate(
     base_vals = {f.id: f.value for f in base_findings}
     ref_vals = {"nadir": base_vals, "baseline": base_vals, "previous": base_vals}
     first_seen: dict[str, tuple[dt.date, float | None]] = {}
+    counted: set[str] = set()
     out: list[TimepointResponse] = []
     for a in tl.follow_ups:
         total, complete, cleared, findings = _sum_targets(spec, a, targets)
@@ -498,6 +327,8 @@ def evaluate(
                 f"{fmt_pct(p_ref)} from {ref_name} {fmt(ref, spec.unit)}"
             )
         nt = spec.non_target(base.non_target, a.non_target)
+        states, treated, treated_why = treated_findings(tl, a, viable=spec.treated_viable)
+        nt = merge_non_target(nt, states, spec.non_target_label)
         new_findings: list[NewLesionFinding] = []
         prog_date: dt.date | None = None
         for nl in a.new_lesions:
@@ -517,6 +348,8 @@ def evaluate(
                     reason=reason,
                 )
             )
+            if counts and nl.id:
+                counted.add(nl.id)
             if counts and (prog_date is None or first_date < prog_date):
                 prog_date = first_date
         new = any(f.counts for f in new_findings)
@@ -524,6 +357,8 @@ def evaluate(
         reasons = [why_t]
         if nt is not None:
             reasons.append(f"non-target {nt}")
+        if treated:
+            reasons.append("; ".join(treated_why))
         deciding = [f for f in new_findings if f.counts]
         if deciding:
             reasons.append(
@@ -558,6 +393,7 @@ def evaluate(
                 new_lesion_findings=tuple(new_findings),
                 why=f"{overall}: " + "; ".join(reasons),
                 progression_date=prog_date,
+                treated_lesions=treated,
             )
         )
         if complete:
@@ -567,7 +403,7 @@ def evaluate(
             ref_vals["previous"] = vals
             nadir = min(nadir, total)
             previous = total
-    return base_sum, tuple(out), notes
+    return base_sum, tuple(out), notes + untreated_before_counting(tl, counted, spec.name)
 
 
 def _driver(

@@ -80,6 +80,7 @@ def easl(
         pd_reference=pd_reference,
         non_target=viable_non_target("non-CR/non-PD"),
         new_lesion=recist_new_lesion,
+        treated_viable=True,
     )
     sign = ">=" if pd_inclusive else ">"
     rule = (

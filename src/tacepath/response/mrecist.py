@@ -8,12 +8,12 @@ from tacepath.response._core import (
     CriterionResult,
     Spec,
     assemble,
-    fmt,
     recist_new_lesion,
     viable_cleared,
     viable_mm,
     viable_non_target,
 )
+from tacepath.response._results import fmt
 from tacepath.response._sources import LENCIONI_2010
 
 __all__ = ["mrecist"]
@@ -124,6 +124,8 @@ def mrecist(
         pd_reference="nadir",
         non_target=viable_non_target("IR/SD"),
         new_lesion=new_rule,
+        treated_viable=True,
+        non_target_label="IR/SD",
     )
     return assemble(
         spec=spec,

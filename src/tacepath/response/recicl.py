@@ -7,25 +7,21 @@ import math
 from tacepath.domain.timeline import Assessment, Lesion, Timeline
 from tacepath.errors import InputError
 from tacepath.response._core import (
-    Code,
     CriterionResult,
     LesionFinding,
     NewLesionFinding,
     Spec,
     TimepointResponse,
     assemble,
-    fmt,
-    fmt_pct,
-    ge,
-    gt,
-    pct,
     recist_new_lesion,
     viable_cleared,
     viable_mm2,
     viable_non_target,
     whole_mm2,
 )
+from tacepath.response._results import Code, fmt, fmt_pct, ge, gt, pct
 from tacepath.response._sources import KUDO_RECICL_2019
+from tacepath.response._treated import merge_non_target, treated_findings
 
 __all__ = ["index_lesions", "recicl"]
 
@@ -187,7 +183,8 @@ def recicl(
         enl = pct(whole_sum, base_whole) if nodules else None
         te1 = enl is not None and (ge(enl, 25.0) if te1_inclusive else gt(enl, 25.0))
         effect = (1.0 - viable_sum / base_whole) * 100.0 if nodules else 0.0
-        nt = nt_rule(base.non_target, a.non_target)
+        states, treated, _ = treated_findings(timeline, a, viable=True)
+        nt = merge_non_target(nt_rule(base.non_target, a.non_target), states, "non-CR/non-PD")
         new_ih = [n for n in a.new_lesions if n.intrahepatic and not n.equivocal]
         sign = ">=" if te1_inclusive else ">"
         if te1:
@@ -209,7 +206,7 @@ def recicl(
             why = f"TE3: viable sum {fmt(viable_sum, 'mm²')} = effect {effect:.1f}% vs baseline"
             why += f" {fmt(base_whole, 'mm²')}"
             if viable_sum == 0:
-                why += " (not TE4: a non-target or new nodule is still viable)"
+                why += " (not TE4: a non-target, new or treated new nodule is still viable)"
         else:
             te = "TE2"
             why = f"TE2: viable sum {fmt(viable_sum, 'mm²')} = effect {effect:.1f}% vs baseline"
@@ -254,6 +251,7 @@ def recicl(
                 why=f"{overall}: {why}",
                 progression_date=a.date if overall == "PD" else None,
                 te=te,
+                treated_lesions=treated,
             )
         )
         if complete:

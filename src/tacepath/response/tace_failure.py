@@ -15,18 +15,29 @@ and :func:`repeat_tace_indication`, the on-demand re-TACE trigger of the TACTICS
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Literal
 
-from tacepath.domain.citation import Citation
-from tacepath.domain.timeline import Assessment, Lesion, NewLesion, Timeline
+from tacepath.domain.timeline import Assessment, Timeline
 from tacepath.errors import InputError
-from tacepath.response._core import fmt, fmt_pct, ge, gt, pct, viable_mm2, whole_mm2
+from tacepath.response._failure_common import (
+    baseline_sums,
+    compose,
+    extrahepatic,
+    index_and_baseline,
+    nodules_or_refuse,
+    vascular_invasion,
+    viable_sum,
+)
+from tacepath.response._failure_results import (
+    ComponentFinding,
+    FailureResult,
+    IntrahepaticVisit,
+    JshSession,
+    RepeatTaceIndication,
+)
+from tacepath.response._results import fmt, fmt_pct, ge, gt, pct
 from tacepath.response._sources import KUDO_JSH_2014, KUDO_TACTICS_2022
-from tacepath.response.recicl import index_lesions
+from tacepath.response._treated import relisted_after_tace, treated_findings
 
 __all__ = [
     "ComponentFinding",
@@ -44,271 +55,6 @@ ViableReference = Literal["pre_session", "original_baseline"]
 _JSH_INTRAHEPATIC = ("ineffective_1a", "progressive_1b")
 _CP_C_MIN = 10
 """Child-Pugh class C = score 10-15 (Pugh 1973); TACTICS reports "Child-Pugh score >= 10"."""
-
-
-# ------------------------------------------------------------------------------ results
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ComponentFinding:
-    """One component of a composite definition: whether and when it fired, and why."""
-
-    criterion: str
-    fired: bool
-    date: dt.date | None
-    detail: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "criterion": self.criterion,
-            "fired": self.fired,
-            "date": self.date.isoformat() if self.date else None,
-            "detail": self.detail,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IntrahepaticVisit:
-    """Viable tumour (sum of products of the index lesions) at one follow-up vs baseline."""
-
-    date: dt.date
-    viable_mm2: float | None
-    baseline_mm2: float
-    pct_from_baseline: float | None
-    progression: bool | None
-    """True if the increase threshold is met; None if not assessable."""
-    note: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "date": self.date.isoformat(),
-            "viable_mm2": self.viable_mm2,
-            "baseline_mm2": self.baseline_mm2,
-            "pct_from_baseline": self.pct_from_baseline,
-            "progression": self.progression,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class JshSession:
-    """The response to one TACE session as judged by the JSH-LCSGJ items 1a/1b."""
-
-    session_date: dt.date
-    pre_date: dt.date | None
-    post_date: dt.date | None
-    viable_fraction: float | None
-    """Viable sum after / reference sum (``> 0.5`` = insufficient, item 1a)."""
-    insufficient: bool | None
-    count_pre: int | None
-    count_post: int | None
-    progressive: bool | None
-    """More intrahepatic nodules after than before (item 1b)."""
-    regimen_changed: bool | None
-    note: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "session_date": self.session_date.isoformat(),
-            "pre_date": self.pre_date.isoformat() if self.pre_date else None,
-            "post_date": self.post_date.isoformat() if self.post_date else None,
-            "viable_fraction": self.viable_fraction,
-            "insufficient": self.insufficient,
-            "count_pre": self.count_pre,
-            "count_post": self.count_post,
-            "progressive": self.progressive,
-            "regimen_changed": self.regimen_changed,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FailureResult:
-    """Whether, when and by which criterion an event occurred, with every component."""
-
-    name: str
-    patient_id: str
-    event: bool
-    date: dt.date | None
-    criterion: str | None
-    """The component that fired first (ties: in the order of ``components``)."""
-    why: str
-    components: tuple[ComponentFinding, ...]
-    rule: str
-    citation: Citation
-    options: Mapping[str, object]
-    intrahepatic: tuple[IntrahepaticVisit, ...] = ()
-    sessions: tuple[JshSession, ...] = ()
-    caveats: tuple[str, ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-
-    def summary(self) -> dict[str, object]:
-        """``{"event", "date", "criterion"}`` (the CLI JSON contract)."""
-        return {
-            "event": self.event,
-            "date": self.date.isoformat() if self.date else None,
-            "criterion": self.criterion,
-        }
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "patient_id": self.patient_id,
-            **self.summary(),
-            "why": self.why,
-            "components": [c.to_dict() for c in self.components],
-            "rule": self.rule,
-            "citation": self.citation.to_dict(),
-            "options": dict(self.options),
-            "intrahepatic": [v.to_dict() for v in self.intrahepatic],
-            "sessions": [s.to_dict() for s in self.sessions],
-            "caveats": list(self.caveats),
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RepeatTaceIndication:
-    """TACTICS on-demand repeat-TACE trigger at one assessment."""
-
-    date: dt.date
-    indicated: bool
-    viable_mm2: float | None
-    baseline_mm2: float
-    pct_of_baseline: float | None
-    reasons: tuple[str, ...]
-    wait: tuple[str, ...]
-    """New lesions that need a washout check before they trigger TACE."""
-    rule: str
-    citation: Citation
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "date": self.date.isoformat(),
-            "indicated": self.indicated,
-            "viable_mm2": self.viable_mm2,
-            "baseline_mm2": self.baseline_mm2,
-            "pct_of_baseline": self.pct_of_baseline,
-            "reasons": list(self.reasons),
-            "wait": list(self.wait),
-            "rule": self.rule,
-            "citation": self.citation.to_dict(),
-        }
-
-
-# ------------------------------------------------------------------------------ helpers
-
-
-def _find(a: Assessment, lid: str) -> Lesion | None:
-    for les in a.lesions:
-        if les.id == lid:
-            return les
-    return None
-
-
-def _viable_sum(a: Assessment, nodules: Sequence[Lesion]) -> tuple[float | None, float, list[str]]:
-    """(sum or None if incomplete, sum of the assessed ones, ids not assessable)."""
-    parts: list[float] = []
-    missing: list[str] = []
-    for b in nodules:
-        les = _find(a, b.id)
-        v = viable_mm2(les, b)[0] if les is not None else None
-        if v is None:
-            missing.append(b.id)
-        else:
-            parts.append(v)
-    total = math.fsum(parts)
-    return (None if missing else total), total, missing
-
-
-def _baseline_sums(tl: Timeline, nodules: Sequence[Lesion]) -> tuple[float, float]:
-    viable, _, missing = _viable_sum(tl.baseline, nodules)
-    if viable is None:
-        raise InputError(
-            f"{tl.id}.assessments[0]({tl.baseline.date.isoformat()}).lesions[{missing[0]}]",
-            None,
-            "viable diameters (typical HCC) or both diameters at baseline",
-        )
-    whole = math.fsum(whole_mm2(b, b)[0] or 0.0 for b in nodules)
-    return viable, whole
-
-
-def _index(tl: Timeline, max_lesions: int) -> tuple[tuple[Lesion, ...], float | None, str]:
-    """Index lesions and baseline viable sum; (lesions, None, why) when not measurable."""
-    nodules = index_lesions(tl, max_lesions)
-    if not nodules:
-        return (), None, "no liver lesion with both diameters at baseline"
-    viable, _, missing = _viable_sum(tl.baseline, nodules)
-    if viable is None or viable == 0:
-        why = (
-            f"baseline viable diameters missing ({', '.join(missing)})"
-            if missing
-            else ("no viable tumour at baseline")
-        )
-        return nodules, None, why
-    return nodules, viable, ""
-
-
-def _nodules(tl: Timeline, max_lesions: int) -> tuple[Lesion, ...]:
-    nodules = index_lesions(tl, max_lesions)
-    if not nodules:
-        raise InputError(
-            f"{tl.id}.assessments[0]({tl.baseline.date.isoformat()}).lesions",
-            [les.id for les in tl.baseline.lesions],
-            "at least one liver lesion with longest_mm and perpendicular_mm",
-        )
-    return nodules
-
-
-def _is_extrahepatic(nl: NewLesion) -> bool:
-    if nl.intrahepatic or nl.organ == "portal_vein" or nl.equivocal:
-        return False
-    if nl.organ in ("ascites", "pleural_effusion"):
-        return nl.cytology_malignant is True
-    return True
-
-
-def _size_ok(size: float | None, min_mm: float | None) -> bool:
-    return min_mm is None or (size is not None and ge(size, min_mm))
-
-
-def _first(items: list[tuple[dt.date, str]]) -> tuple[dt.date, str] | None:
-    return min(items, key=lambda x: x[0]) if items else None
-
-
-def _vascular_invasion(tl: Timeline, after: dt.date) -> tuple[dt.date, str] | None:
-    found = [
-        (e.date, f"macrovascular invasion event on {e.date.isoformat()}")
-        for e in tl.events_of("macrovascular_invasion")
-        if e.date >= after
-    ]
-    for a in tl.follow_ups:
-        for nl in a.new_lesions:
-            if nl.organ == "portal_vein" and not nl.equivocal and a.date >= after:
-                found.append((a.date, f"new portal-vein tumour thrombus on {a.date.isoformat()}"))
-    return _first(found)
-
-
-def _extrahepatic(tl: Timeline, after: dt.date, min_mm: float | None) -> tuple[dt.date, str] | None:
-    found = [
-        (e.date, f"extrahepatic spread {fmt(e.size_mm, 'mm')} on {e.date.isoformat()}")
-        for e in tl.events_of("extrahepatic_spread")
-        if e.date >= after and _size_ok(e.size_mm, min_mm)
-    ]
-    for a in tl.follow_ups:
-        if a.date < after:
-            continue
-        for nl in a.new_lesions:
-            if _is_extrahepatic(nl) and _size_ok(nl.size_mm, min_mm):
-                found.append(
-                    (
-                        a.date,
-                        f"new {nl.organ} lesion {nl.id or ''} {fmt(nl.size_mm, 'mm')} on "
-                        f"{a.date.isoformat()}".replace("  ", " "),
-                    )
-                )
-    return _first(found)
 
 
 # ------------------------------------------------------------------------------ JSH
@@ -381,8 +127,12 @@ def jsh_refractoriness(
     Notes
     -----
     Item 2 (continuous elevation of tumour markers) is not implemented: the criteria do not
-    quantify "continuous elevation". Exact wording of the items is UNVERIFIED; the structure
-    (>= 2 procedures, > 50 % viable or more nodules) is confirmed by a secondary abstract.
+    quantify "continuous elevation". A new lesion treated at a later session
+    (``treated_lesions``) counts in the nodule number of 1b like any nodule present. It is not
+    added to the 1a viable sum of the index lesions: the new-lesion record has no pre-TACE
+    bidimensional product and the reference image is UNVERIFIED, so a reference for it would
+    be invented. Exact wording of the items is UNVERIFIED; the structure (>= 2 procedures,
+    > 50 % viable or more nodules) is confirmed by a secondary abstract.
 
     References
     ----------
@@ -394,7 +144,7 @@ def jsh_refractoriness(
         raise InputError("viable_reference", viable_reference, "pre_session | original_baseline")
     if eval_window_days is not None and not 0 <= eval_window_days[0] <= eval_window_days[1]:
         raise InputError("eval_window_days", eval_window_days, "(min, max) with 0 <= min <= max")
-    nodules, base_viable, not_measurable = _index(timeline, max_lesions)
+    nodules, base_viable, not_measurable = index_and_baseline(timeline, max_lesions)
     sessions = timeline.tace_sessions
     caveats: list[str] = []
     if not nodules:
@@ -433,9 +183,9 @@ def jsh_refractoriness(
             ref = (
                 base_viable
                 if viable_reference == "original_baseline"
-                else _viable_sum(pre, nodules)[0]
+                else viable_sum(pre, nodules)[0]
             )
-            now = _viable_sum(post, nodules)[0]
+            now = viable_sum(post, nodules)[0]
             if ref and now is not None:
                 frac = now / ref
                 insufficient = gt(frac, 0.5)
@@ -485,8 +235,8 @@ def jsh_refractoriness(
             elif label == "ineffective_1a" and fired_1a is None:
                 fired_1a = (post.date, detail)
     after = sessions[0].date if sessions else None
-    vi = _vascular_invasion(timeline, after) if after else None
-    ehs = _extrahepatic(timeline, after, ehs_min_mm) if after else None
+    vi = vascular_invasion(timeline, after) if after else None
+    ehs = extrahepatic(timeline, after, ehs_min_mm) if after else None
     comps = (
         ("ineffective_1a", fired_1a),
         ("progressive_1b", fired_1b),
@@ -503,7 +253,7 @@ def jsh_refractoriness(
         + "; or appearance of vascular invasion or extrahepatic spread after TACE. Tumour-marker "
         "item not implemented (not quantified). Item wording and reference image UNVERIFIED."
     )
-    return _compose(
+    return compose(
         name="TACE failure/refractoriness (JSH-LCSGJ)",
         tl=timeline,
         comps=comps,
@@ -520,51 +270,6 @@ def jsh_refractoriness(
         sessions=tuple(findings),
         caveats=tuple(caveats)
         + (("no TACE session recorded: items need TACE",) if not sessions else ()),
-    )
-
-
-def _compose(
-    *,
-    name: str,
-    tl: Timeline,
-    comps: Sequence[tuple[str, tuple[dt.date, str] | None]],
-    rule: str,
-    citation: Citation,
-    options: dict[str, object],
-    intrahepatic: tuple[IntrahepaticVisit, ...] = (),
-    sessions: tuple[JshSession, ...] = (),
-    caveats: tuple[str, ...] = (),
-) -> FailureResult:
-    components = tuple(
-        ComponentFinding(
-            criterion=c,
-            fired=hit is not None,
-            date=hit[0] if hit else None,
-            detail=hit[1] if hit else "not met",
-        )
-        for c, hit in comps
-    )
-    fired = [c for c in components if c.fired]
-    first = min(fired, key=lambda c: c.date or dt.date.max) if fired else None
-    if first is None:
-        why = "no component met: " + ", ".join(c.criterion for c in components)
-    else:
-        why = f"{first.criterion} on {first.date.isoformat() if first.date else '?'}: "
-        why += first.detail
-    return FailureResult(
-        name=name,
-        patient_id=tl.id,
-        event=first is not None,
-        date=first.date if first else None,
-        criterion=first.criterion if first else None,
-        why=why,
-        components=components,
-        rule=rule,
-        citation=citation,
-        options=options,
-        intrahepatic=intrahepatic,
-        sessions=sessions,
-        caveats=caveats,
     )
 
 
@@ -643,7 +348,7 @@ def untaceable_progression(
         raise InputError("cpc_window_days", cpc_window_days, ">= 0 or None")
     if ehs_min_mm is not None and ehs_min_mm < 0:
         raise InputError("ehs_min_mm", ehs_min_mm, ">= 0 or None")
-    nodules, base_or_none, not_measurable = _index(timeline, max_lesions)
+    nodules, base_or_none, not_measurable = index_and_baseline(timeline, max_lesions)
     base_viable = base_or_none or 0.0
     sign = ">=" if inclusive else ">"
     visits: list[IntrahepaticVisit] = []
@@ -652,7 +357,7 @@ def untaceable_progression(
     if base_or_none is None:
         ih_caveat = (f"intrahepatic progression not evaluable: {not_measurable}",)
     for a in timeline.follow_ups if base_or_none is not None else ():
-        full, partial, missing = _viable_sum(a, nodules)
+        full, partial, missing = viable_sum(a, nodules)
         value = full if full is not None else partial
         p = pct(value, base_viable)
         bound = base_viable * (100.0 + increase_pct)
@@ -693,8 +398,8 @@ def untaceable_progression(
                 f"{before[-1].date.isoformat()}",
             )
             break
-    vi = _vascular_invasion(timeline, timeline.start_date)
-    ehs = _extrahepatic(timeline, timeline.start_date, ehs_min_mm)
+    vi = vascular_invasion(timeline, timeline.start_date)
+    ehs = extrahepatic(timeline, timeline.start_date, ehs_min_mm)
     refr: tuple[dt.date, str] | None = None
     caveats: tuple[str, ...] = ()
     if include_refractoriness:
@@ -732,7 +437,7 @@ def untaceable_progression(
         + ". New intrahepatic lesions alone are not progression. Death is not part of it "
         "(see TACE-specific PFS)."
     )
-    return _compose(
+    return compose(
         name="unTACEable progression (TACTICS)",
         tl=timeline,
         comps=comps,
@@ -786,7 +491,7 @@ def tace_specific_pfs(
         ("untaceable_progression", prog_hit),
         ("death", death_hit),
     ]
-    res = _compose(
+    res = compose(
         name="TACE-specific PFS (TACTICS)",
         tl=timeline,
         comps=comps,
@@ -838,6 +543,12 @@ def repeat_tace_indication(
     TACE [1]_, or a new intrahepatic lesion > 10 mm shows arterial enhancement with venous
     washout (a lesion > 10 mm without washout: wait until washout is confirmed) [2]_.
 
+    A new lesion named by an earlier session's ``treated_lesions`` is not a new lesion any
+    more: its viable state after that TACE is reported in ``treated``, never read from the
+    new-lesion pattern (``typical_hcc`` describes enhancement with washout before treatment).
+    The protocol gives no trigger for residual enhancement in it, so that goes to ``review``
+    (MDT), not to ``reasons`` or ``wait``.
+
     Parameters
     ----------
     timeline
@@ -858,8 +569,8 @@ def repeat_tace_indication(
     """
     if not 0 < viable_fraction < 1:
         raise InputError("viable_fraction", viable_fraction, "between 0 and 1")
-    nodules = _nodules(timeline, max_lesions)
-    _, base_whole = _baseline_sums(timeline, nodules)
+    nodules = nodules_or_refuse(timeline, max_lesions)
+    _, base_whole = baseline_sums(timeline, nodules)
     if at is None:
         a = timeline.assessments[-1]
     else:
@@ -872,7 +583,7 @@ def repeat_tace_indication(
                 + ", ".join(x.date.isoformat() for x in timeline.assessments),
             )
         a = match[0]
-    full, partial, missing = _viable_sum(a, nodules)
+    full, partial, missing = viable_sum(a, nodules)
     value = full if full is not None else partial
     reasons: list[str] = []
     wait: list[str] = []
@@ -892,6 +603,13 @@ def repeat_tace_indication(
     indicated = bool(reasons) and a is not timeline.baseline
     if missing:
         wait.append(f"{', '.join(missing)} not assessable")
+    states, _, treated = treated_findings(timeline, a, viable=True)
+    review = tuple(
+        f"{text}: residual enhancement of a treated new lesion; the TACTICS triggers (viable "
+        "index lesions > 50% of baseline, new lesion) do not cover it: MDT review"
+        for text, state in zip(treated, states, strict=True)
+        if state != "cleared"
+    )
     return RepeatTaceIndication(
         date=a.date,
         indicated=indicated,
@@ -903,7 +621,11 @@ def repeat_tace_indication(
         rule=(
             f"TACTICS on-demand TACE: viable sum of the {max_lesions} largest intrahepatic "
             f"lesions > {viable_fraction * 100:g}% of the baseline tumour, or a new intrahepatic "
-            f"lesion > {new_lesion_min_mm:g} mm with arterial enhancement and washout."
+            f"lesion > {new_lesion_min_mm:g} mm with arterial enhancement and washout. A new "
+            "lesion treated at an earlier TACE is no longer new: its viable state is reported."
         ),
         citation=KUDO_TACTICS_2022,
+        treated=treated,
+        review=review,
+        notes=relisted_after_tace(timeline, a),
     )

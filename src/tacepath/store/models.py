@@ -345,6 +345,8 @@ class TaceSessionRow(Base):
     date: Mapped[dt.date] = mapped_column(Date)
     technique: Mapped[str] = mapped_column(String(20))
     regimen_changed: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # added in migration 0004: ids of the new lesions treated at this session (null = none)
+    treated_lesions: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
 
 
 class ChildPughRow(Base):

@@ -363,7 +363,12 @@ def list_rows(name: str, items: Iterable[Any]) -> list[Any]:
     """Rows of one list of the timeline contract (``tace_sessions``, ``child_pugh``, ...)."""
     if name == "tace_sessions":
         return [
-            TaceSessionRow(date=s.date, technique=s.technique, regimen_changed=s.regimen_changed)
+            TaceSessionRow(
+                date=s.date,
+                technique=s.technique,
+                regimen_changed=s.regimen_changed,
+                treated_lesions=list(s.treated_lesions) or None,
+            )
             for s in items
         ]
     if name == "child_pugh":
@@ -425,6 +430,7 @@ def timeline_dict(
         "tace_sessions": [
             {"date": s.date.isoformat(), "technique": s.technique}
             | ({"regimen_changed": s.regimen_changed} if s.regimen_changed is not None else {})
+            | ({"treated_lesions": list(s.treated_lesions)} if s.treated_lesions else {})
             for s in sorted(rows.tace_sessions, key=lambda s: (s.date, s.id))
         ],
         "child_pugh": [

@@ -233,8 +233,14 @@ def followup_from_form(form: Form, *, first: bool) -> tuple[dict[str, Any], list
             "non_target": non_target,
             "new_lesions": new,
         }
+    treated = [t.strip() for t in r.text("tace_treated").split(",") if t.strip()]
     if (tace := r.date("tace_date", "TACE date")) is not None:
-        out["tace_sessions"] = [{"date": tace, "technique": r.text("tace_technique") or "cTACE"}]
+        session: dict[str, Any] = {"date": tace, "technique": r.text("tace_technique") or "cTACE"}
+        if treated:
+            session["treated_lesions"] = treated
+        out["tace_sessions"] = [session]
+    elif treated:
+        r.problems.append(Problem("TACE date", None, "the date of the TACE that treated them"))
     if (cp := r.integer("child_pugh", "Child-Pugh score")) is not None:
         out["child_pugh"] = [{"date": visit or "", "score": cp}]
     aes = []
