@@ -60,6 +60,7 @@ class TaceFailureState:
             "date": self.date.isoformat() if self.date is not None else None,
             "origin": self.origin,
             "note": self.note,
+            "text": self.text,
         }
 
 
