@@ -18,6 +18,7 @@ from tacepath import __version__
 from tacepath.api.routers import register as register_api
 from tacepath.http.deps import PUBLIC
 from tacepath.http.errors import install_error_handlers
+from tacepath.http.limits import BodyLimit
 from tacepath.http.responses import SafeJSONResponse
 from tacepath.http.settings import Settings
 from tacepath.service.auth import app_secret
@@ -64,6 +65,11 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.state.settings = settings
     app.state.secret = app_secret(database)
+
+    # Inside the security headers (added later, so outside): its refusals get them too.
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
+    )
 
     @app.middleware("http")
     async def security_headers(
