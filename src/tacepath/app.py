@@ -43,7 +43,9 @@ Authenticate with the session cookie of `POST /api/auth/login` (then send the `X
 header it returns on every POST/PUT/DELETE) or with an API token
 (`Authorization: Bearer tp_...`, made at `POST /api/tokens`). Bad input gets **422** with
 one entry per problem: `field`, `value`, `allowed` — the same rules as the command line, and
-nothing is stored. Another organisation's records answer **404**; a stale `version` **409**.
+nothing is stored. Another organisation's records answer **404**. Every write to a patient's
+record names the record `version` it was made on: without it **428**, a stale one **409**.
+Bodies over the size limit answer **413**; a busy database **503** with `Retry-After`.
 Every score, decision and summary comes from tacepath's engines.
 """
 

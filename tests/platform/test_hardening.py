@@ -159,3 +159,234 @@ def test_the_limits_are_settings(database_url: str, db: Any) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", b"1001")]
     status, _, _ = asyncio.run(_asgi(small, "/api/auth/login", headers, _never()))
     assert status == 413
+
+
+# --- bounded lists and strings; a busy database -------------------------------------------
+
+
+def test_a_million_tumours_are_refused_quickly(client: Any, orgs: Any) -> None:
+    import json
+    import time
+
+    login(client, "a-clinician")
+    body = json.dumps({"id": "P1", "tumours": [{"diameter_mm": 10}] * 1_000_000})
+    t0 = time.perf_counter()
+    r = client.post("/api/patients", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 413  # 20 MB: over the body limit, never parsed
+    assert time.perf_counter() - t0 < 5
+    # under the body limit, the list itself is bounded
+    r = client.post("/api/patients", json={"id": "P1", "tumours": [{"diameter_mm": 10}] * 101})
+    assert r.status_code == 422
+    (problem,) = r.json()["problems"]
+    assert problem["field"] == "tumours"
+    assert "at most 100" in problem["allowed"]
+    assert len(r.content) < 1000
+    assert client.get("/api/patients").json() == []
+
+
+def test_long_free_text_and_long_lists_are_refused(client: Any, orgs: Any) -> None:
+    login(client, "a-clinician")
+    pid = client.post("/api/patients", json={"id": "P1"}).json()["id"]
+    base = {
+        "id": "P1", "start_date": "2024-01-01",
+        "assessments": [{"date": "2024-01-01", "lesions": [
+            {"id": "L1", "organ": "liver", "target": True, "longest_mm": 40,
+             "viable_longest_mm": 40}]}],
+    }  # fmt: skip
+    events = [{"date": "2024-02-01", "type": "withdrawal", "detail": "x" * 2001}]
+    r = client.put(f"/api/patients/{pid}/timeline?version=1", json={**base, "events": events})
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["field"] == "events.0.detail"
+    assert len(r.content) < 1000
+    lesions = [
+        {"id": f"L{i}", "organ": "liver", "longest_mm": 20, "viable_longest_mm": 20}
+        for i in range(101)
+    ]
+    many = {**base, "assessments": [{"date": "2024-01-01", "lesions": lesions}]}
+    r = client.put(f"/api/patients/{pid}/timeline?version=1", json=many)
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["field"] == "assessments.0.lesions"
+    # 50 events of 1 MB each: over the body limit
+    big = [{"date": "2024-02-01", "type": "withdrawal", "detail": "x" * 1_000_000}] * 50
+    r = client.put(f"/api/patients/{pid}/timeline?version=1", json={**base, "events": big})
+    assert r.status_code == 413
+    assert client.get(f"/api/patients/{pid}").json()["timeline"] is None
+
+
+def test_a_fhir_bundle_is_bounded_and_its_resource_types_known(client: Any, orgs: Any) -> None:
+    login(client, "a-clinician")
+    evil = {"resourceType": "Bundle", "type": "collection",
+            "entry": [{"resource": {"resourceType": "EvilThing", "id": "x"}}]}  # fmt: skip
+    r = client.post("/api/import/fhir", json=evil)
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["field"] == "bundle.entry[0].resource.resourceType"
+    many = {"resourceType": "Bundle", "type": "collection", "entry": [{}] * 20_001}
+    r = client.post("/api/import/fhir", json=many)
+    assert r.status_code == 422
+    assert "at most 20000 entries" in r.text
+
+
+def test_a_locked_sqlite_database_answers_503_with_retry_after(
+    database_url: str, backend: Any, orgs: Any
+) -> None:
+    import sqlite3
+
+    import pytest
+
+    from tacepath.app import Settings, create_app
+    from tacepath.service.db import Database
+    from tests.platform.conftest import client_for
+
+    if backend.name != "sqlite":
+        pytest.skip("SQLite's database lock")
+    db = Database(database_url, migrate=False, busy_timeout_s=0.2)
+    client = client_for(create_app(Settings(database_url=database_url, migrate=False), db=db))
+    login(client, "a-clinician")
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        r = client.post("/api/patients", json={"id": "P1"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "2"
+    assert r.json()["error"] == "Busy"
+    assert client.post("/api/patients", json={"id": "P1"}).status_code == 201
+    db.dispose()
+
+
+# --- error answers that cannot fail and do not echo inputs --------------------------------
+
+
+def test_a_lone_surrogate_gets_422_not_500(client: Any, orgs: Any) -> None:
+    login(client, "a-clinician")
+    body = '{"id": "S\\ud800X", "ecog": "S\\ud800X"}'
+    r = client.post("/api/patients", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    problems = {p["field"]: p for p in r.json()["problems"]}
+    assert problems["ecog"]["value"] == "S\\ud800X"  # escaped, as text
+    r = client.post(
+        "/api/auth/login",
+        content='{"username": "\\udfff", "password": "x"}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code in (401, 422)
+
+
+def test_a_422_shows_an_excerpt_never_the_whole_input(client: Any, orgs: Any) -> None:
+    password = "p" * 1_500_000
+    r = client.post("/api/auth/login", json={"username": "a-clinician", "password": password})
+    assert r.status_code == 422
+    (problem,) = r.json()["problems"]
+    assert problem["field"] == "password"
+    assert len(problem["value"]) <= 80
+    assert len(r.content) < 1000
+    login(client, "a-clinician")
+    r = client.post("/api/patients", json={"id": "x" * 100_000})
+    assert r.status_code == 422
+    assert len(r.content) < 1000
+    r = client.post("/api/patients", json={"id": "P1", "labs": {"x": list(range(10_000))}})
+    assert r.status_code == 422
+    assert len(r.content) < 1000
+
+
+# --- writes need the version they were made on ----------------------------------------------
+
+
+def _record(client: Any) -> tuple[int, int]:
+    from tests.platform.conftest import example
+
+    pid = client.post("/api/patients", json=example("pathway/P003_snapshot.json")).json()["id"]
+    return pid, client.get(f"/api/patients/{pid}").json()["version"]
+
+
+def test_every_patient_write_without_its_version_is_refused_428(client: Any, orgs: Any) -> None:
+    from tests.platform.conftest import example
+
+    login(client, "a-clinician")
+    pid, v = _record(client)
+    tl = example("timelines/P003_untaceable_intrahepatic.json")
+    snap = example("pathway/P003_snapshot.json")
+    visit = {"assessment": tl["assessments"][1]}
+    for method, url, body in [
+        ("put", f"/api/patients/{pid}/course", {"last_contact_date": "2026-11-01"}),
+        ("post", f"/api/patients/{pid}/snapshots", snap),
+        ("put", f"/api/patients/{pid}/timeline", tl),
+        ("post", f"/api/patients/{pid}/followups", visit),
+        ("post", f"/api/patients/{pid}/decisions", None),
+    ]:
+        r = client.request(method, url, json=body)
+        assert r.status_code == 428, (url, r.text)
+        problem = r.json()
+        assert problem["error"] == "VersionRequired"
+        assert problem["current_version"] == v
+        assert "version" in problem["message"]
+    assert client.get(f"/api/patients/{pid}").json()["version"] == v  # nothing changed
+
+
+def test_two_writers_without_a_version_cannot_both_win(app: Any, orgs: Any) -> None:
+    from tests.platform.conftest import client_for
+
+    alice, bob = client_for(app), client_for(app)
+    login(alice, "a-clinician")
+    login(bob, "a-navigator")
+    pid, v = _record(alice)
+    r1 = alice.put(f"/api/patients/{pid}/course", json={"version": v, "start_date": "2026-01-12"})
+    assert r1.status_code == 200
+    r2 = bob.put(f"/api/patients/{pid}/course", json={"start_date": "2026-02-01"})
+    assert r2.status_code == 428
+    r3 = bob.put(f"/api/patients/{pid}/course", json={"version": v, "start_date": "2026-02-01"})
+    assert r3.status_code == 409
+    assert alice.get(f"/api/patients/{pid}").json()["start_date"] == "2026-01-12"
+
+
+def test_each_change_increases_the_version_by_one(client: Any, orgs: Any) -> None:
+    from tests.platform.conftest import example
+
+    login(client, "a-clinician")
+    pid, v = _record(client)
+    assert v == 1
+    tl = example("timelines/P003_untaceable_intrahepatic.json")
+    baseline = {**tl, "assessments": tl["assessments"][:1]}
+    r = client.put(f"/api/patients/{pid}/timeline?version={v}", json=baseline)
+    assert r.json()["version"] == v + 1
+    r = client.put(
+        f"/api/patients/{pid}/course", json={"version": v + 1, "regimen": "tace-sorafenib"}
+    )
+    assert r.json()["version"] == v + 2
+    r = client.post(
+        f"/api/patients/{pid}/followups",
+        json={"version": v + 2, "assessment": tl["assessments"][1]},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["version"] == v + 3
+    snap = example("pathway/P003_snapshot.json")
+    r = client.post(f"/api/patients/{pid}/snapshots?version={v + 3}", json=snap)
+    assert r.json()["version"] == v + 4
+    r = client.post(f"/api/patients/{pid}/decisions?version={v + 4}")
+    assert r.status_code == 201
+    assert r.json()["record_version"] == v + 4
+    assert client.get(f"/api/patients/{pid}").json()["version"] == v + 4
+
+
+# --- identifiers, booleans, dates -------------------------------------------------------------
+
+
+def test_the_api_refuses_invisible_identifiers_boolean_numbers_and_far_dates(
+    client: Any, orgs: Any
+) -> None:
+    login(client, "a-clinician")
+    for body, field in [
+        ({"id": "P\u200b001"}, "id"),
+        ({"id": "P001", "ecog": True}, "ecog"),
+        ({"id": "P001", "date": "0001-01-01"}, "date"),
+    ]:
+        r = client.post("/api/patients", json=body)
+        assert r.status_code == 422, body
+        assert r.json()["problems"][0]["field"] == field
+    pid = client.post("/api/patients", json={"id": "P001"}).json()["id"]
+    tl = {"id": "P001", "start_date": "0001-01-01", "assessments": [{"date": "2024-01-02"}]}
+    r = client.put(f"/api/patients/{pid}/timeline?version=1", json=tl)
+    assert r.status_code == 422
+    assert any(p["field"] == "start_date" for p in r.json()["problems"])

@@ -79,7 +79,7 @@ def record_followup(
     patient_id: int,
     payload: Mapping[str, Any],
     *,
-    version: int | None = None,
+    version: int | None,
 ) -> dict[str, Any]:
     """Add a follow-up to the timeline and store the engine's decision.
 
@@ -210,11 +210,14 @@ def _decision_row(p: Patient, d: FollowUpDecision, who: Principal) -> DecisionRo
     )
 
 
-def store_decision(db: Database, who: Principal, patient_id: int) -> dict[str, Any]:
-    """Ask the follow-up engine for the decision on the current record and store it."""
+def store_decision(
+    db: Database, who: Principal, patient_id: int, *, version: int | None
+) -> dict[str, Any]:
+    """Ask the follow-up engine for the decision on the record ``version`` and store it."""
     check(who.role, "followup.record")
     with db.write() as s:
         p = _patient(s, who, patient_id, lock=True)
+        _check_version(p, version)
         timeline = _validate_timeline(p, _timeline_rows(s, p))
         if timeline is None:
             raise InputError("timeline", None, "a course start date and a baseline assessment")
