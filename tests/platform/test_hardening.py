@@ -226,33 +226,34 @@ def test_a_fhir_bundle_is_bounded_and_its_resource_types_known(client: Any, orgs
     assert "at most 20000 entries" in r.text
 
 
-def test_a_locked_sqlite_database_answers_503_with_retry_after(
+def test_a_locked_database_answers_503_with_retry_after(
     database_url: str, backend: Any, orgs: Any
 ) -> None:
-    import sqlite3
-
-    import pytest
+    from sqlalchemy import create_engine, text
 
     from tacepath.app import Settings, create_app
     from tacepath.service.db import Database
     from tests.platform.conftest import client_for
 
-    if backend.name != "sqlite":
-        pytest.skip("SQLite's database lock")
     db = Database(database_url, migrate=False, busy_timeout_s=0.2)
     client = client_for(create_app(Settings(database_url=database_url, migrate=False), db=db))
     login(client, "a-clinician")
-    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    pid = client.post("/api/patients", json={"id": "P1"}).json()["id"]
+    holder = create_engine(database_url).connect()  # another writer holds the lock
+    if backend.name == "sqlite":
+        holder.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        holder.execute(text("SELECT id FROM patients WHERE id = :p FOR UPDATE"), {"p": pid})
     try:
-        r = client.post("/api/patients", json={"id": "P1"})
+        r = client.put(f"/api/patients/{pid}/course", json={"version": 1, "regimen": None})
     finally:
-        holder.execute("ROLLBACK")
+        holder.rollback()
         holder.close()
-    assert r.status_code == 503
+    assert r.status_code == 503, r.text
     assert r.headers["Retry-After"] == "2"
     assert r.json()["error"] == "Busy"
-    assert client.post("/api/patients", json={"id": "P1"}).status_code == 201
+    r = client.put(f"/api/patients/{pid}/course", json={"version": 1, "regimen": None})
+    assert r.status_code == 200
     db.dispose()
 
 

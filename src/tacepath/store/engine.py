@@ -80,7 +80,8 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int) -> None:
 
 def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = 30) -> Engine:
     """An engine for ``url`` with the settings above (the SQLite file's folder is created);
-    SQLite waits up to ``busy_timeout_s`` for another writer's lock."""
+    SQLite waits up to ``busy_timeout_s`` for another writer's lock, PostgreSQL as long for
+    a row or table lock (``lock_timeout``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -94,4 +95,14 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = 30) ->
         )
         _sqlite_events(engine, round(busy_timeout_s * 1000))
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    # PostgreSQL: a statement waiting for a row lock longer than the same timeout fails
+    # (SQLSTATE 55P03, lock_not_available) instead of waiting without end.
+    options = f"-c lock_timeout={round(busy_timeout_s * 1000)}"
+    connect_args = {"options": options} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
