@@ -391,3 +391,36 @@ def test_the_api_refuses_invisible_identifiers_boolean_numbers_and_far_dates(
     r = client.put(f"/api/patients/{pid}/timeline?version=1", json=tl)
     assert r.status_code == 422
     assert any(p["field"] == "start_date" for p in r.json()["problems"])
+
+
+def test_bad_input_is_refused_before_a_write_transaction_opens(db: Any, orgs: Any) -> None:
+    import pytest
+
+    from tacepath.errors import InputError
+    from tacepath.service import followups, interop, patients
+    from tests.platform.conftest import system
+
+    who = system(orgs[0], "clinician")
+    pid = patients.create_patient(db, who, {"id": "P1"})["id"]
+
+    def no_write() -> Any:
+        raise AssertionError("a write transaction was opened")
+
+    db.write = no_write
+    tumours = {"id": "P1", "tumours": [{"diameter_mm": 10}] * 101}
+    bad_tl = {"start_date": "2024-01-01", "assessments": [{"date": "2024-01-02"}] * 501}
+    event = {"date": "2024-02-01", "type": "withdrawal", "detail": "x" * 2001}
+    evil = {"resourceType": "Bundle", "type": "collection",
+            "entry": [{"resource": {"resourceType": "EvilThing"}}]}  # fmt: skip
+    for call in [
+        lambda: patients.create_patient(db, who, tumours),
+        lambda: patients.add_snapshot(db, who, pid, tumours, version=1),
+        lambda: patients.replace_timeline(db, who, pid, bad_tl, version=1),
+        lambda: followups.record_followup(db, who, pid, {"events": [event]}, version=1),
+        lambda: followups.record_followup(
+            db, who, pid, {"assessment": {"date": "0001-01-01"}}, version=1
+        ),
+        lambda: interop.import_fhir(db, who, evil),
+    ]:
+        with pytest.raises(InputError):
+            call()
