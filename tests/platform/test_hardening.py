@@ -424,3 +424,29 @@ def test_bad_input_is_refused_before_a_write_transaction_opens(db: Any, orgs: An
     ]:
         with pytest.raises(InputError):
             call()
+
+
+def test_the_pages_send_the_version_they_rendered(app: Any, orgs: Any) -> None:
+    import re
+
+    from tests.platform.conftest import client_for, web_login
+
+    c = client_for(app)
+    assert web_login(c, "a-clinician").status_code == 303
+    page = c.get("/patients/new").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf is not None
+    token = csrf.group(1)
+    pid = c.post("/api/patients", json={"id": "P1"}, headers={"X-CSRF-Token": token}).json()["id"]
+    page = c.get(f"/patients/{pid}").text
+    assert page.count('<input type="hidden" name="version" value="1">') == 2  # course, follow-up
+    course = {"csrf_token": token, "start_date": "2026-01-05"}
+    r = c.post(f"/patients/{pid}/course", data=course, follow_redirects=False)
+    assert r.status_code == 428
+    r = c.post(f"/patients/{pid}/course", data=course | {"version": "7"}, follow_redirects=False)
+    assert r.status_code == 409
+    r = c.post(f"/patients/{pid}/course", data=course | {"version": "1"}, follow_redirects=False)
+    assert r.status_code == 303
+    r = c.post(f"/patients/{pid}/followup", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code in (422, 428)  # an empty visit is refused either way; nothing saved
+    assert c.get(f"/api/patients/{pid}").json()["version"] == 2
