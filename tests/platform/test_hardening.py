@@ -450,3 +450,40 @@ def test_the_pages_send_the_version_they_rendered(app: Any, orgs: Any) -> None:
     r = c.post(f"/patients/{pid}/followup", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code in (422, 428)  # an empty visit is refused either way; nothing saved
     assert c.get(f"/api/patients/{pid}").json()["version"] == 2
+
+
+def test_a_real_server_answers_413_before_the_body_is_sent(
+    database_url: str, backend: Any, db: Any
+) -> None:
+    """Over a socket: the headers of a 100 MB login are answered at once, no body sent."""
+    import socket
+    import time
+
+    import pytest
+
+    from tests.platform.test_durability import _port, _start
+
+    if backend.name != "sqlite":
+        pytest.skip("the server, not the database, is under test")
+    port = _port()
+    proc = _start(database_url, port)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            t0 = time.perf_counter()
+            sock.sendall(
+                b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n"
+            )
+            answer = b""
+            while b"}" not in answer:  # the JSON body's end, or the server closing
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            elapsed = time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert b"larger than 2097152 bytes" in answer
+    assert elapsed < 2
