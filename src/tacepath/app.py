@@ -18,6 +18,7 @@ from tacepath import __version__
 from tacepath.api.routers import register as register_api
 from tacepath.http.deps import PUBLIC
 from tacepath.http.errors import install_error_handlers
+from tacepath.http.limits import BodyLimit
 from tacepath.http.responses import SafeJSONResponse
 from tacepath.http.settings import Settings
 from tacepath.service.auth import app_secret
@@ -42,7 +43,9 @@ Authenticate with the session cookie of `POST /api/auth/login` (then send the `X
 header it returns on every POST/PUT/DELETE) or with an API token
 (`Authorization: Bearer tp_...`, made at `POST /api/tokens`). Bad input gets **422** with
 one entry per problem: `field`, `value`, `allowed` — the same rules as the command line, and
-nothing is stored. Another organisation's records answer **404**; a stale `version` **409**.
+nothing is stored. Another organisation's records answer **404**. Every write to a patient's
+record names the record `version` it was made on: without it **428**, a stale one **409**.
+Bodies over the size limit answer **413**; a busy database **503** with `Retry-After`.
 Every score, decision and summary comes from tacepath's engines.
 """
 
@@ -64,6 +67,11 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.state.settings = settings
     app.state.secret = app_secret(database)
+
+    # Inside the security headers (added later, so outside): its refusals get them too.
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
+    )
 
     @app.middleware("http")
     async def security_headers(

@@ -89,7 +89,7 @@ def _build(db: Any, org: Org) -> World:
     nav = system(org, "navigator")
     pid = patients.create_patient(db, nav, example("pathway/P003_snapshot.json"))["id"]
     patients.replace_timeline(
-        db, nav, pid, example("timelines/P003_untaceable_intrahepatic.json"), version=None
+        db, nav, pid, example("timelines/P003_untaceable_intrahepatic.json"), version=1
     )
     rec = patients.get_record(db, nav, pid)
     patients.update_course(db, nav, pid, {"regimen": "tace-sorafenib"}, version=rec.version)

@@ -111,7 +111,9 @@ def test_sigkill_during_writes(db: Any, database_url: str) -> None:
                 body = full if n % 2 else short
                 n += 1
                 try:
-                    if c.put(f"/api/patients/{pid}/timeline", json=body).status_code == 200:
+                    version = c.get(f"/api/patients/{pid}").json()["version"]
+                    url = f"/api/patients/{pid}/timeline?version={version}"
+                    if c.put(url, json=body).status_code == 200:
                         timeline_acks.append(len(body["assessments"]))
                 except httpx.HTTPError:
                     return

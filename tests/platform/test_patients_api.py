@@ -31,7 +31,7 @@ def _p003(client: Any) -> int:
     assert r.status_code == 201, r.text
     pid: int = r.json()["id"]
     tl = example("timelines/P003_untaceable_intrahepatic.json")
-    r = client.put(f"/api/patients/{pid}/timeline", json=tl)
+    r = client.put(f"/api/patients/{pid}/timeline?version=1", json=tl)
     assert r.status_code == 200, r.text
     rec = client.get(f"/api/patients/{pid}").json()
     r = client.put(
@@ -88,7 +88,8 @@ def test_followup_gives_the_engines_decision_and_stores_it(client: Any, db: Any,
     pid = _p003(client)
     tl = example("timelines/P003_untaceable_intrahepatic.json")
     last = tl["assessments"].pop()
-    r = client.put(f"/api/patients/{pid}/timeline", json=tl)
+    version = client.get(f"/api/patients/{pid}").json()["version"]
+    r = client.put(f"/api/patients/{pid}/timeline?version={version}", json=tl)
     assert r.status_code == 200
     version = r.json()["version"]
     r = client.post(
@@ -128,7 +129,10 @@ def test_a_followup_that_breaks_the_timeline_is_refused_whole(
     visit = copy.deepcopy(tl["assessments"][1])
     visit["date"] = "2026-02-01"  # before the last assessment: dates out of order
     visit["lesions"][0]["longest_mm"] = -3
-    r = client.post(f"/api/patients/{pid}/followups", json={"assessment": visit})
+    version = client.get(f"/api/patients/{pid}").json()["version"]
+    r = client.post(
+        f"/api/patients/{pid}/followups", json={"version": version, "assessment": visit}
+    )
     assert r.status_code == 422
     assert all({"field", "value", "allowed"} <= set(p) for p in r.json()["problems"])
     assert _counts(db) == before
@@ -202,7 +206,8 @@ def test_course_plot_and_summaries(client: Any, orgs: Any) -> None:
 def test_decisions_table_holds_rows(client: Any, db: Any, orgs: Any) -> None:
     login(client, "a-clinician")
     pid = _p003(client)
-    assert client.post(f"/api/patients/{pid}/decisions").status_code == 201
+    version = client.get(f"/api/patients/{pid}").json()["version"]
+    assert client.post(f"/api/patients/{pid}/decisions?version={version}").status_code == 201
     with db.read() as s:
         d = s.scalars(select(DecisionRow).where(DecisionRow.patient_id == pid)).one()
     assert d.decision == "tace-failure"

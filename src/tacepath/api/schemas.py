@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,10 +51,13 @@ class UserIn(BaseModel):
 
 
 class CourseIn(BaseModel):
-    """Changes of the course header; ``version`` is the record version read."""
+    """Changes of the course header; ``version`` is the record version read (428 without
+    it, 409 when stale)."""
 
     model_config = _CFG
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The record version read (required)."
+    )
     start_date: dt.date | None = None
     regimen: str | None = Field(None, max_length=64)
     last_contact_date: dt.date | None = None
@@ -65,7 +68,9 @@ class FollowUpIn(BaseModel):
     """A follow-up visit: the imaging assessment and what happened since the last visit."""
 
     model_config = _CFG
-    version: int | None = Field(None, ge=1, le=2**31 - 1)
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The record version read (required)."
+    )
     start_date: dt.date | None = Field(None, description="Course start (first entry only).")
     regimen: str | None = Field(None, max_length=64, description="Regimen id (first entry).")
     assessment: Assessment | None = None
@@ -82,7 +87,9 @@ class FollowUpIn(BaseModel):
 class GradeIn(BaseModel):
     model_config = _CFG
     term: str = Field(min_length=1, max_length=120)
-    values: dict[str, float | str | bool] = Field(default_factory=dict)
+    values: dict[
+        Annotated[str, Field(max_length=120)], float | Annotated[str, Field(max_length=120)] | bool
+    ] = Field(default_factory=dict, max_length=30)
 
 
 class DoseIn(BaseModel):

@@ -53,6 +53,20 @@ def serve(
         "localhost, for development only).",
     ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+    max_body_mib: float = typer.Option(
+        2.0,
+        "--max-body-mib",
+        min=0.001,
+        max=1024,
+        help="Largest request body in MiB (413 over it, refused while it is read).",
+    ),
+    max_upload_mib: float = typer.Option(
+        21.0,
+        "--max-upload-mib",
+        min=0.001,
+        max=1024,
+        help="Largest body in MiB on the upload routes (trial files, imports, reconstruction).",
+    ),
 ) -> None:
     """Serve the web application and the REST API (OpenAPI at /docs).
 
@@ -73,7 +87,13 @@ def serve(
         url = f"sqlite:///{folder / 'demo.db'}"
     else:
         url = _url(database_url)
-    settings = Settings(database_url=url, secure_cookies=not insecure_cookies, demo=demo)
+    settings = Settings(
+        database_url=url,
+        secure_cookies=not insecure_cookies,
+        demo=demo,
+        max_body_bytes=int(max_body_mib * 1024 * 1024),
+        max_upload_bytes=int(max_upload_mib * 1024 * 1024),
+    )
     try:
         application = create_app(settings)
         logins = load_demo(application.state.db) if demo else []

@@ -176,7 +176,9 @@ def _reconstruct(
     result = reconstruct_ipd(
         curve, table, total_events=events, arm=arm, percent=percent, n=n, names=names
     )
-    result.ipd.to_csv(out, index=False)
+    from tacepath.interop.csv_out import formula_safe
+
+    formula_safe(result.ipd).to_csv(out, index=False)
     if plot is not None:
         from tacepath.report.reconstruct_plot import plot_reconstruction
 
@@ -208,7 +210,9 @@ def _pseudo(
         arm=arm,
         name=risk_name,
     )
-    result.ipd.to_csv(out, index=False)
+    from tacepath.interop.csv_out import formula_safe
+
+    formula_safe(result.ipd).to_csv(out, index=False)
     if plot is not None:
         from tacepath.report.reconstruct_plot import plot_pseudo_ipd
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tacepath.domain.units import ANALYTES, denoise, normalise_unit
+from tacepath.domain.values import Record
 from tacepath.errors import InputError
 
 __all__ = ["AFP_NG_PER_IU_DEFAULT", "LabValue", "Labs", "check_lab", "convert"]
@@ -19,7 +20,7 @@ AFP_NG_PER_IU_DEFAULT = 1.21
 _AFP_IU_UNITS = ("IU/mL", "kIU/L", "kU/L")
 
 
-class LabValue(BaseModel):
+class LabValue(Record):
     """A measured lab value in the unit it was reported in."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -27,6 +28,7 @@ class LabValue(BaseModel):
     value: Annotated[float, Field(allow_inf_nan=False, description="The measured value.")]
     unit: str = Field(
         default="1",
+        max_length=20,
         description="The unit as reported (e.g. mg/dL, µmol/L or umol/L, g/L); omit for INR.",
     )
     ng_per_iu: float | None = Field(
@@ -81,7 +83,7 @@ def check_lab(analyte: str, lab: LabValue, field: str) -> None:
         raise InputError(field, shown, spec.allowed_text(unit))
 
 
-class Labs(BaseModel):
+class Labs(Record):
     """The lab panel of a patient snapshot; every value is optional."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

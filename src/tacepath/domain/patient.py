@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from tacepath.domain.labs import Labs, LabValue, check_lab
+from tacepath.domain.values import Identifier, Record
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
@@ -46,9 +47,14 @@ MAX_TUMOUR_DIAMETER_MM = 400.0
 SMALL_TUMOUR_DIAMETER_MM = 10.0
 #: Validation limit on the prothrombin-time prolongation over control, seconds.
 MAX_PT_PROLONGATION_S = 100.0
+#: Validation limit on the tumours listed in one snapshot (each measured tumour is one entry;
+#: a liver with more is described as diffuse, not listed).
+MAX_TUMOURS = 100
+#: Characters of a patient identifier (the stored record's limit).
+MAX_PATIENT_ID_CHARS = 64
 
 
-class Tumour(BaseModel):
+class Tumour(Record):
     """An intrahepatic tumour, by its largest diameter."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -72,7 +78,7 @@ class Tumour(BaseModel):
 TaceFailureCriterion = Literal["untaceable_progression", "jsh_refractoriness"]
 
 
-class TaceFailure(BaseModel):
+class TaceFailure(Record):
     """A recorded TACE failure: the date and the criterion that established it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -83,7 +89,7 @@ class TaceFailure(BaseModel):
     )
 
 
-class History(BaseModel):
+class History(Record):
     """What the treatment pathway screens for contraindications (the ``history`` object).
 
     A field that is absent is unknown. For the dates, an explicit ``null`` means
@@ -117,8 +123,12 @@ class History(BaseModel):
     )
     autoimmune_disease: Autoimmune | None = None
     organ_transplant: bool | None = Field(default=None, description="Prior solid organ transplant.")
-    prior_systemic_therapy: tuple[str, ...] | None = Field(
-        default=None, description="Systemic anticancer drugs received before (names)."
+    prior_systemic_therapy: (
+        tuple[Annotated[str, Field(min_length=1, max_length=80)], ...] | None
+    ) = Field(
+        default=None,
+        max_length=50,
+        description="Systemic anticancer drugs received before (names).",
     )
     prior_tace_sessions: Annotated[int | None, Field(ge=0, le=100)] = None
     last_tace_date: dt.date | None = Field(
@@ -206,7 +216,7 @@ class History(BaseModel):
         return getattr(self, name) is not None
 
 
-class PatientSnapshot(BaseModel):
+class PatientSnapshot(Record):
     """A patient at one time point: demographics, labs, clinical findings and tumours.
 
     Only ``id`` is required; a score whose inputs are missing is reported as not computable,
@@ -215,7 +225,10 @@ class PatientSnapshot(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: Annotated[str, Field(min_length=1, description="Patient identifier.")]
+    id: Annotated[
+        Identifier,
+        Field(min_length=1, max_length=MAX_PATIENT_ID_CHARS, description="Patient identifier."),
+    ]
     date: dt.date | None = Field(default=None, description="Date of the snapshot (ISO 8601).")
     sex: Sex | None = None
     age_years: Annotated[float | None, Field(ge=0, le=120, description="Age in years.")] = None
@@ -245,7 +258,9 @@ class PatientSnapshot(BaseModel):
         description="PBC/PSC: Child-Pugh uses the cholestatic bilirubin bands when true.",
     )
     tumours: tuple[Tumour, ...] | None = Field(
-        default=None, description="Intrahepatic tumours, largest diameter each."
+        default=None,
+        max_length=MAX_TUMOURS,
+        description="Intrahepatic tumours, largest diameter each.",
     )
     macrovascular_invasion: bool | None = None
     extrahepatic_spread: bool | None = None

@@ -40,17 +40,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from tacepath.domain._lesion_checks import baseline_target_problems, lesion_problems
 from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
 from tacepath.domain.treated import treated_lesion_problems
+from tacepath.domain.values import Identifier, Record
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
     "EVENT_TYPES",
+    "MAX_ASSESSMENTS",
+    "MAX_DETAIL_CHARS",
+    "MAX_LESIONS",
+    "MAX_RECORDS",
+    "MAX_TACE_SESSIONS",
     "ORGANS",
     "AdverseEventRecord",
     "Assessment",
@@ -102,13 +108,39 @@ NonTargetStatus = Literal["present", "absent", "unequivocal_progression", "not_a
 _MM = "a length in mm"
 _CFG = ConfigDict(frozen=True, extra="forbid")
 
+# Size limits of a timeline (validation limits, not clinical ones: a real course never comes
+# near them; they bound the work and memory one request can ask for).
+#: Imaging assessments in one timeline (every 6 weeks for 50 years is 434).
+MAX_ASSESSMENTS = 500
+#: Lesions of each kind (measured, non-target, new) in one assessment.
+MAX_LESIONS = 100
+#: TACE sessions in one timeline.
+MAX_TACE_SESSIONS = 200
+#: Child-Pugh records, clinical events, drug periods and adverse events in one timeline.
+MAX_RECORDS = 2000
+#: Characters of an identifier (patient, lesion) and of a short name (drug, dose, term).
+MAX_ID_CHARS = 64
+MAX_LESION_ID_CHARS = 40
+MAX_NAME_CHARS = 120
+#: Characters of a free-text ``detail``.
+MAX_DETAIL_CHARS = 2000
+#: Entries of an adverse event's ``values`` and ``facts``.
+MAX_AE_ENTRIES = 30
 
-class Lesion(BaseModel):
+_Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+_Key = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+
+
+class Lesion(Record):
     """One measured lesion at one assessment (diameters in mm)."""
 
     model_config = _CFG
 
-    id: str = Field(min_length=1, description="Lesion identifier, stable across assessments.")
+    id: Identifier = Field(
+        min_length=1,
+        max_length=MAX_LESION_ID_CHARS,
+        description="Lesion identifier, stable across assessments.",
+    )
     organ: Organ
     target: bool = Field(False, description="RECIST 1.1 / mRECIST target lesion (set at baseline).")
     status: LesionStatus = "present"
@@ -149,12 +181,12 @@ class Lesion(BaseModel):
         return self.organ == "liver"
 
 
-class NonTargetLesion(BaseModel):
+class NonTargetLesion(Record):
     """A non-target lesion, followed qualitatively."""
 
     model_config = _CFG
 
-    id: str = Field(min_length=1)
+    id: Identifier = Field(min_length=1, max_length=MAX_LESION_ID_CHARS)
     organ: Organ
     status: NonTargetStatus = "present"
     viable: bool | None = Field(
@@ -164,12 +196,17 @@ class NonTargetLesion(BaseModel):
     short_axis_mm: float | None = Field(None, gt=0, le=MAX_TUMOUR_DIAMETER_MM)
 
 
-class NewLesion(BaseModel):
+class NewLesion(Record):
     """A lesion absent at baseline, seen at this assessment."""
 
     model_config = _CFG
 
-    id: str | None = Field(None, description="Identifier to follow the lesion over visits.")
+    id: Identifier | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_LESION_ID_CHARS,
+        description="Identifier to follow the lesion over visits.",
+    )
     organ: Organ
     longest_mm: float | None = Field(None, gt=0, le=MAX_TUMOUR_DIAMETER_MM)
     short_axis_mm: float | None = Field(
@@ -198,20 +235,20 @@ class NewLesion(BaseModel):
         return self.longest_mm
 
 
-class Assessment(BaseModel):
+class Assessment(Record):
     """One imaging assessment (the first one of a timeline is the baseline)."""
 
     model_config = _CFG
 
     date: dt.date
     modality: Literal["CT", "MRI", "PET-CT", "other"] = "CT"
-    lesions: tuple[Lesion, ...] = ()
-    non_target: tuple[NonTargetLesion, ...] = ()
-    new_lesions: tuple[NewLesion, ...] = ()
+    lesions: tuple[Lesion, ...] = Field((), max_length=MAX_LESIONS)
+    non_target: tuple[NonTargetLesion, ...] = Field((), max_length=MAX_LESIONS)
+    new_lesions: tuple[NewLesion, ...] = Field((), max_length=MAX_LESIONS)
     afp_ng_ml: float | None = Field(None, ge=0, description="AFP, recorded (not used by rules).")
 
 
-class TaceSession(BaseModel):
+class TaceSession(Record):
     """One TACE session."""
 
     model_config = _CFG
@@ -230,7 +267,7 @@ class TaceSession(BaseModel):
     )
 
 
-class ChildPughRecord(BaseModel):
+class ChildPughRecord(Record):
     """A Child-Pugh score on a date."""
 
     model_config = _CFG
@@ -239,7 +276,7 @@ class ChildPughRecord(BaseModel):
     score: int = Field(ge=5, le=15)
 
 
-class Event(BaseModel):
+class Event(Record):
     """A clinical event with a date."""
 
     model_config = _CFG
@@ -248,20 +285,20 @@ class Event(BaseModel):
     type: EventType
     size_mm: float | None = Field(None, gt=0, description="Size (extrahepatic spread).")
     organ: Organ | None = None
-    detail: str = ""
+    detail: str = Field("", max_length=MAX_DETAIL_CHARS)
 
 
-class DrugPeriod(BaseModel):
+class DrugPeriod(Record):
     """A period on a systemic drug (drawn on the course plot)."""
 
     model_config = _CFG
 
-    drug: str = Field(min_length=1)
+    drug: str = Field(min_length=1, max_length=80)
     start: dt.date
     end: dt.date | None = None
 
 
-class AdverseEventRecord(BaseModel):
+class AdverseEventRecord(Record):
     """An adverse event: its CTCAE term and either the grade assigned or the values to grade.
 
     ``drug`` is the suspected drug (absent: every drug of the regimen), ``current_dose`` the
@@ -274,28 +311,30 @@ class AdverseEventRecord(BaseModel):
     model_config = _CFG
 
     date: dt.date
-    term: str = Field(min_length=1)
+    term: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     grade: int | None = Field(None, ge=1, le=5)
-    drug: str | None = None
-    current_dose: str | None = None
-    occurrence: int = Field(1, ge=1)
-    values: dict[str, float | str | bool] = Field(default_factory=dict)
-    facts: dict[str, bool] = Field(default_factory=dict)
+    drug: str | None = Field(None, max_length=80)
+    current_dose: str | None = Field(None, max_length=80)
+    occurrence: int = Field(1, ge=1, le=100)
+    values: dict[_Key, float | _Name | bool] = Field(
+        default_factory=dict, max_length=MAX_AE_ENTRIES
+    )
+    facts: dict[_Key, bool] = Field(default_factory=dict, max_length=MAX_AE_ENTRIES)
 
 
-class Timeline(BaseModel):
+class Timeline(Record):
     """One patient's course. Build it with :func:`parse_timeline` (which checks it)."""
 
     model_config = _CFG
 
-    id: str = Field(min_length=1)
+    id: Identifier = Field(min_length=1, max_length=MAX_ID_CHARS)
     start_date: dt.date = Field(description="Randomisation or treatment start.")
-    assessments: tuple[Assessment, ...] = Field(min_length=1)
-    tace_sessions: tuple[TaceSession, ...] = ()
-    child_pugh: tuple[ChildPughRecord, ...] = ()
-    events: tuple[Event, ...] = ()
-    drug_periods: tuple[DrugPeriod, ...] = ()
-    adverse_events: tuple[AdverseEventRecord, ...] = ()
+    assessments: tuple[Assessment, ...] = Field(min_length=1, max_length=MAX_ASSESSMENTS)
+    tace_sessions: tuple[TaceSession, ...] = Field((), max_length=MAX_TACE_SESSIONS)
+    child_pugh: tuple[ChildPughRecord, ...] = Field((), max_length=MAX_RECORDS)
+    events: tuple[Event, ...] = Field((), max_length=MAX_RECORDS)
+    drug_periods: tuple[DrugPeriod, ...] = Field((), max_length=MAX_RECORDS)
+    adverse_events: tuple[AdverseEventRecord, ...] = Field((), max_length=MAX_RECORDS)
     last_contact_date: dt.date | None = None
     death_date: dt.date | None = None
 

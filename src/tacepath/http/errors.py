@@ -7,7 +7,9 @@ application passes to :func:`install_error_handlers` (the web's error page).
 * ``PermissionDenied`` and a missing CSRF token: 403;
 * ``NotFound``: 404, also for another organisation's records;
 * ``StaleVersion``, ``AlreadyExists``: 409;
-* ``RateLimited``: 429 with Retry-After.
+* ``VersionRequired`` (a write without the record version it was made on): 428;
+* ``RateLimited``: 429 with Retry-After;
+* ``Busy`` (the database is locked or busy): 503 with Retry-After, nothing stored.
 """
 
 from __future__ import annotations
@@ -21,16 +23,18 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from tacepath.errors import InputError, Problem
+from tacepath.errors import EXCERPT_CHARS, InputError, Problem, excerpt
 from tacepath.http.responses import SafeJSONResponse, plain
 from tacepath.service.errors import (
     AlreadyExists,
+    Busy,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
     RateLimited,
     ServiceError,
     StaleVersion,
+    VersionRequired,
 )
 
 __all__ = ["ErrorPage", "install_error_handlers", "is_api", "problems_json"]
@@ -45,8 +49,40 @@ def is_api(request: Request) -> bool:
     return path.startswith("/api/") or path == "/api" or path.startswith("/openapi")
 
 
+#: Problems shown in one answer (the rest are counted).
+MAX_PROBLEMS = 50
+
+
+def shown_value(value: Any) -> Any:
+    """What an error answer shows of an input value: numbers, booleans and null as they
+    are; text cut to :data:`~tacepath.errors.EXCERPT_CHARS` characters with lone surrogates
+    and other unencodable characters escaped; anything else as a short excerpt of its text.
+    Never the whole of a large input (a 100 MB password, a million-item list)."""
+    if value is None or isinstance(value, bool | int | float):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+            return excerpt(value)
+        return plain(value)
+    if isinstance(value, str):
+        cut = value if len(value) <= EXCERPT_CHARS else value[: EXCERPT_CHARS - 1] + "…"
+        return cut.encode("utf-8", "backslashreplace").decode("utf-8")
+    return excerpt(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _text(value: object, limit: int = 300) -> str:
+    text = str(value)
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def problems_json(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str, Any]]:
-    return [{"field": p.field, "value": plain(p.value), "allowed": p.allowed} for p in problems]
+    out = [
+        {"field": _text(p.field, 200), "value": shown_value(p.value), "allowed": _text(p.allowed)}
+        for p in problems[:MAX_PROBLEMS]
+    ]
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        out.append({"field": "(more)", "value": more, "allowed": f"{more} more problems"})
+    return out
 
 
 def _status(exc: Exception) -> int:
@@ -60,15 +96,19 @@ def _status(exc: Exception) -> int:
         return 404
     if isinstance(exc, StaleVersion | AlreadyExists):
         return 409
+    if isinstance(exc, VersionRequired):
+        return 428
     if isinstance(exc, RateLimited):
         return 429
+    if isinstance(exc, Busy):
+        return 503
     return 400
 
 
 def _respond(request: Request, exc: Exception, page: ErrorPage) -> Response:
     status = _status(exc)
     problems = problems_json(exc.problems) if isinstance(exc, InputError) else []
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited | Busy) else None
     if not is_api(request):
         if status == 401:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -77,10 +117,11 @@ def _respond(request: Request, exc: Exception, page: ErrorPage) -> Response:
         if headers:
             resp.headers.update(headers)
         return resp
-    body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
+    message = _text(exc, 1000)
+    body: dict[str, Any] = {"error": type(exc).__name__, "message": message}
     if problems:
         body["problems"] = problems
-    if isinstance(exc, StaleVersion):
+    if isinstance(exc, StaleVersion | VersionRequired):
         body["current_version"] = exc.current
     return SafeJSONResponse(body, status_code=status, headers=headers)
 
@@ -121,7 +162,7 @@ def install_error_handlers(app: FastAPI, page: ErrorPage) -> None:
         assert isinstance(exc, StarletteHTTPException)
         if is_api(request) or exc.status_code not in (404, 405):
             return SafeJSONResponse(
-                {"error": "HTTPError", "message": str(exc.detail)},
+                {"error": "HTTPError", "message": _text(exc.detail)},
                 status_code=exc.status_code,
                 headers=getattr(exc, "headers", None),
             )

@@ -1,4 +1,6 @@
-"""JSON responses that never fail on a non-finite number (``NaN``/``inf`` become ``null``)."""
+"""JSON responses that never fail: a non-finite number (``NaN``/``inf``) becomes ``null``,
+and text that is not valid Unicode (a lone surrogate such as ``"\ud800"`` decoded from a
+JSON escape) is written as a JSON escape instead of failing to encode."""
 
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ def plain(obj: Any) -> Any:
 
 class SafeJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return json.dumps(
-            plain(content), ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        ).encode("utf-8")
+        data = plain(content)
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: every non-ASCII character escaped
+            return json.dumps(data, allow_nan=False, separators=(",", ":")).encode("ascii")

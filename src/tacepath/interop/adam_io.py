@@ -19,6 +19,7 @@ import pandas as pd
 from tacepath.adam.cohort import SyntheticCohort, cohort_files, cohort_readme
 from tacepath.adam.model import SYNTHETIC_LABEL, DatasetKind, DataSource, parse_dates
 from tacepath.errors import InputError
+from tacepath.interop.csv_out import formula_safe
 from tacepath.interop.files import read_table
 
 __all__ = ["file_sha256", "read_dataset", "write_adtte", "write_cohort", "write_dataset"]
@@ -98,7 +99,7 @@ def write_dataset(
     out = Path(path)
     fmt = _format_of(out, "--out")
     if fmt == "csv":
-        frame.to_csv(out, index=False, date_format="%Y-%m-%d")
+        formula_safe(frame).to_csv(out, index=False, date_format="%Y-%m-%d")
     elif fmt == "parquet":
         pa: Any = importlib.import_module("pyarrow")
         pq: Any = importlib.import_module("pyarrow.parquet")
@@ -174,7 +175,7 @@ def write_adtte(df: pd.DataFrame, path: Path | str) -> Path:
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        df.to_csv(out, index=False, date_format="%Y-%m-%d")
+        formula_safe(df).to_csv(out, index=False, date_format="%Y-%m-%d")
     elif suffix in (".parquet", ".pq"):
         try:
             df.to_parquet(out, index=False)

@@ -35,6 +35,7 @@ from tacepath.clinical.cohort import RowProblems, assess_cohort, patients_frame
 from tacepath.domain.patient import PatientSnapshot, parse_patient
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.interop import files
+from tacepath.interop.csv_out import formula_safe
 
 __all__ = [
     "CHUNK_ROWS",
@@ -255,9 +256,9 @@ class _TableOutput:
         if self.out.suffix.lower() == ".csv":
             if self._csv is None:
                 self._csv = self.tmp.open("x", encoding="utf-8", newline="")
-                frame.to_csv(self._csv, index=False)
+                formula_safe(frame).to_csv(self._csv, index=False)
             else:
-                frame.to_csv(self._csv, index=False, header=False)
+                formula_safe(frame).to_csv(self._csv, index=False, header=False)
             return
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -50,6 +50,7 @@ from tacepath.interop.loinc import ECOG, LABS, LOINC_SYSTEM, tacepath_unit
 
 __all__ = [
     "LESION_COMPONENTS",
+    "MAX_BUNDLE_ENTRIES",
     "TACEPATH_SYSTEM",
     "FhirImport",
     "bundle_to_record",
@@ -57,6 +58,9 @@ __all__ = [
 ]
 
 _MODALITY = {"CT": "CT", "MR": "MRI", "PT": "PET-CT"}
+#: Validation limit on the entries of an imported Bundle (one patient's record: its
+#: snapshot, labs, imaging and lesions, events; a real record has hundreds).
+MAX_BUNDLE_ENTRIES = 20_000
 
 
 @dataclass
@@ -79,6 +83,40 @@ class FhirImport:
         }
 
 
+def _is_resource_type(kind: object) -> bool:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    if not isinstance(kind, str) or not kind.isascii() or not kind.isalpha() or len(kind) > 64:
+        return False
+    try:
+        get_fhir_model_class(kind)
+    except (ValueError, KeyError, LookupError):
+        return False
+    return True
+
+
+def _check_entries(raw: Mapping[str, Any]) -> None:
+    """The entries are a list of at most :data:`MAX_BUNDLE_ENTRIES`, each resource of a
+    FHIR R4 type (an unknown ``resourceType`` is refused here, naming the entry)."""
+    entries = raw.get("entry")
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise InputError("bundle.entry", type(entries).__name__, "a list of entries")
+    if len(entries) > MAX_BUNDLE_ENTRIES:
+        raise InputError(
+            "bundle.entry", f"{len(entries)} entries", f"at most {MAX_BUNDLE_ENTRIES} entries"
+        )
+    for i, entry in enumerate(entries):
+        res = entry.get("resource") if isinstance(entry, Mapping) else None
+        if isinstance(res, Mapping):
+            kind = res.get("resourceType")
+            if not _is_resource_type(kind):
+                raise InputError(
+                    f"bundle.entry[{i}].resource.resourceType", kind, "a FHIR R4 resource type"
+                )
+
+
 def _bundle(raw: Any) -> Any:
     from fhir.resources.R4B.bundle import Bundle
 
@@ -86,14 +124,17 @@ def _bundle(raw: Any) -> Any:
         raise InputError(
             "resourceType", getattr(raw, "get", lambda _k: None)("resourceType"), "a FHIR Bundle"
         )
+    _check_entries(raw)
     try:
         return Bundle.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise InputError(f"bundle.{where}", first.get("input"), str(first["msg"])) from exc
-    except (ValueError, TypeError) as exc:
-        raise InputError("bundle", "(invalid)", f"a valid FHIR R4 Bundle ({exc})") from exc
+    except Exception as exc:  # the FHIR models raise KeyError, LookupError... on bad input
+        raise InputError(
+            "bundle", "(invalid)", f"a valid FHIR R4 Bundle ({type(exc).__name__})"
+        ) from exc
 
 
 def _date(value: Any) -> dt.date | None:

@@ -419,12 +419,43 @@ def parse_json(text: str, *, name: str) -> Any:
         raise InputError(name, _too_much(exc), "valid JSON") from None
 
 
+def _yaml_loader() -> Any:
+    """PyYAML's safe loader that refuses anchors, aliases and tags where it meets them.
+
+    An alias repeats a node without repeating its text, so nested aliases expand a few
+    hundred bytes into billions of values (the "billion laughs" bomb); tags ask for types
+    beyond the JSON ones (``!!binary``, ``!!set``, ``!custom``). No tacepath input needs
+    either, so the composer refuses them before anything is built, naming the line.
+    """
+    import yaml
+    from yaml.composer import ComposerError
+    from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+
+    class StrictLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            refused = None
+            if isinstance(event, AliasEvent):
+                refused = "an alias (*name) is not accepted: write the value out"
+            elif isinstance(event, ScalarEvent | CollectionStartEvent):
+                if event.anchor is not None:
+                    refused = "an anchor (&name) is not accepted: write the value out"
+                elif event.tag is not None:
+                    refused = "a tag (!...) is not accepted: plain values only"
+            if refused is not None:
+                raise ComposerError(None, None, refused, event.start_mark)
+            return super().compose_node(parent, index)
+
+    return StrictLoader
+
+
 def parse_yaml(text: str, *, name: str) -> Any:
-    """Parse YAML (safe loader); an error gives the line and column, never the text."""
+    """Parse YAML (safe loader, no anchors, aliases or tags); an error gives the line and
+    column, never the text."""
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = str(getattr(exc, "problem", None) or getattr(exc, "reason", "") or "invalid")

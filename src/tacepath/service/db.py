@@ -7,13 +7,29 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tacepath.service.errors import Busy
 from tacepath.store.engine import WRITE_OPTION, default_database_url, make_engine
 from tacepath.store.migrate import upgrade
 
-__all__ = ["Database", "database_url", "shown_url"]
+__all__ = ["Database", "database_url", "is_busy", "shown_url"]
+
+#: SQLSTATEs of a PostgreSQL transaction that may succeed when tried again: serialization
+#: failure, deadlock, lock not available (lock timeout), query cancelled (statement timeout).
+_RETRY_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database saying it is busy rather than a fault."""
+    if not isinstance(exc, OperationalError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text or "busy" in text
 
 
 def database_url(given: str | None = None) -> str:
@@ -33,14 +49,20 @@ class Database:
     use case stores all of its rows and its audit record, or nothing.
     """
 
-    def __init__(self, url: str, *, migrate: bool = True, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, migrate: bool = True, pool_size: int = 10, busy_timeout_s: float = 30
+    ) -> None:
         self.url = url
-        self.engine: Engine = make_engine(url, pool_size=pool_size)
+        self.engine: Engine = make_engine(url, pool_size=pool_size, busy_timeout_s=busy_timeout_s)
         if migrate:
             upgrade(self.engine)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # No autoflush in a write: a record changed, then read around, is flushed once, so
+        # its version increases by one per change.
         self._write = sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+            self.engine.execution_options(**{WRITE_OPTION: True}),
+            expire_on_commit=False,
+            autoflush=False,
         )
 
     @property
@@ -49,13 +71,26 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read() as session, session.begin():
-            yield session
+        """A read transaction; a busy database raises :class:`Busy` (503)."""
+        try:
+            with self._read() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise Busy() from exc
+            raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self._write() as session, session.begin():
-            yield session
+        """A write transaction, all or nothing; a busy database (its lock not obtained
+        within the busy timeout) rolls back and raises :class:`Busy` (503)."""
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise Busy() from exc
+            raise
 
     def ping(self) -> str | None:
         """``None`` when the database answers a query on tacepath's schema (the migration

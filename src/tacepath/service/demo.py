@@ -130,14 +130,14 @@ def load_demo(
             found = find_patient(s, writer, mrn)
             assert found is not None
             pid, version = found.id, found.version
-        update_course(
+        changed = update_course(
             db,
             writer,
             pid,
             {"regimen": DEMO_REGIMENS.get(mrn, _DEFAULT_REGIMEN)},
             version=version,
         )
-        store_decision(db, writer, pid)
+        store_decision(db, writer, pid, version=changed["version"])
     files = _simulated_trial(folder) if with_trial else None
     if files is not None:
         stat = _system(org, "statistician")

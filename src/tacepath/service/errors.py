@@ -9,7 +9,9 @@
         ├── NotFound              404  no such record in the principal's organisation
         ├── StaleVersion          409  the record changed since it was read
         ├── AlreadyExists         409  a unique name or id is taken
-        └── RateLimited           429  too many failed logins
+        ├── VersionRequired       428  a write did not say which version it was made on
+        ├── RateLimited           429  too many failed logins
+        └── Busy                  503  the database is busy (locked); try again shortly
 
 Input errors are :class:`tacepath.errors.InputError` (422, field/value/allowed).
 """
@@ -20,12 +22,14 @@ from tacepath.errors import TacepathError
 
 __all__ = [
     "AlreadyExists",
+    "Busy",
     "NotAuthenticated",
     "NotFound",
     "PermissionDenied",
     "RateLimited",
     "ServiceError",
     "StaleVersion",
+    "VersionRequired",
 ]
 
 
@@ -84,3 +88,27 @@ class RateLimited(ServiceError):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(f"too many failed logins: try again in {retry_after} s")
+
+
+class Busy(ServiceError):
+    """The database could not take the transaction now (SQLite "database is locked",
+    PostgreSQL lock timeout, serialization failure or deadlock); nothing was stored. Try
+    again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int = 2) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"the database is busy: nothing was stored; try again in {retry_after} s")
+
+
+class VersionRequired(ServiceError):
+    """A write to a record that did not name the version it was made on (optimistic
+    versioning needs it: without it two writers would overwrite each other unseen)."""
+
+    def __init__(self, what: str, key: object, current: int | None) -> None:
+        self.what = what
+        self.key = key
+        self.current = current
+        super().__init__(
+            f"{what} {key!r}: a change must name the record version it was made on "
+            f"(`version`; the current one is {current}): read the record, then send it"
+        )

@@ -1,8 +1,10 @@
 """Follow-ups: the visit appended to the timeline and the engine's decision, stored.
 
-The whole timeline with the new visit is checked by ``parse_timeline`` and the decision asked
-from :func:`tacepath.pathway.followup.followup` inside the transaction that stores them; a
-refused value stores nothing.
+Each part of the visit (the assessment, every item of every list, the dates and the regimen)
+is checked on its own before a write transaction opens; then the whole timeline with the new
+visit is checked by ``parse_timeline`` and the decision asked from
+:func:`tacepath.pathway.followup.followup` inside the transaction that stores them (that
+check needs the stored record). A refused value stores nothing.
 """
 
 from __future__ import annotations
@@ -10,10 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from tacepath.domain.patient import parse_patient
-from tacepath.domain.timeline import Timeline, parse_timeline
+from tacepath.domain.timeline import (
+    AdverseEventRecord,
+    Assessment,
+    ChildPughRecord,
+    DrugPeriod,
+    Event,
+    TaceSession,
+    Timeline,
+    parse_timeline,
+)
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.pathway.followup import FollowUpDecision, followup
 from tacepath.service import audit
@@ -40,7 +52,7 @@ from tacepath.service.principal import Principal
 from tacepath.store.models import DecisionRow, Patient, Snapshot
 from tacepath.store.records import TimelineRows, assessment_row, list_rows, snapshot_dict
 
-__all__ = ["record_followup", "store_decision"]
+__all__ = ["MAX_FOLLOWUP_ITEMS", "record_followup", "store_decision"]
 
 
 def _followup_parts(
@@ -73,13 +85,70 @@ def _followup_parts(
     return (dict(assessment) if assessment is not None else None), lists
 
 
+#: The model of each list's items, to check them before the write transaction.
+_ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "tace_sessions": TaceSession,
+    "child_pugh": ChildPughRecord,
+    "events": Event,
+    "drug_periods": DrugPeriod,
+    "adverse_events": AdverseEventRecord,
+}
+#: The most items of each list one follow-up may add (the API's own bound).
+MAX_FOLLOWUP_ITEMS = 50
+
+
+def _model_problems(model: type[BaseModel], raw: Any, prefix: str) -> list[Problem]:
+    try:
+        model.model_validate(raw)
+    except ValidationError as exc:
+        out = []
+        for e in exc.errors():
+            where = ".".join(str(p) for p in e["loc"])
+            allowed = str(e["msg"]).removeprefix("Input should be ").removeprefix("Value error, ")
+            if e["type"] == "missing":
+                allowed = "a value (required)"
+            out.append(Problem(f"{prefix}{where}".rstrip("."), e.get("input"), allowed))
+        return out
+    return []
+
+
+def _precheck(
+    payload: Mapping[str, Any], assessment: Mapping[str, Any] | None, lists: dict[str, list[Any]]
+) -> None:
+    """Every part of the visit on its own, before a write transaction opens."""
+    problems: list[Problem] = []
+    if assessment is not None:
+        problems += _model_problems(Assessment, assessment, "assessment.")
+    for name, items in lists.items():
+        if len(items) > MAX_FOLLOWUP_ITEMS:
+            problems.append(
+                Problem(name, f"{len(items)} items", f"at most {MAX_FOLLOWUP_ITEMS} per follow-up")
+            )
+            continue
+        for i, item in enumerate(items):
+            problems += _model_problems(_ITEM_MODELS[name], item, f"{name}.{i}.")
+    for k in ("start_date", "last_contact_date", "death_date"):
+        if payload.get(k) not in (None, ""):
+            try:
+                _date(payload[k], k)
+            except InputError as exc:
+                problems.extend(exc.problems)
+    if payload.get("regimen") not in (None, ""):
+        try:
+            _regimen(payload["regimen"])
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputErrors(problems)
+
+
 def record_followup(
     db: Database,
     who: Principal,
     patient_id: int,
     payload: Mapping[str, Any],
     *,
-    version: int | None = None,
+    version: int | None,
 ) -> dict[str, Any]:
     """Add a follow-up to the timeline and store the engine's decision.
 
@@ -91,6 +160,7 @@ def record_followup(
     """
     check(who.role, "followup.record")
     assessment, lists = _followup_parts(payload)
+    _precheck(payload, assessment, lists)
     labs = payload.get("labs")
     with db.write() as s:
         p = _patient(s, who, patient_id, lock=True)
@@ -210,11 +280,14 @@ def _decision_row(p: Patient, d: FollowUpDecision, who: Principal) -> DecisionRo
     )
 
 
-def store_decision(db: Database, who: Principal, patient_id: int) -> dict[str, Any]:
-    """Ask the follow-up engine for the decision on the current record and store it."""
+def store_decision(
+    db: Database, who: Principal, patient_id: int, *, version: int | None
+) -> dict[str, Any]:
+    """Ask the follow-up engine for the decision on the record ``version`` and store it."""
     check(who.role, "followup.record")
     with db.write() as s:
         p = _patient(s, who, patient_id, lock=True)
+        _check_version(p, version)
         timeline = _validate_timeline(p, _timeline_rows(s, p))
         if timeline is None:
             raise InputError("timeline", None, "a course start date and a baseline assessment")

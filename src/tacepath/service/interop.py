@@ -57,14 +57,17 @@ def import_fhir(db: Database, who: Principal, raw: Any) -> dict[str, Any]:
     """Store a FHIR R4 Bundle as a patient's record; the answer says what became of each
     resource (used / unsupported with the reason)."""
     check(who.role, "interop.import")
+    # checked whole before a write transaction opens
+    imported = bundle_to_record(raw)
+    snap = parse_patient(imported.snapshot)
+    tl = parse_timeline(imported.timeline) if imported.timeline is not None else None
     with db.write() as s:
-        existing = None
-        imported = bundle_to_record(raw)
         existing = find_patient(s, who, imported.mrn)
         if existing is not None and existing.start_date is not None and imported.timeline:
+            # times relative to the course start already stored
             imported = bundle_to_record(raw, start_date=existing.start_date)
-        snap = parse_patient(imported.snapshot)
-        tl = parse_timeline(imported.timeline) if imported.timeline is not None else None
+            snap = parse_patient(imported.snapshot)
+            tl = parse_timeline(imported.timeline) if imported.timeline is not None else None
         if existing is None:
             p = insert_patient(s, who, snap)
             created = True

@@ -4,8 +4,10 @@ Every input is validated by the domain's parsers (``parse_patient``, ``parse_tim
 the whole record it would produce, inside the transaction that stores it: a refused value
 raises :class:`~tacepath.errors.InputError` (field, value, allowed) and nothing is stored.
 The follow-up decision is the engine's (:func:`tacepath.pathway.followup.followup`), stored
-as it was given. Every change bumps the patient's ``version`` (optimistic versioning) and
-writes an audit record with the record before and after.
+as it was given. Every change names the ``version`` it was made on (refused without one, or
+when stale) and increases it by one (optimistic versioning; the write session does not
+autoflush, so a change is one UPDATE of the record); it writes an audit record with the
+record before and after.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.pathway.model import catalogue
 from tacepath.service import audit
 from tacepath.service.db import Database
-from tacepath.service.errors import AlreadyExists, NotFound, StaleVersion
+from tacepath.service.errors import AlreadyExists, NotFound, StaleVersion, VersionRequired
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import (
@@ -141,7 +143,10 @@ def _patient(s: Session, who: Principal, patient_id: int, *, lock: bool = False)
 
 
 def _check_version(p: Patient, version: int | None) -> None:
-    if version is not None and version != p.version:
+    """The write names the version it was made on (428 without one), and it is current (409)."""
+    if version is None:
+        raise VersionRequired("patient", p.id, p.version)
+    if version != p.version:
         raise StaleVersion("patient", p.id, version, p.version)
 
 
@@ -313,6 +318,15 @@ def _parse_snapshot(raw: Mapping[str, Any], mrn: str | None) -> PatientSnapshot:
     return parse_patient(data)
 
 
+def _with_id(raw: Mapping[str, Any], what: str) -> Mapping[str, Any]:
+    """``raw`` with a stand-in ``id`` when it has none: checked whole before the write
+    transaction opens, where the stored record's identifier is not known yet."""
+    if not isinstance(raw, Mapping):
+        kind = "the patient contract" if what == "snapshot" else "the timeline"
+        raise InputError(what, type(raw).__name__, f"a JSON object ({kind})")
+    return raw if raw.get("id") is not None else {**raw, "id": "(the patient's)"}
+
+
 def _snapshot_for_store(snap: PatientSnapshot) -> Snapshot:
     row = snapshot_row(snap)
     problems = snapshot_problems(row)
@@ -371,10 +385,11 @@ def add_snapshot(
     patient_id: int,
     raw: Mapping[str, Any],
     *,
-    version: int | None = None,
+    version: int | None,
 ) -> dict[str, Any]:
     """Record a new current snapshot (labs, clinical findings, tumours, history)."""
     check(who.role, "patient.write")
+    _snapshot_for_store(_parse_snapshot(_with_id(raw, "snapshot"), None))  # before the write
     with db.write() as s:
         p = _patient(s, who, patient_id, lock=True)
         _check_version(p, version)
@@ -443,7 +458,7 @@ def update_course(
     patient_id: int,
     changes: Mapping[str, Any],
     *,
-    version: int,
+    version: int | None,
 ) -> dict[str, Any]:
     """Change the course header (start date, regimen, last contact, death date)."""
     check(who.role, "patient.write")
@@ -479,11 +494,12 @@ def replace_timeline(
 ) -> dict[str, Any]:
     """Replace the patient's whole timeline (import of a record kept elsewhere)."""
     check(who.role, "patient.write")
+    problems = timeline_rows(parse_timeline(_with_id(raw, "timeline"))).problems()
+    if problems:  # checked whole before the write transaction opens
+        raise InputErrors(problems)
     with db.write() as s:
         p = _patient(s, who, patient_id, lock=True)
         _check_version(p, version)
-        if not isinstance(raw, Mapping):
-            raise InputError("timeline", type(raw).__name__, "a JSON object (the timeline)")
         data = dict(raw)
         given = data.get("id")
         if given is None:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from tacepath.errors import InputError
+from tacepath.interop.csv_out import formula_safe
 from tacepath.interop.files import read_table_bytes
 from tacepath.jsonsafe import json_safe
 from tacepath.service.permissions import check
@@ -73,6 +74,6 @@ def reconstruct(
     return {
         "result": json_safe(result.to_dict()),
         "summary": result.summary(),
-        "ipd_csv": result.ipd.to_csv(index=False),
+        "ipd_csv": formula_safe(result.ipd).to_csv(index=False),
         "png": png,
     }

@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from tacepath.store.models import AnalysisRow, TrialFile, TrialWorkspace, utcnow
 
 __all__ = [
     "FILE_KINDS",
+    "MAX_CAPTURED_BYTES",
     "MAX_FILE_BYTES",
     "REQUIRED_KINDS",
     "analysis_report",
@@ -39,6 +41,7 @@ __all__ = [
     "get_trial",
     "list_trials",
     "run_analysis",
+    "run_capped",
     "trial_file",
     "upload_file",
 ]
@@ -48,6 +51,55 @@ REQUIRED_KINDS = ("adsl", "adtte", "sap")
 #: The longest a run may take (seconds).
 RUN_TIMEOUT = 900
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: The most of the runner's standard output, and of its standard error, that is kept (the
+#: end of each, where the outcome is); the rest is read and dropped as it arrives.
+MAX_CAPTURED_BYTES = 64 * 1024
+
+
+class _Tail:
+    """Drains a pipe in a thread, keeping only its last ``cap`` bytes (and the count dropped)."""
+
+    def __init__(self, pipe: Any, cap: int) -> None:
+        self._pipe, self._cap = pipe, cap
+        self._kept = bytearray()
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while chunk := self._pipe.read1(65536):
+            self._kept += chunk
+            if len(self._kept) > self._cap:
+                cut = len(self._kept) - self._cap
+                del self._kept[:cut]
+                self.dropped += cut
+        self._pipe.close()
+
+    def text(self) -> str:
+        self._thread.join()
+        body = self._kept.decode("utf-8", errors="replace")
+        return f"[{self.dropped} earlier bytes not kept]\n{body}" if self.dropped else body
+
+
+def run_capped(
+    cmd: list[str], *, timeout: float, cap: int = MAX_CAPTURED_BYTES
+) -> tuple[int, str, str]:
+    """Run ``cmd``; its exit code and the last ``cap`` bytes of its output and of its errors.
+
+    Memory stays bounded whatever the child prints; a child running past ``timeout`` seconds
+    is killed (exit code -1).
+    """
+    with subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        out, err = _Tail(proc.stdout, cap), _Tail(proc.stderr, cap)
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return -1, out.text(), f"the analysis took longer than {timeout:g} s"
+        return code, out.text(), err.text()
 
 
 def _trial(s: Any, who: Principal, trial_id: int) -> TrialWorkspace:
@@ -252,17 +304,7 @@ def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
         )
     with tempfile.TemporaryDirectory(prefix="tacepath-analysis-") as tmp:
         folder = Path(tmp)
-        try:
-            done = subprocess.run(
-                _command(folder, files),
-                capture_output=True,
-                text=True,
-                timeout=RUN_TIMEOUT,
-                check=False,
-            )
-            code, out, err = done.returncode, done.stdout, done.stderr
-        except subprocess.TimeoutExpired:
-            code, out, err = -1, "", f"the analysis took longer than {RUN_TIMEOUT} s"
+        code, out, err = run_capped(_command(folder, files), timeout=RUN_TIMEOUT)
         report = folder / "report"
         html = (report / "index.html").read_text(encoding="utf-8") if code == 0 else None
         pdf = (report / "report.pdf").read_bytes() if (report / "report.pdf").exists() else None
@@ -283,7 +325,7 @@ def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
     if code == 2:
         lines = [ln.removeprefix("error: ") for ln in err.splitlines() if ln.strip()]
         raise InputErrors(
-            [Problem("analysis", analysis_id, ln) for ln in lines[:50]]
+            [Problem("analysis", analysis_id, ln[:300]) for ln in lines[:50]]
             or [Problem("analysis", analysis_id, "valid ADaM data and SAP")]
         )
     return {

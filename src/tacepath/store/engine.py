@@ -59,7 +59,7 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_events(engine: Engine) -> None:
+def _sqlite_events(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own
@@ -69,7 +69,7 @@ def _sqlite_events(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -78,8 +78,10 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine for ``url`` with the settings above (the SQLite file's folder is created)."""
+def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = 30) -> Engine:
+    """An engine for ``url`` with the settings above (the SQLite file's folder is created);
+    SQLite waits up to ``busy_timeout_s`` for another writer's lock, PostgreSQL as long for
+    a row or table lock (``lock_timeout``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -87,10 +89,20 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
             pool_size=pool_size,
             max_overflow=20,
         )
-        _sqlite_events(engine)
+        _sqlite_events(engine, round(busy_timeout_s * 1000))
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    # PostgreSQL: a statement waiting for a row lock longer than the same timeout fails
+    # (SQLSTATE 55P03, lock_not_available) instead of waiting without end.
+    options = f"-c lock_timeout={round(busy_timeout_s * 1000)}"
+    connect_args = {"options": options} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )

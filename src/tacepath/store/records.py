@@ -22,6 +22,7 @@ from sqlalchemy.orm import DeclarativeBase
 from tacepath.domain.labs import Labs
 from tacepath.domain.patient import History, PatientSnapshot
 from tacepath.domain.timeline import Assessment, Timeline
+from tacepath.domain.values import DATE_RANGE as VALUE_DATE_RANGE
 from tacepath.errors import Problem
 from tacepath.store.models import (
     AdverseEventRow,
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 #: Dates the platform stores (a plausibility limit of the record, not a clinical rule).
-DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
+DATE_RANGE = VALUE_DATE_RANGE  # the domain's own limits, checked again at the columns
 _INT_LIMIT = 2**31 - 1
 
 _SNAPSHOT_SCALARS = (

@@ -16,7 +16,12 @@ from tacepath.service.principal import Principal
 
 router = APIRouter(tags=["patients"])
 
-Version = Query(None, ge=1, le=2**31 - 1, description="The record version read (409 if stale).")
+Version = Query(
+    None,
+    ge=1,
+    le=2**31 - 1,
+    description="The record version read: required (428 without it, 409 if stale).",
+)
 
 
 @router.get("/patients")
@@ -69,7 +74,7 @@ def update_course(
 ) -> dict[str, Any]:
     """Start date, regimen (a catalogue id), last contact, death date."""
     changes = dump(body)
-    version = changes.pop("version")
+    version = changes.pop("version", None)
     return patients.update_course(get_db(request), who, patient_id, changes, version=version)
 
 
@@ -101,10 +106,13 @@ def record_followup(
 
 @router.post("/patients/{patient_id}/decisions", status_code=201)
 def store_decision(
-    patient_id: RecordId, request: Request, who: Principal = Depends(Require("followup.record"))
+    patient_id: RecordId,
+    request: Request,
+    version: int | None = Version,
+    who: Principal = Depends(Require("followup.record")),
 ) -> dict[str, Any]:
-    """Ask the follow-up engine for the decision on the current record and store it."""
-    return followups.store_decision(get_db(request), who, patient_id)
+    """Ask the follow-up engine for the decision on the record ``version`` and store it."""
+    return followups.store_decision(get_db(request), who, patient_id, version=version)
 
 
 @router.get("/patients/{patient_id}/assessment")

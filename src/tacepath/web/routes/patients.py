@@ -163,7 +163,7 @@ async def course(
             who,
             patient_id,
             changes,
-            version=_version(form) or 0,
+            version=_version(form),
         )
     except (InputError, StaleVersion) as exc:
         probs = (

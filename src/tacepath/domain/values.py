@@ -1,0 +1,87 @@
+"""What every record of the domain holds to, whatever its fields:
+
+* **numbers are never booleans**: ``"ecog": true`` is refused (pydantic would read it as 1);
+* **dates are from 1900-01-01 to 2200-12-31** (:data:`DATE_RANGE`), so ``0001-01-01`` or
+  ``9999-12-31`` (a typing slip, a placeholder) cannot enter a timeline or a snapshot;
+* **identifiers** (:data:`Identifier`: patient and lesion ids) are normalised to Unicode NFC
+  and refused with a control, format (zero-width, bidirectional override), private-use or
+  unpaired surrogate character, or with leading or trailing white space: ``"P\\u200b001"``
+  would look like ``"P001"`` on every page and in every summary while being another patient.
+
+:class:`Record` is the base class of the domain's pydantic models; it applies the first two
+to every field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
+
+__all__ = ["DATE_RANGE", "Identifier", "Record", "check_identifier"]
+
+#: The dates a record accepts (validation limits, not clinical ones).
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
+
+#: Unicode categories refused in an identifier: controls, format characters (zero-width
+#: space and joiners, bidirectional marks and overrides, BOM), surrogates, private use,
+#: unassigned, line and paragraph separators.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def check_identifier(value: str) -> str:
+    """``value`` in NFC, or :class:`ValueError` naming the first character refused."""
+    if value != value.strip():
+        raise ValueError("an identifier without leading or trailing spaces")
+    for i, ch in enumerate(value):
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES:
+            raise ValueError(
+                f"an identifier of visible characters (U+{ord(ch):04X} "
+                f"{unicodedata.name(ch, 'unnamed')} at position {i + 1} is not)"
+            )
+    return unicodedata.normalize("NFC", value)
+
+
+#: A record identifier: NFC, no invisible or control characters, no outer spaces.
+Identifier = Annotated[str, AfterValidator(check_identifier)]
+
+
+def _takes(annotation: Any, kinds: tuple[type, ...]) -> bool:
+    """Whether ``annotation`` (through Optional, unions, Annotated) accepts one of ``kinds``."""
+    if annotation in kinds:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _takes(typing.get_args(annotation)[0], kinds)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_takes(a, kinds) for a in typing.get_args(annotation))
+    return False
+
+
+class Record(BaseModel):
+    """Base of the domain's models: no boolean where a number is expected, no date outside
+    :data:`DATE_RANGE`, on every field."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            kind = field.annotation if field is not None else None
+            if _takes(kind, (int, float)) and not _takes(kind, (bool,)):
+                raise ValueError("a number, not true/false")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _dates_in_range(cls, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            lo, hi = DATE_RANGE
+            day = value.date() if isinstance(value, dt.datetime) else value
+            if not lo <= day <= hi:
+                raise ValueError(f"a date from {lo} to {hi}")
+        return value

@@ -1,0 +1,91 @@
+"""Identifiers, booleans and dates: what the domain's records refuse on every field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tacepath.domain.patient import parse_patient
+from tacepath.domain.timeline import parse_timeline
+from tacepath.errors import InputError
+
+LESION = {"id": "L1", "organ": "liver", "target": True, "longest_mm": 30, "viable_longest_mm": 30}
+
+
+def _timeline(**changes: Any) -> dict[str, Any]:
+    tl: dict[str, Any] = {
+        "id": "P1",
+        "start_date": "2024-01-01",
+        "assessments": [{"date": "2024-01-02", "lesions": [LESION]}],
+    }
+    tl.update(changes)
+    return tl
+
+
+@pytest.mark.parametrize(
+    "pid",
+    ["P\u200b001", "P001\u202e", "\u2066P001", "P\x00001", "P\n001", " P001", "P001 ", "P\ufeff1"],
+)
+def test_identifiers_with_invisible_characters_or_outer_spaces_are_refused(pid: str) -> None:
+    with pytest.raises(InputError) as exc:
+        parse_patient({"id": pid})
+    assert exc.value.problems[0].field == "id"
+    with pytest.raises(InputError):
+        parse_timeline(_timeline(id=pid))
+    with pytest.raises(InputError):
+        parse_timeline(_timeline(assessments=[{"date": "2024-01-02",
+                                               "lesions": [{**LESION, "id": pid}]}]))  # fmt: skip
+
+
+def test_identifiers_are_normalised_to_nfc() -> None:
+    decomposed = "Jose\u0301-1"
+    assert parse_patient({"id": decomposed}).id == "Jos\u00e9-1"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"id": "P1", "ecog": True},
+        {"id": "P1", "age_years": False},
+        {"id": "P1", "weight_kg": True},
+        {"id": "P1", "labs": {"inr": {"value": True}}},
+        {"id": "P1", "tumours": [{"diameter_mm": True}]},
+        {"id": "P1", "history": {"prior_tace_sessions": True}},
+    ],
+)
+def test_booleans_are_never_numbers(raw: dict[str, Any]) -> None:
+    with pytest.raises(InputError) as exc:
+        parse_patient(raw)
+    assert "not true/false" in str(exc.value)
+
+
+def test_booleans_stay_booleans() -> None:
+    p = parse_patient(
+        {"id": "P1", "dialysis_twice_past_week": True, "history": {"jaundice": False}}
+    )
+    assert p.dialysis_twice_past_week is True
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"start_date": "0001-01-01"},
+        {"start_date": "1899-12-31"},
+        {"assessments": [{"date": "2201-01-01", "lesions": [LESION]}]},
+        {"death_date": "9999-12-31"},
+        {"events": [{"date": "0001-01-01", "type": "withdrawal"}]},
+    ],
+)
+def test_timeline_dates_are_within_1900_to_2200(changes: dict[str, Any]) -> None:
+    with pytest.raises(InputError) as exc:
+        parse_timeline(_timeline(**changes))
+    assert "1900-01-01 to 2200-12-31" in str(exc.value)
+
+
+def test_snapshot_dates_are_within_1900_to_2200() -> None:
+    with pytest.raises(InputError):
+        parse_patient({"id": "P1", "date": "0001-01-01"})
+    with pytest.raises(InputError):
+        parse_patient({"id": "P1", "history": {"last_tace_date": "2999-01-01"}})
+    assert parse_patient({"id": "P1", "date": "1900-01-01"}).date is not None
