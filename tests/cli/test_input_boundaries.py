@@ -165,6 +165,11 @@ def _calls(d: Data) -> dict[str, Call]:
             {"patient_file": P003, "timeline_file": TIMELINE},
             suffixes={"patient_file": JSONISH, "timeline_file": TIMELINES},
         ),
+        "decision": Call(
+            {"patient_file": P003, "timeline_file": TIMELINE},
+            ["--regimen", "tactics"],
+            suffixes={"patient_file": JSONISH, "timeline_file": TIMELINES},
+        ),
         "match": Call(
             {"patient_file": P003, "timeline_file": TIMELINE},
             suffixes={"patient_file": JSONISH, "timeline_file": TIMELINES},

@@ -72,6 +72,8 @@ def test_every_command_renders_the_one_decision(
     tl = ["--timeline", timeline_file] if timeline_file else []
     assert d.pathway is not None
     assert _cli("pathway", patient_file, "--json", *tl) == d.pathway.to_dict()
+    regimen = ["--regimen", "tactics"] if timeline_file else []
+    assert _cli("decision", patient_file, *tl, *regimen) == d.to_dict()
     matched = _cli("match", patient_file, "--json", *tl)
     assert matched["trials"] == [m.to_dict() for m in d.matches]
     assert matched["deceased"] == (d.state.deceased.isoformat() if d.state.deceased else None)

@@ -212,3 +212,43 @@ def test_decisions_table_holds_rows(client: Any, db: Any, orgs: Any) -> None:
         d = s.scalars(select(DecisionRow).where(DecisionRow.patient_id == pid)).one()
     assert d.decision == "tace-failure"
     assert d.visit_date == dt.date(2026, 6, 29)
+
+
+def test_a_failure_recorded_in_the_history_reaches_the_stored_decision(
+    client: Any, orgs: Any
+) -> None:
+    """V12's history records JSH refractoriness on 2026-04-13; P002's timeline alone shows a
+    complete response. The stored decision, the live decision and the pathway are the one
+    decision of the record: TACE failure, no TACE option."""
+    login(client, "a-clinician")
+    raw = example("timelines/P002_complete_response.json")
+    snap = {**_vignette("v12_tace_failure_recorded.json"), "id": raw["id"]}
+    pid = client.post("/api/patients", json=snap).json()["id"]
+    r = client.put(f"/api/patients/{pid}/timeline?version=1", json=raw)
+    assert r.status_code == 200, r.text
+    r = client.put(
+        f"/api/patients/{pid}/course",
+        json={"version": r.json()["version"], "regimen": "tace-alone"},
+    )
+    assert r.status_code == 200, r.text
+    assert followup(parse_timeline(raw), "tace-alone").decision != "tace-failure"
+    live = client.get(f"/api/patients/{pid}/decision").json()
+    assert live["decision"] == "tace-failure"
+    stored = client.post(f"/api/patients/{pid}/decisions?version={r.json()['version']}")
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["decision"] == "tace-failure"
+    regimens = client.get(f"/api/patients/{pid}/pathway").json()["regimens"]
+    offered = [x["id"] for x in regimens if x["status"] != "not_eligible"]
+    assert offered
+    assert not [x for x in regimens if "tace" in x["components"] and x["status"] != "not_eligible"]
+    page = client.get(f"/patients/{pid}").text
+    assert "TACE failure (refractoriness, JSH-LCSGJ criteria) on 2026-04-13" in page
+
+
+def _vignette(name: str) -> dict[str, Any]:
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parents[1] / "pathway" / "vignettes" / name
+    out: dict[str, Any] = json.loads(here.read_text())
+    return out

@@ -134,6 +134,33 @@ def pathway_command(
         render(console, r, detail=detail)
 
 
+@app.command("decision")
+def decision_command(
+    patient_file: Path = input_file(..., metavar="PATIENT", help="The current snapshot."),
+    timeline_file: Path | None = input_file(
+        None, "--timeline", help="The patient's timeline (TACE failure and death are read from it)."
+    ),
+    regimen: str | None = typer.Option(
+        None, "--regimen", help="Current regimen, for the follow-up decision and the plan."
+    ),
+) -> None:
+    """The whole decision as one JSON document: course state, pathway, trial matches,
+    follow-up decision and plan — what every other command and view renders.
+
+    Example: `tacepath decision examples/pathway/P003_snapshot.json --timeline
+    examples/timelines/P003_untaceable_intrahepatic.json --regimen tactics`
+    """
+    from tacepath.pathway.decision import decide
+
+    try:
+        patient = _one_patient(patient_file)
+        timeline = _one_timeline(timeline_file, [patient])
+        d = decide(patient, timeline=timeline, regimen=regimen)
+    except InputError as exc:
+        exit_with_errors(exc, source=str(patient_file))
+    typer.echo(json.dumps(d.to_dict(), indent=2, ensure_ascii=False))
+
+
 def _pathway_of(d: PatientDecision) -> PathwayResult:
     assert d.pathway is not None  # decide() with a snapshot always has one
     return d.pathway

@@ -27,7 +27,8 @@ from tacepath.domain.timeline import (
     parse_timeline,
 )
 from tacepath.errors import InputError, InputErrors, Problem
-from tacepath.pathway.followup import FollowUpDecision, followup
+from tacepath.pathway.decision import decide
+from tacepath.pathway.followup import FollowUpDecision
 from tacepath.service import audit
 from tacepath.service.db import Database
 from tacepath.service.patients import (
@@ -220,7 +221,7 @@ def record_followup(
         if problems:
             raise InputErrors(problems)
 
-        decision = followup(timeline, p.regimen)
+        decision = _followup_of(s, p, timeline)
         _add_rows(s, p, new, who)
         if snap_row is not None:
             s.add(snap_row)
@@ -280,6 +281,19 @@ def _decision_row(p: Patient, d: FollowUpDecision, who: Principal) -> DecisionRo
     )
 
 
+def _followup_of(s: Session, p: Patient, timeline: Timeline) -> FollowUpDecision:
+    """The follow-up part of the patient's one decision (docs/pathway.md, "One decision"):
+    a TACE failure recorded in the current snapshot's history and the course's date of death
+    count as they do on the patient page."""
+    snap = _current_snapshot(s, p)
+    patient = parse_patient(snapshot_dict(snap, p.mrn)) if snap is not None else None
+    if patient is not None and patient.id != timeline.id:
+        patient = patient.model_copy(update={"id": timeline.id})
+    d = decide(patient, timeline=timeline, regimen=p.regimen, died=p.death_date)
+    assert d.followup is not None  # a timeline and a regimen were given
+    return d.followup
+
+
 def store_decision(
     db: Database, who: Principal, patient_id: int, *, version: int | None
 ) -> dict[str, Any]:
@@ -293,7 +307,7 @@ def store_decision(
             raise InputError("timeline", None, "a course start date and a baseline assessment")
         if p.regimen is None:
             raise InputError("regimen", None, "the current regimen of the course")
-        row = _decision_row(p, followup(timeline, p.regimen), who)
+        row = _decision_row(p, _followup_of(s, p, timeline), who)
         s.add(row)
         s.flush()
         audit.record(s, who, "decision.record", "patient", p.id, after=decision_dict(row))
