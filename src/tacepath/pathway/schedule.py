@@ -71,9 +71,14 @@ class _Cycle(_Frozen):
     conflict: ConflictRef | None = None
 
 
-class _Imaging(_Frozen):
-    after_each_tace_days: int
-    then_every_days: int
+class ImagingRule(_Frozen):
+    """Imaging ``first_after_days`` after each TACE (``each_tace``: restarted by every TACE)
+    or after the start date (``start``: one series whatever the TACE dates), then every
+    ``then_every_days``."""
+
+    from_: Literal["each_tace", "start"] = Field(alias="from")
+    first_after_days: int = Field(gt=0)
+    then_every_days: int = Field(gt=0)
     text: str
     source: SourceRef
 
@@ -100,7 +105,7 @@ class RegimenSchedule(_Frozen):
     continuous: tuple[_Continuous, ...] = ()
     around_tace: tuple[_AroundTace, ...] = ()
     cycles: tuple[_Cycle, ...] = ()
-    imaging: _Imaging | None = None
+    imaging: ImagingRule | None = None
     max_tace: _MaxTace | None = None
     notes: tuple[_Note, ...] = ()
 
@@ -205,6 +210,23 @@ def load_schedules(
     if problems:
         raise InputErrors(problems)
     return data.schedules
+
+
+def imaging_dates(
+    rule: ImagingRule, start: dt.date, sessions: tuple[dt.date, ...], until: dt.date
+) -> tuple[dt.date, ...]:
+    """The scan dates of ``rule`` up to ``until``: from the start date, or after each TACE
+    session (+N days, then every M days until the next session)."""
+    first, every = dt.timedelta(days=rule.first_after_days), dt.timedelta(days=rule.then_every_days)
+    anchors = (start,) if rule.from_ == "start" else sessions
+    out: list[dt.date] = []
+    for i, t in enumerate(anchors):
+        nxt = anchors[i + 1] if i + 1 < len(anchors) else until + dt.timedelta(days=1)
+        d = t + first
+        while d < nxt and d <= until:
+            out.append(d)
+            d += every
+    return tuple(out)
 
 
 @cache
@@ -363,15 +385,10 @@ def schedule(
             )
             d += dt.timedelta(days=cy.every_days)
     if rules.imaging is not None:
-        # After each TACE: a scan at +N days, then every M days until the next TACE.
         im = rules.imaging
-        sessions = taces or (first_tace,)
-        for i, t in enumerate(sessions):
-            nxt = sessions[i + 1] if i + 1 < len(sessions) else until + dt.timedelta(days=1)
-            d = t + dt.timedelta(days=im.after_each_tace_days)
-            while d < nxt and d <= until:
-                events.append(Event(date=d, kind="imaging", text=im.text, source=cite(im.source)))
-                d += dt.timedelta(days=im.then_every_days)
+        src = cite(im.source)
+        for d in imaging_dates(im, start, taces or (first_tace,), until):
+            events.append(Event(date=d, kind="imaging", text=im.text, source=src))
     if rules.max_tace is not None and len(taces) > rules.max_tace.count:
         events.append(
             Event(
