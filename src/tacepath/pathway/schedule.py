@@ -22,6 +22,7 @@ from tacepath.domain.datafile import read_yaml_model
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.registry import Registry, registry
 from tacepath.pathway.model import Catalogue, ConflictRef, SourceRef, catalogue
+from tacepath.pathway.monitoring import Monitoring, monitoring_of
 
 __all__ = ["Event", "Schedule", "load_schedules", "schedule"]
 
@@ -138,7 +139,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Schedule:
-    """The dated plan of one regimen up to ``until``."""
+    """The dated plan of one regimen up to ``until``, and the monitoring of its drugs
+    (``monitoring.yaml``; undated: no source read states an interval)."""
 
     regimen: str
     start: dt.date
@@ -146,6 +148,7 @@ class Schedule:
     until: dt.date
     events: tuple[Event, ...]
     stopped: str | None = None
+    monitoring: tuple[Monitoring, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +158,7 @@ class Schedule:
             "until": self.until.isoformat(),
             "events": [e.to_dict() for e in self.events],
             "stopped": self.stopped,
+            "monitoring": [m.to_dict() for m in self.monitoring],
         }
 
     def to_ics(self) -> bytes:
@@ -263,7 +267,7 @@ def schedule(
     ``regimen`` is a regimen id or alias (``tactics``, ``emerald-1``, ``leap-012``,
     ``launch``, ``tace``); ``tace_dates`` the planned or done TACE sessions (sorted here).
     ``stop_at`` (date, reason: death or TACE failure, :attr:`CourseState.stop`) ends the plan
-    there: no event after it, one warning on that date naming the reason.
+    there: no event after it, one warning on that date naming the reason, and no monitoring.
     """
     rules = _find(regimen)
     if not 1 <= months <= 120:
@@ -422,4 +426,6 @@ def schedule(
         until=until,
         events=tuple(e for e in events if e.date <= until),
         stopped=stopped,
+        # a plan stopped by death or TACE failure has nothing more to monitor
+        monitoring=() if stopped else monitoring_of(rules.regimen),
     )
