@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from tacepath.cli import app
 from tacepath.cli.response import load_timelines
 from tacepath.errors import InputError
-from tacepath.pathway.followup import followup
+from tacepath.pathway.followup import followup, imaging_plan
 
 TIMELINES = Path(__file__).resolve().parents[2] / "examples" / "timelines"
 runner = CliRunner()
@@ -101,7 +101,7 @@ def test_adverse_event_after_death_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "regimen", ["emerald-1", "leap-012", "launch", "tace-durvalumab", "atezolizumab-bevacizumab"]
+    "regimen", ["emerald-1", "launch", "tace-durvalumab", "atezolizumab-bevacizumab", "sorafenib"]
 )
 def test_no_regimen_borrows_the_tactics_imaging_interval(regimen: str) -> None:
     (tl,) = load_timelines(TIMELINES / "P002_complete_response.json")
@@ -112,6 +112,32 @@ def test_no_regimen_borrows_the_tactics_imaging_interval(regimen: str) -> None:
     assert "8 weeks" not in steps
     assert "imaging interval: not in the sources read" in steps
     assert "no other trial's interval is used" in steps
+
+
+@pytest.mark.parametrize("regimen", ["leap-012", "tace-lenvatinib-pembrolizumab"])
+def test_leap012_follows_its_own_9_week_imaging(regimen: str) -> None:
+    (tl,) = load_timelines(TIMELINES / "P002_complete_response.json")
+    d = followup(tl, regimen)
+    assert d.decision == "continue"
+    assert "next imaging in 9 weeks (LEAP-012 protocol)" in d.next_steps
+    assert "TACTICS" not in " ".join(d.next_steps)
+    assert any("LEAP-012 trial in progress" in s for s in d.sources)
+
+
+def test_imaging_plan_says_where_the_interval_runs_from() -> None:
+    assert imaging_plan("tace-sorafenib").first == (
+        "first response assessment: imaging 4 weeks after TACE (TACTICS protocol)"
+    )
+    leap = imaging_plan("tace-lenvatinib-pembrolizumab")
+    assert leap.first == (
+        "first response assessment: imaging 9 weeks after the start of treatment "
+        "(LEAP-012 protocol)"
+    )
+    assert "Abstract No. 37" in leap.source
+    none = imaging_plan("tace-durvalumab-bevacizumab")
+    assert none.source == ""
+    assert "not in the sources read" in none.next
+    assert "the MDT sets it" in none.next
 
 
 @pytest.mark.parametrize("regimen", ["tactics", "tace-sorafenib", "tace", "tace-alone"])

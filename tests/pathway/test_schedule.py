@@ -61,6 +61,26 @@ def test_emerald1_bevacizumab_only_after_the_last_tace() -> None:
     assert max(durva) < combo[0]
 
 
+def test_leap012_imaging_every_9_weeks_from_the_start_whatever_the_tace_dates() -> None:
+    start = D(2026, 12, 1)
+    plan = schedule("leap-012", start, tace_dates=(D(2026, 12, 20), D(2027, 3, 1)), months=12)
+    scans = [e.date for e in _kinds(plan, "imaging")]
+    assert scans == [start + dt.timedelta(weeks=9 * k) for k in range(1, 6)]
+    assert scans == [D(2027, 2, 2), D(2027, 4, 6), D(2027, 6, 8), D(2027, 8, 10), D(2027, 10, 12)]
+    # the same dates without TACE dates: the series runs from the start, not from a TACE
+    assert [e.date for e in _kinds(schedule("leap-012", start), "imaging")] == scans
+    for e in _kinds(plan, "imaging"):
+        assert e.text.startswith("Response imaging every 9 weeks (LEAP-012 protocol")
+        assert "Abstract No. 37: LEAP-012 trial in progress" in e.source
+        assert "randomisation or the first dose" in e.text
+
+
+@pytest.mark.parametrize("regimen", ["emerald-1", "launch"])
+def test_regimens_without_a_protocol_interval_have_no_imaging_event(regimen: str) -> None:
+    plan = schedule(regimen, D(2026, 12, 1), tace_dates=(D(2026, 12, 2),))
+    assert not _kinds(plan, "imaging")
+
+
 def test_leap012_lenvatinib_dose_by_weight_and_tace_limit() -> None:
     heavy = schedule("leap-012", D(2026, 12, 1), weight_kg=60)
     light = schedule("leap-012", D(2026, 12, 1), weight_kg=59.9)

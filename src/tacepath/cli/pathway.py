@@ -15,10 +15,12 @@ from tacepath.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from tacepath.domain.patient import PatientSnapshot
     from tacepath.domain.timeline import Timeline
     from tacepath.pathway.decision import PatientDecision
+    from tacepath.pathway.monitoring import Monitoring
     from tacepath.pathway.pathway import PathwayResult
 
 __all__: list[str] = []
@@ -250,6 +252,8 @@ def schedule_command(
         ref = refs.setdefault(e.source, len(refs) + 1)
         table.add_row(when, what, flag, escape(f"[{ref}]"))
     console.print(table)
+    if plan.monitoring:
+        console.print(_monitoring_table(plan.monitoring, refs))
     for src, ref in refs.items():
         console.print(f"{escape(f'[{ref}]')} {escape(src)}", highlight=False)
     for e in plan.events:
@@ -260,6 +264,20 @@ def schedule_command(
         console.print(f"[red]{escape(plan.stopped)}[/red]")
     if ics is not None:
         console.print(f"iCalendar written to {ics}")
+
+
+def _monitoring_table(items: tuple[Monitoring, ...], refs: dict[str, int]) -> Table:
+    """The plan's monitoring (undated), numbering its sources after the events' ones."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="monitoring (no source read gives an interval)", title_justify="left")
+    for col in ("what", "when", "source"):
+        table.add_column(col, overflow="fold")
+    for m in items:
+        ref = escape(f"[{refs.setdefault(m.source, len(refs) + 1)}]") if m.source else "—"
+        table.add_row(escape(m.what), escape(m.when), ref)
+    return table
 
 
 def _course_stop(

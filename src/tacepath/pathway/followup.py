@@ -60,8 +60,9 @@ def _weeks(days: int) -> str:
 
 
 def imaging_plan(regimen: str) -> ImagingPlan:
-    """The regimen's imaging rule from its own trial's protocol; where the sources read give
-    none, the plan says so and leaves the interval to the MDT (no other trial's is borrowed)."""
+    """The regimen's imaging rule from its own trial's protocol (schedules.yaml: after each
+    TACE, e.g. TACTICS, or from the start, e.g. LEAP-012); where the sources read give none,
+    the plan says so and leaves the interval to the MDT (no other trial's is borrowed)."""
     found = find_schedule(regimen)
     rule = found.imaging if found is not None else None
     if rule is None:
@@ -72,9 +73,10 @@ def imaging_plan(regimen: str) -> ImagingPlan:
         )
         return ImagingPlan(first=none, next=none, source="")
     trial = f"{rule.source.trial} protocol" if rule.source.trial else "protocol"
+    after = "TACE" if rule.from_ == "each_tace" else "the start of treatment"
     return ImagingPlan(
-        first=f"first response assessment: imaging {_weeks(rule.after_each_tace_days)} after "
-        f"TACE ({trial})",
+        first=f"first response assessment: imaging {_weeks(rule.first_after_days)} after "
+        f"{after} ({trial})",
         next=f"next imaging in {_weeks(rule.then_every_days)} ({trial})",
         source=catalogue().source(rule.source, registry()).short(),
     )

@@ -22,6 +22,7 @@ from tacepath.domain.datafile import read_yaml_model
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.registry import Registry, registry
 from tacepath.pathway.model import Catalogue, ConflictRef, SourceRef, catalogue
+from tacepath.pathway.monitoring import Monitoring, monitoring_of
 
 __all__ = ["Event", "Schedule", "load_schedules", "schedule"]
 
@@ -71,9 +72,14 @@ class _Cycle(_Frozen):
     conflict: ConflictRef | None = None
 
 
-class _Imaging(_Frozen):
-    after_each_tace_days: int
-    then_every_days: int
+class ImagingRule(_Frozen):
+    """Imaging ``first_after_days`` after each TACE (``each_tace``: restarted by every TACE)
+    or after the start date (``start``: one series whatever the TACE dates), then every
+    ``then_every_days``."""
+
+    from_: Literal["each_tace", "start"] = Field(alias="from")
+    first_after_days: int = Field(gt=0)
+    then_every_days: int = Field(gt=0)
     text: str
     source: SourceRef
 
@@ -100,7 +106,7 @@ class RegimenSchedule(_Frozen):
     continuous: tuple[_Continuous, ...] = ()
     around_tace: tuple[_AroundTace, ...] = ()
     cycles: tuple[_Cycle, ...] = ()
-    imaging: _Imaging | None = None
+    imaging: ImagingRule | None = None
     max_tace: _MaxTace | None = None
     notes: tuple[_Note, ...] = ()
 
@@ -133,7 +139,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Schedule:
-    """The dated plan of one regimen up to ``until``."""
+    """The dated plan of one regimen up to ``until``, and the monitoring of its drugs
+    (``monitoring.yaml``; undated: no source read states an interval)."""
 
     regimen: str
     start: dt.date
@@ -141,6 +148,7 @@ class Schedule:
     until: dt.date
     events: tuple[Event, ...]
     stopped: str | None = None
+    monitoring: tuple[Monitoring, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,6 +158,7 @@ class Schedule:
             "until": self.until.isoformat(),
             "events": [e.to_dict() for e in self.events],
             "stopped": self.stopped,
+            "monitoring": [m.to_dict() for m in self.monitoring],
         }
 
     def to_ics(self) -> bytes:
@@ -207,6 +216,23 @@ def load_schedules(
     return data.schedules
 
 
+def imaging_dates(
+    rule: ImagingRule, start: dt.date, sessions: tuple[dt.date, ...], until: dt.date
+) -> tuple[dt.date, ...]:
+    """The scan dates of ``rule`` up to ``until``: from the start date, or after each TACE
+    session (+N days, then every M days until the next session)."""
+    first, every = dt.timedelta(days=rule.first_after_days), dt.timedelta(days=rule.then_every_days)
+    anchors = (start,) if rule.from_ == "start" else sessions
+    out: list[dt.date] = []
+    for i, t in enumerate(anchors):
+        nxt = anchors[i + 1] if i + 1 < len(anchors) else until + dt.timedelta(days=1)
+        d = t + first
+        while d < nxt and d <= until:
+            out.append(d)
+            d += every
+    return tuple(out)
+
+
 @cache
 def _schedules() -> tuple[RegimenSchedule, ...]:
     return load_schedules()
@@ -241,7 +267,7 @@ def schedule(
     ``regimen`` is a regimen id or alias (``tactics``, ``emerald-1``, ``leap-012``,
     ``launch``, ``tace``); ``tace_dates`` the planned or done TACE sessions (sorted here).
     ``stop_at`` (date, reason: death or TACE failure, :attr:`CourseState.stop`) ends the plan
-    there: no event after it, one warning on that date naming the reason.
+    there: no event after it, one warning on that date naming the reason, and no monitoring.
     """
     rules = _find(regimen)
     if not 1 <= months <= 120:
@@ -363,15 +389,10 @@ def schedule(
             )
             d += dt.timedelta(days=cy.every_days)
     if rules.imaging is not None:
-        # After each TACE: a scan at +N days, then every M days until the next TACE.
         im = rules.imaging
-        sessions = taces or (first_tace,)
-        for i, t in enumerate(sessions):
-            nxt = sessions[i + 1] if i + 1 < len(sessions) else until + dt.timedelta(days=1)
-            d = t + dt.timedelta(days=im.after_each_tace_days)
-            while d < nxt and d <= until:
-                events.append(Event(date=d, kind="imaging", text=im.text, source=cite(im.source)))
-                d += dt.timedelta(days=im.then_every_days)
+        src = cite(im.source)
+        for d in imaging_dates(im, start, taces or (first_tace,), until):
+            events.append(Event(date=d, kind="imaging", text=im.text, source=src))
     if rules.max_tace is not None and len(taces) > rules.max_tace.count:
         events.append(
             Event(
@@ -405,4 +426,6 @@ def schedule(
         until=until,
         events=tuple(e for e in events if e.date <= until),
         stopped=stopped,
+        # a plan stopped by death or TACE failure has nothing more to monitor
+        monitoring=() if stopped else monitoring_of(rules.regimen),
     )
