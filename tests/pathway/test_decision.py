@@ -123,14 +123,17 @@ def test_a_failure_recorded_in_the_history_ends_tace_in_followup_and_plan() -> N
     assert not [r for r in d.options if "tace" in r.components]
 
 
-def test_a_failure_dated_after_the_visit_does_not_reach_back() -> None:
-    """The failure is recorded on 2026-04-13; a visit before that is decided on its own."""
+def test_a_failure_recorded_after_the_last_imaging_still_ends_tace() -> None:
+    """The failure is recorded on 2026-04-13, after the last imaging (2026-03-30): the decision
+    is taken now, and TACE is not proposed again (before: "continue")."""
     patient, tl = _v12_on("P002_complete_response.json")
     early = tl.model_copy(update={"assessments": tl.assessments[:2]})
     assert early.assessments[-1].date < dt.date(2026, 4, 13)
+    assert followup(early, "tactics").decision != "tace-failure"
     d = decide(patient, timeline=early, regimen="tactics")
     assert d.followup is not None
-    assert d.followup.decision != "tace-failure"
+    assert d.followup.decision == "tace-failure"
+    assert "stop TACE" in d.followup.next_steps
 
 
 def test_an_undated_failure_leaves_no_tace_plan() -> None:

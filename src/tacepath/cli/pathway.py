@@ -208,7 +208,9 @@ def schedule_command(
         None, "--timeline", help="The patient's timeline: the plan stops at death or TACE failure."
     ),
     patient_file: Path | None = input_file(
-        None, "--patient", help="The patient (a TACE failure in its history stops the plan)."
+        None,
+        "--patient",
+        help="The patient (a TACE failure in its history stops the plan; its weight is used).",
     ),
 ) -> None:
     """The dated plan: drug start, each TACE, holds and resumptions, infusions, imaging.
@@ -225,6 +227,8 @@ def schedule_command(
         s0 = _date(start, "--start")
         dates = tuple(_date(d, "--tace-dates") for d in (tace_dates or "").split(",") if d.strip())
         stop = _course_stop(patient_file, timeline_file)
+        if weight_kg is None and patient_file is not None:
+            weight_kg = _one_patient(patient_file).weight_kg  # the recorded weight
         plan = schedule(
             regimen, s0, tace_dates=dates, months=months, weight_kg=weight_kg, stop_at=stop
         )
@@ -344,7 +348,12 @@ def followup_command(
         typer.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
         return
     console = Console()
-    colour = {"tace-failure": "red", "repeat-tace": "yellow", "continue": "green"}
+    colour = {
+        "tace-failure": "red",
+        "repeat-tace": "yellow",
+        "mdt-review": "yellow",
+        "continue": "green",
+    }
     for d in decisions:
         c = colour.get(d.decision, "bold")
         console.print(

@@ -19,7 +19,7 @@ from tacepath.pathway.course_state import (
     course_state,
     timeline_state,
 )
-from tacepath.pathway.followup import FollowUpDecision, followup
+from tacepath.pathway.followup import FollowUpDecision, followup, under_review
 from tacepath.pathway.matching import TrialMatch, match_trials
 from tacepath.pathway.pathway import PathwayResult, RegimenAssessment, pathway
 from tacepath.pathway.schedule import Schedule, find_schedule, schedule
@@ -104,7 +104,11 @@ def _state(
 
 
 def _plan(
-    timeline: Timeline | None, regimen: str | None, state: CourseState, start: dt.date | None
+    timeline: Timeline | None,
+    regimen: str | None,
+    state: CourseState,
+    start: dt.date | None,
+    weight_kg: float | None,
 ) -> tuple[Schedule | None, str]:
     """The regimen's dated plan from the course start (the timeline's, else ``start``) and the
     timeline's TACE sessions, stopped at death or TACE failure; none after death, none for a
@@ -122,7 +126,7 @@ def _plan(
         return None, f"{f.text}: TACE is not repeated, so no TACE plan."
     tace_dates = tuple(s.date for s in timeline.tace_sessions) if timeline is not None else ()
     plan = schedule(
-        regimen, begin, tace_dates=tace_dates, months=PLAN_MONTHS,
+        regimen, begin, tace_dates=tace_dates, months=PLAN_MONTHS, weight_kg=weight_kg,
         stop_at=state.stop,
     )  # fmt: skip
     return plan, ""
@@ -167,7 +171,14 @@ def decide(
         if timeline is not None and regimen is not None
         else None
     )
-    plan, note = _plan(timeline, follow.regimen if follow is not None else regimen, state, start)
+    if follow is not None and result is not None:
+        current = result.regimen(follow.regimen)
+        if current.status == "not_eligible":
+            failed = tuple(c.reason for c in current.criteria if c.result == "fail")
+            follow = under_review(follow, current.label, failed)
+    weight = patient.weight_kg if patient is not None else None
+    rid = follow.regimen if follow is not None else regimen
+    plan, note = _plan(timeline, rid, state, start, weight)
     pid = patient.id if patient is not None else timeline.id  # type: ignore[union-attr]
     return PatientDecision(
         id=pid,

@@ -318,11 +318,14 @@ def varices_not_high_risk_untreated(p: PatientSnapshot, a: Assessment, value: An
 
 
 def autoimmune_disease(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
-    """Active fails; inactive (previously documented) is a caution; none passes."""
+    """Active fails; inactive (previously documented) is a caution — or fails too when
+    ``value`` is ``active_or_past`` (a trial that excluded past disease, e.g. IMbrave150's
+    registry record); none passes."""
     ad = _history(p).autoimmune_disease
     if ad is None:
         return _unknown("history.autoimmune_disease")
-    verdict: Verdict = {"active": "fail", "inactive": "caution"}.get(ad, "pass")  # type: ignore[assignment]
+    past: Verdict = "fail" if value == "active_or_past" else "caution"
+    verdict: Verdict = {"active": "fail", "inactive": past}.get(ad, "pass")
     return Outcome(verdict, f"autoimmune disease: {ad}")
 
 

@@ -12,7 +12,7 @@ said so.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from tacepath.domain.timeline import Timeline
@@ -26,9 +26,23 @@ from tacepath.response.tace_failure import (
     untaceable_progression,
 )
 
-__all__ = ["Decision", "FollowUpDecision", "ImagingPlan", "followup", "imaging_plan"]
+__all__ = [
+    "Decision",
+    "FollowUpDecision",
+    "ImagingPlan",
+    "followup",
+    "imaging_plan",
+    "under_review",
+]
 
-Decision = Literal["repeat-tace", "continue", "tace-failure", "wait", "deceased", "no-follow-up"]
+Decision = Literal[
+    "repeat-tace", "continue", "tace-failure", "wait", "deceased", "no-follow-up", "mdt-review"
+]
+
+#: The regimens whose own trial's on-demand repeat-TACE trigger is the one encoded (TACTICS,
+#: Kudo 2022: its two arms). For any other TACE regimen the trigger is not repeated as that
+#: trial's rule: the decision is an MDT review naming what TACTICS would have done.
+_TACTICS_TRIGGER = frozenset({"tace-sorafenib", "tace-alone"})
 
 #: What each regimen's trial did once TACE failed (only where a source was read).
 _AFTER_FAILURE: dict[str, tuple[str, str]] = {
@@ -114,6 +128,24 @@ class FollowUpDecision:
         }
 
 
+def under_review(d: FollowUpDecision, label: str, why: tuple[str, ...]) -> FollowUpDecision:
+    """``d`` when the current regimen is no longer eligible on the current record (``why``:
+    its failed criteria): an MDT review of the regimen comes before continuing or repeating
+    anything; TACE failure and death stand as they are."""
+    if d.decision in ("tace-failure", "deceased") or not why:
+        return d
+    return replace(
+        d,
+        decision="mdt-review",
+        reasons=(f"{label} is not eligible on the current record: " + "; ".join(why), *d.reasons),
+        next_steps=(
+            f"MDT review of {label} before it is continued (the engine would otherwise have "
+            f"said: {d.decision})",
+            *d.next_steps,
+        ),
+    )
+
+
 def _drug_actions(timeline: Timeline, rid: str) -> tuple[dict[str, Any], ...]:
     """The label's action for each adverse event since the previous assessment."""
     from tacepath.errors import InputError
@@ -155,13 +187,15 @@ def _drug_actions(timeline: Timeline, rid: str) -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
-def _failure_outside_timeline(state: CourseState | None, last: dt.date) -> TaceFailureState | None:
-    """A TACE failure recorded in the history (or given), dated on or before ``last`` or
-    undated; one derived from the timeline is read from the timeline itself."""
+def _failure_outside_timeline(state: CourseState | None) -> TaceFailureState | None:
+    """A TACE failure recorded in the history (or given), whatever its date: the decision is
+    taken now, and once TACE has failed it is not proposed again, even when the failure was
+    recorded after the last imaging. One derived from the timeline is read from the timeline
+    itself."""
     f = state.tace_failure if state is not None else None
     if f is None or f.origin == "timeline":
         return None
-    return f if f.date is None or f.date <= last else None
+    return f
 
 
 def _regimen_id(name: str) -> str:
@@ -221,8 +255,9 @@ def followup(
 
     if death is not None:
         return make("deceased", (f"deceased on {death.isoformat()}",), (), (), None)
-    failed = [r for r in (up, jsh) if r.event and r.date is not None and r.date <= last.date]
-    outside = _failure_outside_timeline(state, last.date)
+    # JSH refractoriness first: on the same date it is the one named (as in course_state)
+    failed = [r for r in (jsh, up) if r.event and r.date is not None and r.date <= last.date]
+    outside = _failure_outside_timeline(state)
     if not timeline.follow_ups and outside is None:
         return make(
             "no-follow-up",
@@ -264,6 +299,21 @@ def followup(
         )
     rep = repeat_tace_indication(timeline, at=last.date)
     review = ("MDT review: " + "; ".join(rep.review),) if rep.review else ()
+    if rep.indicated and rid not in _TACTICS_TRIGGER:
+        regimen_def = catalogue().regimen(rid)
+        trial = regimen_def.evidence[0].trial if regimen_def.evidence else regimen_def.label
+        return make(
+            "mdt-review",
+            (
+                *rep.reasons,
+                f"TACTICS' trigger would repeat TACE; the retreatment rule of {trial} is not "
+                "in the sources read, so TACTICS' is not applied to it",
+                *rep.notes,
+            ),
+            ("MDT review: repeat TACE or not, under the regimen's own protocol", *review),
+            (str(rep.citation),),
+            rep.to_dict(),
+        )
     if rep.indicated:
         return make(
             "repeat-tace",

@@ -240,12 +240,8 @@ def _finding(res: dict[str, Any], e: dict[str, Any]) -> dict[str, str] | None:
     if len(meds) != 2 or e["comparator"] is None:
         return None
     a, b = meds
-    low = str(res["endpoint"]).lower()
-    if "survival" in low and "progression" not in low and "pfs" not in low:
-        what = "half of the patients were still alive after"
-    elif "progression" in low or "pfs" in low:
-        what = "half of the patients were still free of cancer growth after"
-    else:
+    what = _plain_endpoint(str(res["endpoint"]))
+    if what is None:
         return None
     text = (
         f"In the {e['trial']} trial, {what} {_plain(a)} with {_arm(e['arm'])}, "
@@ -258,6 +254,21 @@ def _finding(res: dict[str, Any], e: dict[str, Any]) -> dict[str, str] | None:
         else:
             text += " The trial could not show a clear difference."
     return {"text": text, "source": _public_citation(a["citation"])}
+
+
+def _plain_endpoint(endpoint: str) -> str | None:
+    """Overall survival and (whole-disease) progression-free survival in plain words; other
+    endpoints (TACE-specific PFS, time to untreatable progression, response rates…) have no
+    honest one-line reading for a patient and stay in the MDT summary."""
+    low = endpoint.lower()
+    if low.startswith("overall survival"):
+        return "half of the patients were still alive after"
+    special = ("tace-specific", "untreatable", "untaceable", "time to")
+    if (low.startswith("pfs") or low.startswith("progression-free")) and not any(
+        w in low for w in special
+    ):
+        return "half of the patients were still free of cancer growth after"
+    return None
 
 
 def _arm(label: str) -> str:
