@@ -16,6 +16,7 @@ from tacepath.report.summaries import mdt_summary_html, patient_summary_html, wr
 
 ROOT = Path(__file__).resolve().parents[2]
 PATHWAY = ROOT / "examples" / "pathway"
+HERE_VIGNETTES = ROOT / "tests" / "pathway" / "vignettes"
 P003 = ROOT / "examples" / "timelines" / "P003_untaceable_intrahepatic.json"
 
 
@@ -126,3 +127,14 @@ def test_stylesheet_is_not_html_escaped(render) -> None:  # type: ignore[no-unty
     assert 'font-family: "DejaVu Sans"' in style
     assert "&#34;" not in style
     assert "&quot;" not in style
+
+
+def test_a_unit_slip_warning_is_on_the_mdt_summarys_first_page() -> None:
+    """V10b: diameters 4.5, 3.2, 2.1 mm look like centimetres; the staging uses them as mm."""
+    from tacepath.domain.patient import parse_patient
+
+    raw = json.loads((HERE_VIGNETTES / "v10_diameters_in_cm.json").read_text())
+    html = mdt_summary_html(parse_patient(raw))
+    first = html.split('id="appendix"')[0]
+    assert "Check the input:" in first
+    assert "tumours[0].diameter_mm = 4.5: under 10 mm" in first

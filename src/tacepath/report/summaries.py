@@ -98,6 +98,7 @@ def _patient_facts(p: PatientSnapshot) -> dict[str, Any]:
         "mvi": {True: "yes", False: "no", None: "not given"}[p.macrovascular_invasion],
         "ehs": {True: "yes", False: "no", None: "not given"}[p.extrahepatic_spread],
         "stage_source": f"BCLC: {src['text']}" if isinstance(src, dict) else "",
+        "warnings": list(a.warnings),
     }
 
 
