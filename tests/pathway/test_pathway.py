@@ -118,7 +118,18 @@ def test_proteinuria_threshold_applies_to_lenvatinib_and_bevacizumab(
     ):
         assert s[rid] == (expected if expected == "not_eligible" else _status(BASE)[rid])
         assert _rule(p, rid, rule) == ("fail" if expected == "not_eligible" else "pass")
-    assert s["tace-sorafenib"] == "eligible"  # no verified sorafenib threshold: not applied
+    # no verified sorafenib threshold: no sorafenib rule; but TACTICS' renal criteria were not
+    # read, so 2 g/24 h (an amount the catalogue's labels act on) cannot be presumed inside its
+    # population: unknown, never a silent pass (before: eligible at 2.5 g/24 h)
+    tactics_renal = [
+        c.result
+        for c in pathway(parse_patient(p)).regimen("tace-sorafenib").criteria
+        if c.name.startswith("Renal disease / proteinuria (TACTICS")
+    ]
+    assert tactics_renal == (["unknown"] if expected == "not_eligible" else ["pass"])
+    assert s["tace-sorafenib"] == (
+        "needs_information" if expected == "not_eligible" else "eligible"
+    )
 
 
 @pytest.mark.parametrize(

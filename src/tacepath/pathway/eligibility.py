@@ -381,6 +381,19 @@ def event_window(p: PatientSnapshot, a: Assessment, value: Any) -> Outcome:
 Present = Callable[[PatientSnapshot], bool | None]
 
 
+#: Proteinuria at which lenvatinib and bevacizumab are withheld (their labels; reference
+#: adverse-events-and-dosing.md 2.2 and 2.3): an amount this catalogue already treats as
+#: clinically significant, so it cannot be presumed inside a population whose renal criteria
+#: were not read. Below it the presumption stays (docs/pathway.md: "not read" criteria).
+SIGNIFICANT_PROTEINURIA_G_PER_24H = 2.0
+
+
+def _proteinuria_recorded(p: PatientSnapshot) -> bool | None:
+    """Proteinuria of 2 g/24 h or more (:data:`SIGNIFICANT_PROTEINURIA_G_PER_24H`)."""
+    v = _history(p).proteinuria_g_per_24h
+    return None if v is None else v >= SIGNIFICANT_PROTEINURIA_G_PER_24H
+
+
 def _flag(name: str) -> Present:
     return lambda p: getattr(_history(p), name)
 
@@ -474,6 +487,12 @@ FEATURES: dict[str, Feature] = {
         _prior_therapy,
         "history.prior_systemic_therapy, history.prior_tace_sessions, "
         "history.locoregional_therapy_to_current_tumours",
+    ),
+    "renal_disease_or_proteinuria": (
+        "renal disease or proteinuria (nephrotic or nephritic syndrome, or proteinuria of "
+        "2 g/24 h or more)",
+        _any_of(_flag("nephrotic_or_nephritic_syndrome"), _proteinuria_recorded),
+        "history.nephrotic_or_nephritic_syndrome, history.proteinuria_g_per_24h",
     ),
     "portal_flow_impaired": (
         "impaired portal flow (bland portal-vein thrombus or hepatofugal flow)",
