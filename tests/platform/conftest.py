@@ -253,3 +253,16 @@ def example(path: str) -> Any:
     import json
 
     return json.loads((EXAMPLES / path).read_text(encoding="utf-8"))
+
+
+def store_course(client: Any, snapshot: Any, timeline: Any, regimen: str) -> tuple[int, int]:
+    """Create a patient from ``snapshot``, store ``timeline`` and set ``regimen`` through the
+    API; the record id and its version."""
+    pid: int = client.post("/api/patients", json=snapshot).json()["id"]
+    r = client.put(f"/api/patients/{pid}/timeline?version=1", json=timeline)
+    assert r.status_code == 200, r.text
+    r = client.put(
+        f"/api/patients/{pid}/course", json={"version": r.json()["version"], "regimen": regimen}
+    )
+    assert r.status_code == 200, r.text
+    return pid, int(r.json()["version"])

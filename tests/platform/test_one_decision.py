@@ -13,7 +13,7 @@ import pytest
 from tacepath.domain.patient import parse_patient
 from tacepath.domain.timeline import parse_timeline
 from tacepath.pathway.decision import decide
-from tests.platform.conftest import example, login
+from tests.platform.conftest import example, login, store_course
 
 TIMELINES = [f"P00{i}" for i in range(1, 10)]
 
@@ -30,14 +30,7 @@ def test_page_and_api_render_the_one_decision(client: Any, orgs: Any, pid: str) 
     login(client, "a-clinician")
     snap = {**example("pathway/intermediate_candidate.json"), "id": pid}
     tl = example(_file(pid))
-    rid = client.post("/api/patients", json=snap).json()["id"]
-    r = client.put(f"/api/patients/{rid}/timeline?version=1", json=tl)
-    assert r.status_code == 200, r.text
-    r = client.put(
-        f"/api/patients/{rid}/course",
-        json={"version": r.json()["version"], "regimen": "tace-sorafenib"},
-    )
-    assert r.status_code == 200, r.text
+    rid, _ = store_course(client, snap, tl, "tace-sorafenib")
     stored = client.get(f"/api/patients/{rid}").json()
     d = decide(
         parse_patient(stored["snapshot"]),

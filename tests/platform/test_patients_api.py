@@ -15,7 +15,7 @@ from tacepath.pathway.followup import followup
 from tacepath.pathway.model import catalogue
 from tacepath.pathway.schedule import schedule
 from tacepath.store.models import AuditRecord, DecisionRow, LesionRow, Patient, Snapshot
-from tests.platform.conftest import client_for, example, login
+from tests.platform.conftest import client_for, example, login, store_course
 
 
 def _counts(db: Any) -> tuple[int, int, int, int]:
@@ -223,18 +223,11 @@ def test_a_failure_recorded_in_the_history_reaches_the_stored_decision(
     login(client, "a-clinician")
     raw = example("timelines/P002_complete_response.json")
     snap = {**_vignette("v12_tace_failure_recorded.json"), "id": raw["id"]}
-    pid = client.post("/api/patients", json=snap).json()["id"]
-    r = client.put(f"/api/patients/{pid}/timeline?version=1", json=raw)
-    assert r.status_code == 200, r.text
-    r = client.put(
-        f"/api/patients/{pid}/course",
-        json={"version": r.json()["version"], "regimen": "tace-alone"},
-    )
-    assert r.status_code == 200, r.text
+    pid, version = store_course(client, snap, raw, "tace-alone")
     assert followup(parse_timeline(raw), "tace-alone").decision != "tace-failure"
     live = client.get(f"/api/patients/{pid}/decision").json()
     assert live["decision"] == "tace-failure"
-    stored = client.post(f"/api/patients/{pid}/decisions?version={r.json()['version']}")
+    stored = client.post(f"/api/patients/{pid}/decisions?version={version}")
     assert stored.status_code == 201, stored.text
     assert stored.json()["decision"] == "tace-failure"
     regimens = client.get(f"/api/patients/{pid}/pathway").json()["regimens"]

@@ -57,6 +57,10 @@ def _rmean(
     return float(np.sum(rect)), math.sqrt(var)
 
 
+#: The per-time arrays of a curve, in their JSON order (NaN/inf become null).
+_CURVE_ARRAYS = ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SurvivalSummary:
     """The curve read at chosen times (R ``summary(fit, times=)``).
@@ -79,14 +83,7 @@ class SurvivalSummary:
     def to_dict(self) -> dict[str, Any]:
         return {
             "group": self.group,
-            "time": finite_list(self.time),
-            "n_risk": finite_list(self.n_risk),
-            "n_event": finite_list(self.n_event),
-            "n_censor": finite_list(self.n_censor),
-            "surv": finite_list(self.surv),
-            "std_err": finite_list(self.std_err),
-            "lower": finite_list(self.lower),
-            "upper": finite_list(self.upper),
+            **{k: finite_list(getattr(self, k)) for k in _CURVE_ARRAYS},
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -243,14 +240,7 @@ class SurvivalCurve:
             "group": self.group,
             "n": self.n,
             "n_events": self.n_events,
-            "time": finite_list(self.time),
-            "n_risk": finite_list(self.n_risk),
-            "n_event": finite_list(self.n_event),
-            "n_censor": finite_list(self.n_censor),
-            "surv": finite_list(self.surv),
-            "std_err": finite_list(self.std_err),
-            "lower": finite_list(self.lower),
-            "upper": finite_list(self.upper),
+            **{k: finite_list(getattr(self, k)) for k in _CURVE_ARRAYS},
             "cumhaz": finite_list(self.cumhaz),
             "std_chaz": finite_list(self.std_chaz),
             "median": finite_or_none(self.median),
