@@ -19,7 +19,7 @@ from tacepath.pathway.course_state import (
     course_state,
     timeline_state,
 )
-from tacepath.pathway.followup import FollowUpDecision, followup, under_review
+from tacepath.pathway.followup import FollowUpDecision, followup, regimen_id, under_review
 from tacepath.pathway.matching import TrialMatch, match_trials
 from tacepath.pathway.pathway import PathwayResult, RegimenAssessment, pathway
 from tacepath.pathway.schedule import Schedule, find_schedule, schedule
@@ -162,6 +162,7 @@ def decide(
         else tace_failure
     )
     state = _state(patient, timeline, given, died)
+    regimen = regimen_id(regimen) if regimen is not None else None
     result = matches = None
     if patient is not None:
         result = pathway(patient, timeline=timeline, state=state)
@@ -177,15 +178,14 @@ def decide(
             failed = tuple(c.reason for c in current.criteria if c.result == "fail")
             follow = under_review(follow, current.label, failed)
     weight = patient.weight_kg if patient is not None else None
-    rid = follow.regimen if follow is not None else regimen
-    plan, note = _plan(timeline, rid, state, start, weight)
+    plan, note = _plan(timeline, regimen, state, start, weight)
     pid = patient.id if patient is not None else timeline.id  # type: ignore[union-attr]
     return PatientDecision(
         id=pid,
         patient=patient,
         timeline=timeline,
         state=state,
-        regimen=follow.regimen if follow is not None else regimen,
+        regimen=regimen,
         pathway=result,
         matches=matches or (),
         followup=follow,

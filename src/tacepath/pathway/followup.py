@@ -32,6 +32,7 @@ __all__ = [
     "ImagingPlan",
     "followup",
     "imaging_plan",
+    "regimen_id",
     "under_review",
 ]
 
@@ -198,7 +199,7 @@ def _failure_outside_timeline(state: CourseState | None) -> TaceFailureState | N
     return f
 
 
-def _regimen_id(name: str) -> str:
+def regimen_id(name: str) -> str:
     """The regimen id of ``name``: an id of the catalogue or an alias of its schedule."""
     found = find_schedule(name)
     rid = found.regimen if found is not None else name.strip()
@@ -215,7 +216,7 @@ def followup(
     course_state.course_state`): a TACE failure recorded in the patient history (or given)
     ends TACE here too, as it does in the pathway, even when the timeline alone does not
     show it (docs/pathway.md)."""
-    rid = _regimen_id(regimen)
+    rid = regimen_id(regimen)
     last = timeline.assessments[-1]
     up = untaceable_progression(timeline)
     jsh = jsh_refractoriness(timeline)
