@@ -20,9 +20,9 @@ import typing
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 
-__all__ = ["DATE_RANGE", "Identifier", "Record", "check_identifier"]
+__all__ = ["DATE_RANGE", "FrozenModel", "Identifier", "Record", "check_identifier"]
 
 #: The dates a record accepts (validation limits, not clinical ones).
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
@@ -60,6 +60,13 @@ def _takes(annotation: Any, kinds: tuple[type, ...]) -> bool:
     if origin is typing.Union or origin is types.UnionType:
         return any(_takes(a, kinds) for a in typing.get_args(annotation))
     return False
+
+
+class FrozenModel(BaseModel):
+    """Base of the models of tacepath's data files (catalogues, registry, schedules, rules):
+    immutable once loaded, and an unknown key is an error, not ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Record(BaseModel):

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from tacepath.domain.values import FrozenModel as _Frozen
 
 __all__ = [
     "AdverseEvent",
@@ -37,10 +39,6 @@ TrialStatus = Literal[
     "positive", "negative", "ongoing", "terminated", "no-results", "not-tace", "not-verified"
 ]
 SourceKind = Literal["primary", "congress", "registry", "secondary", "seed"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Source(_Frozen):

@@ -14,10 +14,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.units import ANALYTES
+from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.model import Source
 
@@ -69,10 +70,6 @@ _METHOD_SCALES: dict[str, frozenset[str]] = {
     "stools_adl": frozenset({"stools"}),
     "adl_descriptor": frozenset(),
 }
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Band(_Frozen):

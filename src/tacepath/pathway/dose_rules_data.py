@@ -13,10 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.units import denoise
+from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.model import Source
 from tacepath.pathway.ctcae_data import (
@@ -64,10 +65,6 @@ ACTIONS: tuple[Action, ...] = (
     "needs-information",
 )
 DoseChange = Literal["current", "next", "none"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Range(_Frozen):

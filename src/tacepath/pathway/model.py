@@ -22,9 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tacepath.domain.datafile import read_yaml_model
+from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.errors import InputErrors, Problem
 from tacepath.evidence.model import Source
 from tacepath.evidence.registry import Registry, registry
@@ -82,10 +83,6 @@ CHECKS: tuple[str, ...] = get_args(Check)
 #: ``caution`` -> a relative contraindication or a judgement the source leaves to the MDT;
 #: ``unknown`` -> the source's limit is not known (e.g. only the enrolled values were read).
 OnFail = Literal["exclude", "caution", "unknown"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class SourceRef(_Frozen):

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tacepath.domain.datafile import read_yaml_model
+from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.errors import InputErrors, Problem
 from tacepath.pathway.dose_rules_data import DoseRules, dose_rules
 from tacepath.pathway.model import Catalogue, catalogue
@@ -31,10 +32,6 @@ __all__ = [
 ]
 
 MONITORING_FILE = Path(__file__).resolve().parent / "monitoring.yaml"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class MonitoringItem(_Frozen):

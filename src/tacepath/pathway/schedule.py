@@ -16,9 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tacepath.domain.datafile import read_yaml_model
+from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.registry import Registry, registry
 from tacepath.pathway.model import Catalogue, ConflictRef, SourceRef, catalogue
@@ -28,10 +29,6 @@ __all__ = ["Event", "Schedule", "load_schedules", "schedule"]
 
 SCHEDULES_FILE = Path(__file__).resolve().parent / "schedules.yaml"
 EventKind = Literal["drug", "tace", "hold", "resume", "infusion", "imaging", "note", "warning"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class _FirstTace(_Frozen):

@@ -13,9 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tacepath.domain.datafile import read_yaml_model
+from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.evidence.model import Source
 
 __all__ = [
@@ -28,10 +29,6 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).resolve().parent
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class PrintedNumber(_Frozen):
