@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from tacepath import __version__
 from tacepath.errors import InputError
 from tacepath.literature.reproduce import Reproduction, ReproductionRow
 from tacepath.literature.reproduce.text import format_difference, format_value
+from tacepath.report.figures import png_bytes
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
 
 __all__ = ["plot_reproduction_km", "reproduction_html"]
@@ -85,9 +85,8 @@ _VERDICT_CSS: dict[str, str] = {
 def _png_base64(rep: Reproduction) -> str | None:
     if rep.os is None:
         return None
-    with tempfile.TemporaryDirectory() as tmp:
-        out = plot_reproduction_km(rep, Path(tmp) / "km.png")
-        return base64.b64encode(out.read_bytes()).decode("ascii")
+    png = png_bytes(lambda path: plot_reproduction_km(rep, path))
+    return base64.b64encode(png).decode("ascii")
 
 
 def _decimals(text: str) -> int:

@@ -14,8 +14,6 @@ import datetime as dt
 import importlib
 import io
 import re
-import tempfile
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,12 +29,13 @@ from tacepath.pathway.course_state import TaceFailureState
 from tacepath.pathway.decision import PatientDecision, decide
 from tacepath.pathway.pathway import PathwayResult
 from tacepath.report import plain
+from tacepath.report.figures import png_bytes
 
 __all__ = [
     "mdt_summary_html",
     "patient_summary_html",
+    "pdf_bytes",
     "pdf_pages",
-    "png_bytes",
     "render_mdt_summary",
     "render_patient_summary",
     "write_pdf",
@@ -133,14 +132,6 @@ def _course(d: PatientDecision) -> dict[str, Any] | None:
             png_bytes(lambda path: plot_course(timeline, course, path))
         ).decode("ascii")
     return out
-
-
-def png_bytes(draw: Callable[[Path], object]) -> bytes:
-    """The PNG a plotting function writes to a path, as bytes (a temporary file between)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "figure.png"
-        draw(path)
-        return path.read_bytes()
 
 
 def _latest_per_endpoint(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -378,17 +369,22 @@ def _plain_failure(failure: TaceFailureState) -> str:
 
 def write_pdf(html: str, path: Path | str) -> Path:
     """Print the HTML to PDF with WeasyPrint (``pip install tacepath[pdf]``)."""
+    out = Path(path)
+    out.write_bytes(pdf_bytes(html, where=str(path)))
+    return out
+
+
+def pdf_bytes(html: str, *, where: str = "PDF") -> bytes:
+    """The HTML printed to PDF by WeasyPrint, as bytes (``pip install tacepath[pdf]``)."""
     try:
         weasyprint: Any = importlib.import_module("weasyprint")
     except ImportError as exc:  # pragma: no cover - optional extra
         raise InputError(
-            "--pdf", str(path), "WeasyPrint installed (pip install tacepath[pdf])"
+            "--pdf", where, "WeasyPrint installed (pip install tacepath[pdf])"
         ) from exc
-    out = Path(path)
     buf = io.BytesIO()
     weasyprint.HTML(string=html).write_pdf(buf)
-    out.write_bytes(buf.getvalue())
-    return out
+    return buf.getvalue()
 
 
 def pdf_pages(html: str) -> list[tuple[str, ...]]:

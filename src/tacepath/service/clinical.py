@@ -8,8 +8,6 @@ own results (``to_dict()``), figures and HTML.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from tacepath.clinical.assessment import assess
@@ -119,11 +117,11 @@ def course_plot_png(db: Database, who: Principal, patient_id: int) -> bytes:
     record = get_record(db, who, patient_id)
     if record.timeline is None:
         raise NotFound("course of patient", patient_id)
-    course = assess_response(record.timeline)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "course.png"
-        plot_course(record.timeline, course, path)
-        return path.read_bytes()
+    from tacepath.report.figures import png_bytes
+
+    timeline = record.timeline
+    course = assess_response(timeline)
+    return png_bytes(lambda path: plot_course(timeline, course, path))
 
 
 def mdt_summary(db: Database, who: Principal, patient_id: int) -> str:
@@ -153,12 +151,9 @@ def _summary_decision(record: PatientRecord) -> PatientDecision:
 
 def summary_pdf(html: str) -> bytes:
     """A summary printed to PDF (WeasyPrint)."""
-    from tacepath.report.summaries import write_pdf
+    from tacepath.report.summaries import pdf_bytes
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "summary.pdf"
-        write_pdf(html, path)
-        return path.read_bytes()
+    return pdf_bytes(html)
 
 
 def grade_view(who: Principal, term: str, values: dict[str, Any]) -> dict[str, object]:
