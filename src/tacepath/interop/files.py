@@ -23,7 +23,6 @@ from __future__ import annotations
 import codecs
 import importlib
 import io
-import json
 import re
 import stat
 import tempfile
@@ -31,7 +30,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.errors import InputError
+from tacepath.interop._text import file_label, reason_of, shown, shown_path
+from tacepath.interop.documents import parse_json, parse_json_line, parse_jsonl, parse_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,6 +47,7 @@ __all__ = [
     "decode_text",
     "file_label",
     "parse_json",
+    "parse_json_line",
     "parse_jsonl",
     "parse_yaml",
     "read_bytes",
@@ -77,9 +79,7 @@ TABLE_SUFFIXES: Mapping[str, TableFormat] = {
 _FORMAT_NAMES: Mapping[TableFormat, str] = {"csv": "CSV", "parquet": "Parquet", "xpt": "SAS XPT"}
 
 _SNIFF_BYTES = 1024
-_SHOWN = 80
 _CHUNK = 16 * _MIB
-_MAX_LINE_PROBLEMS = 20
 _COHORT_ADVICE = "; for a cohort use JSON Lines (.jsonl) or CSV"
 _PARQUET_MAGIC = b"PAR1"
 _XPT_MAGIC = b"HEADER RECORD*******LIBRARY HEADER RECORD"
@@ -108,29 +108,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 
 # --------------------------------------------------------------------------- naming
-
-
-def shown(value: object) -> str:
-    """``value`` as text of at most 80 characters (its beginning)."""
-    text = str(value)
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
-
-
-def shown_path(path: Path | str) -> str:
-    """A path as text of at most 80 characters (a long one keeps its end, the file name)."""
-    text = str(path)
-    return text if len(text) <= _SHOWN else "…" + text[-(_SHOWN - 1) :]
-
-
-def file_label(path: Path | str, field: str | None = None) -> str:
-    """How errors name a file: ``"--adsl data/adsl.csv"``, or the path alone."""
-    return f"{field} {shown_path(path)}" if field else shown_path(path)
-
-
-def _reason(exc: BaseException) -> str:
-    """The first line of an exception's message (its type when it has none)."""
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def _size(n: int) -> str:
@@ -393,127 +370,6 @@ def read_text(
 # --------------------------------------------------------------------------- JSON and YAML
 
 
-def _at(line: int, column: int, message: str, at_end: bool) -> str:
-    why = "unexpected end of file (truncated?)" if at_end else message
-    return f"line {line}, column {column}: {why}"
-
-
-def _json_at(exc: json.JSONDecodeError, line: int, text: str) -> str:
-    """Where JSON parsing stopped; a string or value running into the end is a cut file."""
-    at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
-    return _at(line, exc.colno, exc.msg, at_end)
-
-
-def _too_much(exc: Exception) -> str:
-    """What a JSON or YAML parser found too big: nesting, or a number's digits."""
-    return "nested too deeply" if isinstance(exc, RecursionError) else shown(_reason(exc))
-
-
-def parse_json(text: str, *, name: str) -> Any:
-    """Parse JSON; an error gives the line and column (and says when the text stops short)."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(name, _json_at(exc, exc.lineno, text), "valid JSON") from None
-    except (ValueError, RecursionError) as exc:  # a 5000-digit integer; nesting too deep
-        raise InputError(name, _too_much(exc), "valid JSON") from None
-
-
-def _yaml_loader() -> Any:
-    """PyYAML's safe loader that refuses anchors, aliases and tags where it meets them.
-
-    An alias repeats a node without repeating its text, so nested aliases expand a few
-    hundred bytes into billions of values (the "billion laughs" bomb); tags ask for types
-    beyond the JSON ones (``!!binary``, ``!!set``, ``!custom``). No tacepath input needs
-    either, so the composer refuses them before anything is built, naming the line.
-    """
-    import yaml
-    from yaml.composer import ComposerError
-    from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
-
-    class StrictLoader(yaml.SafeLoader):
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            refused = None
-            if isinstance(event, AliasEvent):
-                refused = "an alias (*name) is not accepted: write the value out"
-            elif isinstance(event, ScalarEvent | CollectionStartEvent):
-                if event.anchor is not None:
-                    refused = "an anchor (&name) is not accepted: write the value out"
-                elif event.tag is not None:
-                    refused = "a tag (!...) is not accepted: plain values only"
-            if refused is not None:
-                raise ComposerError(None, None, refused, event.start_mark)
-            return super().compose_node(parent, index)
-
-    return StrictLoader
-
-
-def parse_yaml(text: str, *, name: str) -> Any:
-    """Parse YAML (safe loader, no anchors, aliases or tags); an error gives the line and
-    column, never the text."""
-    import yaml
-
-    try:
-        return yaml.load(text, Loader=_yaml_loader())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = str(getattr(exc, "problem", None) or getattr(exc, "reason", "") or "invalid")
-        if mark is None:
-            where = f"character {getattr(exc, 'position', '?')}: {problem}"
-        else:
-            where = _at(mark.line + 1, mark.column + 1, problem, mark.index >= len(text.rstrip()))
-        raise InputError(name, shown(where), "valid YAML") from None
-    except RecursionError as exc:
-        raise InputError(name, _too_much(exc), "valid YAML") from None
-    except Exception as exc:
-        # PyYAML's constructors raise ValueError (a date 2020-13-45), KeyError, IndexError...
-        # on bad text: all of it is input that is not YAML.
-        reason = f"{type(exc).__name__}: {exc}"
-        raise InputError(
-            name, shown(f"a value YAML cannot read ({reason})"), "valid YAML"
-        ) from None
-
-
-_JSONL_ALLOWED = "one JSON value per line (JSON Lines)"
-
-
-def parse_json_line(line: str, n: int, *, name: str) -> Any:
-    """One line (number ``n``) of a JSON Lines file; an error names the line and column."""
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(name, _json_at(exc, n, line), _JSONL_ALLOWED) from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError(name, f"line {n}: {_too_much(exc)}", _JSONL_ALLOWED) from None
-
-
-def parse_jsonl(text: str, *, name: str) -> list[Any]:
-    """Parse JSON Lines (one JSON value per line, blank lines skipped); every bad line is
-    reported with its line and column (the first 20)."""
-    out: list[Any] = []
-    problems: list[Problem] = []
-    allowed = _JSONL_ALLOWED
-    for n, line in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 is JSON text
-        if not line.strip():
-            continue
-        try:
-            out.append(parse_json_line(line, n, name=name))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if len(problems) > _MAX_LINE_PROBLEMS:
-        extra = len(problems) - _MAX_LINE_PROBLEMS
-        problems = [
-            *problems[:_MAX_LINE_PROBLEMS],
-            Problem(name, f"{extra} more bad lines", allowed),
-        ]
-    if problems:
-        raise InputErrors(problems)
-    if not out:
-        raise InputError(name, "no JSON line", allowed)
-    return out
-
-
 def read_json(
     path: Path, *, field: str | None = None, what: str = "JSON file", max_bytes: int | None = None
 ) -> Any:
@@ -625,7 +481,9 @@ def _csv(
             keep_default_na=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise InputError(name, shown(f"not readable as CSV ({_reason(exc)})"), "CSV text") from None
+        raise InputError(
+            name, shown(f"not readable as CSV ({reason_of(exc)})"), "CSV text"
+        ) from None
     return _missing(frame, columns, name, header)
 
 
@@ -645,7 +503,7 @@ def _parquet(source: Path | bytes, *, name: str, columns: Sequence[str] | None) 
         frame = pd.read_parquet(src, columns=present)
     except (ValueError, OSError, TypeError) as exc:
         raise InputError(
-            name, shown(f"not a readable Parquet file ({_reason(exc)})"), "a Parquet file"
+            name, shown(f"not a readable Parquet file ({reason_of(exc)})"), "a Parquet file"
         ) from None
     return _missing(frame, columns, name, names)
 
@@ -661,7 +519,7 @@ def _xpt(source: Path | bytes, *, name: str, columns: Sequence[str] | None) -> p
         frame, meta = pyreadstat.read_xport(str(source))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, ValueError, OSError) as exc:
         raise InputError(
-            name, shown(f"not a readable SAS XPT file ({_reason(exc)})"), "a SAS XPT v5 file"
+            name, shown(f"not a readable SAS XPT file ({reason_of(exc)})"), "a SAS XPT v5 file"
         ) from None
     frame = _missing(frame, columns, name)
     frame.attrs["label"] = str(meta.file_label or "")
