@@ -40,26 +40,6 @@ Decision = Literal[
     "repeat-tace", "continue", "tace-failure", "wait", "deceased", "no-follow-up", "mdt-review"
 ]
 
-#: The regimens whose own trial's on-demand repeat-TACE trigger is the one encoded (TACTICS,
-#: Kudo 2022: its two arms). For any other TACE regimen the trigger is not repeated as that
-#: trial's rule: the decision is an MDT review naming what TACTICS would have done.
-_TACTICS_TRIGGER = frozenset({"tace-sorafenib", "tace-alone"})
-
-#: What each regimen's trial did once TACE failed (only where a source was read).
-_AFTER_FAILURE: dict[str, tuple[str, str]] = {
-    "tace-sorafenib": (
-        "TACTICS continued sorafenib with on-demand TACE until unTACEable progression, TACE "
-        "refractoriness, intolerable toxicity or withdrawal: at TACE failure the protocol "
-        "treatment ends.",
-        "Kudo M, et al. Liver Cancer 2022;11(4):354-367 (doi:10.1159/000522547)",
-    ),
-    "tace-alone": (
-        "On-demand TACE is not repeated once TACE has failed (unTACEable progression / "
-        "refractoriness).",
-        "Kudo M, et al. Liver Cancer 2022;11(4):354-367 (doi:10.1159/000522547)",
-    ),
-}
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImagingPlan:
@@ -276,14 +256,15 @@ def followup(
         if outside is not None:
             reasons = (f"{outside.text}: {outside.note or outside.origin}", *reasons)
             first_name = first_name or FAILURE_NAMES.get(outside.criterion, outside.criterion)
-        after, _ = _AFTER_FAILURE.get(
-            rid,
-            (
-                "What the supporting trial did after TACE failure is not in the sources read: "
-                "an MDT decision.",
-                "",
-            ),
+        rules = find_schedule(rid)
+        told = rules.after_failure if rules is not None else None
+        after = (
+            told.text
+            if told is not None
+            else "What the supporting trial did after TACE failure is not in the sources read: "
+            "an MDT decision."
         )
+        after_source = catalogue().source(told.source, registry()).short() if told else ""
         systemic = [r.label for r in catalogue().regimens if r.kind == "systemic"]
         steps = (
             "stop TACE",
@@ -295,12 +276,15 @@ def followup(
             "tace-failure",
             (f"TACE failure first by {first_name}", *reasons),
             steps,
-            tuple(dict.fromkeys(s for s in (str(up.citation), str(jsh.citation)) if s)),
+            tuple(
+                dict.fromkeys(s for s in (str(up.citation), str(jsh.citation), after_source) if s)
+            ),
             None,
         )
     rep = repeat_tace_indication(timeline, at=last.date)
     review = ("MDT review: " + "; ".join(rep.review),) if rep.review else ()
-    if rep.indicated and rid not in _TACTICS_TRIGGER:
+    own_trigger = (found := find_schedule(rid)) is not None and found.repeat_trigger is not None
+    if rep.indicated and not own_trigger:
         regimen_def = catalogue().regimen(rid)
         trial = regimen_def.evidence[0].trial if regimen_def.evidence else regimen_def.label
         return make(

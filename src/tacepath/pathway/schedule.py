@@ -106,6 +106,11 @@ class RegimenSchedule(_Frozen):
     imaging: ImagingRule | None = None
     max_tace: _MaxTace | None = None
     notes: tuple[_Note, ...] = ()
+    #: The trial's own on-demand repeat-TACE trigger, when it is the one the response engine
+    #: encodes (TACTICS'); without it a triggered repeat TACE is an MDT review.
+    repeat_trigger: _Note | None = None
+    #: What the trial did once TACE failed, where a source was read.
+    after_failure: _Note | None = None
 
 
 class _File(_Frozen):
