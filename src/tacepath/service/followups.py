@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tacepath.domain.patient import parse_patient
-from tacepath.domain.timeline import Timeline, parse_timeline
+from tacepath.domain.timeline import parse_timeline
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.pathway.followup import FollowUpDecision, followup
 from tacepath.service import audit
@@ -40,7 +40,7 @@ from tacepath.service.principal import Principal
 from tacepath.store.models import DecisionRow, Patient, Snapshot
 from tacepath.store.records import TimelineRows, assessment_row, list_rows, snapshot_dict
 
-__all__ = ["record_followup", "store_decision"]
+__all__ = ["check_followup", "record_followup", "store_decision"]
 
 
 def _followup_parts(
@@ -73,6 +73,24 @@ def _followup_parts(
     return (dict(assessment) if assessment is not None else None), lists
 
 
+class _Checked(Exception):
+    """Raised inside the transaction of a check: nothing is written."""
+
+
+def check_followup(
+    db: Database, who: Principal, patient_id: int, payload: Mapping[str, Any]
+) -> list[Problem]:
+    """Every problem the follow-up would be refused for, storing nothing (a form shows
+    them with its own)."""
+    try:
+        record_followup(db, who, patient_id, payload, _check_only=True)
+    except InputError as exc:
+        return list(exc.problems)
+    except _Checked:
+        pass
+    return []
+
+
 def record_followup(
     db: Database,
     who: Principal,
@@ -80,6 +98,7 @@ def record_followup(
     payload: Mapping[str, Any],
     *,
     version: int | None = None,
+    _check_only: bool = False,
 ) -> dict[str, Any]:
     """Add a follow-up to the timeline and store the engine's decision.
 
@@ -133,7 +152,13 @@ def record_followup(
             candidate[name] = [*current.get(name, []), *lists[name]]
         if not candidate["assessments"]:
             raise InputError("assessment", None, "the baseline imaging assessment (first entry)")
-        timeline = parse_timeline(candidate)
+        try:
+            timeline = parse_timeline(candidate)
+        except InputError as exc:  # the labs are checked too: every problem at once
+            problems = list(exc.problems)
+            if labs and assessment is not None:
+                _new_lab_snapshot(s, p, labs, str(assessment.get("date")), problems)
+            raise InputErrors(problems) from None
 
         # the new parts are the tails of the checked timeline
         new = TimelineRows()
@@ -146,9 +171,12 @@ def record_followup(
 
         snap_row: Snapshot | None = None
         if labs:
-            snap_row = _new_lab_snapshot(s, p, labs, timeline, problems)
+            visit = timeline.assessments[-1].date.isoformat()
+            snap_row = _new_lab_snapshot(s, p, labs, visit, problems)
         if problems:
             raise InputErrors(problems)
+        if _check_only:
+            raise _Checked
 
         decision = followup(timeline, p.regimen)
         _add_rows(s, p, new, who)
@@ -175,7 +203,7 @@ def _new_lab_snapshot(
     s: Session,
     p: Patient,
     labs: Any,
-    timeline: Timeline,
+    visit: str,
     problems: list[Problem],
 ) -> Snapshot | None:
     current = _current_snapshot(s, p)
@@ -184,7 +212,7 @@ def _new_lab_snapshot(
         problems.append(Problem("labs", labs, "an object of lab values"))
         return None
     raw["labs"] = {**raw.get("labs", {}), **dict(labs)}
-    raw["date"] = timeline.assessments[-1].date.isoformat()
+    raw["date"] = visit
     try:
         snap = parse_patient(raw)
         row = _snapshot_for_store(snap)

@@ -1,0 +1,182 @@
+"""The web journey on an existing patient: the new-snapshot form, errors in words next to
+their fields, identifiers in the address, and no command-line text on the pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.platform.conftest import client_for, example, web_login
+from tests.platform.test_pages import _csrf, _followup_form
+
+
+@pytest.fixture
+def clinician(app: Any, orgs: Any) -> Any:
+    c = client_for(app)
+    assert web_login(c, "a-clinician").status_code == 303
+    return c
+
+
+def _create(c: Any, snap: dict[str, Any]) -> int:
+    tok = _csrf(c.get("/patients/new").text)
+    r = c.post("/api/patients", json=snap, headers={"X-CSRF-Token": tok})
+    assert r.status_code == 201, r.text
+    pid: int = r.json()["id"]
+    return pid
+
+
+def _snapshot_form(page: str) -> dict[str, str]:
+    """The new-snapshot form as the browser would send it (prefilled values)."""
+    start = page.index('/snapshot" novalidate>')
+    form_html = page[start : page.index("Save the new snapshot")]
+    out: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", form_html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name is None:
+            continue
+        if 'type="checkbox"' in tag:
+            if " checked" in tag:
+                out[name.group(1)] = "on"
+            continue
+        out[name.group(1)] = value.group(1) if value else ""
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form_html):
+        chosen = re.search(r'<option value="([^"]*)" selected>', body) or re.search(
+            r"<option selected>([^<]*)</option>", body
+        )
+        out[name] = chosen.group(1) if chosen else ""
+    return out
+
+
+def _eligible(page: str) -> list[str]:
+    return re.findall(r"<summary>([^<]*?) — <span class=\"status eligible\">", page)
+
+
+def test_every_field_of_the_patient_contract_has_a_form_field(clinician: Any) -> None:
+    from tacepath.domain.labs import Labs
+    from tacepath.domain.patient import History, PatientSnapshot
+
+    expected = []
+    for name in PatientSnapshot.model_fields:
+        if name == "labs":
+            expected += [f"lab-{a}-value" for a in Labs.model_fields]
+        elif name != "history":
+            expected.append(name)
+    for name in History.model_fields:
+        if name == "tace_failure":
+            expected += ["h-tace_failure-date", "h-tace_failure-criterion"]
+        elif name == "prior_systemic_therapy":
+            expected += ["h-prior_systemic_therapy", "h-prior_systemic_none"]
+        else:
+            expected.append(f"h-{name}")
+            if name in History.DATES:
+                expected.append(f"h-{name}-known")
+    new = clinician.get("/patients/new").text
+    assert [n for n in expected if f'name="{n}"' not in new] == []
+    pid = _create(clinician, {"id": "F1"})
+    page = clinician.get(f"/patients/{pid}").text
+    form = page[page.index('/snapshot" novalidate>') : page.index("Save the new snapshot")]
+    assert [n for n in expected if n != "id" and f'name="{n}"' not in form] == []
+
+
+def test_new_snapshot_is_prefilled_saved_and_a_tace_failure_ends_tace(clinician: Any) -> None:
+    pid = _create(clinician, example("pathway/intermediate_candidate.json"))
+    page = clinician.get(f"/patients/{pid}").text
+    assert any(label.startswith("TACE") for label in _eligible(page))
+    form = _snapshot_form(page)
+    assert form["lab-bilirubin-value"] == "0.9"  # prefilled from the current snapshot
+    assert form["weight_kg"] == "72"
+    assert form["h-hypertension"] == "controlled"
+    assert form["h-prior_systemic_none"] == "on"
+    assert form["h-variceal_bleeding_date-known"] == "never"
+    form |= {
+        "csrf_token": _csrf(page),
+        "date": "2026-12-01",
+        "assessment_date": "2026-12-01",
+        "dialysis_twice_past_week": "no",
+        "h-tace_failure-date": "2026-11-30",
+        "h-tace_failure-criterion": "untaceable_progression",
+    }
+    r = clinician.post(f"/patients/{pid}/snapshot", data=form, follow_redirects=False)
+    assert r.status_code == 303, re.findall(r"<li>[^<]*</li>", r.text)
+    record = clinician.get(f"/api/patients/{pid}").json()
+    assert record["snapshot_count"] == 2
+    snap = record["snapshot"]
+    assert snap["history"]["tace_failure"] == {
+        "date": "2026-11-30",
+        "criterion": "untaceable_progression",
+    }
+    assert snap["dialysis_twice_past_week"] is False
+    assert snap["labs"]["bilirubin"] == {"value": 0.9, "unit": "mg/dL"}  # kept
+    page = clinician.get(f"/patients/{pid}").text
+    assert "TACE failure on 2026-11-30" in page
+    assert [label for label in _eligible(page) if label.startswith("TACE")] == []
+
+
+def test_snapshot_errors_are_all_shown_next_to_their_fields(clinician: Any) -> None:
+    pid = _create(clinician, example("pathway/intermediate_candidate.json"))
+    page = clinician.get(f"/patients/{pid}").text
+    form = _snapshot_form(page) | {
+        "csrf_token": _csrf(page),
+        "ecog": "7",
+        "lab-inr-value": "one",
+        "lab-bilirubin-value": "-1",
+        "h-tace_failure-date": "2026-11-30",
+    }
+    r = clinician.post(f"/patients/{pid}/snapshot", data=form)
+    assert r.status_code == 422
+    text = r.text
+    assert "ECOG must be at most 5" in text
+    assert "INR must be a number" in text
+    assert "Bilirubin must be above 0" in text
+    assert "Criterion of TACE failure is required" in text
+    assert 'value="one"' in text  # kept as typed
+    assert re.search(r'name="ecog"[^>]*aria-invalid="true" aria-describedby="err-s-ecog"', text)
+    assert 'id="err-s-ecog"' in text
+    assert "{" not in re.search(r'<div class="errors".*?</div>', text, re.S).group(0)  # type: ignore[union-attr]
+    assert clinician.get(f"/api/patients/{pid}").json()["snapshot_count"] == 1
+
+
+def test_new_patient_form_lists_every_problem_at_once(clinician: Any) -> None:
+    tok = _csrf(clinician.get("/patients/new").text)
+    form = {"csrf_token": tok, "id": "Q1", "lab-inr-value": "one", "ecog": "7", "age_years": "150"}
+    r = clinician.post("/patients/new", data=form)
+    assert r.status_code == 422
+    for words in ("INR must be a number", "ECOG must be at most 5", "Age must be at most 120"):
+        assert words in r.text
+    assert 'aria-describedby="err-lab-inr-value"' in r.text
+    assert 'aria-describedby="err-age_years"' in r.text
+
+
+def test_followup_errors_are_words_tied_to_their_inputs(clinician: Any) -> None:
+    pid = _create(clinician, example("pathway/intermediate_candidate.json"))
+    page = clinician.get(f"/patients/{pid}").text
+    form = _followup_form(page) | {
+        "start_date": "2026-01-05",
+        "regimen": "tace-alone",
+        "visit_date": "2026-01-02",
+        "lesion-0-id": "L1",
+        "lesion-0-target": "on",
+        "lesion-0-longest_mm": "50",
+        "lesion-0-perpendicular_mm": "40",
+        "lesion-1-id": "L2",
+        "lesion-1-target": "on",
+        "lesion-1-longest_mm": "30",
+        "lesion-1-perpendicular_mm": "-25",
+        "lab-bilirubin-value": "-1",
+        "lab-bilirubin-unit": "mg/dL",
+    }
+    r = clinician.post(f"/patients/{pid}/followup", data=form)
+    assert r.status_code == 422
+    box = re.search(r'<div class="errors".*?</div>', r.text, re.S).group(0)  # type: ignore[union-attr]
+    assert "Perpendicular diameter of L2 must be above 0 mm" in box
+    assert "Bilirubin must be above 0" in box
+    assert "Tuple" not in box
+    assert "{" not in box
+    assert re.search(
+        r'name="lesion-1-perpendicular_mm"[^>]*aria-invalid="true" '
+        r'aria-describedby="err-lesion-1-perpendicular_mm"',
+        r.text,
+    )
