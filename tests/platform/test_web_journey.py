@@ -180,3 +180,30 @@ def test_followup_errors_are_words_tied_to_their_inputs(clinician: Any) -> None:
         r'aria-describedby="err-lesion-1-perpendicular_mm"',
         r.text,
     )
+
+
+_COMMAND_LINE = re.compile(r"tacepath (assess|analyze|schema|grade|simulate|schedule)|\s--[a-z]")
+
+
+def _set_course(c: Any, pid: int, regimen: str) -> None:
+    page = c.get(f"/patients/{pid}").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": _csrf(page), "version": version, "start_date": "2026-01-05"}
+    r = c.post(f"/patients/{pid}/course", data=data | {"regimen": regimen}, follow_redirects=False)
+    assert r.status_code == 303, r.text[-2000:]
+
+
+def test_pages_show_no_command_line_text_and_the_dose_uses_the_recorded_weight(
+    clinician: Any, app: Any
+) -> None:
+    snap = example("pathway/intermediate_candidate.json")
+    pid = _create(clinician, snap)
+    _set_course(clinician, pid, "tace-lenvatinib")
+    page = clinician.get(f"/patients/{pid}").text
+    assert "72 kg" in page  # the weight of the current snapshot chose the dose
+    without = _create(clinician, {k: v for k, v in snap.items() if k != "weight_kg"} | {"id": "W0"})
+    _set_course(clinician, without, "tace-lenvatinib")
+    bare = clinician.get(f"/patients/{without}").text
+    assert "record the weight" in bare
+    for html in (page, bare, clinician.get("/patients/new").text, clinician.get("/import").text):
+        assert _COMMAND_LINE.search(html) is None, _COMMAND_LINE.search(html)

@@ -104,11 +104,15 @@ def _state(
 
 
 def _plan(
-    timeline: Timeline | None, regimen: str | None, state: CourseState, start: dt.date | None
+    timeline: Timeline | None,
+    regimen: str | None,
+    state: CourseState,
+    start: dt.date | None,
+    weight_kg: float | None = None,
 ) -> tuple[Schedule | None, str]:
     """The regimen's dated plan from the course start (the timeline's, else ``start``) and the
     timeline's TACE sessions, stopped at death or TACE failure; none after death, none for a
-    regimen without a schedule."""
+    regimen without a schedule. A weight-based dose uses ``weight_kg`` (the snapshot's)."""
     begin = timeline.start_date if timeline is not None else start
     if begin is None or regimen is None:
         return None, ""
@@ -123,7 +127,7 @@ def _plan(
     tace_dates = tuple(s.date for s in timeline.tace_sessions) if timeline is not None else ()
     plan = schedule(
         regimen, begin, tace_dates=tace_dates, months=PLAN_MONTHS,
-        stop_at=state.stop,
+        stop_at=state.stop, weight_kg=weight_kg,
     )  # fmt: skip
     return plan, ""
 
@@ -167,7 +171,13 @@ def decide(
         if timeline is not None and regimen is not None
         else None
     )
-    plan, note = _plan(timeline, follow.regimen if follow is not None else regimen, state, start)
+    plan, note = _plan(
+        timeline,
+        follow.regimen if follow is not None else regimen,
+        state,
+        start,
+        patient.weight_kg if patient is not None else None,
+    )
     pid = patient.id if patient is not None else timeline.id  # type: ignore[union-attr]
     return PatientDecision(
         id=pid,

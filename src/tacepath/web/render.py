@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from tacepath import __version__
+from tacepath.clinical.cohort import COHORT_COLUMNS
 from tacepath.service.principal import Principal
 
 __all__ = ["NAV", "TEMPLATES", "error_page", "page"]
@@ -40,6 +41,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 TEMPLATES.env.filters["fmt"] = _fmt
 TEMPLATES.env.globals["version"] = __version__
+TEMPLATES.env.globals["cohort_columns"] = COHORT_COLUMNS
 
 
 def page(
