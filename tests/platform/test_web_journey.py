@@ -207,3 +207,63 @@ def test_pages_show_no_command_line_text_and_the_dose_uses_the_recorded_weight(
     assert "record the weight" in bare
     for html in (page, bare, clinician.get("/patients/new").text, clinician.get("/import").text):
         assert _COMMAND_LINE.search(html) is None, _COMMAND_LINE.search(html)
+
+
+def test_an_identifier_in_the_address_leads_to_the_record_or_a_404_with_navigation(
+    clinician: Any,
+) -> None:
+    pid = _create(clinician, {"id": "P001"})
+    r = clinician.get("/patients/P001", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/patients/{pid}"
+    for path in ("/patients/NOPE", "/patients/" + "x" * 300, "/no-such-page"):
+        r = clinician.get(path)
+        assert r.status_code == 404, path
+        assert 'aria-label="Main"' in r.text, path  # the site navigation
+        assert "valid integer" not in r.text
+
+
+def test_a_taken_or_overlong_id_is_refused_on_the_form(clinician: Any) -> None:
+    _create(clinician, {"id": "D1"})
+    tok = _csrf(clinician.get("/patients/new").text)
+    r = clinician.post("/patients/new", data={"csrf_token": tok, "id": "D1", "ecog": "1"})
+    assert r.status_code == 422
+    assert "Patient id must be an id not yet used in Hospital A" in r.text
+    assert "Changed by someone else" not in r.text
+    assert 'value="D1"' in r.text
+    r = clinician.post("/patients/new", data={"csrf_token": tok, "id": "x" * 10_000})
+    assert r.status_code == 422
+    assert "Patient id must be at most 64 characters (entered 10000 characters)" in r.text
+    assert 'action="/patients/new"' in r.text
+
+
+def test_long_workspace_and_user_names_keep_their_form(app: Any, orgs: Any) -> None:
+    from tests.platform.conftest import client_for, web_login
+
+    stat = client_for(app)
+    web_login(stat, "a-statistician")
+    tok = _csrf(stat.get("/trials").text)
+    r = stat.post("/trials", data={"csrf_token": tok, "name": "n" * 5000})
+    assert r.status_code == 422
+    assert 'action="/trials"' in r.text
+    admin = client_for(app)
+    web_login(admin, "a-admin")
+    tok = _csrf(admin.get("/admin").text)
+    data = {"csrf_token": tok, "username": "u" * 5000, "role": "navigator", "password": "p" * 20}
+    r = admin.post("/admin/users", data=data)
+    assert r.status_code == 422
+    assert 'action="/admin/users"' in r.text
+
+
+def test_option_headings_name_the_regimen_and_response_rates_are_shown(clinician: Any) -> None:
+    pid = _create(clinician, example("pathway/intermediate_candidate.json"))
+    page = clinician.get(f"/patients/{pid}").text
+    assert "<h3>Why</h3>" not in page
+    assert "<h3>Caveats</h3>" not in page
+    assert "<h3>Why: TACE + durvalumab + bevacizumab (EMERALD-1)</h3>" in page
+    assert "<h3>Caveats: TACE + sorafenib (TACTICS sequence)</h3>" in page
+    assert "54.1%" in page  # LAUNCH's objective response rate (mRECIST)
+    evidence = clinician.get("/evidence").text
+    assert "()" not in evidence
+    assert "32%" in evidence  # CheckMate 040's headline is a response rate
+    assert "43.6%" in clinician.get("/evidence/EMERALD-1").text

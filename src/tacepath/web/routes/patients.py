@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from tacepath.errors import InputError, Problem
 from tacepath.http.deps import RecordId, Require, get_db
 from tacepath.service import clinical, followups, patients
-from tacepath.service.errors import AlreadyExists, StaleVersion
+from tacepath.service.errors import AlreadyExists, NotFound, StaleVersion
 from tacepath.service.principal import Principal
 from tacepath.web import forms
 from tacepath.web.messages import explain
@@ -169,9 +169,13 @@ def _new_snapshot_form(current: dict[str, Any] | None) -> dict[str, str]:
 @router.get("/patients/{patient_id}")
 def patient_page(
     request: Request,
-    patient_id: str = PathParam(..., max_length=64),
+    patient_id: str = PathParam(..., max_length=10_000),
     who: Principal = Depends(Require("patient.read")),
 ) -> Response:
+    """The patient page; an organisation's identifier (MRN) in place of the record number
+    redirects to the record (404 when the organisation has no such patient)."""
+    if len(patient_id) > 64:
+        raise NotFound("patient", patient_id[:64] + "…")
     if not (patient_id.isascii() and patient_id.isdigit()) or not 1 <= int(patient_id) < 2**31:
         number = patients.patient_id_for(get_db(request), who, patient_id)
         return RedirectResponse(f"/patients/{number}", status_code=303)
