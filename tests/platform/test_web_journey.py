@@ -148,6 +148,7 @@ def test_new_patient_form_lists_every_problem_at_once(clinician: Any) -> None:
         assert words in r.text
     assert 'aria-describedby="err-lab-inr-value"' in r.text
     assert 'aria-describedby="err-age_years"' in r.text
+    assert '<a href="#lab-inr-value">INR must be a number' in r.text  # the list leads to it
 
 
 def test_followup_errors_are_words_tied_to_their_inputs(clinician: Any) -> None:

@@ -61,7 +61,7 @@ PATIENT_FLAGS: tuple[tuple[str, str], ...] = (
 PATIENT_NUMBERS: tuple[tuple[str, str, str], ...] = (
     ("age_years", "Age", "years"),
     ("weight_kg", "Weight", "kg"),
-    ("pt_prolongation_s", "Prothrombin time over control", "seconds, if no INR"),
+    ("pt_prolongation_s", "Prothrombin time over control", "seconds"),
 )
 #: Categorical history fields: name, label, the contract's values.
 HISTORY_CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (

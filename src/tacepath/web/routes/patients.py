@@ -66,14 +66,17 @@ SNAPSHOT_FIELDS = {
 }
 
 
-def _errors(problems: list[Problem], form: dict[str, str]) -> dict[str, Any]:
-    """The messages of a refused form: the list, and each input's (``fe``)."""
+def _errors(
+    problems: list[Problem], form: dict[str, str], pfx: str | None = None
+) -> dict[str, Any]:
+    """The messages of a refused form: the list, and each input's (``fe``); with the form's
+    id prefix ``pfx``, each message of the list links to its input."""
     explained = explain(problems, form)
-    return {"messages": explained.messages, "fe": explained.by_input}
+    return {"messages": explained.messages, "fe": explained.by_input, "error_pfx": pfx}
 
 
 def _new_context(form: dict[str, str], problems: list[Problem]) -> dict[str, Any]:
-    return {"form": form, **SNAPSHOT_FIELDS, **_errors(problems, form)}
+    return {"form": form, **SNAPSHOT_FIELDS, **_errors(problems, form, "")}
 
 
 @router.get("/patients/new")
@@ -153,7 +156,11 @@ def patient_context(
         if snapshot_form is not None
         else _new_snapshot_form(record.get("snapshot")),
         "snapshot_refused": snapshot_form is not None,
-        **_errors(problems or [], snapshot_form if snapshot_form is not None else form or {}),
+        **(
+            _errors(problems or [], snapshot_form, "s-")
+            if snapshot_form is not None
+            else _errors(problems or [], form or {})
+        ),
     }
 
 
