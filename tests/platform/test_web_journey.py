@@ -111,8 +111,16 @@ def test_new_snapshot_is_prefilled_saved_and_a_tace_failure_ends_tace(clinician:
     assert snap["dialysis_twice_past_week"] is False
     assert snap["labs"]["bilirubin"] == {"value": 0.9, "unit": "mg/dL"}  # kept
     page = clinician.get(f"/patients/{pid}").text
-    assert "TACE failure on 2026-11-30" in page
+    assert "TACE failure on 2026-11-30</strong> (unTACEable progression;" in page
     assert [label for label in _eligible(page) if label.startswith("TACE")] == []
+
+
+def test_missing_inputs_of_a_score_are_named_in_words(clinician: Any) -> None:
+    pid = _create(clinician, {"id": "M1", "labs": {"bilirubin": {"value": 1.0, "unit": "mg/dL"}}})
+    page = clinician.get(f"/patients/{pid}").text
+    assert "dialysis at least twice in the past 7 days" in page
+    assert "needs labs." not in page
+    assert re.search(r"needs [^<]*dialysis_twice_past_week", page) is None
 
 
 def test_snapshot_errors_are_all_shown_next_to_their_fields(clinician: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from tacepath.errors import Problem
 from tacepath.web import forms
 
-__all__ = ["Explained", "explain"]
+__all__ = ["Explained", "explain", "field_words"]
 
 _LAB_WORDS = {"inr": "INR", "afp": "AFP", "ast": "AST", "alt": "ALT"}
 _LESION_WORDS = {
@@ -213,3 +213,11 @@ def explain(problems: Sequence[Problem], form: Mapping[str, str]) -> Explained:
         if name is not None:
             by_input.setdefault(name, []).append(text)
     return Explained(messages, by_input)
+
+
+def field_words(field: str) -> str:
+    """A contract field's name in words, as the forms label it (``labs.creatinine`` ->
+    ``creatinine``, ``dialysis_twice_past_week`` -> ``dialysis at least twice in the past
+    7 days``); an acronym keeps its capitals."""
+    words = _where(field, {})[1]
+    return words if words[:2].isupper() else words[:1].lower() + words[1:]

@@ -15,6 +15,7 @@ from tacepath.http.settings import SESSION_COOKIE
 from tacepath.service.auth import session_principal
 from tacepath.service.errors import ServiceError
 from tacepath.service.principal import Principal
+from tacepath.web.messages import field_words
 
 __all__ = ["NAV", "TEMPLATES", "error_page", "page"]
 
@@ -51,6 +52,7 @@ def _other_label(key: str) -> str:
 
 
 TEMPLATES.env.filters["fmt"] = _fmt
+TEMPLATES.env.filters["field_words"] = field_words
 TEMPLATES.env.filters["other_label"] = _other_label
 TEMPLATES.env.globals["version"] = __version__
 TEMPLATES.env.globals["cohort_columns"] = COHORT_COLUMNS
