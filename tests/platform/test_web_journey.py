@@ -276,3 +276,42 @@ def test_option_headings_name_the_regimen_and_response_rates_are_shown(clinician
     assert "()" not in evidence
     assert "32%" in evidence  # CheckMate 040's headline is a response rate
     assert "43.6%" in clinician.get("/evidence/EMERALD-1").text
+
+
+def test_followup_offers_the_graded_terms_and_an_unknown_term_names_close_ones(
+    clinician: Any,
+) -> None:
+    from tacepath.pathway.ctcae_data import ctcae
+
+    pid = _create(clinician, example("pathway/intermediate_candidate.json"))
+    page = clinician.get(f"/patients/{pid}").text
+    assert 'list="ctcae-terms"' in page
+    offered = re.findall(r'<option value="([^"]+)"></option>', page)
+    assert offered == [t.term for t in ctcae().terms]
+    base = {
+        "start_date": "2026-01-05",
+        "regimen": "tace-sorafenib",
+        "visit_date": "2026-01-02",
+        "lesion-0-id": "L1",
+        "lesion-0-target": "on",
+        "lesion-0-longest_mm": "50",
+        "lesion-0-perpendicular_mm": "40",
+    }
+    r = clinician.post(f"/patients/{pid}/followup", data=_followup_form(page) | base)
+    assert r.status_code == 200
+    page = clinician.get(f"/patients/{pid}").text
+    form = _followup_form(page) | {
+        "visit_date": "2026-03-02",
+        "lesion-0-longest_mm": "48",
+        "lesion-0-perpendicular_mm": "38",
+        "ae-1-term": "Diarhea",
+        "ae-1-grade": "3",
+        "ae-1-drug": "sorafenib",
+        "ae-1-current_dose": "400 mg twice daily",
+    }
+    r = clinician.post(f"/patients/{pid}/followup", data=form)
+    assert r.status_code == 422
+    box = re.search(r'<div class="errors".*?</div>', r.text, re.S).group(0)  # type: ignore[union-attr]
+    assert "such as &#39;Diarrhea&#39;" in box
+    assert "Hypoalbuminemia" not in box  # never the whole list
+    assert 'aria-describedby="err-ae-1-term"' in r.text

@@ -15,8 +15,10 @@ from tacepath.domain.labs import Labs
 from tacepath.domain.timeline import ORGANS
 from tacepath.domain.units import ANALYTES
 from tacepath.errors import Problem
+from tacepath.pathway.ctcae_data import ctcae
 
 __all__ = [
+    "CTCAE_TERMS",
     "HISTORY_CHOICES",
     "HISTORY_DATES",
     "HISTORY_FLAGS",
@@ -40,6 +42,8 @@ LAB_UNITS: dict[str, tuple[str, ...]] = {
     a: tuple(u for u in ANALYTES[a].to_canonical) + (("IU/mL",) if a == "afp" else ())
     for a in LAB_NAMES
 }
+#: The graded CTCAE v5.0 terms (the engine's list), offered by the follow-up's term picker.
+CTCAE_TERMS: tuple[str, ...] = tuple(t.term for t in ctcae().terms)
 LESION_ROWS = 5
 NEW_LESION_ROWS = 2
 AE_ROWS = 2

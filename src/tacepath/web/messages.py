@@ -146,7 +146,9 @@ def _lesion_row(form: Mapping[str, str], prefix: str, lesion_id: str) -> int | N
     return None
 
 
-def _where(field: str, form: Mapping[str, str]) -> tuple[str | None, str, str]:
+def _where(
+    field: str, form: Mapping[str, str], value: object = None
+) -> tuple[str | None, str, str]:
     """(input name or None, words for the field, unit) of a problem's field."""
     if field in _FOLLOWUP_FIELDS:
         name, words = _FOLLOWUP_FIELDS[field]
@@ -162,6 +164,9 @@ def _where(field: str, form: Mapping[str, str]) -> tuple[str | None, str, str]:
         i, key = int(m.group(1)) - 1, m.group(2)
         words = f"{_LESION_WORDS.get(key, key)} of new lesion {i + 1}"
         return f"new-{i}-{key}", words, unit
+    if field in ("event", "term"):  # an adverse event's term, refused by the engines
+        terms = (k for k, v in form.items() if k.endswith("-term") and v.strip() == value)
+        return next(terms, None), "Adverse event term", ""
     if m := re.fullmatch(r"adverse event (\d+)\.(\w+)", field):
         i, key = int(m.group(1)) - 1, m.group(2)
         return f"ae-{i}-{key}", f"{key.capitalize()} of adverse event {i + 1}", ""
@@ -200,7 +205,7 @@ def explain(problems: Sequence[Problem], form: Mapping[str, str]) -> Explained:
     for p in problems:
         if _repeats_an_inner_problem(p, problems):
             continue
-        name, words, unit = _where(p.field, form)
+        name, words, unit = _where(p.field, form, p.value)
         shown = _shown(p.value)
         text = f"{words} {_rule(p.allowed, unit)}"
         if shown is not None:

@@ -147,6 +147,7 @@ def patient_context(
         "lesion_rows": max(len(lesions), forms.LESION_ROWS if not lesions else 0),
         "new_rows": forms.NEW_LESION_ROWS,
         "ae_rows": forms.AE_ROWS,
+        "ctcae_terms": forms.CTCAE_TERMS,
         "organs": forms.ORGANS,
         **SNAPSHOT_FIELDS,
         "schedule": plan,
