@@ -315,3 +315,33 @@ def test_followup_offers_the_graded_terms_and_an_unknown_term_names_close_ones(
     assert "such as &#39;Diarrhea&#39;" in box
     assert "Hypoalbuminemia" not in box  # never the whole list
     assert 'aria-describedby="err-ae-1-term"' in r.text
+
+
+def test_first_entry_without_start_or_regimen_says_so_next_to_them(clinician: Any) -> None:
+    pid = _create(clinician, {"id": "R1"})
+    page = clinician.get(f"/patients/{pid}").text
+    form = _followup_form(page) | {
+        "visit_date": "2026-01-02",
+        "lesion-0-id": "L1",
+        "lesion-0-target": "on",
+        "lesion-0-longest_mm": "50",
+        "lesion-0-perpendicular_mm": "x",
+    }
+    r = clinician.post(f"/patients/{pid}/followup", data=form)
+    assert r.status_code == 422
+    for words in ("Perpendicular diameter of L1 must be a number", "Course start", "Regimen"):
+        assert words in r.text
+    assert 'id="err-regimen"' in r.text
+    assert 'id="err-start_date"' in r.text
+
+
+def test_a_stale_snapshot_form_says_to_reload(clinician: Any) -> None:
+    pid = _create(clinician, {"id": "V1"})
+    page = clinician.get(f"/patients/{pid}").text
+    form = _snapshot_form(page) | {"csrf_token": _csrf(page), "ecog": "1"}
+    assert clinician.post(f"/patients/{pid}/snapshot", data=form).status_code == 200
+    r = clinician.post(f"/patients/{pid}/snapshot", data=form | {"ecog": "2"})  # same version
+    assert r.status_code == 409
+    assert "changed by someone else after this page was loaded" in r.text
+    assert 'value="2"' in r.text  # kept as typed
+    assert clinician.get(f"/api/patients/{pid}").json()["snapshot_count"] == 2

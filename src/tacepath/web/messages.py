@@ -207,10 +207,23 @@ def explain(problems: Sequence[Problem], form: Mapping[str, str]) -> Explained:
             continue
         name, words, unit = _where(p.field, form, p.value)
         shown = _shown(p.value)
-        text = f"{words} {_rule(p.allowed, unit)}"
-        if shown is not None:
-            text += f" (entered {shown})"
-        text += "."
+        if p.field == "version":
+            text = (
+                "The record was changed by someone else after this page was loaded: "
+                "reload the page, then enter the change again."
+            )
+        elif p.value is None and p.allowed.startswith("the "):
+            text = f"{words} is required"
+            if "first entry" in p.allowed:
+                text += " for the first entry"
+            elif "(required)" not in p.allowed:
+                text += f": {p.allowed}"
+            text += "."
+        else:
+            text = f"{words} {_rule(p.allowed, unit)}"
+            if shown is not None:
+                text += f" (entered {shown})"
+            text += "."
         if text in seen:
             continue
         seen.add(text)
