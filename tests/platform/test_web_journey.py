@@ -345,3 +345,21 @@ def test_a_stale_snapshot_form_says_to_reload(clinician: Any) -> None:
     assert "changed by someone else after this page was loaded" in r.text
     assert 'value="2"' in r.text  # kept as typed
     assert clinician.get(f"/api/patients/{pid}").json()["snapshot_count"] == 2
+
+
+def test_evidence_pages_show_what_the_seed_and_the_source_say_for_every_conflict(
+    clinician: Any,
+) -> None:
+    from markupsafe import escape
+
+    from tacepath.evidence.registry import registry
+    from tacepath.evidence.views import conflict_rows
+
+    listing = clinician.get("/evidence").text
+    for c in conflict_rows(registry()):
+        for part in ("seed", "source_says"):
+            if c[part]:
+                assert escape(c[part]["text"][:40]) in listing, (c["id"], part)
+        trial = clinician.get(f"/evidence/{c['trial']}").text
+        if c["seed"]:
+            assert escape("Seed: " + c["seed"]["text"][:40]) in trial, c["id"]
