@@ -407,9 +407,26 @@ def test_post_embolization_syndrome_is_not_a_ctcae_term() -> None:
         grade("post-embolization syndrome")
 
 
-def test_unknown_term_lists_the_graded_terms() -> None:
-    with pytest.raises(InputError, match="term: got 'glucose'; allowed: one of Aspartate"):
+def test_an_unknown_term_names_a_few_close_terms_never_the_whole_list() -> None:
+    with pytest.raises(InputError, match="no known name is close") as refused:
         grade("glucose", value=5)
+    assert "Aspartate" not in str(refused.value)
+    with pytest.raises(InputError, match="such as 'Diarrhea'"):
+        grade("Diarhea", value=5)
+    with pytest.raises(InputError) as refused:
+        grade("AST high", value=5)
+    allowed = refused.value.problem.allowed
+    assert "'Aspartate aminotransferase increased'" in allowed
+    assert allowed.count("'") <= 6  # at most three names
+
+
+def test_an_unknown_label_event_names_a_few_close_events() -> None:
+    from tacepath.pathway.ctcae_data import ctcae
+    from tacepath.pathway.dose_rules_data import dose_rules
+
+    with pytest.raises(InputError) as refused:
+        dose_rules().event("Diarhea", ctcae())
+    assert refused.value.problem.allowed.endswith("such as 'Diarrhea'")
 
 
 def test_inputs_a_term_does_not_use_are_refused_not_ignored() -> None:

@@ -122,7 +122,7 @@ def test_clinician_flow(server: str, browser: Any, tmp_path: Path) -> None:
     page.get_by_label("Bilirubin").fill("1.1")
     page.get_by_label("Albumin").fill("3.6")
     page.get_by_label("INR").fill("1.1")
-    page.get_by_label("Ascites").select_option("none")
+    page.get_by_label("Ascites", exact=True).select_option("none")
     page.get_by_label("Encephalopathy").select_option("none")
     page.get_by_label("Intrahepatic tumours").fill("50;30")
     page.get_by_label("Macrovascular invasion").select_option("no")
@@ -229,3 +229,47 @@ def test_other_roles_pages(server: str, browser: Any) -> None:
         assert page.locator("h1").count() == 1
         _shot(page, name)
         ctx.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_new_snapshot_form_with_its_errors(server: str, browser: Any, width: int) -> None:
+    """The new-snapshot form on the patient page, refused and then saved with a TACE failure
+    (desktop and phone width); the errors sit next to their fields and are announced."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    _sign_in(page, server, "a-clinician")
+    page.wait_for_url("**/patients")
+    page.goto(f"{server}/patients/new")
+    page.get_by_label("Patient id").fill(f"SNAP-{width}")
+    page.get_by_label("INR").fill("one")
+    page.get_by_label("ECOG").fill("7")
+    page.locator("#age_years").fill("150")
+    page.get_by_role("button", name="Create patient").click()
+    assert page.locator("#errors li").count() == 3
+    assert page.locator("#ecog").get_attribute("aria-invalid") == "true"
+    _shot(page, f"20_new_patient_errors_{width}")
+    page.get_by_label("INR").fill("1.1")
+    page.get_by_label("ECOG").fill("0")
+    page.locator("#age_years").fill("66")
+    page.get_by_label("Bilirubin").fill("1.0")
+    page.get_by_label("Albumin").fill("3.8")
+    page.get_by_role("button", name="Create patient").click()
+    page.wait_for_url(re.compile(r".*/patients/\d+$"))
+    page.get_by_text("Labs, clinical findings, tumours").click()
+    snapshot = page.locator("#snapshot")
+    snapshot.get_by_label("ECOG").fill("7")
+    snapshot.get_by_label("Established on").fill("2026-11-30")
+    snapshot.get_by_role("button", name="Save the new snapshot").click()
+    errors = page.locator("#errors").inner_text()
+    assert "ECOG must be at most 5" in errors
+    assert "Criterion of TACE failure is required" in errors
+    assert page.locator("#s-ecog").get_attribute("aria-describedby") == "err-s-ecog"
+    _shot(page, f"21_snapshot_errors_{width}")
+    snapshot.get_by_label("ECOG").fill("1")
+    snapshot.get_by_label("By the criterion").select_option("jsh_refractoriness")
+    snapshot.get_by_role("button", name="Save the new snapshot").click()
+    page.wait_for_url(re.compile(r".*#scores$"))
+    assert "TACE failure on 2026-11-30" in page.content()
+    _shot(page, f"22_patient_after_tace_failure_{width}")
+    ctx.close()

@@ -136,6 +136,7 @@ def trial_rows(reg: Registry) -> list[dict[str, Any]]:
                 "medians": {a: number_dict(v, t) for a, v in h.medians.items()},
                 "hr": number_dict(h.hr, t) if h.hr else None,
                 "p": number_dict(h.p, t) if h.p else None,
+                "other": {k: number_dict(v, t) for k, v in h.other.items()},
             }
         rows.append(
             {

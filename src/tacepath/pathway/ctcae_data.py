@@ -8,6 +8,7 @@ conventions. Aliases must name one term only and every source id must exist.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -37,9 +38,11 @@ __all__ = [
     "Scale",
     "Term",
     "UnverifiedTerm",
+    "closest_names",
     "ctcae",
     "load_ctcae",
     "term_key",
+    "unknown_name_text",
 ]
 
 CTCAE_FILE = Path(__file__).resolve().parent / "ctcae_v5.yaml"
@@ -209,17 +212,49 @@ class Ctcae(_Frozen):
                 "term",
                 name,
                 f"a graded term: the CTCAE v5.0 grade text for {found.term!r} is not verified "
-                "in the reference (§0.2), so tacepath does not grade it "
-                "(see `tacepath grade --list`)",
+                "in the reference (§0.2), so tacepath does not grade it",
             )
         if isinstance(found, NotATerm):
             raise InputError("term", name, f"a CTCAE v5.0 term: {found.name!r} is {found.note}")
-        raise InputError("term", name, "one of " + ", ".join(t.term for t in self.terms))
+        spellings = [(n, t.term) for t in self.terms for n in (t.term, *t.aliases)]
+        raise InputError(
+            "term", name, unknown_name_text("a graded CTCAE v5.0 term", name, spellings)
+        )
 
 
 def term_key(name: str) -> str:
     """A term or event name as compared: lower case, letters and digits only."""
     return re.sub(r"[^a-z0-9]", "", name.casefold())
+
+
+def closest_names(name: str, spellings: Iterable[tuple[str, str]], n: int = 3) -> list[str]:
+    """Up to ``n`` names closest to ``name``: ``spellings`` pairs each spelling (a name or an
+    alias) with the name it stands for. A spelling sharing a word with ``name`` comes first,
+    then those alike by :func:`difflib.get_close_matches` (on :func:`term_key`)."""
+    pairs = list(spellings)
+    key = term_key(name)
+    words = {w for w in re.findall(r"[a-z0-9]+", name.casefold()) if len(w) >= 3}
+
+    def shared(spelling: str) -> int:
+        return len(words & set(re.findall(r"[a-z0-9]+", spelling.casefold())))
+
+    def alike(spelling: str) -> float:
+        return difflib.SequenceMatcher(None, key, term_key(spelling)).ratio()
+
+    ranked = sorted((p for p in pairs if shared(p[0])), key=lambda p: (-shared(p[0]), -alike(p[0])))
+    out = [canonical for _s, canonical in ranked]
+    by_key: dict[str, str] = {term_key(s): c for s, c in pairs}
+    out += [by_key[k] for k in difflib.get_close_matches(key, list(by_key), 10, 0.6)]
+    return list(dict.fromkeys(out))[:n]
+
+
+def unknown_name_text(what: str, name: str, spellings: Iterable[tuple[str, str]]) -> str:
+    """What is allowed instead of an unknown name: ``what``, and a few close names (never
+    the whole list)."""
+    close = closest_names(name, spellings)
+    if not close:
+        return f"{what}; no known name is close to this one"
+    return f"{what}, such as " + " or ".join(repr(c) for c in close)
 
 
 _INDEXES: dict[int, dict[str, Term | UnverifiedTerm | NotATerm]] = {}

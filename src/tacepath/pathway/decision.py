@@ -112,7 +112,7 @@ def _plan(
 ) -> tuple[Schedule | None, str]:
     """The regimen's dated plan from the course start (the timeline's, else ``start``) and the
     timeline's TACE sessions, stopped at death or TACE failure; none after death, none for a
-    regimen without a schedule."""
+    regimen without a schedule. A weight-based dose uses ``weight_kg`` (the snapshot's)."""
     begin = timeline.start_date if timeline is not None else start
     if begin is None or regimen is None:
         return None, ""

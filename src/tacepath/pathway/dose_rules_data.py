@@ -27,6 +27,7 @@ from tacepath.pathway.ctcae_data import (
     UnverifiedTerm,
     ctcae,
     term_key,
+    unknown_name_text,
 )
 
 __all__ = [
@@ -256,9 +257,11 @@ class DoseRules(_Frozen):
         for e in self.events:
             if k in {term_key(n) for n in (e.name, *e.aliases)}:
                 return e.name, False
-        allowed = [t.term for t in cat.terms] + [u.term for u in cat.unverified]
-        allowed += [e.name for e in self.events]
-        raise InputError("event", name, "a CTCAE term or a label event: " + ", ".join(allowed))
+        spellings = [(n, t.term) for t in cat.terms for n in (t.term, *t.aliases)]
+        spellings += [(n, u.term) for u in cat.unverified for n in (u.term, *u.aliases)]
+        spellings += [(n, e.name) for e in self.events for n in (e.name, *e.aliases)]
+        what = "a CTCAE term or a label event"
+        raise InputError("event", name, unknown_name_text(what, name, spellings))
 
 
 def when_parts(w: When) -> Iterable[When]:

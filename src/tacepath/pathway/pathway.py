@@ -330,6 +330,7 @@ def _evidence(
                 "medians": {a: number_dict(v, trial) for a, v in r.medians.items()},
                 "hr": number_dict(r.hr, trial) if r.hr else None,
                 "p": number_dict(r.p, trial) if r.p else None,
+                "other": {k: number_dict(v, trial) for k, v in r.other.items()},
             }
         )
     own = [c for c in crit if c.origin == f"population:{trial.id}"]

@@ -333,7 +333,7 @@ def schedule(
         dose = c.dose
         if c.weight_based:
             if weight_kg is None:
-                dose += " — give --weight-kg to choose"
+                dose += " — depends on body weight: record the weight to choose"
             else:
                 mg = "12 mg" if weight_kg >= 60 else "8 mg"
                 dose = f"{mg} once daily ({weight_kg:g} kg); rule: {c.dose}"

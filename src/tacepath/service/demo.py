@@ -145,8 +145,8 @@ def load_demo(
             db,
             stat,
             "TACTICS-like trial (synthetic data)",
-            "Synthetic TACTICS-like cohort from tacepath simulate cohort --like tactics and "
-            "the example analysis plan: not trial data.",
+            "Synthetic TACTICS-like cohort (simulated like TACTICS) and the example "
+            "analysis plan: not trial data.",
         )
         for kind, (name, content) in files.items():
             upload_file(db, stat, trial["id"], kind, name, content)

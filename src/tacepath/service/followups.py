@@ -53,7 +53,7 @@ from tacepath.service.principal import Principal
 from tacepath.store.models import DecisionRow, Patient, Snapshot
 from tacepath.store.records import TimelineRows, assessment_row, list_rows, snapshot_dict
 
-__all__ = ["MAX_FOLLOWUP_ITEMS", "record_followup", "store_decision"]
+__all__ = ["MAX_FOLLOWUP_ITEMS", "check_followup", "record_followup", "store_decision"]
 
 
 def _followup_parts(
@@ -143,6 +143,24 @@ def _precheck(
         raise InputErrors(problems)
 
 
+class _Checked(Exception):
+    """Raised inside the transaction of a check: nothing is written."""
+
+
+def check_followup(
+    db: Database, who: Principal, patient_id: int, payload: Mapping[str, Any]
+) -> list[Problem]:
+    """Every problem the follow-up would be refused for, storing nothing (a form shows
+    them with its own)."""
+    try:
+        record_followup(db, who, patient_id, payload, version=None, _check_only=True)
+    except InputError as exc:
+        return list(exc.problems)
+    except _Checked:
+        pass
+    return []
+
+
 def record_followup(
     db: Database,
     who: Principal,
@@ -150,6 +168,7 @@ def record_followup(
     payload: Mapping[str, Any],
     *,
     version: int | None,
+    _check_only: bool = False,
 ) -> dict[str, Any]:
     """Add a follow-up to the timeline and store the engine's decision.
 
@@ -165,7 +184,8 @@ def record_followup(
     labs = payload.get("labs")
     with db.write() as s:
         p = _patient(s, who, patient_id, lock=True)
-        _check_version(p, version)
+        if not _check_only:  # a check stores nothing, so it needs no version
+            _check_version(p, version)
         before_header = _header(p)
         problems: list[Problem] = []
         for k in ("start_date", "last_contact_date", "death_date"):
@@ -204,7 +224,13 @@ def record_followup(
             candidate[name] = [*current.get(name, []), *lists[name]]
         if not candidate["assessments"]:
             raise InputError("assessment", None, "the baseline imaging assessment (first entry)")
-        timeline = parse_timeline(candidate)
+        try:
+            timeline = parse_timeline(candidate)
+        except InputError as exc:  # the labs are checked too: every problem at once
+            problems = list(exc.problems)
+            if labs and assessment is not None:
+                _new_lab_snapshot(s, p, labs, str(assessment.get("date")), problems)
+            raise InputErrors(problems) from None
 
         # the new parts are the tails of the checked timeline
         new = TimelineRows()
@@ -217,9 +243,12 @@ def record_followup(
 
         snap_row: Snapshot | None = None
         if labs:
-            snap_row = _new_lab_snapshot(s, p, labs, timeline, problems)
+            visit = timeline.assessments[-1].date.isoformat()
+            snap_row = _new_lab_snapshot(s, p, labs, visit, problems)
         if problems:
             raise InputErrors(problems)
+        if _check_only:
+            raise _Checked
 
         decision = _followup_of(s, p, timeline)
         _add_rows(s, p, new, who)
@@ -246,7 +275,7 @@ def _new_lab_snapshot(
     s: Session,
     p: Patient,
     labs: Any,
-    timeline: Timeline,
+    visit: str,
     problems: list[Problem],
 ) -> Snapshot | None:
     current = _current_snapshot(s, p)
@@ -255,7 +284,7 @@ def _new_lab_snapshot(
         problems.append(Problem("labs", labs, "an object of lab values"))
         return None
     raw["labs"] = {**raw.get("labs", {}), **dict(labs)}
-    raw["date"] = timeline.assessments[-1].date.isoformat()
+    raw["date"] = visit
     try:
         snap = parse_patient(raw)
         row = _snapshot_for_store(snap)

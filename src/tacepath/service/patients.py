@@ -59,6 +59,7 @@ __all__ = [
     "FOLLOWUP_LISTS",
     "PatientRecord",
     "add_snapshot",
+    "check_snapshot",
     "create_patient",
     "decision_dict",
     "find_patient",
@@ -67,6 +68,7 @@ __all__ = [
     "insert_snapshot",
     "insert_timeline",
     "list_patients",
+    "patient_id_for",
     "regimen_choices",
     "replace_timeline",
     "update_course",
@@ -239,6 +241,16 @@ def get_record(db: Database, who: Principal, patient_id: int) -> PatientRecord:
         return _load(s, _patient(s, who, patient_id))
 
 
+def patient_id_for(db: Database, who: Principal, mrn: str) -> int:
+    """The record number of the organisation's patient with this identifier (404 if none)."""
+    check(who.role, "patient.read")
+    with db.read() as s:
+        p = find_patient(s, who, mrn[:64])
+        if p is None:
+            raise NotFound("patient", mrn[:64])
+        return p.id
+
+
 def list_patients(
     db: Database, who: Principal, query: str | None = None, *, limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
@@ -336,6 +348,16 @@ def _snapshot_for_store(snap: PatientSnapshot) -> Snapshot:
     if problems:
         raise InputErrors(problems)
     return row
+
+
+def check_snapshot(raw: Mapping[str, Any], mrn: str | None = None) -> list[Problem]:
+    """Every problem a snapshot would be refused for (the domain's and the columns'), without
+    storing anything: a form shows them all at once, with its own."""
+    try:
+        _snapshot_for_store(_parse_snapshot(raw, mrn))
+    except InputError as exc:
+        return list(exc.problems)
+    return []
 
 
 def insert_patient(s: Session, who: Principal, snap: PatientSnapshot) -> Patient:

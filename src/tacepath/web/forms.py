@@ -15,14 +15,24 @@ from tacepath.domain.labs import Labs
 from tacepath.domain.timeline import ORGANS
 from tacepath.domain.units import ANALYTES
 from tacepath.errors import Problem
+from tacepath.pathway.ctcae_data import ctcae
 
 __all__ = [
+    "CTCAE_TERMS",
+    "HISTORY_CHOICES",
+    "HISTORY_DATES",
+    "HISTORY_FLAGS",
+    "HISTORY_NUMBERS",
     "LAB_NAMES",
     "LAB_UNITS",
     "LESION_ROWS",
     "NEW_LESION_ROWS",
     "ORGANS",
+    "PATIENT_FLAGS",
+    "PATIENT_NUMBERS",
+    "TACE_FAILURE_CRITERIA",
     "followup_from_form",
+    "form_from_snapshot",
     "snapshot_from_form",
 ]
 
@@ -32,11 +42,74 @@ LAB_UNITS: dict[str, tuple[str, ...]] = {
     a: tuple(u for u in ANALYTES[a].to_canonical) + (("IU/mL",) if a == "afp" else ())
     for a in LAB_NAMES
 }
+#: The graded CTCAE v5.0 terms (the engine's list), offered by the follow-up's term picker.
+CTCAE_TERMS: tuple[str, ...] = tuple(t.term for t in ctcae().terms)
 LESION_ROWS = 5
 NEW_LESION_ROWS = 2
 AE_ROWS = 2
 
 Form = Mapping[str, str]
+
+# The patient contract's fields as form fields (name, label[, unit]); the templates draw them
+# from these lists, so every field of the contract has its input (a test checks that).
+#: Yes / no / unknown fields of the snapshot (input name = the contract's name).
+PATIENT_FLAGS: tuple[tuple[str, str], ...] = (
+    ("macrovascular_invasion", "Macrovascular invasion"),
+    ("extrahepatic_spread", "Extrahepatic spread"),
+    ("end_stage_liver_function", "End-stage liver function (the team's judgement)"),
+    ("dialysis_twice_past_week", "Dialysis at least twice in the past 7 days"),
+    ("cvvhd_24h_past_week", "24 hours of CVVHD in the past 7 days"),
+    ("cholestatic_disease", "Cholestatic liver disease (PBC or PSC)"),
+)
+#: Numbers of the snapshot: name, label, unit.
+PATIENT_NUMBERS: tuple[tuple[str, str, str], ...] = (
+    ("age_years", "Age", "years"),
+    ("weight_kg", "Weight", "kg"),
+    ("pt_prolongation_s", "Prothrombin time over control", "seconds"),
+)
+#: Categorical history fields: name, label, the contract's values.
+HISTORY_CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("varices", "Varices", ("none", "low-risk", "high-risk-untreated", "treated", "unknown")),
+    ("hypertension", "Blood pressure (hypertension)", ("none", "controlled", "uncontrolled")),
+    ("autoimmune_disease", "Autoimmune disease", ("none", "inactive", "active")),
+)
+#: Yes / no / unknown history fields (input name ``h-`` + the contract's name).
+HISTORY_FLAGS: tuple[tuple[str, str], ...] = (
+    ("organ_transplant", "Solid organ transplant"),
+    ("liver_transplant_candidate", "Candidate for liver transplantation"),
+    ("locoregional_therapy_to_current_tumours", "Locoregional therapy to the present tumours"),
+    ("jaundice", "Clinical jaundice"),
+    ("refractory_ascites", "Refractory ascites"),
+    ("hepatorenal_syndrome", "Hepatorenal syndrome"),
+    ("bland_portal_vein_thrombosis", "Portal-vein thrombus without tumour"),
+    ("hepatofugal_portal_flow", "Hepatofugal portal flow"),
+    ("tumour_in_both_entire_lobes", "Tumour in both entire liver lobes"),
+    ("intra_arterial_technical_contraindication", "Technical contraindication to TACE"),
+    ("severe_comorbidity", "Severe comorbidity"),
+    ("incompetent_papilla_with_aerobilia", "Incompetent papilla with aerobilia"),
+    ("biliary_dilatation", "Biliary dilatation"),
+    ("nephrotic_or_nephritic_syndrome", "Nephrotic or nephritic syndrome"),
+    ("hbv_hcv_coinfection", "Hepatitis B and C co-infection"),
+)
+#: Numbers of the history: name, label, unit.
+HISTORY_NUMBERS: tuple[tuple[str, str, str], ...] = (
+    ("proteinuria_g_per_24h", "Proteinuria", "g/24 h"),
+    ("creatinine_clearance_ml_min", "Creatinine clearance", "mL/min"),
+    ("prior_tace_sessions", "Prior TACE sessions", "number"),
+)
+#: History dates where "never" is an answer: name, label.
+HISTORY_DATES: tuple[tuple[str, str], ...] = (
+    ("variceal_bleeding_date", "Last variceal bleeding"),
+    ("gastric_bleeding_date", "Last bleeding from the stomach"),
+    ("thromboembolism_date", "Last thromboembolic event"),
+    ("cardiovascular_disease_date", "Last significant cardiovascular disease"),
+    ("last_tace_date", "Last TACE session"),
+)
+#: How a TACE failure was established (the contract's criteria) and their words.
+TACE_FAILURE_CRITERIA: tuple[tuple[str, str], ...] = (
+    ("untaceable_progression", "unTACEable progression"),
+    ("jsh_refractoriness", "TACE refractoriness (JSH-LCSGJ)"),
+)
 
 
 class _Reader:
@@ -102,12 +175,12 @@ def snapshot_from_form(form: Form) -> tuple[dict[str, Any], list[Problem]]:
     for name in ("sex", "ascites", "encephalopathy"):
         if r.text(name):
             out[name] = r.text(name)
-    for name in ("age_years", "weight_kg"):
+    for name, _label, _unit in PATIENT_NUMBERS:
         if (v := r.number(name)) is not None:
             out[name] = v
     if (e := r.integer("ecog")) is not None:
         out["ecog"] = e
-    for name in ("macrovascular_invasion", "extrahepatic_spread", "end_stage_liver_function"):
+    for name, _label in PATIENT_FLAGS:
         if (b := r.tristate(name)) is not None:
             out[name] = b
     if labs := _labs(r):
@@ -120,7 +193,8 @@ def snapshot_from_form(form: Form) -> tuple[dict[str, Any], list[Problem]]:
             try:
                 tumours.append({"diameter_mm": float(part.replace(",", "."))})
             except ValueError:
-                r.problems.append(Problem("tumours", part, "diameters in mm separated by ;"))
+                allowed = "a list of diameters in mm separated by ;"
+                r.problems.append(Problem("tumours", part, allowed))
         out["tumours"] = tumours
     history = _history(r)
     if history:
@@ -130,27 +204,85 @@ def snapshot_from_form(form: Form) -> tuple[dict[str, Any], list[Problem]]:
 
 def _history(r: _Reader) -> dict[str, Any]:
     h: dict[str, Any] = {}
-    for name in ("varices", "hypertension", "autoimmune_disease"):
+    for name, _label, _values in HISTORY_CHOICES:
         if r.text(f"h-{name}"):
             h[name] = r.text(f"h-{name}")
-    if (b := r.tristate("h-organ_transplant")) is not None:
-        h["organ_transplant"] = b
-    if (v := r.number("h-proteinuria_g_per_24h", "history.proteinuria_g_per_24h")) is not None:
-        h["proteinuria_g_per_24h"] = v
-    if (n := r.integer("h-prior_tace_sessions", "history.prior_tace_sessions")) is not None:
-        h["prior_tace_sessions"] = n
+    for name, _label in HISTORY_FLAGS:
+        if (b := r.tristate(f"h-{name}")) is not None:
+            h[name] = b
+    for name, _label, _unit in HISTORY_NUMBERS:
+        number = r.integer if name == "prior_tace_sessions" else r.number
+        if (v := number(f"h-{name}", f"history.{name}")) is not None:
+            h[name] = v
     drugs = r.text("h-prior_systemic_therapy")
     if drugs:
         h["prior_systemic_therapy"] = [d.strip() for d in drugs.split(",") if d.strip()]
-    elif r.text("h-prior_systemic_none") == "on":
+    elif r.flag("h-prior_systemic_none"):
         h["prior_systemic_therapy"] = []
-    for name in ("variceal_bleeding_date", "thromboembolism_date"):
+    for name, _label in HISTORY_DATES:
         choice = r.text(f"h-{name}-known")
         if choice == "never":
             h[name] = None
-        elif choice == "date":
+        elif choice == "date" or r.text(f"h-{name}"):
             h[name] = r.date(f"h-{name}", f"history.{name}")
+            if h[name] is None and f"history.{name}" not in {p.field for p in r.problems}:
+                r.problems.append(Problem(f"history.{name}", None, "the date (or “never”)"))
+    failure: dict[str, Any] = {}
+    if (d := r.date("h-tace_failure-date", "history.tace_failure.date")) is not None:
+        failure["date"] = d
+    if r.text("h-tace_failure-criterion"):
+        failure["criterion"] = r.text("h-tace_failure-criterion")
+    if failure or r.text("h-tace_failure-date"):
+        h["tace_failure"] = failure
     return h
+
+
+def _number_text(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        return ""
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def form_from_snapshot(raw: Mapping[str, Any] | None) -> dict[str, str]:
+    """The snapshot form's fields filled from a stored snapshot (the inverse of
+    :func:`snapshot_from_form`): the new-snapshot form starts from the current one."""
+    if not raw:
+        return {}
+    f: dict[str, str] = {}
+    for name in ("id", "date", "assessment_date", "sex", "ascites", "encephalopathy"):
+        if raw.get(name) is not None:
+            f[name] = str(raw[name])
+    for name, _label, _unit in PATIENT_NUMBERS:
+        f[name] = _number_text(raw.get(name))
+    f["ecog"] = _number_text(raw.get("ecog"))
+    yes_no = {True: "yes", False: "no"}
+    for name, _label in PATIENT_FLAGS:
+        f[name] = yes_no.get(raw[name], "") if name in raw else ""
+    for a, lab in (raw.get("labs") or {}).items():
+        f[f"lab-{a}-value"] = _number_text(lab.get("value"))
+        f[f"lab-{a}-unit"] = str(lab.get("unit") or "")
+    if raw.get("tumours") is not None:
+        f["tumours"] = "; ".join(_number_text(t["diameter_mm"]) for t in raw["tumours"])
+    h = raw.get("history") or {}
+    for name, _label, _values in HISTORY_CHOICES:
+        f[f"h-{name}"] = str(h.get(name) or "")
+    for name, _label in HISTORY_FLAGS:
+        f[f"h-{name}"] = yes_no.get(h[name], "") if name in h else ""
+    for name, _label, _unit in HISTORY_NUMBERS:
+        f[f"h-{name}"] = _number_text(h.get(name))
+    drugs = h.get("prior_systemic_therapy")
+    if drugs is not None:
+        f["h-prior_systemic_therapy"] = ", ".join(drugs)
+        if not drugs:
+            f["h-prior_systemic_none"] = "on"
+    for name, _label in HISTORY_DATES:
+        if name in h:
+            f[f"h-{name}-known"] = "never" if h[name] is None else "date"
+            f[f"h-{name}"] = str(h[name] or "")
+    failure = h.get("tace_failure") or {}
+    f["h-tace_failure-date"] = str(failure.get("date") or "")
+    f["h-tace_failure-criterion"] = str(failure.get("criterion") or "")
+    return f
 
 
 def _lesions(r: _Reader, i: int) -> dict[str, Any] | None:

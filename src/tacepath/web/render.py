@@ -10,7 +10,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from tacepath import __version__
+from tacepath.clinical.cohort import COHORT_COLUMNS
+from tacepath.http.settings import SESSION_COOKIE
+from tacepath.service.auth import session_principal
+from tacepath.service.errors import ServiceError
 from tacepath.service.principal import Principal
+from tacepath.web.messages import field_words
 
 __all__ = ["NAV", "TEMPLATES", "error_page", "page"]
 
@@ -38,8 +43,19 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _other_label(key: str) -> str:
+    """A result's other value named in words: ``tace-lenvatinib_mrecist_percent`` ->
+    ``tace-lenvatinib mRECIST``."""
+    words = {"mrecist": "mRECIST", "recist11": "RECIST 1.1", "orr": "ORR", "dcr": "DCR"}
+    parts = key.removesuffix("_percent").split("_")
+    return " ".join(words.get(p, p) for p in parts)
+
+
 TEMPLATES.env.filters["fmt"] = _fmt
+TEMPLATES.env.filters["field_words"] = field_words
+TEMPLATES.env.filters["other_label"] = _other_label
 TEMPLATES.env.globals["version"] = __version__
+TEMPLATES.env.globals["cohort_columns"] = COHORT_COLUMNS
 
 
 def page(
@@ -70,6 +86,12 @@ def error_page(
     request: Request, status: int, message: str, problems: list[dict[str, Any]]
 ) -> HTMLResponse:
     who = getattr(request.state, "principal", None)
+    token = request.cookies.get(SESSION_COOKIE)
+    if who is None and token and status == 404:  # an unknown page: still show the navigation
+        try:
+            who = session_principal(request.app.state.db, token)
+        except ServiceError:
+            who = None
     titles = {
         403: "Not allowed",
         404: "Not found",

@@ -96,10 +96,10 @@ def admin(request: Request, who: Principal = Depends(Require("users.manage"))) -
 @router.post("/admin/users")
 def add_user(
     request: Request,
-    username: str = Form("", max_length=200),
+    username: str = Form("", max_length=100_000),  # the service says what is allowed
     password: str = Form("", max_length=1024),
     role: str = Form("", max_length=40),
-    full_name: str = Form("", max_length=200),
+    full_name: str = Form("", max_length=100_000),
     who: Principal = Depends(Require("users.manage")),
 ) -> Response:
     try:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tacepath.errors import InputError, Problem
 from tacepath.http.deps import RecordId, Require, get_db
-from tacepath.http.errors import problems_json
 from tacepath.service import clinical, followups, patients
-from tacepath.service.errors import StaleVersion
+from tacepath.service.errors import AlreadyExists, NotFound, StaleVersion
 from tacepath.service.principal import Principal
 from tacepath.web import forms
+from tacepath.web.messages import explain
 from tacepath.web.render import page
 
 router = APIRouter()
@@ -51,13 +53,30 @@ def patient_list(
     return page(request, "patients.html", {"rows": rows, "q": q}, who=who, title="Patients")
 
 
-def _new_context(form: dict[str, str], problems: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "form": form,
-        "problems": problems,
-        "lab_names": forms.LAB_NAMES,
-        "lab_units": forms.LAB_UNITS,
-    }
+#: What the snapshot form draws its fields from (every field of the patient contract).
+SNAPSHOT_FIELDS = {
+    "lab_names": forms.LAB_NAMES,
+    "lab_units": forms.LAB_UNITS,
+    "patient_flags": forms.PATIENT_FLAGS,
+    "history_choices": forms.HISTORY_CHOICES,
+    "history_flags": forms.HISTORY_FLAGS,
+    "history_numbers": forms.HISTORY_NUMBERS,
+    "history_dates": forms.HISTORY_DATES,
+    "tace_failure_criteria": forms.TACE_FAILURE_CRITERIA,
+}
+
+
+def _errors(
+    problems: list[Problem], form: dict[str, str], pfx: str | None = None
+) -> dict[str, Any]:
+    """The messages of a refused form: the list, and each input's (``fe``); with the form's
+    id prefix ``pfx``, each message of the list links to its input."""
+    explained = explain(problems, form)
+    return {"messages": explained.messages, "fe": explained.by_input, "error_pfx": pfx}
+
+
+def _new_context(form: dict[str, str], problems: list[Problem]) -> dict[str, Any]:
+    return {"form": form, **SNAPSHOT_FIELDS, **_errors(problems, form, "")}
 
 
 @router.get("/patients/new")
@@ -73,16 +92,19 @@ async def new_patient(
 ) -> Response:
     form = _form(await request.form())
     raw, problems = forms.snapshot_from_form(form)
+    problems += patients.check_snapshot(raw)
     if not problems:
         try:
             created = await run_in_threadpool(patients.create_patient, get_db(request), who, raw)
             return RedirectResponse(f"/patients/{created['id']}", status_code=303)
         except InputError as exc:
             problems = list(exc.problems)
+        except AlreadyExists:
+            problems = [Problem("id", raw.get("id"), f"an id not yet used in {who.organisation}")]
     return page(
         request,
         "patient_new.html",
-        _new_context(form, problems_json(problems)),
+        _new_context(form, problems),
         who=who,
         status=422,
         title="New patient",
@@ -105,7 +127,10 @@ def patient_context(
     *,
     form: dict[str, str] | None = None,
     problems: list[Problem] | None = None,
+    snapshot_form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """The patient page's context; ``form``/``snapshot_form`` is the refused follow-up or
+    snapshot form, kept as typed, with its ``problems``."""
     view = clinical.patient_view(get_db(request), who, patient_id)
     record = view["record"]
     lesions, non_target = _lesion_rows(record)
@@ -122,21 +147,47 @@ def patient_context(
         "lesion_rows": max(len(lesions), forms.LESION_ROWS if not lesions else 0),
         "new_rows": forms.NEW_LESION_ROWS,
         "ae_rows": forms.AE_ROWS,
+        "ctcae_terms": forms.CTCAE_TERMS,
         "organs": forms.ORGANS,
-        "lab_names": forms.LAB_NAMES,
-        "lab_units": forms.LAB_UNITS,
+        **SNAPSHOT_FIELDS,
         "schedule": plan,
         "schedule_note": plan_note,
         "form": form or {},
-        "problems": problems_json(problems or []),
+        "snapshot_form": snapshot_form
+        if snapshot_form is not None
+        else _new_snapshot_form(record.get("snapshot")),
+        "snapshot_refused": snapshot_form is not None,
+        **(
+            _errors(problems or [], snapshot_form, "s-")
+            if snapshot_form is not None
+            else _errors(problems or [], form or {})
+        ),
     }
+
+
+def _new_snapshot_form(current: dict[str, Any] | None) -> dict[str, str]:
+    """The current snapshot's values, dated today: a new snapshot starts from them."""
+    f = forms.form_from_snapshot(current)
+    f.pop("id", None)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    f["date"] = f["assessment_date"] = today
+    return f
 
 
 @router.get("/patients/{patient_id}")
 def patient_page(
-    patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
-) -> HTMLResponse:
-    ctx = patient_context(request, who, patient_id)
+    request: Request,
+    patient_id: str = PathParam(..., max_length=10_000),
+    who: Principal = Depends(Require("patient.read")),
+) -> Response:
+    """The patient page; an organisation's identifier (MRN) in place of the record number
+    redirects to the record (404 when the organisation has no such patient)."""
+    if len(patient_id) > 64:
+        raise NotFound("patient", patient_id[:64] + "…")
+    if not (patient_id.isascii() and patient_id.isdigit()) or not 1 <= int(patient_id) < 2**31:
+        number = patients.patient_id_for(get_db(request), who, patient_id)
+        return RedirectResponse(f"/patients/{number}", status_code=303)
+    ctx = patient_context(request, who, int(patient_id))
     return page(request, "patient.html", ctx, who=who, title=f"Patient {ctx['record']['mrn']}")
 
 
@@ -191,7 +242,11 @@ async def followup(
     first = form.get("first_entry") == "yes"
     payload, problems = forms.followup_from_form(form, first=first)
     status = 422
-    if not problems:
+    if problems:  # the engines' problems of what could be read, with the form's
+        problems += await run_in_threadpool(
+            followups.check_followup, get_db(request), who, patient_id, payload
+        )
+    else:
         try:
             await run_in_threadpool(
                 followups.record_followup,
@@ -208,6 +263,43 @@ async def followup(
             problems = [Problem("version", exc.given, f"the current version ({exc})")]
             status = 409
     ctx = patient_context(request, who, patient_id, form=form, problems=problems)
+    return page(
+        request,
+        "patient.html",
+        ctx,
+        who=who,
+        status=status,
+        title=f"Patient {ctx['record']['mrn']}",
+    )
+
+
+@router.post("/patients/{patient_id}/snapshot")
+async def new_snapshot(
+    patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.write"))
+) -> Response:
+    """A new dated snapshot from the form (earlier snapshots are kept)."""
+    form = _form(await request.form())
+    raw, problems = forms.snapshot_from_form({k: v for k, v in form.items() if k != "id"})
+    problems += patients.check_snapshot(raw, "-")  # the record gives the id
+    problems = [p for p in problems if p.field != "id"]
+    status = 422
+    if not problems:
+        try:
+            await run_in_threadpool(
+                patients.add_snapshot,
+                get_db(request),
+                who,
+                patient_id,
+                raw,
+                version=_version(form),
+            )
+            return RedirectResponse(f"/patients/{patient_id}#scores", status_code=303)
+        except InputError as exc:
+            problems = list(exc.problems)
+        except StaleVersion as exc:
+            problems = [Problem("version", exc.given, f"the current version ({exc})")]
+            status = 409
+    ctx = patient_context(request, who, patient_id, problems=problems, snapshot_form=form)
     return page(
         request,
         "patient.html",
