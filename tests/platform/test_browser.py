@@ -185,13 +185,14 @@ def test_clinician_flow(server: str, browser: Any, tmp_path: Path) -> None:
         assert _contrast(fg, bg) >= 4.5, (sel, fg, bg)
 
     # the MDT summary, HTML and PDF
-    with page.expect_download() as dl:
-        page.get_by_role("link", name="MDT summary (PDF)").click()
+    # printing the summary (course plot, appendix) takes seconds on a busy 2-core machine
+    with page.expect_download(timeout=90_000) as dl:
+        page.get_by_role("link", name="MDT summary (PDF)").click(timeout=90_000)
     pdf = tmp_path / "mdt.pdf"
     dl.value.save_as(pdf)
     assert pdf.read_bytes()[:5] == b"%PDF-"
     shutil.copyfile(pdf, SHOTS / "mdt_summary.pdf")
-    page.get_by_role("link", name="MDT summary (HTML)").click()
+    page.get_by_role("link", name="MDT summary (HTML)").click(timeout=90_000)
     assert "E2E-1" in page.content()
     _shot(page, "05_mdt_summary")
     ctx.close()
@@ -270,6 +271,6 @@ def test_new_snapshot_form_with_its_errors(server: str, browser: Any, width: int
     snapshot.get_by_label("By the criterion").select_option("jsh_refractoriness")
     snapshot.get_by_role("button", name="Save the new snapshot").click()
     page.wait_for_url(re.compile(r".*#scores$"))
-    assert "TACE failure on 2026-11-30" in page.content()
+    assert "TACE failure (unTACEable progression, TACTICS) on 2026-11-30" in page.content()
     _shot(page, f"22_patient_after_tace_failure_{width}")
     ctx.close()

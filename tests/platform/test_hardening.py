@@ -439,7 +439,8 @@ def test_the_pages_send_the_version_they_rendered(app: Any, orgs: Any) -> None:
     token = csrf.group(1)
     pid = c.post("/api/patients", json={"id": "P1"}, headers={"X-CSRF-Token": token}).json()["id"]
     page = c.get(f"/patients/{pid}").text
-    assert page.count('<input type="hidden" name="version" value="1">') == 2  # course, follow-up
+    # course, new snapshot, follow-up
+    assert page.count('<input type="hidden" name="version" value="1">') == 3
     course = {"csrf_token": token, "start_date": "2026-01-05"}
     r = c.post(f"/patients/{pid}/course", data=course, follow_redirects=False)
     assert r.status_code == 428

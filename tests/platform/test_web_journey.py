@@ -111,7 +111,7 @@ def test_new_snapshot_is_prefilled_saved_and_a_tace_failure_ends_tace(clinician:
     assert snap["dialysis_twice_past_week"] is False
     assert snap["labs"]["bilirubin"] == {"value": 0.9, "unit": "mg/dL"}  # kept
     page = clinician.get(f"/patients/{pid}").text
-    assert "TACE failure on 2026-11-30</strong> (unTACEable progression;" in page
+    assert "TACE failure (unTACEable progression, TACTICS) on 2026-11-30</strong>" in page
     assert [label for label in _eligible(page) if label.startswith("TACE")] == []
 
 

@@ -11,10 +11,17 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from tacepath.domain.labs import Labs, LabValue, check_lab
-from tacepath.domain.values import Identifier, Record
+from tacepath.domain.values import Record, check_identifier
 from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
@@ -226,8 +233,10 @@ class PatientSnapshot(Record):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: Annotated[
-        Identifier,
-        Field(min_length=1, max_length=MAX_PATIENT_ID_CHARS, description="Patient identifier."),
+        str,
+        StringConstraints(min_length=1, max_length=MAX_PATIENT_ID_CHARS),
+        AfterValidator(check_identifier),
+        Field(description="Patient identifier."),
     ]
     date: dt.date | None = Field(default=None, description="Date of the snapshot (ISO 8601).")
     sex: Sex | None = None

@@ -9,6 +9,7 @@ check needs the stored record). A refused value stores nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -113,13 +114,34 @@ def _model_problems(model: type[BaseModel], raw: Any, prefix: str) -> list[Probl
     return []
 
 
+_LESION_AT = re.compile(r"^assessment\.(lesions|new_lesions|non_target)\.(\d+)\.(\w+)$")
+
+
+def _by_lesion_id(p: Problem, assessment: Mapping[str, Any]) -> Problem:
+    """A lesion's problem named by the lesion's id, as the timeline's checks name it
+    (``assessment.lesions[L2].perpendicular_mm``), not by its position in the list."""
+    m = _LESION_AT.match(p.field)
+    if m is None:
+        return p
+    kind, i, key = m.group(1), int(m.group(2)), m.group(3)
+    items = assessment.get(kind)
+    item = items[i] if isinstance(items, list) and i < len(items) else None
+    lesion = item.get("id") if isinstance(item, Mapping) else None
+    if not isinstance(lesion, str):
+        return p
+    return Problem(f"assessment.{kind}[{lesion}].{key}", p.value, p.allowed)
+
+
 def _precheck(
     payload: Mapping[str, Any], assessment: Mapping[str, Any] | None, lists: dict[str, list[Any]]
 ) -> None:
     """Every part of the visit on its own, before a write transaction opens."""
     problems: list[Problem] = []
     if assessment is not None:
-        problems += _model_problems(Assessment, assessment, "assessment.")
+        problems += [
+            _by_lesion_id(p, assessment)
+            for p in _model_problems(Assessment, assessment, "assessment.")
+        ]
     for name, items in lists.items():
         if len(items) > MAX_FOLLOWUP_ITEMS:
             problems.append(
@@ -139,6 +161,12 @@ def _precheck(
             _regimen(payload["regimen"])
         except InputError as exc:
             problems.extend(exc.problems)
+    labs = payload.get("labs")
+    if isinstance(labs, Mapping) and labs:
+        try:  # the lab values on their own (the snapshot they join is checked again inside)
+            parse_patient({"id": "labs", "labs": dict(labs)})
+        except InputError as exc:
+            problems.extend(q for q in exc.problems if q.field.startswith("labs"))
     if problems:
         raise InputErrors(problems)
 

@@ -123,6 +123,8 @@ def _rule(allowed: str, unit: str) -> str:
         return "is required"
     if "should have at least 1 item" in a:
         return "needs at least one entry"
+    if m := re.fullmatch(r"String should have at most (\d+) characters?", a):
+        return f"must be at most {m.group(1)} characters"
     if "should have at most" in a:
         return "has too many entries: " + a.split("should have ")[-1].split(" after")[0]
     if re.fullmatch(r"('[^']*'(, | or )?)+", a):
