@@ -9,10 +9,10 @@ def test_exported_names() -> None:
     assert sorted(survival.__all__) == [
         "ArmRmst", "BaselineHazard", "ChiSquareTest", "Contrast", "CoxControl", "CoxResult",
         "CoxSurvival", "CoxZphResult", "FisherResult", "KaplanMeierResult", "LogrankResult",
-        "RmstComparison", "SurvivalCurve", "SurvivalData", "SurvivalSummary", "Ties", "TrendTest",
-        "ZphTransform", "cox_fit", "cox_ph", "cox_survfit", "cox_zph", "fisher_exact",
-        "fisher_exact_table", "kaplan_meier", "kaplan_meier_arrays", "logrank_arrays",
-        "logrank_test", "rmst_test",
+        "MaxComboResult", "RmstComparison", "SurvivalCurve", "SurvivalData", "SurvivalSummary",
+        "Ties", "TrendTest", "WeightedZ", "ZphTransform", "cox_fit", "cox_ph", "cox_survfit",
+        "cox_zph", "fisher_exact", "fisher_exact_table", "kaplan_meier", "kaplan_meier_arrays",
+        "logrank_arrays", "logrank_test", "maxcombo_test", "rmst_test",
     ]  # fmt: skip
     for name in survival.__all__:
         assert getattr(survival, name) is not None

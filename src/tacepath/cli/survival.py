@@ -113,6 +113,9 @@ _FLAGS = {
     "covariates": "--covariates",
     "categorical": "--categorical",
     "cluster": "--cluster",
+    "rho": "--fh",
+    "gamma": "--fh",
+    "combo": "--combo",
 }
 
 
@@ -335,37 +338,92 @@ def logrank_command(
     group: str = typer.Option(..., "--group", help="Column of the groups compared."),
     strata: str | None = typer.Option(None, "--strata", help="Stratification columns S1,S2."),
     rho: float = typer.Option(0.0, "--rho", help="0 log-rank, 1 Peto-Peto (weight S(t-)^rho)."),
+    fh: str | None = typer.Option(
+        None, "--fh", help="Fleming-Harrington G(RHO,GAMMA): weight S(t-)^RHO (1-S(t-))^GAMMA."
+    ),
+    maxcombo: bool = typer.Option(
+        False, "--maxcombo", help="MaxCombo: max |z| of G(0,0), G(0,1), G(1,0), G(1,1)."
+    ),
+    combo: str | None = typer.Option(
+        None, "--combo", help="MaxCombo's tests instead of the four: RHO,GAMMA;RHO,GAMMA;..."
+    ),
     trend: bool = typer.Option(False, "--trend", help="Add the test for trend across levels."),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
     encoding: str | None = encoding_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
-    """Log-rank (or G-rho) test, stratified if asked (as R survdiff).
+    """Log-rank, G-rho or Fleming-Harrington G(rho,gamma) test, stratified if asked (as R
+    survdiff), or the MaxCombo test of two groups.
 
-    Example: `tacepath survival logrank veteran.csv --time time --event status --group trt`
+    Example: `tacepath survival logrank veteran.csv --time time --event status --group trt
+    --fh 0,1`
     """
     from rich.console import Console
 
-    from tacepath.survival import logrank_test
+    from tacepath.survival import logrank_test, maxcombo_test
 
     try:
+        if (maxcombo or combo is not None) and (fh is not None or rho != 0 or trend):
+            raise InputError(
+                "--maxcombo", "with --fh/--rho/--trend", "--maxcombo alone (it sets the weights)"
+            )
+        if fh is not None and rho != 0:
+            raise InputError("--fh", fh, "--fh RHO,GAMMA or --rho RHO, not both")
         data = _load(data_path, where, encoding)
         ev = _event_column(data, event, censor)
-        res = logrank_test(
-            data,
-            time=time,
-            event=ev,
-            group=group,
-            strata=_split(strata) or None,
-            rho=rho,
-            trend=trend,
-        )
+        if maxcombo or combo is not None:
+            pairs = _pairs(combo, "--combo") if combo is not None else None
+            mc = maxcombo_test(
+                data,
+                time=time,
+                event=ev,
+                group=group,
+                strata=_split(strata) or None,
+                **({} if pairs is None else {"combo": pairs}),
+            )
+        else:
+            weight, late = (rho, 0.0) if fh is None else _pairs(fh, "--fh", one=True)[0]
+            res = logrank_test(
+                data,
+                time=time,
+                event=ev,
+                group=group,
+                strata=_split(strata) or None,
+                rho=weight,
+                gamma=late,
+                trend=trend,
+            )
     except InputError as exc:
         exit_with_errors(_with_flags(exc), source=str(data_path))
+    if maxcombo or combo is not None:
+        if as_json:
+            _echo_json(mc.to_dict())
+            return
+        lines = [f"MaxCombo test of {group}: {mc.groups[1]} vs {mc.groups[0]}"]
+        lines += [f"  G({t.rho:g},{t.gamma:g})  z = {_fmt(t.z)}" for t in mc.tests]
+        lines.append(f" max |z| = {_fmt(mc.max_abs_z)}, p = {_fmt(mc.p, 3)} (joint normal)")
+        Console().print("\n".join(lines), highlight=False)
+        return
     if as_json:
         _echo_json(res.to_dict())
         return
     Console().print(res.summary(), highlight=False)
+
+
+def _pairs(value: str, flag: str, *, one: bool = False) -> list[tuple[float, float]]:
+    """``RHO,GAMMA`` (``;``-separated when several) as pairs of numbers."""
+    allowed = "RHO,GAMMA" if one else "RHO,GAMMA pairs separated by ';', e.g. 0,0;0,1;1,0;1,1"
+    out = []
+    for part in value.split(";"):
+        items = [v.strip() for v in part.split(",")]
+        try:
+            rho, gamma = (float(v) for v in items)
+        except ValueError:
+            raise InputError(flag, value, allowed) from None
+        out.append((rho, gamma))
+    if one and len(out) != 1:
+        raise InputError(flag, value, allowed)
+    return out
 
 
 @survival_app.command("cox")

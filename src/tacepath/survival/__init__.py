@@ -1,6 +1,7 @@
 """Survival statistics that agree with R ``survival``: pure functions, frozen results.
 
-Kaplan–Meier (:func:`kaplan_meier`), log-rank family (:func:`logrank_test`), Cox
+Kaplan–Meier (:func:`kaplan_meier`), log-rank family with Fleming–Harrington weights
+(:func:`logrank_test`) and MaxCombo (:func:`maxcombo_test`), Cox
 proportional hazards (:func:`cox_ph`), restricted mean survival time comparison
 (:func:`rmst_test`), Fisher's exact test (:func:`fisher_exact`). Every estimator takes a
 DataFrame and column names; lower-level functions take arrays. All of them check their data
@@ -28,6 +29,7 @@ from tacepath.survival._km import (
     kaplan_meier_arrays,
 )
 from tacepath.survival._logrank import LogrankResult, TrendTest, logrank_arrays, logrank_test
+from tacepath.survival._maxcombo import MaxComboResult, WeightedZ, maxcombo_test
 from tacepath.survival._rmst import ArmRmst, Contrast, RmstComparison, rmst_test
 from tacepath.survival._zph import CoxZphResult, ZphTransform, cox_zph
 
@@ -43,12 +45,14 @@ __all__ = [
     "FisherResult",
     "KaplanMeierResult",
     "LogrankResult",
+    "MaxComboResult",
     "RmstComparison",
     "SurvivalCurve",
     "SurvivalData",
     "SurvivalSummary",
     "Ties",
     "TrendTest",
+    "WeightedZ",
     "ZphTransform",
     "cox_fit",
     "cox_ph",
@@ -60,5 +64,6 @@ __all__ = [
     "kaplan_meier_arrays",
     "logrank_arrays",
     "logrank_test",
+    "maxcombo_test",
     "rmst_test",
 ]
