@@ -1,4 +1,5 @@
-"""``tacepath survival km | logrank | cox``: survival analyses of a CSV or Parquet file.
+"""``tacepath survival km | logrank | cox | cif | finegray``: survival analyses of a CSV or
+Parquet file.
 
 Every command reads the data once, leaves out rows with a missing value in a column it
 uses (R's ``na.omit``; the count is reported), and exits 2 with a message naming the
@@ -35,7 +36,8 @@ survival_app = typer.Typer(
         "--strata site\n\n"
         "  tacepath survival cox data.csv --time time --event status --covariates arm,age "
         "--categorical arm\n\n"
-        "  tacepath survival km adtte.csv --time AVAL --censor CNSR --where PARAMCD=OS"
+        "  tacepath survival km adtte.csv --time AVAL --censor CNSR --where PARAMCD=OS\n\n"
+        "  tacepath survival cif data.csv --time time --status cause --group arm"
     ),
     no_args_is_help=True,
     rich_markup_mode="markdown",
@@ -113,8 +115,10 @@ _FLAGS = {
     "covariates": "--covariates",
     "categorical": "--categorical",
     "cluster": "--cluster",
-    "rho": "--fh",
+    "rho": "--rho",
     "gamma": "--fh",
+    "status": "--status",
+    "cause": "--cause",
     "combo": "--combo",
 }
 
@@ -424,6 +428,63 @@ def _pairs(value: str, flag: str, *, one: bool = False) -> list[tuple[float, flo
     if one and len(out) != 1:
         raise InputError(flag, value, allowed)
     return out
+
+
+@survival_app.command("cif")
+def cif_command(
+    data_path: Path = input_file(..., metavar="DATA", help="CSV or Parquet file."),
+    time: str = typer.Option(..., "--time", help="Time column."),
+    status: str = typer.Option(
+        ..., "--status", help="Status column: the censoring code or the code of the cause."
+    ),
+    group: str | None = typer.Option(None, "--group", help="One curve per level; Gray's test."),
+    censor_code: str = typer.Option("0", "--censor-code", help="Code of censoring in --status."),
+    strata: str | None = typer.Option(None, "--strata", help="Strata of Gray's test S1,S2."),
+    rho: float = typer.Option(0.0, "--rho", help="Gray's test weight (1 - F(t-))^rho."),
+    where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    encoding: str | None = encoding_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+) -> None:
+    """Cumulative incidence of competing causes (Aalen-Johansen) with Gray's test (as R
+    cmprsk::cuminc).
+
+    Example: `tacepath survival cif mgus2.csv --time etime --status event --group sex`
+    """
+    from rich.console import Console
+
+    from tacepath.survival import cumulative_incidence
+
+    try:
+        data = _load(data_path, where, encoding)
+        res = cumulative_incidence(
+            data,
+            time=time,
+            status=status,
+            group=group,
+            strata=_split(strata) or None,
+            censor_code=censor_code,
+            rho=rho,
+        )
+    except InputError as exc:
+        exit_with_errors(_with_flags(exc), source=str(data_path))
+    if as_json:
+        _echo_json(res.to_dict())
+        return
+    lines = ["Cumulative incidence (Aalen-Johansen; variance as cmprsk::cuminc)"]
+    for c in res.curves:
+        who = f"cause {c.cause}" + ("" if c.group is None else f", {group}={c.group}")
+        lines.append(
+            f"  {who}: {int((c.time.size - 2) / 2)} event times, "
+            f"F(last) = {_fmt(float(c.estimate[-1]))} (se {_fmt(math.sqrt(c.variance[-1]))}) "
+            f"at {_fmt(float(c.time[-1]))}"
+        )
+    for g in res.gray_test:
+        lines.append(
+            f"Gray's test, cause {g.cause}: stat = {_fmt(g.stat)} on {g.df} df, p = {_fmt(g.p, 3)}"
+        )
+    if res.n_dropped:
+        lines.append(f"{res.n_dropped} rows left out for a missing value.")
+    Console().print("\n".join(lines), highlight=False)
 
 
 @survival_app.command("cox")

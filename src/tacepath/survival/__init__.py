@@ -1,7 +1,8 @@
 """Survival statistics that agree with R ``survival``: pure functions, frozen results.
 
 Kaplan–Meier (:func:`kaplan_meier`), log-rank family with Fleming–Harrington weights
-(:func:`logrank_test`) and MaxCombo (:func:`maxcombo_test`), Cox
+(:func:`logrank_test`) and MaxCombo (:func:`maxcombo_test`), competing risks
+(:mod:`tacepath.survival.competing`: :func:`cumulative_incidence` with Gray's test), Cox
 proportional hazards (:func:`cox_ph`), restricted mean survival time comparison
 (:func:`rmst_test`), Fisher's exact test (:func:`fisher_exact`). Every estimator takes a
 DataFrame and column names; lower-level functions take arrays. All of them check their data
@@ -32,6 +33,12 @@ from tacepath.survival._logrank import LogrankResult, TrendTest, logrank_arrays,
 from tacepath.survival._maxcombo import MaxComboResult, WeightedZ, maxcombo_test
 from tacepath.survival._rmst import ArmRmst, Contrast, RmstComparison, rmst_test
 from tacepath.survival._zph import CoxZphResult, ZphTransform, cox_zph
+from tacepath.survival.competing import (
+    CumulativeIncidence,
+    CumulativeIncidenceResult,
+    GrayTest,
+    cumulative_incidence,
+)
 
 __all__ = [
     "ArmRmst",
@@ -42,7 +49,10 @@ __all__ = [
     "CoxResult",
     "CoxSurvival",
     "CoxZphResult",
+    "CumulativeIncidence",
+    "CumulativeIncidenceResult",
     "FisherResult",
+    "GrayTest",
     "KaplanMeierResult",
     "LogrankResult",
     "MaxComboResult",
@@ -58,6 +68,7 @@ __all__ = [
     "cox_ph",
     "cox_survfit",
     "cox_zph",
+    "cumulative_incidence",
     "fisher_exact",
     "fisher_exact_table",
     "kaplan_meier",
