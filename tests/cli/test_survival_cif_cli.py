@@ -67,3 +67,31 @@ def test_cif_bad_input_exits_2_naming_the_flag() -> None:
     code, _, err = _run(str(DATA / "mgus2.csv"), "--time", "nope", "--status", "event")
     assert code == 2
     assert "--time" in err
+
+
+def test_finegray_json_contract_matches_r() -> None:
+    r = runner.invoke(
+        app,
+        ["survival", "finegray", str(DATA / "mgus2.csv"), "--time", "etime", "--status", "event",
+         "--cause", "1", "--covariates", "age,sex,mspike", "--categorical", "sex", "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert {"terms", "coef", "se", "hr", "hr_lower", "hr_upper", "p", "n"} <= set(got)
+    want = next(c for c in load("competing")["crr"] if c["name"] == "mgus2_pcm")
+    assert got["terms"] == want["terms"]
+    assert got["n"] == want["n"]
+    for key in ("coef", "se", "hr", "hr_lower", "hr_upper", "p"):
+        close(got[key], want[key], key)
+
+
+def test_finegray_text_and_errors() -> None:
+    base = ["survival", "finegray", str(DATA / "mgus2.csv"), "--time", "etime",
+            "--status", "event", "--covariates", "age,sex", "--categorical", "sex"]  # fmt: skip
+    r = runner.invoke(app, [*base, "--cause", "2", "--reference", "sex=M"])
+    assert r.exit_code == 0
+    assert "sexF" in r.stdout
+    assert "cause 2" in r.stdout
+    r = runner.invoke(app, [*base, "--cause", "5"])
+    assert r.exit_code == 2
+    assert "--cause" in r.stderr

@@ -9,11 +9,12 @@ def test_exported_names() -> None:
     assert sorted(survival.__all__) == [
         "ArmRmst", "BaselineHazard", "ChiSquareTest", "Contrast", "CoxControl", "CoxResult",
         "CoxSurvival", "CoxZphResult", "CumulativeIncidence", "CumulativeIncidenceResult",
-        "FisherResult", "GrayTest", "KaplanMeierResult", "LogrankResult",
+        "FineGrayResult", "FisherResult", "GrayTest", "KaplanMeierResult", "LogrankResult",
         "MaxComboResult", "RmstComparison", "SurvivalCurve", "SurvivalData", "SurvivalSummary",
         "Ties", "TrendTest", "WeightedZ", "ZphTransform", "cox_fit", "cox_ph", "cox_survfit",
-        "cox_zph", "cumulative_incidence", "fisher_exact", "fisher_exact_table", "kaplan_meier",
-        "kaplan_meier_arrays", "logrank_arrays", "logrank_test", "maxcombo_test", "rmst_test",
+        "cox_zph", "cumulative_incidence", "fine_gray", "fisher_exact", "fisher_exact_table",
+        "kaplan_meier", "kaplan_meier_arrays", "logrank_arrays", "logrank_test", "maxcombo_test",
+        "rmst_test",
     ]  # fmt: skip
     for name in survival.__all__:
         assert getattr(survival, name) is not None

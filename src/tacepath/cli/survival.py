@@ -114,6 +114,7 @@ _FLAGS = {
     "strata": "--strata",
     "covariates": "--covariates",
     "categorical": "--categorical",
+    "reference": "--reference",
     "cluster": "--cluster",
     "rho": "--rho",
     "gamma": "--fh",
@@ -487,6 +488,77 @@ def cif_command(
     Console().print("\n".join(lines), highlight=False)
 
 
+@survival_app.command("finegray")
+def finegray_command(
+    data_path: Path = input_file(..., metavar="DATA", help="CSV or Parquet file."),
+    time: str = typer.Option(..., "--time", help="Time column."),
+    status: str = typer.Option(
+        ..., "--status", help="Status column: the censoring code or the code of the cause."
+    ),
+    cause: str = typer.Option(..., "--cause", help="The cause modelled (other causes compete)."),
+    covariates: str = typer.Option(..., "--covariates", help="Covariate columns a,b,c."),
+    categorical: str | None = typer.Option(
+        None, "--categorical", help="Covariates treated as factors (treatment coding)."
+    ),
+    reference: list[str] = typer.Option(
+        [], "--reference", help="Reference level COLUMN=LEVEL (default: first level)."
+    ),
+    censor_code: str = typer.Option("0", "--censor-code", help="Code of censoring in --status."),
+    conf_level: float = typer.Option(0.95, "--conf-level", help="Confidence level of HR CIs."),
+    where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    encoding: str | None = encoding_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+) -> None:
+    """Fine-Gray subdistribution hazards model (as R cmprsk::crr).
+
+    Example: `tacepath survival finegray mgus2.csv --time etime --status event --cause 1
+    --covariates age,sex --categorical sex`
+    """
+    from rich.console import Console
+
+    from tacepath.survival import fine_gray
+
+    try:
+        data = _load(data_path, where, encoding)
+        res = fine_gray(
+            data,
+            time=time,
+            status=status,
+            cause=cause,
+            covariates=_split(covariates),
+            categorical=_split(categorical),
+            reference=_references(reference) or None,
+            censor_code=censor_code,
+            conf_level=conf_level,
+        )
+    except InputError as exc:
+        exit_with_errors(_with_flags(exc), source=str(data_path))
+    if as_json:
+        _echo_json(res.to_dict())
+        return
+    frame = res.to_frame().set_index("term")
+    lines = [
+        f"Fine-Gray model, cause {res.cause} (competing: "
+        f"{', '.join(str(c) for c in res.causes if str(c) != str(res.cause)) or 'none'}); "
+        f"n = {res.n}, events = {res.n_events}",
+        frame.to_string(float_format=lambda v: f"{v:.4g}"),
+    ]
+    if res.n_dropped:
+        lines.append(f"{res.n_dropped} rows left out for a missing value.")
+    lines.extend(res.warnings)
+    Console().print("\n".join(lines), highlight=False)
+
+
+def _references(items: list[str]) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError("--reference", item, "COLUMN=LEVEL, e.g. arm=placebo")
+        col, level = item.split("=", 1)
+        refs[col] = level
+    return refs
+
+
 @survival_app.command("cox")
 def cox_command(
     data_path: Path = input_file(..., metavar="DATA", help="CSV or Parquet file."),
@@ -527,12 +599,7 @@ def cox_command(
     try:
         data = _load(data_path, where, encoding)
         ev = _event_column(data, event, censor)
-        refs: dict[str, str] = {}
-        for item in reference:
-            if "=" not in item:
-                raise InputError("--reference", item, "COLUMN=LEVEL, e.g. arm=placebo")
-            col, level = item.split("=", 1)
-            refs[col] = level
+        refs = _references(reference)
         strata_cols = _split(strata)
         res = cox_ph(
             data,

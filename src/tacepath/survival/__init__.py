@@ -2,7 +2,8 @@
 
 Kaplan–Meier (:func:`kaplan_meier`), log-rank family with Fleming–Harrington weights
 (:func:`logrank_test`) and MaxCombo (:func:`maxcombo_test`), competing risks
-(:mod:`tacepath.survival.competing`: :func:`cumulative_incidence` with Gray's test), Cox
+(:mod:`tacepath.survival.competing`: :func:`cumulative_incidence` with Gray's test, and the
+Fine–Gray model :func:`fine_gray`), Cox
 proportional hazards (:func:`cox_ph`), restricted mean survival time comparison
 (:func:`rmst_test`), Fisher's exact test (:func:`fisher_exact`). Every estimator takes a
 DataFrame and column names; lower-level functions take arrays. All of them check their data
@@ -21,6 +22,7 @@ from tacepath.survival._cox import (
 )
 from tacepath.survival._coxsurv import BaselineHazard, CoxSurvival, cox_survfit
 from tacepath.survival._exact import FisherResult, fisher_exact, fisher_exact_table
+from tacepath.survival._finegray import FineGrayResult, fine_gray
 from tacepath.survival._input import SurvivalData
 from tacepath.survival._km import (
     KaplanMeierResult,
@@ -51,6 +53,7 @@ __all__ = [
     "CoxZphResult",
     "CumulativeIncidence",
     "CumulativeIncidenceResult",
+    "FineGrayResult",
     "FisherResult",
     "GrayTest",
     "KaplanMeierResult",
@@ -69,6 +72,7 @@ __all__ = [
     "cox_survfit",
     "cox_zph",
     "cumulative_incidence",
+    "fine_gray",
     "fisher_exact",
     "fisher_exact_table",
     "kaplan_meier",

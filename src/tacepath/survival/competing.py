@@ -24,8 +24,8 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,8 @@ _EVENT = "__tacepath_any_event__"
 class CompetingData:
     """Checked competing-risks data: ``time`` (≥ 0, finite), ``cause`` (0 = censored,
     k = the k-th of ``causes``), the ``group`` and ``strata`` codes with their levels, and
-    the rows left out for a missing value."""
+    the rows left out for a missing value; ``columns`` holds the further columns asked for
+    (covariates), ``rows`` the 0-based input rows kept."""
 
     time: FloatArray
     cause: IntArray
@@ -63,6 +64,8 @@ class CompetingData:
     groups: tuple[Any, ...]
     strata: IntArray
     n_dropped: int
+    columns: Mapping[str, npt.NDArray[Any]] = field(default_factory=dict, repr=False)
+    rows: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.intp), repr=False)
 
 
 def _code_text(value: Any) -> str:
@@ -77,6 +80,7 @@ def competing_data(
     group: str | None = None,
     strata: str | Sequence[str] | None = None,
     censor_code: Any = 0,
+    covariates: Sequence[str] = (),
 ) -> CompetingData:
     """Read and check the columns: times through :class:`SurvivalData`, status codes
     compared with ``censor_code`` as text (``0``, ``0.0`` and ``"0"`` are one code)."""
@@ -101,6 +105,9 @@ def competing_data(
     for s in strata_cols:
         frame[s] = column(data, s, role="strata")
         other.append(("strata", s))
+    for c in covariates:
+        frame[c] = column(data, c, role="covariates")
+        other.append(("covariates", c))
     d = SurvivalData.from_frame(frame, time=time, event=_EVENT, other=other)
     codes = np.array([_code_text(v) for v in d.columns[status]], dtype=object)
     failed = d.event == 1
@@ -132,6 +139,8 @@ def competing_data(
         groups=tuple(g_levels),
         strata=s_codes,
         n_dropped=d.n_dropped,
+        columns={c: d.columns[c] for c in covariates},
+        rows=d.rows,
     )
 
 
