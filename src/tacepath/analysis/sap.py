@@ -94,6 +94,31 @@ class EndpointPlan(BaseModel):
     landmarks: tuple[float, ...] = Field(
         (), description="Times (in `time_unit`) at which S(t) is reported per arm."
     )
+    test: Literal["logrank", "fleming-harrington", "maxcombo"] = Field(
+        "logrank",
+        description=(
+            "The endpoint's test (its p is the one gatekeeping uses): the (stratified) "
+            "log-rank test, a Fleming-Harrington G(rho, gamma) test, or MaxCombo."
+        ),
+    )
+    rho: float = Field(0.0, ge=0, description="fleming-harrington: weight S(t-)^rho.")
+    gamma: float = Field(0.0, ge=0, description="fleming-harrington: weight (1-S(t-))^gamma.")
+    combo: tuple[tuple[float, float], ...] = Field(
+        ((0, 0), (0, 1), (1, 0), (1, 1)),
+        min_length=1,
+        description="maxcombo: the (rho, gamma) pairs (default Lin et al. 2020's four).",
+    )
+
+    @model_validator(mode="after")
+    def _test_options(self) -> EndpointPlan:
+        if self.test != "fleming-harrington" and (self.rho != 0 or self.gamma != 0):
+            raise ValueError("rho and gamma are options of test: fleming-harrington")
+        for rho, gamma in self.combo:
+            if rho < 0 or gamma < 0:
+                raise ValueError("combo: every rho and gamma must be >= 0")
+        if len(set(self.combo)) != len(self.combo):
+            raise ValueError("combo: the (rho, gamma) pairs must be distinct")
+        return self
 
 
 class GateStep(BaseModel):

@@ -40,7 +40,14 @@ from tacepath.survival._data import FloatArray, IntArray, group_codes
 from tacepath.survival._input import SurvivalData, check_gamma, check_rho
 from tacepath.survival._logrank import fh_weight, stratum_tables
 
-__all__ = ["DEFAULT_COMBO", "MaxComboResult", "WeightedZ", "maxcombo_test"]
+__all__ = [
+    "DEFAULT_COMBO",
+    "MaxComboResult",
+    "WeightedZ",
+    "max_abs_normal_p",
+    "max_normal_p",
+    "maxcombo_test",
+]
 
 #: The four tests of Lin et al. (2020): G(0,0), G(0,1), G(1,0), G(1,1).
 DEFAULT_COMBO: tuple[tuple[float, float], ...] = ((0, 0), (0, 1), (1, 0), (1, 1))
@@ -82,6 +89,14 @@ class MaxComboResult:
     group_column: str
     strata_columns: tuple[str, ...]
     n_dropped: int
+
+    def one_sided(self, *, negative: bool) -> tuple[float, float]:
+        """One-sided MaxCombo: the statistic max_k(∓z_k) (``negative``: the second group
+        has fewer events than expected under the alternative) and its p =
+        P(max_k Z_k ≥ statistic) under the joint normal."""
+        zs = np.array([-t.z if negative else t.z for t in self.tests])
+        statistic = float(zs.max())
+        return statistic, max_normal_p(statistic, self.correlation)[0]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``tacepath survival logrank --maxcombo --json``."""
@@ -160,16 +175,30 @@ def max_abs_normal_p(m: float, correlation: FloatArray) -> tuple[float, float]:
     involves), integrated by scrambled Sobol points (SciPy ``qmc``, fixed seeds); the error
     is 3 standard errors over the independent scramblings.
     """
-    k = correlation.shape[0]
     if not math.isfinite(m):
         return float("nan"), float("nan")
-    if k == 1:
+    if correlation.shape[0] == 1:
         return float(2 * norm.sf(m)), 0.0
+    return _outside(-m, m, correlation)
+
+
+def max_normal_p(m: float, correlation: FloatArray) -> tuple[float, float]:
+    """P(max_k Z_k ≥ m) for Z ~ N(0, ``correlation``) (the one-sided MaxCombo p) and an
+    estimate of its error, integrated as :func:`max_abs_normal_p`."""
+    if not math.isfinite(m):
+        return float("nan"), float("nan")
+    if correlation.shape[0] == 1:
+        return float(norm.sf(m)), 0.0
+    return _outside(-np.inf, m, correlation)
+
+
+def _outside(lo: float, hi: float, correlation: FloatArray) -> tuple[float, float]:
+    """1 − P(lo ≤ Z_k ≤ hi for every k), and its error."""
     lower, rank = _pivoted_factor(correlation)
     big = np.abs(lower) > _RANK_TOL * np.abs(lower).max()
     last = np.array([int(np.flatnonzero(row)[-1]) for row in big])
     estimates = [
-        _inside(m, lower, last, rank, qmc.Sobol(max(rank - 1, 1), seed=seed))
+        _inside(lo, hi, lower, last, rank, qmc.Sobol(max(rank - 1, 1), seed=seed))
         for seed in range(_SCRAMBLES)
     ]
     inside = float(np.mean(estimates))
@@ -177,8 +206,10 @@ def max_abs_normal_p(m: float, correlation: FloatArray) -> tuple[float, float]:
     return float(min(1.0, max(0.0, 1.0 - inside))), error
 
 
-def _inside(m: float, lower: FloatArray, last: IntArray, rank: int, sobol: qmc.Sobol) -> float:
-    """One scrambled-Sobol estimate of P(|L X| ≤ m) by separation of variables."""
+def _inside(
+    lo_bound: float, hi_bound: float, lower: FloatArray, last: IntArray, rank: int, sobol: qmc.Sobol
+) -> float:
+    """One scrambled-Sobol estimate of P(lo ≤ L X ≤ hi) by separation of variables."""
     w = sobol.random_base2(_SOBOL_LOG2)
     n = w.shape[0]
     x = np.zeros((n, rank))
@@ -188,7 +219,7 @@ def _inside(m: float, lower: FloatArray, last: IntArray, rank: int, sobol: qmc.S
         for row in np.flatnonzero(last == j):
             shift = x[:, :j] @ lower[row, :j]
             coef = lower[row, j]
-            lo, hi = (-m - shift) / coef, (m - shift) / coef
+            lo, hi = (lo_bound - shift) / coef, (hi_bound - shift) / coef
             if coef < 0:
                 lo, hi = hi, lo
             a, b = np.maximum(a, lo), np.minimum(b, hi)
