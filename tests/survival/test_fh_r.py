@@ -65,6 +65,10 @@ def test_maxcombo_agrees_with_r(case: dict[str, Any]) -> None:
     tolerance = 2 * (case["p_error"] + res.p_error)
     assert abs(res.p - case["p"]) <= tolerance, (res.p, case["p"], tolerance)
     assert res.p_error < 1e-6
+    statistic, p_less = res.one_sided(negative=True)
+    close(statistic, case["less_statistic"], f"{name} one-sided statistic")
+    # The one-sided integral's own error estimate is not returned; 1e-6 bounds it here.
+    assert abs(p_less - case["p_less"]) <= 2 * case["p_less_error"] + 1e-6, (p_less, case)
 
 
 def test_each_maxcombo_z_is_the_weighted_logrank_z() -> None:
