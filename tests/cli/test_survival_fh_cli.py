@@ -61,3 +61,11 @@ def test_conflicting_and_malformed_options_exit_2() -> None:
         code, _, err = _run(*args)
         assert code == 2, args
         assert "--fh" in err or "--maxcombo" in err
+
+
+def test_negative_weights_are_refused_naming_the_flag() -> None:
+    for args in (("--fh", "0,-1"), ("--combo", "0,0;-1,1")):
+        code, _, err = _run(*args)
+        assert code == 2, args
+        assert args[0] in err
+        assert ">= 0" in err

@@ -425,6 +425,8 @@ def _pairs(value: str, flag: str, *, one: bool = False) -> list[tuple[float, flo
             rho, gamma = (float(v) for v in items)
         except ValueError:
             raise InputError(flag, value, allowed) from None
+        if not (0 <= rho < math.inf and 0 <= gamma < math.inf):
+            raise InputError(flag, value, f"{allowed}, each a finite number >= 0")
         out.append((rho, gamma))
     if one and len(out) != 1:
         raise InputError(flag, value, allowed)
