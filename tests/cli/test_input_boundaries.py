@@ -205,6 +205,16 @@ def _calls(d: Data) -> dict[str, Call]:
         "survival cox": Call(
             {"data_path": d.survival}, [*survival, "--covariates", "age"], {"data_path": TABLES}
         ),
+        "survival finegray": Call(
+            {"data_path": d.survival},
+            ["--time", "time", "--status", "status", "--cause", "1", "--covariates", "age"],
+            {"data_path": TABLES},
+        ),
+        "survival cif": Call(
+            {"data_path": d.survival},
+            ["--time", "time", "--status", "status", "--group", "arm"],
+            {"data_path": TABLES},
+        ),
         "reconstruct": Call(
             {
                 "curve": EXAMPLES / "reconstruct" / "lung_male_curve.csv",

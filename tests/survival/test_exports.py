@@ -8,11 +8,22 @@ import tacepath.survival as survival
 def test_exported_names() -> None:
     assert sorted(survival.__all__) == [
         "ArmRmst", "BaselineHazard", "ChiSquareTest", "Contrast", "CoxControl", "CoxResult",
-        "CoxSurvival", "CoxZphResult", "FisherResult", "KaplanMeierResult", "LogrankResult",
-        "RmstComparison", "SurvivalCurve", "SurvivalData", "SurvivalSummary", "Ties", "TrendTest",
-        "ZphTransform", "cox_fit", "cox_ph", "cox_survfit", "cox_zph", "fisher_exact",
-        "fisher_exact_table", "kaplan_meier", "kaplan_meier_arrays", "logrank_arrays",
-        "logrank_test", "rmst_test",
+        "CoxSurvival", "CoxZphResult", "CumulativeIncidence", "CumulativeIncidenceResult",
+        "FineGrayResult", "FisherResult", "GrayTest", "KaplanMeierResult", "LogrankResult",
+        "MaxComboResult", "RmstComparison", "SurvivalCurve", "SurvivalData", "SurvivalSummary",
+        "Ties", "TrendTest", "WeightedZ", "ZphTransform", "cox_fit", "cox_ph", "cox_survfit",
+        "cox_zph", "cumulative_incidence", "fine_gray", "fisher_exact", "fisher_exact_table",
+        "kaplan_meier", "kaplan_meier_arrays", "logrank_arrays", "logrank_test", "maxcombo_test",
+        "rmst_test",
     ]  # fmt: skip
     for name in survival.__all__:
         assert getattr(survival, name) is not None
+
+
+def test_competing_module_names() -> None:
+    from tacepath.survival import competing
+
+    assert sorted(competing.__all__) == [
+        "CompetingData", "CumulativeIncidence", "CumulativeIncidenceResult", "GrayTest",
+        "competing_data", "cumulative_incidence",
+    ]  # fmt: skip

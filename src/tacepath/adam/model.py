@@ -18,7 +18,15 @@ Checks on load (:func:`check_analysis_data`) report every problem at once, each 
 data set, the column and the subject: a subject in ADTTE or ADAE that ADSL does not have, a
 duplicated ``USUBJID``, a parameter given twice for one subject, a censoring flag that is
 not 0 (event) or a positive integer (censoring reason), a negative or missing ``AVAL``, an
-analysis date before the start date, and an event (or censoring) after the data cut-off.
+analysis date before the start date, an event (or censoring) after the data cut-off, and an
+``AVALU`` (the unit of ``AVAL``) that is not one of :data:`AVALU_DAYS` or that differs between
+rows of one parameter.
+
+Units: ADaM ADTTE gives the unit of ``AVAL`` in ``AVALU`` [2]_. tacepath reads ``DAYS``,
+``WEEKS``, ``MONTHS`` and ``YEARS`` and converts with the Julian-year convention: a week is 7
+days, a year 365.25 days and a month a twelfth of a year, 365.25/12 = 30.4375 days, as R
+``lubridate`` (``dmonths(1)``) and the TACTICS-style conversion of days to months use. A
+file without ``AVALU`` is in the unit the analysis plan states (days by default).
 
 References
 ----------
@@ -41,12 +49,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.adam.endpoints import ADTTE_COLUMNS
-from tacepath.errors import InputErrors, Problem
+from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
     "ADAE_COLUMNS",
     "ADSL_COLUMNS",
     "ADTTE_COLUMNS",
+    "AVALU_DAYS",
     "SYNTHETIC_LABEL",
     "AnalysisData",
     "DataSource",
@@ -54,6 +63,8 @@ __all__ = [
     "adae_problems",
     "adsl_problems",
     "adtte_problems",
+    "avalu_problems",
+    "avalu_unit",
     "check_analysis_data",
     "events_from_cnsr",
     "invalid_cnsr",
@@ -78,6 +89,9 @@ _DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "ADAE": ("ASTDT",),
 }
 _MAX_PROBLEMS = 25
+
+#: Days per ADTTE ``AVALU`` unit (Julian year: 365.25 days; a month is a twelfth of it).
+AVALU_DAYS: dict[str, float] = {"DAYS": 1.0, "WEEKS": 7.0, "MONTHS": 365.25 / 12, "YEARS": 365.25}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -259,8 +273,59 @@ def adtte_problems(
                 "a time ≥ 0",
             )
         )
+    problems += avalu_problems(adtte)
     problems += _date_problems(adtte, cnsr, _as_date(cutoff))
     return problems
+
+
+def _units(values: pd.Series) -> pd.Series:
+    """``AVALU`` as upper-case text, missing kept missing."""
+    return values.map(lambda v: None if pd.isna(v) else str(v).strip().upper() or None)
+
+
+def avalu_problems(adtte: pd.DataFrame) -> list[Problem]:
+    """An ``AVALU`` that is missing or not one of :data:`AVALU_DAYS`, and every row whose unit
+    differs from the most common unit of its parameter (mixed units within a parameter)."""
+    if "AVALU" not in adtte.columns:
+        return []
+    units = _units(adtte["AVALU"])
+    known = f"one of {', '.join(AVALU_DAYS)} (the unit of AVAL)"
+    problems = [
+        Problem(f"ADTTE.AVALU ({_who(adtte, int(i))})", adtte["AVALU"].iloc[i], known)
+        for i in np.flatnonzero(~units.isin(list(AVALU_DAYS)).to_numpy())
+    ]
+    if "PARAMCD" not in adtte.columns:
+        return problems
+    params = adtte["PARAMCD"].astype(str).to_numpy()
+    for param in dict.fromkeys(params):
+        rows = np.flatnonzero(params == param)
+        found = units.iloc[rows].dropna()
+        if found.nunique() < 2:
+            continue
+        counts = found.value_counts(sort=False)
+        usual = str(counts.index[int(np.argmax(counts.to_numpy()))])
+        for i in rows[(units.iloc[rows] != usual).to_numpy()]:
+            problems.append(
+                Problem(
+                    f"ADTTE.AVALU ({_who(adtte, int(i))})",
+                    units.iloc[i],
+                    f"one unit within parameter {param}: {usual}, as its other "
+                    f"{int(counts[usual])} rows (mixed units cannot be analysed together)",
+                )
+            )
+    return problems
+
+
+def avalu_unit(adtte: pd.DataFrame, paramcd: str) -> str | None:
+    """The ``AVALU`` of parameter ``paramcd`` (checked by :func:`avalu_problems`), or
+    ``None`` when the data set has no ``AVALU`` column."""
+    if "AVALU" not in adtte.columns:
+        return None
+    units = _units(adtte.loc[adtte["PARAMCD"].astype(str) == paramcd, "AVALU"])
+    found = set(units.dropna())
+    if len(found) != 1 or not found <= set(AVALU_DAYS):
+        raise InputError(f"ADTTE.AVALU (PARAMCD {paramcd!r})", sorted(found), "one known unit")
+    return str(found.pop())
 
 
 def _date_problems(adtte: pd.DataFrame, cnsr: pd.Series, cut: pd.Timestamp | None) -> list[Problem]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from tacepath.adam.model import AnalysisData, events_from_cnsr
+from tacepath.adam.model import AVALU_DAYS, AnalysisData, avalu_unit, events_from_cnsr
 from tacepath.analysis.sap import UNIT_DAYS, EndpointPlan, Sap
 from tacepath.errors import InputError, InputErrors, Problem
 
@@ -57,6 +57,21 @@ def _population(sap: Sap, adsl: pd.DataFrame, key: str) -> pd.DataFrame:
     return rows
 
 
+def _aval_days(sap: Sap, data: AnalysisData, e: EndpointPlan) -> float:
+    """Days per unit of the endpoint's AVAL: its ADTTE ``AVALU``, else the plan's
+    ``aval_unit`` (days by default); a plan unit that contradicts ``AVALU`` is refused."""
+    unit = avalu_unit(data.adtte, e.paramcd)
+    if unit is None:
+        return UNIT_DAYS[sap.aval_unit or "days"]
+    if sap.aval_unit is not None and sap.aval_unit.upper() != unit:
+        raise InputError(
+            "aval_unit",
+            sap.aval_unit,
+            f"the unit ADTTE.AVALU gives for {e.paramcd}: {unit} (or leave aval_unit out)",
+        )
+    return AVALU_DAYS[unit]
+
+
 def _endpoint_frame(sap: Sap, data: AnalysisData, e: EndpointPlan) -> pd.DataFrame:
     pop = _population(sap, data.adsl, e.population)
     rows = data.adtte[data.adtte["PARAMCD"].astype(str) == e.paramcd][["USUBJID", "AVAL", "CNSR"]]
@@ -75,7 +90,7 @@ def _endpoint_frame(sap: Sap, data: AnalysisData, e: EndpointPlan) -> pd.DataFra
                 for sid in frame["USUBJID"][missing][:25]
             ]
         )
-    frame[_T] = pd.to_numeric(frame["AVAL"]) * UNIT_DAYS[sap.aval_unit] / UNIT_DAYS[sap.time_unit]
+    frame[_T] = pd.to_numeric(frame["AVAL"]) * _aval_days(sap, data, e) / UNIT_DAYS[sap.time_unit]
     frame[_E] = events_from_cnsr(frame["CNSR"]).astype(int)
     for s in sap.strata:
         frame[s] = _text(frame[s])

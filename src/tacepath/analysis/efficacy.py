@@ -22,13 +22,14 @@ from scipy.stats import norm
 
 from tacepath.adam.model import AnalysisData
 from tacepath.analysis._frames import _ARM, _E, _T, _TRT, _endpoint_frame
-from tacepath.analysis.results import ArmSummary, EndpointResult, Estimate
+from tacepath.analysis.results import ArmSummary, EndpointResult, EndpointTest, Estimate
 from tacepath.analysis.sap import EndpointPlan, Sap
 from tacepath.errors import StatisticalWarning
 from tacepath.survival import (
     cox_ph,
     kaplan_meier,
     logrank_test,
+    maxcombo_test,
     rmst_test,
 )
 
@@ -77,6 +78,48 @@ def _landmarks(curve: Any, times: Sequence[float]) -> tuple[tuple[float, Estimat
 
 def _one_sided(z: float, direction: str) -> float:
     return float(norm.cdf(z) if direction == "less" else norm.sf(z))
+
+
+def _endpoint_test(
+    sap: Sap, e: EndpointPlan, frame: pd.DataFrame, strata: Any, z_logrank: float, p_two: float
+) -> EndpointTest:
+    """The plan's test for the endpoint, z signed for the experimental arm (O − E > 0:
+    more events than expected). One-sided p: Φ(z) for ``less`` (HR < 1), 1 − Φ(z) for
+    ``greater``; MaxCombo one-sided uses max_k of the z signed that way [1]_."""
+    exp = sap.treatment.experimental
+    if e.test == "logrank":
+        p = _one_sided(z_logrank, sap.direction) if sap.sides == 1 else p_two
+        return EndpointTest(
+            method="logrank", weights=((0.0, 0.0),), z=(z_logrank,), statistic=z_logrank,
+            p=p, p_two_sided=p_two,
+        )  # fmt: skip
+    if e.test == "fleming-harrington":
+        fh = logrank_test(
+            frame, time=_T, event=_E, group=_ARM, strata=strata, rho=e.rho, gamma=e.gamma
+        )
+        k = [str(g) for g in fh.groups].index(exp)
+        v = float(fh.variance[k, k])
+        z = float(fh.observed[k] - fh.expected[k]) / math.sqrt(v) if v > 0 else float("nan")
+        p = _one_sided(z, sap.direction) if sap.sides == 1 else fh.p
+        return EndpointTest(
+            method="fleming-harrington", weights=((fh.rho, fh.gamma),), z=(z,), statistic=z,
+            p=p, p_two_sided=fh.p,
+        )  # fmt: skip
+    mc = maxcombo_test(frame, time=_T, event=_E, group=_ARM, strata=strata, combo=e.combo)
+    sign = 1.0 if str(mc.groups[1]) == exp else -1.0
+    zs = tuple(sign * t.z for t in mc.tests)
+    if sap.sides == 1:
+        statistic, p = mc.one_sided(negative=(sap.direction == "less") == (sign > 0))
+    else:
+        statistic, p = mc.max_abs_z, mc.p
+    return EndpointTest(
+        method="maxcombo",
+        weights=tuple((t.rho, t.gamma) for t in mc.tests),
+        z=zs,
+        statistic=statistic,
+        p=p,
+        p_two_sided=mc.p,
+    )
 
 
 def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointResult:
@@ -174,4 +217,5 @@ def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointRe
         rejected=False,
         warnings=notes,
         km=km,
+        test=_endpoint_test(sap, e, frame, strata, z, p_two),
     )

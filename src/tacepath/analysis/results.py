@@ -23,6 +23,7 @@ __all__ = [
     "BaselineBlock",
     "CategoricalResult",
     "EndpointResult",
+    "EndpointTest",
     "Estimate",
     "InteractionTest",
     "SafetyResult",
@@ -90,6 +91,33 @@ class ArmSummary:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointTest:
+    """The endpoint's test as the plan names it (log-rank, Fleming–Harrington G(rho, gamma)
+    or MaxCombo): z of the experimental arm per weight (one for log-rank and FH), the
+    statistic (z, or max |z| / max of the signed z for MaxCombo), the p the plan's sidedness
+    asks for and the two-sided p."""
+
+    method: str
+    weights: tuple[tuple[float, float], ...]
+    z: tuple[float, ...]
+    statistic: float
+    p: float
+    p_two_sided: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "tests": [
+                {"rho": r, "gamma": g, "z": finite_or_none(z)}
+                for (r, g), z in zip(self.weights, self.z, strict=True)
+            ],
+            "statistic": finite_or_none(self.statistic),
+            "p": finite_or_none(self.p),
+            "p_two_sided": finite_or_none(self.p_two_sided),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EndpointResult:
     """Every number of one endpoint (see the module docstring for the methods)."""
 
@@ -122,6 +150,12 @@ class EndpointResult:
     rejected: bool
     warnings: tuple[str, ...]
     km: KaplanMeierResult = field(repr=False, compare=False)
+    test: EndpointTest | None = None
+
+    @property
+    def test_p(self) -> float:
+        """The p of the plan's test for this endpoint (the log-rank p by default)."""
+        return self.logrank_p if self.test is None else self.test.p
 
     def __post_init__(self) -> None:
         _set(self, "observed", _read_only(self.observed))
@@ -168,6 +202,7 @@ class EndpointResult:
             "tested": self.tested,
             "rejected": self.rejected,
             "warnings": list(self.warnings),
+            "test": None if self.test is None else self.test.to_dict(),
         }
 
 

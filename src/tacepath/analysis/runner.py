@@ -69,7 +69,7 @@ def _gate_inputs(sap: Sap, endpoints: Mapping[str, EndpointResult]) -> list[Gate
         out.append(
             GateInput(
                 endpoint=st.endpoint,
-                p=endpoints[st.endpoint].logrank_p,
+                p=endpoints[st.endpoint].test_p,
                 alpha=alpha,
                 gate=st.gate if st.gate is not None else alpha,
             )

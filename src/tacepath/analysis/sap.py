@@ -7,8 +7,11 @@ stratified Cox model, sidedness and α, the endpoints (ADTTE ``PARAMCD``) with o
 test, the baseline table, the safety tables and other categorical comparisons. It is
 validated on load; every problem names the field (``tacepath schema sap`` prints the JSON
 Schema). Times in the plan (``rmst_tau``, ``landmarks``, ``km.break_times``) are in
-``time_unit``; ADTTE ``AVAL`` is converted from ``aval_unit`` (days: 365.25/12 days per
-month).
+``time_unit``; ADTTE ``AVAL`` is converted from its unit, ``AVALU`` (ADaM ADTTE: the unit
+of AVAL; DAYS, WEEKS, MONTHS or YEARS, see :data:`tacepath.adam.model.AVALU_DAYS`) or, in a
+file without ``AVALU``, ``aval_unit`` (days by default). A plan that states ``aval_unit``
+and data whose ``AVALU`` says otherwise are refused. A month is 365.25/12 days, a year
+365.25 days, a week 7 days.
 
 Example: ``examples/tactics-like/sap.yaml`` (the TACTICS plan [1]_: TACE-specific PFS then
 OS, fixed sequence, OS tested only if the PFS p < 0.15, one-sided α 0.15).
@@ -91,6 +94,31 @@ class EndpointPlan(BaseModel):
     landmarks: tuple[float, ...] = Field(
         (), description="Times (in `time_unit`) at which S(t) is reported per arm."
     )
+    test: Literal["logrank", "fleming-harrington", "maxcombo"] = Field(
+        "logrank",
+        description=(
+            "The endpoint's test (its p is the one gatekeeping uses): the (stratified) "
+            "log-rank test, a Fleming-Harrington G(rho, gamma) test, or MaxCombo."
+        ),
+    )
+    rho: float = Field(0.0, ge=0, description="fleming-harrington: weight S(t-)^rho.")
+    gamma: float = Field(0.0, ge=0, description="fleming-harrington: weight (1-S(t-))^gamma.")
+    combo: tuple[tuple[float, float], ...] = Field(
+        ((0, 0), (0, 1), (1, 0), (1, 1)),
+        min_length=1,
+        description="maxcombo: the (rho, gamma) pairs (default Lin et al. 2020's four).",
+    )
+
+    @model_validator(mode="after")
+    def _test_options(self) -> EndpointPlan:
+        if self.test != "fleming-harrington" and (self.rho != 0 or self.gamma != 0):
+            raise ValueError("rho and gamma are options of test: fleming-harrington")
+        for rho, gamma in self.combo:
+            if rho < 0 or gamma < 0:
+                raise ValueError("combo: every rho and gamma must be >= 0")
+        if len(set(self.combo)) != len(self.combo):
+            raise ValueError("combo: the (rho, gamma) pairs must be distinct")
+        return self
 
 
 class GateStep(BaseModel):
@@ -196,7 +224,13 @@ class Sap(BaseModel):
     data_cutoff: dt.date | None = Field(
         None, description="No ADTTE date may fall after it (checked on load)."
     )
-    aval_unit: Literal["days"] = Field("days", description="Unit of ADTTE AVAL.")
+    aval_unit: TimeUnit | None = Field(
+        None,
+        description=(
+            "Unit of ADTTE AVAL when ADTTE has no AVALU column (default days); when given, "
+            "AVALU must agree with it."
+        ),
+    )
     time_unit: TimeUnit = Field("months", description="Unit of the report and of plan times.")
     treatment: Treatment
     populations: dict[str, Population]

@@ -1,4 +1,5 @@
-"""``tacepath survival km | logrank | cox``: survival analyses of a CSV or Parquet file.
+"""``tacepath survival km | logrank | cox | cif | finegray``: survival analyses of a CSV or
+Parquet file.
 
 Every command reads the data once, leaves out rows with a missing value in a column it
 uses (R's ``na.omit``; the count is reported), and exits 2 with a message naming the
@@ -35,7 +36,8 @@ survival_app = typer.Typer(
         "--strata site\n\n"
         "  tacepath survival cox data.csv --time time --event status --covariates arm,age "
         "--categorical arm\n\n"
-        "  tacepath survival km adtte.csv --time AVAL --censor CNSR --where PARAMCD=OS"
+        "  tacepath survival km adtte.csv --time AVAL --censor CNSR --where PARAMCD=OS\n\n"
+        "  tacepath survival cif data.csv --time time --status cause --group arm"
     ),
     no_args_is_help=True,
     rich_markup_mode="markdown",
@@ -112,7 +114,13 @@ _FLAGS = {
     "strata": "--strata",
     "covariates": "--covariates",
     "categorical": "--categorical",
+    "reference": "--reference",
     "cluster": "--cluster",
+    "rho": "--rho",
+    "gamma": "--fh",
+    "status": "--status",
+    "cause": "--cause",
+    "combo": "--combo",
 }
 
 
@@ -335,37 +343,222 @@ def logrank_command(
     group: str = typer.Option(..., "--group", help="Column of the groups compared."),
     strata: str | None = typer.Option(None, "--strata", help="Stratification columns S1,S2."),
     rho: float = typer.Option(0.0, "--rho", help="0 log-rank, 1 Peto-Peto (weight S(t-)^rho)."),
+    fh: str | None = typer.Option(
+        None, "--fh", help="Fleming-Harrington G(RHO,GAMMA): weight S(t-)^RHO (1-S(t-))^GAMMA."
+    ),
+    maxcombo: bool = typer.Option(
+        False, "--maxcombo", help="MaxCombo: max |z| of G(0,0), G(0,1), G(1,0), G(1,1)."
+    ),
+    combo: str | None = typer.Option(
+        None, "--combo", help="MaxCombo's tests instead of the four: RHO,GAMMA;RHO,GAMMA;..."
+    ),
     trend: bool = typer.Option(False, "--trend", help="Add the test for trend across levels."),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
     encoding: str | None = encoding_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
-    """Log-rank (or G-rho) test, stratified if asked (as R survdiff).
+    """Log-rank, G-rho or Fleming-Harrington G(rho,gamma) test, stratified if asked (as R
+    survdiff), or the MaxCombo test of two groups.
 
-    Example: `tacepath survival logrank veteran.csv --time time --event status --group trt`
+    Example: `tacepath survival logrank veteran.csv --time time --event status --group trt
+    --fh 0,1`
     """
     from rich.console import Console
 
-    from tacepath.survival import logrank_test
+    from tacepath.survival import logrank_test, maxcombo_test
+
+    try:
+        if (maxcombo or combo is not None) and (fh is not None or rho != 0 or trend):
+            raise InputError(
+                "--maxcombo", "with --fh/--rho/--trend", "--maxcombo alone (it sets the weights)"
+            )
+        if fh is not None and rho != 0:
+            raise InputError("--fh", fh, "--fh RHO,GAMMA or --rho RHO, not both")
+        data = _load(data_path, where, encoding)
+        ev = _event_column(data, event, censor)
+        if maxcombo or combo is not None:
+            pairs = _pairs(combo, "--combo") if combo is not None else None
+            mc = maxcombo_test(
+                data,
+                time=time,
+                event=ev,
+                group=group,
+                strata=_split(strata) or None,
+                **({} if pairs is None else {"combo": pairs}),
+            )
+        else:
+            weight, late = (rho, 0.0) if fh is None else _pairs(fh, "--fh", one=True)[0]
+            res = logrank_test(
+                data,
+                time=time,
+                event=ev,
+                group=group,
+                strata=_split(strata) or None,
+                rho=weight,
+                gamma=late,
+                trend=trend,
+            )
+    except InputError as exc:
+        exit_with_errors(_with_flags(exc), source=str(data_path))
+    if maxcombo or combo is not None:
+        if as_json:
+            _echo_json(mc.to_dict())
+            return
+        lines = [f"MaxCombo test of {group}: {mc.groups[1]} vs {mc.groups[0]}"]
+        lines += [f"  G({t.rho:g},{t.gamma:g})  z = {_fmt(t.z)}" for t in mc.tests]
+        lines.append(f" max |z| = {_fmt(mc.max_abs_z)}, p = {_fmt(mc.p, 3)} (joint normal)")
+        Console().print("\n".join(lines), highlight=False)
+        return
+    if as_json:
+        _echo_json(res.to_dict())
+        return
+    Console().print(res.summary(), highlight=False)
+
+
+def _pairs(value: str, flag: str, *, one: bool = False) -> list[tuple[float, float]]:
+    """``RHO,GAMMA`` (``;``-separated when several) as pairs of numbers."""
+    allowed = "RHO,GAMMA" if one else "RHO,GAMMA pairs separated by ';', e.g. 0,0;0,1;1,0;1,1"
+    out = []
+    for part in value.split(";"):
+        items = [v.strip() for v in part.split(",")]
+        try:
+            rho, gamma = (float(v) for v in items)
+        except ValueError:
+            raise InputError(flag, value, allowed) from None
+        if not (0 <= rho < math.inf and 0 <= gamma < math.inf):
+            raise InputError(flag, value, f"{allowed}, each a finite number >= 0")
+        out.append((rho, gamma))
+    if one and len(out) != 1:
+        raise InputError(flag, value, allowed)
+    return out
+
+
+@survival_app.command("cif")
+def cif_command(
+    data_path: Path = input_file(..., metavar="DATA", help="CSV or Parquet file."),
+    time: str = typer.Option(..., "--time", help="Time column."),
+    status: str = typer.Option(
+        ..., "--status", help="Status column: the censoring code or the code of the cause."
+    ),
+    group: str | None = typer.Option(None, "--group", help="One curve per level; Gray's test."),
+    censor_code: str = typer.Option("0", "--censor-code", help="Code of censoring in --status."),
+    strata: str | None = typer.Option(None, "--strata", help="Strata of Gray's test S1,S2."),
+    rho: float = typer.Option(0.0, "--rho", help="Gray's test weight (1 - F(t-))^rho."),
+    where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    encoding: str | None = encoding_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+) -> None:
+    """Cumulative incidence of competing causes (Aalen-Johansen) with Gray's test (as R
+    cmprsk::cuminc).
+
+    Example: `tacepath survival cif mgus2.csv --time etime --status event --group sex`
+    """
+    from rich.console import Console
+
+    from tacepath.survival import cumulative_incidence
 
     try:
         data = _load(data_path, where, encoding)
-        ev = _event_column(data, event, censor)
-        res = logrank_test(
+        res = cumulative_incidence(
             data,
             time=time,
-            event=ev,
+            status=status,
             group=group,
             strata=_split(strata) or None,
+            censor_code=censor_code,
             rho=rho,
-            trend=trend,
         )
     except InputError as exc:
         exit_with_errors(_with_flags(exc), source=str(data_path))
     if as_json:
         _echo_json(res.to_dict())
         return
-    Console().print(res.summary(), highlight=False)
+    lines = ["Cumulative incidence (Aalen-Johansen; variance as cmprsk::cuminc)"]
+    for c in res.curves:
+        who = f"cause {c.cause}" + ("" if c.group is None else f", {group}={c.group}")
+        lines.append(
+            f"  {who}: {int((c.time.size - 2) / 2)} event times, "
+            f"F(last) = {_fmt(float(c.estimate[-1]))} (se {_fmt(math.sqrt(c.variance[-1]))}) "
+            f"at {_fmt(float(c.time[-1]))}"
+        )
+    for g in res.gray_test:
+        lines.append(
+            f"Gray's test, cause {g.cause}: stat = {_fmt(g.stat)} on {g.df} df, p = {_fmt(g.p, 3)}"
+        )
+    if res.n_dropped:
+        lines.append(f"{res.n_dropped} rows left out for a missing value.")
+    Console().print("\n".join(lines), highlight=False)
+
+
+@survival_app.command("finegray")
+def finegray_command(
+    data_path: Path = input_file(..., metavar="DATA", help="CSV or Parquet file."),
+    time: str = typer.Option(..., "--time", help="Time column."),
+    status: str = typer.Option(
+        ..., "--status", help="Status column: the censoring code or the code of the cause."
+    ),
+    cause: str = typer.Option(..., "--cause", help="The cause modelled (other causes compete)."),
+    covariates: str = typer.Option(..., "--covariates", help="Covariate columns a,b,c."),
+    categorical: str | None = typer.Option(
+        None, "--categorical", help="Covariates treated as factors (treatment coding)."
+    ),
+    reference: list[str] = typer.Option(
+        [], "--reference", help="Reference level COLUMN=LEVEL (default: first level)."
+    ),
+    censor_code: str = typer.Option("0", "--censor-code", help="Code of censoring in --status."),
+    conf_level: float = typer.Option(0.95, "--conf-level", help="Confidence level of HR CIs."),
+    where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
+    encoding: str | None = encoding_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+) -> None:
+    """Fine-Gray subdistribution hazards model (as R cmprsk::crr).
+
+    Example: `tacepath survival finegray mgus2.csv --time etime --status event --cause 1
+    --covariates age,sex --categorical sex`
+    """
+    from rich.console import Console
+
+    from tacepath.survival import fine_gray
+
+    try:
+        data = _load(data_path, where, encoding)
+        res = fine_gray(
+            data,
+            time=time,
+            status=status,
+            cause=cause,
+            covariates=_split(covariates),
+            categorical=_split(categorical),
+            reference=_references(reference) or None,
+            censor_code=censor_code,
+            conf_level=conf_level,
+        )
+    except InputError as exc:
+        exit_with_errors(_with_flags(exc), source=str(data_path))
+    if as_json:
+        _echo_json(res.to_dict())
+        return
+    frame = res.to_frame().set_index("term")
+    lines = [
+        f"Fine-Gray model, cause {res.cause} (competing: "
+        f"{', '.join(str(c) for c in res.causes if str(c) != str(res.cause)) or 'none'}); "
+        f"n = {res.n}, events = {res.n_events}",
+        frame.to_string(float_format=lambda v: f"{v:.4g}"),
+    ]
+    if res.n_dropped:
+        lines.append(f"{res.n_dropped} rows left out for a missing value.")
+    lines.extend(res.warnings)
+    Console().print("\n".join(lines), highlight=False)
+
+
+def _references(items: list[str]) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError("--reference", item, "COLUMN=LEVEL, e.g. arm=placebo")
+        col, level = item.split("=", 1)
+        refs[col] = level
+    return refs
 
 
 @survival_app.command("cox")
@@ -408,12 +601,7 @@ def cox_command(
     try:
         data = _load(data_path, where, encoding)
         ev = _event_column(data, event, censor)
-        refs: dict[str, str] = {}
-        for item in reference:
-            if "=" not in item:
-                raise InputError("--reference", item, "COLUMN=LEVEL, e.g. arm=placebo")
-            col, level = item.split("=", 1)
-            refs[col] = level
+        refs = _references(reference)
         strata_cols = _split(strata)
         res = cox_ph(
             data,

@@ -173,6 +173,7 @@ def _endpoint_view(result: TrialAnalysis, code: str, figs: dict[str, Path]) -> d
         "p": _p(d["logrank_p"]),
         "p_two": _p(d["logrank_p_two_sided"]),
         "sides": d["sides"],
+        "test": _test_view(d.get("test")),
         "strata": d["strata"],
         "n_strata": d["n_strata"],
         "tau": d["rmst"]["tau"],
@@ -188,6 +189,20 @@ def _endpoint_view(result: TrialAnalysis, code: str, figs: dict[str, Path]) -> d
         "warnings": d["warnings"],
         "km": _b64(figs["km"]),
         "forest": _b64(figs["forest"]) if "forest" in figs else None,
+    }
+
+
+def _test_view(test: dict[str, Any] | None) -> dict[str, str] | None:
+    """The endpoint's planned test when it is not the log-rank test (shown on its own row)."""
+    if test is None or test["method"] == "logrank":
+        return None
+    parts = [f"G({t['rho']:g},{t['gamma']:g}) z = {_n(t['z'], 3)}" for t in test["tests"]]
+    name = "MaxCombo" if test["method"] == "maxcombo" else "Fleming–Harrington"
+    return {
+        "name": name,
+        "detail": "; ".join(parts),
+        "p": _p(test["p"]),
+        "p_two": _p(test["p_two_sided"]),
     }
 
 

@@ -1,6 +1,9 @@
 """Survival statistics that agree with R ``survival``: pure functions, frozen results.
 
-Kaplan–Meier (:func:`kaplan_meier`), log-rank family (:func:`logrank_test`), Cox
+Kaplan–Meier (:func:`kaplan_meier`), log-rank family with Fleming–Harrington weights
+(:func:`logrank_test`) and MaxCombo (:func:`maxcombo_test`), competing risks
+(:mod:`tacepath.survival.competing`: :func:`cumulative_incidence` with Gray's test, and the
+Fine–Gray model :func:`fine_gray`), Cox
 proportional hazards (:func:`cox_ph`), restricted mean survival time comparison
 (:func:`rmst_test`), Fisher's exact test (:func:`fisher_exact`). Every estimator takes a
 DataFrame and column names; lower-level functions take arrays. All of them check their data
@@ -19,6 +22,7 @@ from tacepath.survival._cox import (
 )
 from tacepath.survival._coxsurv import BaselineHazard, CoxSurvival, cox_survfit
 from tacepath.survival._exact import FisherResult, fisher_exact, fisher_exact_table
+from tacepath.survival._finegray import FineGrayResult, fine_gray
 from tacepath.survival._input import SurvivalData
 from tacepath.survival._km import (
     KaplanMeierResult,
@@ -28,8 +32,15 @@ from tacepath.survival._km import (
     kaplan_meier_arrays,
 )
 from tacepath.survival._logrank import LogrankResult, TrendTest, logrank_arrays, logrank_test
+from tacepath.survival._maxcombo import MaxComboResult, WeightedZ, maxcombo_test
 from tacepath.survival._rmst import ArmRmst, Contrast, RmstComparison, rmst_test
 from tacepath.survival._zph import CoxZphResult, ZphTransform, cox_zph
+from tacepath.survival.competing import (
+    CumulativeIncidence,
+    CumulativeIncidenceResult,
+    GrayTest,
+    cumulative_incidence,
+)
 
 __all__ = [
     "ArmRmst",
@@ -40,25 +51,34 @@ __all__ = [
     "CoxResult",
     "CoxSurvival",
     "CoxZphResult",
+    "CumulativeIncidence",
+    "CumulativeIncidenceResult",
+    "FineGrayResult",
     "FisherResult",
+    "GrayTest",
     "KaplanMeierResult",
     "LogrankResult",
+    "MaxComboResult",
     "RmstComparison",
     "SurvivalCurve",
     "SurvivalData",
     "SurvivalSummary",
     "Ties",
     "TrendTest",
+    "WeightedZ",
     "ZphTransform",
     "cox_fit",
     "cox_ph",
     "cox_survfit",
     "cox_zph",
+    "cumulative_incidence",
+    "fine_gray",
     "fisher_exact",
     "fisher_exact_table",
     "kaplan_meier",
     "kaplan_meier_arrays",
     "logrank_arrays",
     "logrank_test",
+    "maxcombo_test",
     "rmst_test",
 ]

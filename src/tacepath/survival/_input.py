@@ -53,6 +53,7 @@ from tacepath.survival._data import (
 __all__ = [
     "MAX_VALUE",
     "SurvivalData",
+    "check_gamma",
     "check_level",
     "check_positive",
     "check_rho",
@@ -355,6 +356,14 @@ def check_rho(value: object) -> float:
     if not 0 <= rho < float("inf"):
         raise InputError("rho", value, "a finite number ≥ 0 (0 log-rank, 1 Peto-Peto)")
     return rho
+
+
+def check_gamma(value: object) -> float:
+    """The exponent gamma of the Fleming–Harrington weight (1 − S(t−))^gamma: finite, ≥ 0."""
+    gamma = _real(value)
+    if not 0 <= gamma < float("inf"):
+        raise InputError("gamma", value, "a finite number ≥ 0 (0: the G-rho family)")
+    return gamma
 
 
 def check_positive(value: object, name: str) -> float:

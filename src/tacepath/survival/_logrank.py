@@ -1,7 +1,9 @@
 """The log-rank family of tests, as R ``survival::survdiff`` computes it.
 
 G-rho weights S(t−)^rho (rho = 0 log-rank, rho = 1 Peto–Peto modification of the
-Gehan–Wilcoxon test), strata (the stratified test sums observed, expected and variance
+Gehan–Wilcoxon test) and Fleming–Harrington G(rho, gamma) weights S(t−)^rho (1 − S(t−))^gamma,
+S the pooled Kaplan–Meier of the stratum, with the hypergeometric variance (ties corrected),
+strata (the stratified test sums observed, expected and variance
 over strata), observed and expected per group, chi-square with R's degrees of freedom
 (groups with expected > 0, minus one); optionally the test for trend across ordered groups.
 
@@ -13,12 +15,14 @@ References
    data. Biometrika 1982;69:553-566. doi:10.1093/biomet/69.3.553
 .. [3] Collett D. Modelling Survival Data in Medical Research. 3rd ed. CRC Press; 2015,
    section 2.6 (stratified and trend tests).
+.. [4] Fleming TR, Harrington DP. Counting Processes and Survival Analysis. Wiley; 1991,
+   chapter 7 (the G(rho, gamma) class of weighted log-rank tests).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +40,17 @@ from tacepath.survival._data import (
     group_codes,
     integer_span,
 )
-from tacepath.survival._input import SurvivalData, check_rho, checked_labels
+from tacepath.survival._input import SurvivalData, check_gamma, check_rho, checked_labels
 
-__all__ = ["LogrankResult", "TrendTest", "logrank_arrays", "logrank_test"]
+__all__ = [
+    "LogrankResult",
+    "TrendTest",
+    "fh_weight",
+    "logrank_arrays",
+    "logrank_sums",
+    "logrank_test",
+    "stratum_tables",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +89,15 @@ class LogrankResult:
     n_strata: int
     n_dropped: int
     trend: TrendTest | None = None
+    gamma: float = 0.0
+
+    @property
+    def z(self) -> float | None:
+        """Two groups: (O − E)/√V of the second group (R level order), positive when it
+        has more weighted events than expected; ``None`` otherwise."""
+        if len(self.groups) != 2 or not self.variance[1, 1] > 0:
+            return None
+        return float((self.observed[1] - self.expected[1]) / math.sqrt(self.variance[1, 1]))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``tacepath survival logrank --json``."""
@@ -84,13 +105,15 @@ class LogrankResult:
             "chisq": self.chisq,
             "df": self.df,
             "p": self.p,
+            "z": self.z,
+            "gamma": self.gamma,
             "groups": list(self.groups),
             "observed": self.observed.tolist(),
             "expected": self.expected.tolist(),
             "n": list(self.n),
             "variance": self.variance.tolist(),
             "rho": self.rho,
-            "test": _test_name(self.rho),
+            "test": _test_name(self.rho, self.gamma),
             "group_column": self.group_column,
             "strata": list(self.strata_columns),
             "n_strata": self.n_strata,
@@ -120,7 +143,7 @@ class LogrankResult:
         frame = self.to_frame()
         frame["group"] = [f"{self.group_column}={g}" for g in self.groups]
         body = frame.set_index("group").to_string(float_format=lambda v: f"{v:.3g}")
-        head = f"{_test_name(self.rho)} test"
+        head = f"{_test_name(self.rho, self.gamma)} test"
         if self.strata_columns:
             head += f", stratified by {', '.join(self.strata_columns)} ({self.n_strata} strata)"
         if math.isfinite(self.chisq) and self.df > 0:
@@ -140,7 +163,9 @@ class LogrankResult:
         return "\n".join(lines)
 
 
-def _test_name(rho: float) -> str:
+def _test_name(rho: float, gamma: float = 0.0) -> str:
+    if gamma != 0:
+        return f"Fleming-Harrington G({rho:g},{gamma:g})"
     if rho == 0:
         return "Log-rank"
     if rho == 1:
@@ -152,27 +177,41 @@ def _fmt_p(p: float) -> str:
     return f"{p:.2g}" if p >= 1e-4 else f"{p:.1e}"
 
 
-def _sums_from_table(
-    rows: FloatArray, deaths_g: FloatArray, rho: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Observed, expected and variance from (groups × distinct times) tables of rows and
-    deaths at each time, times in increasing order. Groups are few, times many: each
-    group is a contiguous row, and the sums over event times are dot products."""
+def fh_weight(s_minus: FloatArray, rho: float, gamma: float) -> FloatArray:
+    """Fleming–Harrington weight S(t−)^rho (1 − S(t−))^gamma (0^0 = 1) [2]_."""
+    w = np.ones(s_minus.size) if rho == 0 else s_minus**rho
+    return w if gamma == 0 else w * (1.0 - s_minus) ** gamma
+
+
+def _event_table(
+    rows: FloatArray, deaths_g: FloatArray
+) -> tuple[list[FloatArray], FloatArray, FloatArray, FloatArray, FloatArray]:
+    """From (groups × distinct times) tables of rows and deaths at each time (times in
+    increasing order): at each time with a death, the number at risk per group, in all,
+    the deaths in all, the deaths per group (groups × times) and the pooled Kaplan–Meier
+    S(t−)."""
     n_groups = rows.shape[0]
     at_risk = [np.cumsum(rows[j, ::-1])[::-1] for j in range(n_groups)]
     n = np.sum(at_risk, axis=0) if n_groups > 2 else at_risk[0] + at_risk[1]
     d = deaths_g.sum(axis=0) if n_groups > 2 else deaths_g[0] + deaths_g[1]
     idx = np.flatnonzero(d > 0)
-    n_h, d_h = n[idx], d[idx]
-    if rho == 0:
-        w_h = np.ones(idx.size)
-    else:
-        step = np.ones(n.size)
-        np.divide(n - d, n, out=step, where=d > 0)
-        w_h = (np.concatenate([[1.0], np.cumprod(step)[:-1]]) ** rho)[idx]
+    step = np.ones(n.size)
+    np.divide(n - d, n, out=step, where=d > 0)
+    s_minus = np.concatenate([[1.0], np.cumprod(step)[:-1]])[idx]
+    return [a[idx] for a in at_risk], n[idx], d[idx], deaths_g[:, idx], s_minus
+
+
+def _sums_from_table(
+    rows: FloatArray, deaths_g: FloatArray, rho: float, gamma: float = 0.0
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Observed, expected and variance from (groups × distinct times) tables of rows and
+    deaths at each time, times in increasing order. Groups are few, times many: each
+    group is a contiguous row, and the sums over event times are dot products."""
+    n_groups = rows.shape[0]
+    a_h, n_h, d_h, dg_h, s_minus = _event_table(rows, deaths_g)
+    w_h = fh_weight(s_minus, rho, gamma)
     wd = w_h * d_h / n_h
-    a_h = [a[idx] for a in at_risk]
-    observed = np.array([deaths_g[j, idx] @ w_h for j in range(n_groups)])
+    observed = np.array([dg_h[j] @ w_h for j in range(n_groups)])
     expected = np.array([a @ wd for a in a_h])
     many = n_h > 1
     nm, dm = n_h[many], d_h[many]
@@ -189,65 +228,52 @@ def _sums_from_table(
     return observed, expected, variance
 
 
-def _sums_from_cells(
-    cell: IntArray, event: FloatArray, n_groups: int, n_times: int, rho: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Tabulate rows and deaths by (group, time) cell (``group * n_times + time index``)."""
+def _tables_from_cells(
+    cell: IntArray, event: FloatArray, n_groups: int, n_times: int
+) -> tuple[FloatArray, FloatArray]:
+    """Rows and deaths by (group, time) cell (``group * n_times + time index``)."""
     size = n_groups * n_times
     rows = np.bincount(cell, minlength=size).reshape(n_groups, n_times).astype(float)
     deaths = np.asarray(np.bincount(cell, weights=event, minlength=size), dtype=float)
-    return _sums_from_table(rows, deaths.reshape(n_groups, n_times), rho)
+    return rows, deaths.reshape(n_groups, n_times)
 
 
-def _stratum_sums(
-    time: FloatArray, event: FloatArray, codes: IntArray, n_groups: int, rho: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """One stratum's sums from rows sorted by time."""
+def _stratum_tables(
+    time: FloatArray, event: FloatArray, codes: IntArray, n_groups: int
+) -> tuple[FloatArray, FloatArray]:
+    """One stratum's tables from rows sorted by time."""
     flag = np.empty(time.size, dtype=bool)
     flag[0] = True
     np.not_equal(time[1:], time[:-1], out=flag[1:])
     n_times = int(flag.sum())
     cell = codes * n_times + (np.cumsum(flag) - 1)
-    return _sums_from_cells(cell, event, n_groups, n_times, rho)
+    return _tables_from_cells(cell, event, n_groups, n_times)
 
 
-def _stratum_sums_integer(
-    time: FloatArray,
-    event: FloatArray,
-    codes: IntArray,
-    n_groups: int,
-    rho: float,
-    span: tuple[int, int],
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """One stratum's sums for whole-number times, tabulated by ``np.bincount`` (no sort).
+def _stratum_tables_integer(
+    time: FloatArray, event: FloatArray, codes: IntArray, n_groups: int, span: tuple[int, int]
+) -> tuple[FloatArray, FloatArray]:
+    """One stratum's tables for whole-number times, tabulated by ``np.bincount`` (no sort).
 
     Times with nobody are kept in the table: they add nothing to any sum."""
     lo, hi = span
     n_times = hi - lo + 1
     cell = codes * n_times + (time - lo).astype(np.intp)
-    return _sums_from_cells(cell, event, n_groups, n_times, rho)
+    return _tables_from_cells(cell, event, n_groups, n_times)
 
 
-def logrank_sums(
+def stratum_tables(
     time: FloatArray,
     event: FloatArray,
-    group: Any,
+    codes: IntArray,
+    n_groups: int,
     *,
     strata: IntArray | None,
-    rho: float,
     fix_times: bool,
-) -> tuple[list[Any], FloatArray, FloatArray, FloatArray, IntArray]:
-    """Observed, expected and variance summed over strata, from checked arrays.
-
-    ``strata`` are stratum codes. Times equal up to R's ``aeqSurv`` tolerance are merged
-    first unless ``fix_times`` is false. Returns the group levels (R order), observed,
-    expected, the covariance matrix and the number of rows per group.
-    """
-    levels, codes = group_codes(np.asarray(group))
-    g = len(levels)
-    observed = np.zeros(g)
-    expected = np.zeros(g)
-    variance = np.zeros((g, g))
+) -> Iterator[tuple[FloatArray, FloatArray]]:
+    """Per stratum, the (groups × distinct times) tables of rows and deaths, times in
+    increasing order. Times equal up to R's ``aeqSurv`` tolerance are merged first unless
+    ``fix_times`` is false."""
     span = integer_span(time)
     if span is None:
         order = argsort_times(time)
@@ -261,9 +287,34 @@ def logrank_sums(
     )
     for m in parts:
         if span is None:
-            o, e, v = _stratum_sums(ts[m], es[m], gs[m], g, rho)
+            yield _stratum_tables(ts[m], es[m], gs[m], n_groups)
         else:
-            o, e, v = _stratum_sums_integer(ts[m], es[m], gs[m], g, rho, span)
+            yield _stratum_tables_integer(ts[m], es[m], gs[m], n_groups, span)
+
+
+def logrank_sums(
+    time: FloatArray,
+    event: FloatArray,
+    group: Any,
+    *,
+    strata: IntArray | None,
+    rho: float,
+    fix_times: bool,
+    gamma: float = 0.0,
+) -> tuple[list[Any], FloatArray, FloatArray, FloatArray, IntArray]:
+    """Observed, expected and variance summed over strata, from checked arrays.
+
+    ``strata`` are stratum codes. Times equal up to R's ``aeqSurv`` tolerance are merged
+    first unless ``fix_times`` is false. Returns the group levels (R order), observed,
+    expected, the covariance matrix and the number of rows per group.
+    """
+    levels, codes = group_codes(np.asarray(group))
+    g = len(levels)
+    observed = np.zeros(g)
+    expected = np.zeros(g)
+    variance = np.zeros((g, g))
+    for rows, deaths in stratum_tables(time, event, codes, g, strata=strata, fix_times=fix_times):
+        o, e, v = _sums_from_table(rows, deaths, rho, gamma)
         observed += o
         expected += e
         variance += v
@@ -343,8 +394,9 @@ def logrank_test(
     strata: str | Sequence[str] | None = None,
     rho: float = 0,
     trend: bool | Sequence[float] = False,
+    gamma: float = 0,
 ) -> LogrankResult:
-    """Test equal survival across the levels of ``group`` (R ``survdiff``) [1]_ [2]_.
+    """Test equal survival across the levels of ``group`` (R ``survdiff``) [1]_ [2]_ [4]_.
 
     Parameters
     ----------
@@ -358,6 +410,10 @@ def logrank_test(
         Column(s) defining strata: the stratified test, as R's ``strata(...)`` term.
     rho
         Weight S(t−)^rho: 0 log-rank (default), 1 Peto–Peto.
+    gamma
+        Fleming–Harrington G(rho, gamma): the weight is S(t−)^rho (1 − S(t−))^gamma, S the
+        pooled Kaplan–Meier (within each stratum) [4]_; gamma > 0 weighs late differences.
+        R ``survdiff`` has no gamma: with gamma = 0 this is ``survdiff(rho=)``.
     trend
         ``True`` adds the 1-df test for trend with scores 1, 2, … in level order (numeric
         levels use their values); a sequence gives the scores [3]_.
@@ -369,6 +425,7 @@ def logrank_test(
     dropped, on (groups with expected > 0) − 1 degrees of freedom.
     """
     weight = check_rho(rho)
+    late = check_gamma(gamma)
     strata_cols: tuple[str, ...] = (
         () if strata is None else (strata,) if isinstance(strata, str) else tuple(strata)
     )
@@ -386,7 +443,7 @@ def logrank_test(
         strata_codes = np.asarray(codes_s, dtype=np.intp)
         n_strata = len(uniq)
     levels, observed, expected, variance, counts = logrank_sums(
-        d.time, d.event, groups, strata=strata_codes, rho=weight, fix_times=True
+        d.time, d.event, groups, strata=strata_codes, rho=weight, fix_times=True, gamma=late
     )
     stat, df = _chisq(observed, expected, variance)
     p = float(chi2.sf(stat, df)) if df > 0 and math.isfinite(stat) else float("nan")
@@ -413,4 +470,5 @@ def logrank_test(
         n_strata=n_strata,
         n_dropped=d.n_dropped,
         trend=trend_result,
+        gamma=late,
     )
