@@ -1,4 +1,4 @@
-"""``tacepath serve``, ``users``, ``import``: the platform from the command line."""
+"""``tacepath serve``, ``users``, ``import``, ``audit``: the platform from the command line."""
 
 from __future__ import annotations
 
@@ -169,6 +169,69 @@ def users_add(
     finally:
         db.dispose()
     typer.echo(f"user {info['username']} ({info['role']}) added to {organisation}")
+
+
+@app.command("migrate")
+def migrate_command(
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+    app_role: str | None = typer.Option(
+        None,
+        "--app-role",
+        help=(
+            "PostgreSQL: the role the server connects as; it is granted the tables, but on "
+            "the audit table only SELECT and INSERT (run this command as the schema's owner)."
+        ),
+    ),
+) -> None:
+    """Bring the database to the latest schema (as its owner) and grant the application role."""
+    from tacepath.service.db import migrate
+
+    url = _url(database_url)
+    try:
+        revision = migrate(url, app_role)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    granted = f"; {app_role} may only read and add to the audit trail" if app_role else ""
+    typer.echo(f"{_shown(url)} at revision {revision}{granted}")
+
+
+audit_app = typer.Typer(
+    help="The audit trail: check that nobody rewrote it.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+) -> None:
+    """Walk the audit trail's hash chain; name each edited, deleted or inserted row.
+
+    Exit 0 when the chain is whole (the head hash printed can be kept elsewhere to compare
+    later), 1 when it is broken (the first broken row named first)."""
+    from tacepath.service.audit import verify_chain
+    from tacepath.service.db import Database
+
+    db = Database(_url(database_url), migrate=False)
+    try:
+        report = verify_chain(db)
+    finally:
+        db.dispose()
+    if report.ok:
+        typer.echo(f"audit chain intact: {report.rows} rows, head {report.head_hash}")
+        return
+    first_row = report.problems[0][0]
+    typer.echo(
+        f"audit chain BROKEN at row {first_row if first_row is not None else '(none)'}: "
+        f"{len(report.problems)} problem(s) in {report.rows} rows",
+        err=True,
+    )
+    for _row, problem in report.problems:
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(code=1)
 
 
 @users_app.command("list")

@@ -1,4 +1,8 @@
-"""The audit trail: one append-only record per change (who, when, what, before, after)."""
+"""The audit trail: one append-only record per change (who, when, what, before, after).
+
+Each record is chained to the one before it by its hash (``tacepath.store.audit_chain``);
+:func:`verify_chain` walks the chain and names each edited, deleted or inserted row.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,16 @@ from sqlalchemy.orm import Session
 from tacepath.service.db import Database
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
+from tacepath.store.audit_chain import ChainReport, verify
 from tacepath.store.models import AuditRecord
 
-__all__ = ["audit_trail", "record"]
+__all__ = ["ChainReport", "audit_trail", "record", "verify_chain"]
+
+
+def verify_chain(db: Database) -> ChainReport:
+    """Walk the whole audit chain (the command line's ``tacepath audit verify``)."""
+    with db.engine.connect() as conn:
+        return verify(conn)
 
 
 def record(

@@ -8,8 +8,9 @@ record.
 
 Every table that a person edits through the platform carries ``version`` (optimistic
 versioning: an update names the version it read; a stale one is refused, never overwritten).
-:class:`AuditRecord` is append-only: the migration adds database triggers that refuse UPDATE
-and DELETE on it (SQLite and PostgreSQL).
+:class:`AuditRecord` is append-only: the migrations add database triggers that refuse UPDATE,
+DELETE (and on PostgreSQL TRUNCATE) on it, and each row carries a hash chained to the row
+before it (``store/audit_chain.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "AnalysisRow",
     "ApiToken",
     "AppSetting",
+    "AuditChainHead",
     "AuditRecord",
     "Base",
     "ChildPughRow",
@@ -490,3 +492,19 @@ class AuditRecord(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # the hash chain (store/audit_chain.py): the previous row's hash, and SHA-256 of it
+    # followed by this row's canonical content; set when the row is flushed
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    hash: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class AuditChainHead(Base):
+    """The last row of the audit chain (one row, id 1): its id, its hash and the number of
+    rows; locked by every append so that two writers cannot fork the chain."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
