@@ -67,6 +67,15 @@ def serve(
         max=1024,
         help="Largest body in MiB on the upload routes (trial files, imports, reconstruction).",
     ),
+    trusted_proxy: list[str] = typer.Option(
+        [],
+        "--trusted-proxy",
+        help=(
+            "Address or network (10.0.0.0/8) of a reverse proxy whose X-Forwarded-For names "
+            "the client (login throttling); repeat for several. Default: none, the header "
+            "is ignored."
+        ),
+    ),
 ) -> None:
     """Serve the web application and the REST API (OpenAPI at /docs).
 
@@ -87,13 +96,18 @@ def serve(
         url = f"sqlite:///{folder / 'demo.db'}"
     else:
         url = _url(database_url)
-    settings = Settings(
-        database_url=url,
-        secure_cookies=not insecure_cookies,
-        demo=demo,
-        max_body_bytes=int(max_body_mib * 1024 * 1024),
-        max_upload_bytes=int(max_upload_mib * 1024 * 1024),
-    )
+    try:
+        settings = Settings(
+            database_url=url,
+            secure_cookies=not insecure_cookies,
+            demo=demo,
+            max_body_bytes=int(max_body_mib * 1024 * 1024),
+            max_upload_bytes=int(max_upload_mib * 1024 * 1024),
+            trusted_proxies=tuple(trusted_proxy),
+        )
+    except ValueError as exc:
+        typer.echo(f"error: --trusted-proxy: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
     try:
         application = create_app(settings)
         logins = load_demo(application.state.db) if demo else []

@@ -52,6 +52,7 @@ __all__ = [
     "ImagingAssessment",
     "LesionRow",
     "LoginAttempt",
+    "LoginThrottle",
     "Organisation",
     "Patient",
     "Snapshot",
@@ -157,6 +158,19 @@ class LoginAttempt(Base):
     client: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class LoginThrottle(Base):
+    """A login counter: per account and address (``p:``), per address (``a:``), per account
+    (``u:``); the key's rest is a SHA-256. Changed only under its row lock, so parallel
+    attempts are counted one by one (``service/auth.py``)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class AppSetting(Base):
