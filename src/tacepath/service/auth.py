@@ -34,7 +34,13 @@ from sqlalchemy.orm import Session
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.service import audit
 from tacepath.service.db import Database
-from tacepath.service.errors import AlreadyExists, NotAuthenticated, NotFound, RateLimited
+from tacepath.service.errors import (
+    AlreadyExists,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import (
@@ -50,6 +56,8 @@ from tacepath.store.models import (
 )
 
 __all__ = [
+    "API_TOKEN_LIFETIME",
+    "API_TOKEN_MAX_DAYS",
     "BACKOFF_BASE",
     "BACKOFF_MAX",
     "MAX_FAILURES_PER_CLIENT",
@@ -80,6 +88,9 @@ RATE_WINDOW = dt.timedelta(minutes=15)
 BACKOFF_BASE = dt.timedelta(seconds=15)
 BACKOFF_MAX = dt.timedelta(minutes=15)
 SESSION_LIFETIME = dt.timedelta(hours=12)
+#: How long an API token works unless its maker asks for less or more (1 to 365 days).
+API_TOKEN_LIFETIME = dt.timedelta(days=90)
+API_TOKEN_MAX_DAYS = 365
 MIN_PASSWORD_LENGTH = 12
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
 
@@ -378,19 +389,53 @@ def logout(db: Database, who: Principal) -> None:
 # --------------------------------------------------------------------------- API tokens
 
 
-def create_api_token(db: Database, who: Principal, name: str) -> dict[str, Any]:
-    """A new API token of ``who``; the secret is in the answer and nowhere else."""
+def create_api_token(
+    db: Database, who: Principal, name: str, *, days: int | None = None
+) -> dict[str, Any]:
+    """A new API token of ``who``, working for ``days`` (default :data:`API_TOKEN_LIFETIME`);
+    the secret is in the answer and nowhere else. Only a signed-in person makes tokens: a
+    request authenticated by a token may not (403), so a stolen token cannot renew itself."""
     check(who.role, "authenticated")
+    if who.via == "token":
+        raise PermissionDenied("token.create (signed in, not with a token)", who.role)
     name = name.strip()
     if not 1 <= len(name) <= 100 or "\x00" in name:
         raise InputError("name", name, "a name of 1 to 100 characters")
+    if days is not None and not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise InputError("days", days, f"1 to {API_TOKEN_MAX_DAYS} days")
+    lifetime = dt.timedelta(days=days) if days is not None else API_TOKEN_LIFETIME
     secret = "tp_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + lifetime
     with db.write() as s:
-        tok = ApiToken(user_id=who.user_id, name=name, token_hash=_sha256(secret))
+        tok = ApiToken(
+            user_id=who.user_id,
+            name=name,
+            token_hash=_sha256(secret),
+            created_at=now,
+            expires_at=expires,
+        )
         s.add(tok)
         s.flush()
-        audit.record(s, who, "token.create", "api_token", tok.id, after={"name": name})
-        return {"id": tok.id, "name": name, "token": secret, "created_at": tok.created_at}
+        audit.record(
+            s,
+            who,
+            "token.create",
+            "api_token",
+            tok.id,
+            after={"name": name, "expires_at": expires.isoformat()},
+        )
+        return {
+            "id": tok.id,
+            "name": name,
+            "token": secret,
+            "created_at": tok.created_at,
+            "expires_at": expires,
+        }
+
+
+def _token_expiry(tok: ApiToken) -> dt.datetime:
+    return _aware(tok.expires_at or tok.created_at + API_TOKEN_LIFETIME)
 
 
 def list_api_tokens(db: Database, who: Principal) -> list[dict[str, Any]]:
@@ -405,6 +450,7 @@ def list_api_tokens(db: Database, who: Principal) -> list[dict[str, Any]]:
                 "name": t.name,
                 "created_at": t.created_at,
                 "last_used_at": t.last_used_at,
+                "expires_at": _token_expiry(t),
                 "revoked": t.revoked_at is not None,
             }
             for t in rows
@@ -430,6 +476,8 @@ def token_principal(db: Database, secret: str) -> Principal:
         tok = s.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
         if tok is None or tok.revoked_at is not None:
             raise NotAuthenticated("API token revoked or unknown")
+        if _token_expiry(tok) <= utcnow():
+            raise NotAuthenticated("API token expired")
         user = s.get(User, tok.user_id)
         if user is None or not user.active:
             raise NotAuthenticated("user disabled")

@@ -145,6 +145,8 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # null: made before tokens expired; then it expires API_TOKEN_LIFETIME after created_at
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class LoginAttempt(Base):
