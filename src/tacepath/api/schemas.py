@@ -40,6 +40,7 @@ class LoginIn(BaseModel):
 class TokenIn(BaseModel):
     model_config = _CFG
     name: str = Field(min_length=1, max_length=100)
+    days: int | None = Field(None, ge=1, le=365, description="lifetime (default 90 days)")
 
 
 class UserIn(BaseModel):

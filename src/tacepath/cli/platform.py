@@ -1,4 +1,4 @@
-"""``tacepath serve``, ``users``, ``import``: the platform from the command line."""
+"""``tacepath serve``, ``users``, ``import``, ``audit``: the platform from the command line."""
 
 from __future__ import annotations
 
@@ -67,6 +67,15 @@ def serve(
         max=1024,
         help="Largest body in MiB on the upload routes (trial files, imports, reconstruction).",
     ),
+    trusted_proxy: list[str] = typer.Option(
+        [],
+        "--trusted-proxy",
+        help=(
+            "Address or network (10.0.0.0/8) of a reverse proxy whose X-Forwarded-For names "
+            "the client (login throttling); repeat for several. Default: none, the header "
+            "is ignored."
+        ),
+    ),
 ) -> None:
     """Serve the web application and the REST API (OpenAPI at /docs).
 
@@ -87,13 +96,18 @@ def serve(
         url = f"sqlite:///{folder / 'demo.db'}"
     else:
         url = _url(database_url)
-    settings = Settings(
-        database_url=url,
-        secure_cookies=not insecure_cookies,
-        demo=demo,
-        max_body_bytes=int(max_body_mib * 1024 * 1024),
-        max_upload_bytes=int(max_upload_mib * 1024 * 1024),
-    )
+    try:
+        settings = Settings(
+            database_url=url,
+            secure_cookies=not insecure_cookies,
+            demo=demo,
+            max_body_bytes=int(max_body_mib * 1024 * 1024),
+            max_upload_bytes=int(max_upload_mib * 1024 * 1024),
+            trusted_proxies=tuple(trusted_proxy),
+        )
+    except ValueError as exc:
+        typer.echo(f"error: --trusted-proxy: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
     try:
         application = create_app(settings)
         logins = load_demo(application.state.db) if demo else []
@@ -169,6 +183,69 @@ def users_add(
     finally:
         db.dispose()
     typer.echo(f"user {info['username']} ({info['role']}) added to {organisation}")
+
+
+@app.command("migrate")
+def migrate_command(
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+    app_role: str | None = typer.Option(
+        None,
+        "--app-role",
+        help=(
+            "PostgreSQL: the role the server connects as; it is granted the tables, but on "
+            "the audit table only SELECT and INSERT (run this command as the schema's owner)."
+        ),
+    ),
+) -> None:
+    """Bring the database to the latest schema (as its owner) and grant the application role."""
+    from tacepath.service.db import migrate
+
+    url = _url(database_url)
+    try:
+        revision = migrate(url, app_role)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    granted = f"; {app_role} may only read and add to the audit trail" if app_role else ""
+    typer.echo(f"{_shown(url)} at revision {revision}{granted}")
+
+
+audit_app = typer.Typer(
+    help="The audit trail: check that nobody rewrote it.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database_url: str | None = typer.Option(None, "--database-url", help=_DB_HELP),
+) -> None:
+    """Walk the audit trail's hash chain; name each edited, deleted or inserted row.
+
+    Exit 0 when the chain is whole (the head hash printed can be kept elsewhere to compare
+    later), 1 when it is broken (the first broken row named first)."""
+    from tacepath.service.audit import verify_chain
+    from tacepath.service.db import Database
+
+    db = Database(_url(database_url), migrate=False)
+    try:
+        report = verify_chain(db)
+    finally:
+        db.dispose()
+    if report.ok:
+        typer.echo(f"audit chain intact: {report.rows} rows, head {report.head_hash}")
+        return
+    first_row = report.problems[0][0]
+    typer.echo(
+        f"audit chain BROKEN at row {first_row if first_row is not None else '(none)'}: "
+        f"{len(report.problems)} problem(s) in {report.rows} rows",
+        err=True,
+    )
+    for _row, problem in report.problems:
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(code=1)
 
 
 @users_app.command("list")

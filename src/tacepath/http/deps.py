@@ -9,6 +9,7 @@ state-changing request on a session must carry the session's CSRF token
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
 
 from fastapi import Path, Request
@@ -42,8 +43,36 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address for login throttling: the peer's, unless the peer is one of
+    :attr:`Settings.trusted_proxies`; then the right-most ``X-Forwarded-For`` entry that is
+    not a trusted proxy (a client cannot choose its address by sending the header)."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = getattr(get_settings(request), "trusted_proxies", ())
+    if not trusted:
+        return peer
+    nets = [ipaddress.ip_network(n, strict=False) for n in trusted]
+
+    def is_trusted(addr: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
+        return addr is not None and any(addr in n for n in nets)
+
+    if not is_trusted(_ip(peer)):
+        return peer
+    hops = [h.strip() for v in request.headers.getlist("x-forwarded-for") for h in v.split(",")]
+    for hop in reversed(hops):
+        addr = _ip(hop)
+        if addr is None:
+            return "invalid"  # a forged or broken entry: one address for all of them
+        if not is_trusted(addr):
+            return str(addr)
+    return peer
 
 
 async def _principal(request: Request) -> Principal:

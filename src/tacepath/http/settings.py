@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 __all__ = ["MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "SESSION_COOKIE", "Settings"]
@@ -20,7 +21,10 @@ class Settings:
     only for plain-HTTP development on another host than localhost); ``demo``: show the demo
     banner; ``max_body_bytes``: the largest request body (413 over it, refused while it is
     read); ``max_upload_bytes``: the same for the upload routes (trial files, imports,
-    reconstruction)."""
+    reconstruction); ``trusted_proxies``: addresses or networks (``10.0.0.0/8``) of reverse
+    proxies whose ``X-Forwarded-For`` is believed — only a request arriving from one of them
+    has its client address taken from that header (the right-most address not itself a
+    trusted proxy); by default none, and the header is ignored."""
 
     database_url: str
     secure_cookies: bool = True
@@ -29,3 +33,8 @@ class Settings:
     pool_size: int = 10
     max_body_bytes: int = MAX_BODY_BYTES
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    trusted_proxies: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for net in self.trusted_proxies:
+            ipaddress.ip_network(net, strict=False)  # a wrong entry fails at start-up

@@ -5,29 +5,42 @@
 * A browser session is a random 256-bit token in an HttpOnly, Secure, SameSite=Lax cookie;
   the table keeps only its SHA-256, its CSRF token and its expiry (12 hours).
 * An API token (``tp_...``) is shown once; the table keeps its SHA-256.
-* Logins are rate-limited: after :data:`MAX_FAILURES_PER_USER` failed attempts for one user
-  name, or :data:`MAX_FAILURES_PER_CLIENT` from one address, within
-  :data:`RATE_WINDOW`, further attempts are refused (429) until the window has passed —
-  also with the right password.
+* Logins are throttled by counters in the database, each changed under its row lock before
+  the password is checked, so parallel attempts are counted one at a time: after
+  :data:`MAX_FAILURES_PER_USER` failures of one account *from one address*, that address
+  waits :data:`BACKOFF_BASE`, doubling with each further failure up to :data:`BACKOFF_MAX`
+  (429 with Retry-After, also with the right password); :data:`MAX_FAILURES_PER_CLIENT`
+  failures from one address within :data:`RATE_WINDOW` block that address. The owner
+  signing in from another address is not held back by someone else's failures (no account
+  lockout); a right password ends its address's backoff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.service import audit
 from tacepath.service.db import Database
-from tacepath.service.errors import AlreadyExists, NotAuthenticated, NotFound, RateLimited
+from tacepath.service.errors import (
+    AlreadyExists,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import (
@@ -35,6 +48,7 @@ from tacepath.store.models import (
     ApiToken,
     AppSetting,
     LoginAttempt,
+    LoginThrottle,
     Organisation,
     User,
     WebSession,
@@ -42,6 +56,10 @@ from tacepath.store.models import (
 )
 
 __all__ = [
+    "API_TOKEN_LIFETIME",
+    "API_TOKEN_MAX_DAYS",
+    "BACKOFF_BASE",
+    "BACKOFF_MAX",
     "MAX_FAILURES_PER_CLIENT",
     "MAX_FAILURES_PER_USER",
     "MIN_PASSWORD_LENGTH",
@@ -61,10 +79,18 @@ __all__ = [
     "token_principal",
 ]
 
+#: Failed logins of one account from one address before its backoff starts.
 MAX_FAILURES_PER_USER = 5
+#: Failed logins from one address (any account) within :data:`RATE_WINDOW`.
 MAX_FAILURES_PER_CLIENT = 30
 RATE_WINDOW = dt.timedelta(minutes=15)
+#: The first wait of an account from one address after its failures, doubling each time.
+BACKOFF_BASE = dt.timedelta(seconds=15)
+BACKOFF_MAX = dt.timedelta(minutes=15)
 SESSION_LIFETIME = dt.timedelta(hours=12)
+#: How long an API token works unless its maker asks for less or more (1 to 365 days).
+API_TOKEN_LIFETIME = dt.timedelta(days=90)
+API_TOKEN_MAX_DAYS = 365
 MIN_PASSWORD_LENGTH = 12
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
 
@@ -215,35 +241,87 @@ def list_users(
 # --------------------------------------------------------------------------- login
 
 
-def _failures(s: Session, column: Any, value: str, since: dt.datetime) -> tuple[int, Any]:
-    count, oldest = s.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= since
+def _key(kind: str, *parts: str) -> str:
+    return kind + ":" + _sha256("\x00".join(parts))
+
+
+def _backoff(failures: int) -> dt.timedelta:
+    """The wait after the ``failures``-th failure of one account from one address: none
+    before :data:`MAX_FAILURES_PER_USER`, then :data:`BACKOFF_BASE` doubling at each
+    further failure, at most :data:`BACKOFF_MAX`."""
+    if failures < MAX_FAILURES_PER_USER:
+        return dt.timedelta(0)
+    steps = min(failures - MAX_FAILURES_PER_USER, 20)
+    wait: dt.timedelta = BACKOFF_BASE * (2**steps)
+    return min(wait, BACKOFF_MAX)
+
+
+def _locked_counters(s: Session, keys: list[str], now: dt.datetime) -> dict[str, LoginThrottle]:
+    """The counter rows of ``keys``, made when missing, each locked to the end of the
+    transaction (PostgreSQL: ``FOR UPDATE``; SQLite: the write transaction's lock)."""
+    dialect = s.get_bind().dialect.name
+    ins: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+    for key in keys:
+        s.execute(
+            ins(LoginThrottle)
+            .values(key=key, failures=0, window_start=now, next_at=None)
+            .on_conflict_do_nothing(index_elements=["key"])
         )
-    ).one()
-    return int(count), oldest
+    q = select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key)
+    if dialect == "postgresql":
+        q = q.with_for_update()
+    rows = s.scalars(q.execution_options(populate_existing=True)).all()
+    return {r.key: r for r in rows}
 
 
-def _check_rate(s: Session, username: str, client: str, now: dt.datetime) -> None:
-    since = now - RATE_WINDOW
-    for column, value, limit in (
-        (LoginAttempt.username, username, MAX_FAILURES_PER_USER),
-        (LoginAttempt.client, client, MAX_FAILURES_PER_CLIENT),
-    ):
-        count, oldest = _failures(s, column, value, since)
-        if count >= limit and oldest is not None:
-            wait = (_aware(oldest) + RATE_WINDOW - now).total_seconds()
-            raise RateLimited(max(1, int(wait) + 1))
+def _reserve(db: Database, username: str, client: str) -> tuple[str, str, str]:
+    """Count this attempt as a failure before the password is checked, atomically, or refuse
+    it (429): the account from this address is in its backoff, or the address has had
+    :data:`MAX_FAILURES_PER_CLIENT` failures in :data:`RATE_WINDOW`. A right password gives
+    the count back (:func:`_settle`). The keys of the three counters."""
+    pair, addr, account = _key("p", username, client), _key("a", client), _key("u", username)
+    now = utcnow()
+    with db.write() as s:
+        rows = _locked_counters(s, [pair, addr, account], now)
+        for key in (addr, account):
+            row = rows[key]
+            if _aware(row.window_start) + RATE_WINDOW <= now:
+                row.failures, row.window_start = 0, now
+        p, a = rows[pair], rows[addr]
+        if p.next_at is not None and _aware(p.next_at) > now:
+            raise RateLimited(max(1, math.ceil((_aware(p.next_at) - now).total_seconds())))
+        if a.failures >= MAX_FAILURES_PER_CLIENT:
+            left = (_aware(a.window_start) + RATE_WINDOW - now).total_seconds()
+            raise RateLimited(max(1, math.ceil(left)))
+        for row in rows.values():
+            row.failures += 1
+        wait = _backoff(p.failures)
+        p.window_start = now
+        p.next_at = now + wait if wait else None
+    return pair, addr, account
+
+
+def _settle(s: Session, keys: tuple[str, str, str]) -> None:
+    """A right password: the account's backoff from this address ends and the attempt is
+    not counted as a failure of the address or the account."""
+    pair, addr, account = keys
+    rows = _locked_counters(s, list(keys), utcnow())
+    rows[pair].failures, rows[pair].next_at = 0, None
+    for key in (addr, account):
+        rows[key].failures = max(0, rows[key].failures - 1)
 
 
 def login(db: Database, username: str, password: str, client: str) -> tuple[str, Principal]:
-    """Check the password and open a session: the cookie token and the principal."""
+    """Check the password and open a session: the cookie token and the principal.
+
+    The attempt is counted first (:func:`_reserve`, its own transaction: parallel attempts
+    are counted one at a time), then the password is checked."""
     # stored in the attempt and audit tables as text: no NUL, within the columns
     username = username.replace("\x00", "").strip()[:80]
     client = client.replace("\x00", "")[:64]
+    keys = _reserve(db, username, client)
     now = utcnow()
     with db.write() as s:
-        _check_rate(s, username, client, now)
         user = s.scalar(select(User).where(User.username == username))
         ok = False
         try:
@@ -265,6 +343,7 @@ def login(db: Database, username: str, password: str, client: str) -> tuple[str,
             failed = True
         else:
             failed = False
+            _settle(s, keys)
             if _HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = _HASHER.hash(password)
             token = secrets.token_urlsafe(32)
@@ -310,19 +389,53 @@ def logout(db: Database, who: Principal) -> None:
 # --------------------------------------------------------------------------- API tokens
 
 
-def create_api_token(db: Database, who: Principal, name: str) -> dict[str, Any]:
-    """A new API token of ``who``; the secret is in the answer and nowhere else."""
+def create_api_token(
+    db: Database, who: Principal, name: str, *, days: int | None = None
+) -> dict[str, Any]:
+    """A new API token of ``who``, working for ``days`` (default :data:`API_TOKEN_LIFETIME`);
+    the secret is in the answer and nowhere else. Only a signed-in person makes tokens: a
+    request authenticated by a token may not (403), so a stolen token cannot renew itself."""
     check(who.role, "authenticated")
+    if who.via == "token":
+        raise PermissionDenied("token.create (signed in, not with a token)", who.role)
     name = name.strip()
     if not 1 <= len(name) <= 100 or "\x00" in name:
         raise InputError("name", name, "a name of 1 to 100 characters")
+    if days is not None and not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise InputError("days", days, f"1 to {API_TOKEN_MAX_DAYS} days")
+    lifetime = dt.timedelta(days=days) if days is not None else API_TOKEN_LIFETIME
     secret = "tp_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + lifetime
     with db.write() as s:
-        tok = ApiToken(user_id=who.user_id, name=name, token_hash=_sha256(secret))
+        tok = ApiToken(
+            user_id=who.user_id,
+            name=name,
+            token_hash=_sha256(secret),
+            created_at=now,
+            expires_at=expires,
+        )
         s.add(tok)
         s.flush()
-        audit.record(s, who, "token.create", "api_token", tok.id, after={"name": name})
-        return {"id": tok.id, "name": name, "token": secret, "created_at": tok.created_at}
+        audit.record(
+            s,
+            who,
+            "token.create",
+            "api_token",
+            tok.id,
+            after={"name": name, "expires_at": expires.isoformat()},
+        )
+        return {
+            "id": tok.id,
+            "name": name,
+            "token": secret,
+            "created_at": tok.created_at,
+            "expires_at": expires,
+        }
+
+
+def _token_expiry(tok: ApiToken) -> dt.datetime:
+    return _aware(tok.expires_at or tok.created_at + API_TOKEN_LIFETIME)
 
 
 def list_api_tokens(db: Database, who: Principal) -> list[dict[str, Any]]:
@@ -337,6 +450,7 @@ def list_api_tokens(db: Database, who: Principal) -> list[dict[str, Any]]:
                 "name": t.name,
                 "created_at": t.created_at,
                 "last_used_at": t.last_used_at,
+                "expires_at": _token_expiry(t),
                 "revoked": t.revoked_at is not None,
             }
             for t in rows
@@ -362,6 +476,8 @@ def token_principal(db: Database, secret: str) -> Principal:
         tok = s.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
         if tok is None or tok.revoked_at is not None:
             raise NotAuthenticated("API token revoked or unknown")
+        if _token_expiry(tok) <= utcnow():
+            raise NotAuthenticated("API token expired")
         user = s.get(User, tok.user_id)
         if user is None or not user.active:
             raise NotAuthenticated("user disabled")

@@ -17,6 +17,7 @@ from tacepath.pathway.decision import PatientDecision, decide
 from tacepath.pathway.dosing import dose_action
 from tacepath.pathway.schedule import schedule
 from tacepath.response.course import assess_response
+from tacepath.service.audit import record_read
 from tacepath.service.db import Database
 from tacepath.service.errors import NotFound
 from tacepath.service.patients import PatientRecord, get_record
@@ -52,9 +53,20 @@ def decision_of(record: PatientRecord) -> PatientDecision | None:
     )
 
 
-def patient_view(db: Database, who: Principal, patient_id: int) -> dict[str, Any]:
-    """Everything the patient page shows: the record and the one decision, rendered."""
+def patient_record(db: Database, who: Principal, patient_id: int) -> dict[str, Any]:
+    """The stored record (``GET /api/patients/{id}``); the read is audited."""
     record = get_record(db, who, patient_id)
+    record_read(db, who, "patient.read", "patient", patient_id, view="record")
+    return record.to_dict()
+
+
+def patient_view(
+    db: Database, who: Principal, patient_id: int, *, view: str = "page"
+) -> dict[str, Any]:
+    """Everything the patient page shows: the record and the one decision, rendered; the
+    read is audited as ``patient.read`` with ``view`` (the page, or the API's part)."""
+    record = get_record(db, who, patient_id)
+    record_read(db, who, "patient.read", "patient", patient_id, view=view)
     d = decision_of(record)
     out: dict[str, Any] = {
         "record": record.to_dict(),
@@ -119,27 +131,33 @@ def course_plot_png(db: Database, who: Principal, patient_id: int) -> bytes:
         raise NotFound("course of patient", patient_id)
     from tacepath.report.figures import png_bytes
 
+    record_read(db, who, "patient.read", "patient", patient_id, view="course.png")
     timeline = record.timeline
     course = assess_response(timeline)
     return png_bytes(lambda path: plot_course(timeline, course, path))
 
 
-def mdt_summary(db: Database, who: Principal, patient_id: int) -> str:
-    """The MDT case summary (HTML) of the current snapshot and timeline."""
+def mdt_summary(db: Database, who: Principal, patient_id: int, *, fmt: str = "html") -> str:
+    """The MDT case summary (HTML) of the current snapshot and timeline (``fmt``: the
+    document asked for, html or pdf, as the audit record names it)."""
     from tacepath.report.summaries import render_mdt_summary
 
     check(who.role, "summary.read")
     record = get_record(db, who, patient_id)
-    return render_mdt_summary(_summary_decision(record))
+    decision = _summary_decision(record)
+    record_read(db, who, "summary.read", "patient", patient_id, view=f"mdt.{fmt}")
+    return render_mdt_summary(decision)
 
 
-def patient_summary(db: Database, who: Principal, patient_id: int) -> str:
-    """The plain-language patient summary (HTML)."""
+def patient_summary(db: Database, who: Principal, patient_id: int, *, fmt: str = "html") -> str:
+    """The plain-language patient summary (HTML; ``fmt`` as in :func:`mdt_summary`)."""
     from tacepath.report.summaries import render_patient_summary
 
     check(who.role, "summary.read")
     record = get_record(db, who, patient_id)
-    return render_patient_summary(_summary_decision(record))
+    decision = _summary_decision(record)
+    record_read(db, who, "summary.read", "patient", patient_id, view=f"patient.{fmt}")
+    return render_patient_summary(decision)
 
 
 def _summary_decision(record: PatientRecord) -> PatientDecision:

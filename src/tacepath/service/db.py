@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tacepath.service.errors import Busy
 from tacepath.store.engine import WRITE_OPTION, default_database_url, make_engine
 from tacepath.store.migrate import upgrade
+from tacepath.store.roles import grant_app_role
 
-__all__ = ["Database", "database_url", "is_busy", "shown_url"]
+__all__ = ["Database", "database_url", "is_busy", "migrate", "shown_url"]
 
 #: SQLSTATEs of a PostgreSQL transaction that may succeed when tried again: serialization
 #: failure, deadlock, lock not available (lock timeout), query cancelled (statement timeout).
@@ -106,3 +107,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def migrate(url: str, app_role: str | None = None) -> str:
+    """Bring the database to the latest schema (run as the schema's owner); on PostgreSQL
+    give ``app_role`` the application's grants (the audit table: SELECT and INSERT only).
+    The revision reached."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            if app_role:
+                grant_app_role(conn, app_role)
+            return str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar())
+    finally:
+        engine.dispose()

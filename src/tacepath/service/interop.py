@@ -16,6 +16,7 @@ from tacepath.errors import InputError
 from tacepath.interop.cohort_csv import cohort_patients
 from tacepath.interop.fhir import bundle_to_record, record_to_bundle
 from tacepath.interop.files import decode_text, parse_json, shown_path
+from tacepath.service.audit import record_read
 from tacepath.service.db import Database
 from tacepath.service.errors import AlreadyExists
 from tacepath.service.patients import (
@@ -91,6 +92,7 @@ def export_fhir(db: Database, who: Principal, patient_id: int) -> dict[str, Any]
     """The patient's record (current snapshot and timeline) as a FHIR R4 Bundle."""
     check(who.role, "interop.export")
     record = get_record(db, who, patient_id)
+    record_read(db, who, "patient.export", "patient", patient_id, view="fhir")
     return record_to_bundle(record.snapshot_raw, record.timeline_raw, record.mrn)
 
 

@@ -2,10 +2,11 @@
 
 SQLite is opened for durability and for many threads: write-ahead log, ``synchronous=FULL``
 (a committed transaction is on disk before the commit returns), foreign keys enforced, a
-busy timeout, and every write transaction (an engine with the execution option
-:data:`WRITE_OPTION`) started with ``BEGIN IMMEDIATE`` so that two writers queue instead of
-failing half-way on a lock upgrade; readers are never blocked (WAL). PostgreSQL needs
-nothing special (``postgresql+psycopg://user:password@host/db``).
+busy timeout, an authorizer that keeps the audit table append-only
+(:func:`tacepath.store.audit_chain.guard_sqlite`), and every write transaction (an engine
+with the execution option :data:`WRITE_OPTION`) started with ``BEGIN IMMEDIATE`` so that
+two writers queue instead of failing half-way on a lock upgrade; readers are never blocked
+(WAL). PostgreSQL needs nothing special (``postgresql+psycopg://user:password@host/db``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from tacepath.store.audit_chain import guard_sqlite
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -71,6 +74,9 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
+        # the audit trail: REPLACE fires its delete trigger; UPDATE, DELETE and DDL on it
+        # are refused on every connection (the migrations lift this: audit_chain.unguarded)
+        guard_sqlite(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from tacepath.store.audit_chain import unguarded
 from tacepath.store.engine import WRITE_OPTION
 
 __all__ = ["ALEMBIC_INI", "alembic_config", "upgrade"]
@@ -26,5 +27,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config()
     with engine.execution_options(**{WRITE_OPTION: True}).connect() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-        conn.commit()
+        with unguarded(conn):
+            command.upgrade(cfg, revision)
+            conn.commit()

@@ -8,8 +8,9 @@ record.
 
 Every table that a person edits through the platform carries ``version`` (optimistic
 versioning: an update names the version it read; a stale one is refused, never overwritten).
-:class:`AuditRecord` is append-only: the migration adds database triggers that refuse UPDATE
-and DELETE on it (SQLite and PostgreSQL).
+:class:`AuditRecord` is append-only: the migrations add database triggers that refuse UPDATE,
+DELETE (and on PostgreSQL TRUNCATE) on it, and each row carries a hash chained to the row
+before it (``store/audit_chain.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "AnalysisRow",
     "ApiToken",
     "AppSetting",
+    "AuditChainHead",
     "AuditRecord",
     "Base",
     "ChildPughRow",
@@ -50,6 +52,7 @@ __all__ = [
     "ImagingAssessment",
     "LesionRow",
     "LoginAttempt",
+    "LoginThrottle",
     "Organisation",
     "Patient",
     "Snapshot",
@@ -142,6 +145,8 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # null: made before tokens expired; then it expires API_TOKEN_LIFETIME after created_at
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class LoginAttempt(Base):
@@ -155,6 +160,19 @@ class LoginAttempt(Base):
     client: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class LoginThrottle(Base):
+    """A login counter: per account and address (``p:``), per address (``a:``), per account
+    (``u:``); the key's rest is a SHA-256. Changed only under its row lock, so parallel
+    attempts are counted one by one (``service/auth.py``)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class AppSetting(Base):
@@ -490,3 +508,19 @@ class AuditRecord(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # the hash chain (store/audit_chain.py): the previous row's hash, and SHA-256 of it
+    # followed by this row's canonical content; set when the row is flushed
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    hash: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class AuditChainHead(Base):
+    """The last row of the audit chain (one row, id 1): its id, its hash and the number of
+    rows; locked by every append so that two writers cannot fork the chain."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer, default=0)

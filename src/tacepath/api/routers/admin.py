@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -43,8 +43,13 @@ def audit(
     request: Request,
     entity: str | None = Query(None, max_length=40),
     entity_id: str | None = Query(None, max_length=64),
+    category: Literal["access", "read", "change"] | None = Query(None),
     limit: int = Query(200, ge=1, le=1000),
     who: Principal = Depends(Require("audit.read")),
 ) -> list[dict[str, Any]]:
-    """Who changed what, when, with before and after (newest first)."""
-    return audit_trail(get_db(request), who, entity=entity, entity_id=entity_id, limit=limit)
+    """Who did what, when, on which record (newest first): the names of the fields a change
+    touched, or the view a read used; never the values. ``category``: ``access`` (sign-ins,
+    accounts, tokens), ``read`` (patient data read or exported), ``change``."""
+    return audit_trail(
+        get_db(request), who, entity=entity, entity_id=entity_id, category=category, limit=limit
+    )

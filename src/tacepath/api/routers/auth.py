@@ -62,8 +62,10 @@ def list_tokens(
 def create_token(
     body: TokenIn, request: Request, who: Principal = Depends(Require("authenticated"))
 ) -> dict[str, Any]:
-    """A new API token (shown once): ``Authorization: Bearer <token>``."""
-    return auth.create_api_token(get_db(request), who, body.name)
+    """A new API token (shown once): ``Authorization: Bearer <token>``; it works for
+    ``days`` (default 90, at most 365). Only with a signed-in session: a token cannot make
+    tokens (403)."""
+    return auth.create_api_token(get_db(request), who, body.name, days=body.days)
 
 
 @router.delete("/tokens/{token_id}")

@@ -50,7 +50,7 @@ def get_patient(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
 ) -> dict[str, Any]:
     """The record: header (with ``version``), current snapshot, timeline, stored decisions."""
-    return patients.get_record(get_db(request), who, patient_id).to_dict()
+    return clinical.patient_record(get_db(request), who, patient_id)
 
 
 @router.post("/patients/{patient_id}/snapshots", status_code=201)
@@ -120,7 +120,10 @@ def assessment(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
 ) -> dict[str, Any]:
     """Every score of the current snapshot with its parts, rule and source; BCLC."""
-    return clinical.patient_view(get_db(request), who, patient_id)["assessment"] or {}
+    return (
+        clinical.patient_view(get_db(request), who, patient_id, view="assessment")["assessment"]
+        or {}
+    )
 
 
 @router.get("/patients/{patient_id}/pathway")
@@ -128,7 +131,7 @@ def pathway(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
 ) -> dict[str, Any]:
     """The five steps and every regimen: eligible / not eligible / needs information."""
-    return clinical.patient_view(get_db(request), who, patient_id)["pathway"] or {}
+    return clinical.patient_view(get_db(request), who, patient_id, view="pathway")["pathway"] or {}
 
 
 @router.get("/patients/{patient_id}/response")
@@ -136,7 +139,9 @@ def response(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
 ) -> dict[str, Any]:
     """RECIST 1.1, mRECIST, EASL, RECICL per visit and the TACE-failure results."""
-    return clinical.patient_view(get_db(request), who, patient_id)["response"] or {}
+    return (
+        clinical.patient_view(get_db(request), who, patient_id, view="response")["response"] or {}
+    )
 
 
 @router.get("/patients/{patient_id}/decision")
@@ -144,7 +149,9 @@ def decision(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
 ) -> dict[str, Any]:
     """The follow-up decision on the current record (not stored)."""
-    return clinical.patient_view(get_db(request), who, patient_id)["decision"] or {}
+    return (
+        clinical.patient_view(get_db(request), who, patient_id, view="decision")["decision"] or {}
+    )
 
 
 @router.get("/patients/{patient_id}/matches")
@@ -152,7 +159,8 @@ def matches(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
 ) -> list[dict[str, Any]]:
     """Registry trials that may still recruit, with unmet and open criteria."""
-    out: list[dict[str, Any]] = clinical.patient_view(get_db(request), who, patient_id)["matches"]
+    view = clinical.patient_view(get_db(request), who, patient_id, view="matches")
+    out: list[dict[str, Any]] = view["matches"]
     return out
 
 
@@ -204,7 +212,8 @@ def mdt_html(
 def mdt_pdf(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("summary.read"))
 ) -> Response:
-    return _pdf(clinical.mdt_summary(get_db(request), who, patient_id), f"mdt-{patient_id}.pdf")
+    html = clinical.mdt_summary(get_db(request), who, patient_id, fmt="pdf")
+    return _pdf(html, f"mdt-{patient_id}.pdf")
 
 
 @router.get("/patients/{patient_id}/summary/patient.html", response_class=HTMLResponse)
@@ -223,5 +232,5 @@ def patient_html(
 def patient_pdf(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("summary.read"))
 ) -> Response:
-    html = clinical.patient_summary(get_db(request), who, patient_id)
+    html = clinical.patient_summary(get_db(request), who, patient_id, fmt="pdf")
     return _pdf(html, f"patient-{patient_id}.pdf")

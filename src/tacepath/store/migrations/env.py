@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from tacepath.store.audit_chain import unguarded
 from tacepath.store.engine import WRITE_OPTION, default_database_url, make_engine
 from tacepath.store.models import Base
 
@@ -30,7 +31,7 @@ def run_migrations_online() -> None:
         return
     url = context.get_x_argument(as_dictionary=True).get("url") or default_database_url()
     engine = make_engine(url).execution_options(**{WRITE_OPTION: True})
-    with engine.connect() as conn:
+    with engine.connect() as conn, unguarded(conn):
         _run(conn)
         conn.commit()
     engine.dispose()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tacepath.errors import InputError
 from tacepath.http.deps import RecordId, Require, get_db
 from tacepath.http.errors import problems_json
 from tacepath.service import auth
-from tacepath.service.audit import audit_trail
+from tacepath.service.audit import CATEGORIES, audit_trail
 from tacepath.service.errors import AlreadyExists
 from tacepath.service.permissions import PERMISSIONS, ROLES
 from tacepath.service.principal import Principal
@@ -68,10 +70,11 @@ def _admin(
     who: Principal,
     status: int = 200,
     problems: list[dict[str, object]] | None = None,
+    category: str | None = None,
 ) -> HTMLResponse:
     db = get_db(request)
     users = auth.list_users(db, who)
-    trail = audit_trail(db, who, limit=100) if who.can("audit.read") else []
+    trail = audit_trail(db, who, category=category, limit=100) if who.can("audit.read") else []
     return page(
         request,
         "admin.html",
@@ -81,6 +84,8 @@ def _admin(
             "roles": ROLES,
             "problems": problems or [],
             "permissions": PERMISSIONS.values(),
+            "categories": CATEGORIES,
+            "category": category,
         },
         who=who,
         status=status,
@@ -89,8 +94,12 @@ def _admin(
 
 
 @router.get("/admin")
-def admin(request: Request, who: Principal = Depends(Require("users.manage"))) -> HTMLResponse:
-    return _admin(request, who)
+def admin(
+    request: Request,
+    who: Principal = Depends(Require("users.manage")),
+    category: Literal["access", "read", "change"] | None = Query(None),
+) -> HTMLResponse:
+    return _admin(request, who, category=category)
 
 
 @router.post("/admin/users")
