@@ -271,6 +271,6 @@ def test_new_snapshot_form_with_its_errors(server: str, browser: Any, width: int
     snapshot.get_by_label("By the criterion").select_option("jsh_refractoriness")
     snapshot.get_by_role("button", name="Save the new snapshot").click()
     page.wait_for_url(re.compile(r".*#scores$"))
-    assert "TACE failure (unTACEable progression, TACTICS) on 2026-11-30" in page.content()
+    assert "TACE failure (refractoriness, JSH-LCSGJ criteria) on 2026-11-30" in page.content()
     _shot(page, f"22_patient_after_tace_failure_{width}")
     ctx.close()
