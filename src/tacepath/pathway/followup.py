@@ -323,7 +323,9 @@ def followup(
     return make(
         "continue",
         (
-            f"viable tumour {shown} (repeat TACE above 50%); no TACE failure",
+            f"viable tumour {shown} ("
+            + ("repeat TACE above 50%" if own_trigger else "TACTICS would repeat TACE above 50%")
+            + "); no TACE failure",
             *rep.treated,
             *rep.notes,
         ),
