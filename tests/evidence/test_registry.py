@@ -37,7 +37,8 @@ REQUIRED = {
 
 # The seed page (seeds/000_*), for checking that conflicts quote it verbatim. Optional: the test
 # that needs it is skipped where the project's shared seeds are not available.
-SEEDS = Path(os.environ.get("TACEPATH_SEEDS", "/work/shared/seeds"))
+_SHARED = Path(__file__).resolve().parents[3] / "shared" / "seeds"  # ../shared beside the repo
+SEEDS = Path(os.environ.get("TACEPATH_SEEDS", str(_SHARED)))
 SEED_CF = SEEDS / "000_15ff3985682bf30c.txt"
 
 
