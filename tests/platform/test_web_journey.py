@@ -363,3 +363,46 @@ def test_evidence_pages_show_what_the_seed_and_the_source_say_for_every_conflict
         trial = clinician.get(f"/evidence/{c['trial']}").text
         if c["seed"]:
             assert escape("Seed: " + c["seed"]["text"][:40]) in trial, c["id"]
+
+
+def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
+    """P001: a new 12 mm lesion NL1 at 2026-05-01. Before, the next form listed only the
+    baseline lesions L1, L2 and N1 without their sizes; filling it for 2026-07-01 gave RECIST
+    PR after PD and "continue": NL1 had silently vanished."""
+    from tests.platform.conftest import store_course
+
+    tl = example("timelines/P001_new_liver_lesion_only.json")
+    snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
+    tok = _csrf(clinician.get("/patients/new").text)
+    clinician.headers["X-CSRF-Token"] = tok
+    pid, _ = store_course(clinician, snap, tl, "tace-sorafenib")
+    page = clinician.get(f"/patients/{pid}").text
+    form_html = page[page.index('id="followup"') :]
+    assert (
+        'name="new-0-id" aria-label="New lesion 1 id" class="small" type="text" '
+        'maxlength="40" value="NL1"' in form_html
+    )
+    assert "last 2026-05-01: 12 mm" in form_html  # the carried lesion's last size
+    assert "last 2026-05-01: 40 mm, viable 12 mm" in form_html  # L1's last measurement
+    form = _followup_form(page) | {
+        "visit_date": "2026-07-01",
+        "new-0-id": "NL1",
+        "new-0-organ": "liver",
+        "new-0-longest_mm": "14",
+        "new-0-typical_hcc": "yes",
+    }
+    for i, (longest, perp, viable, vperp) in enumerate([(38, 30, 10, 8), (20, 18, 0, 0)]):
+        form |= {
+            f"lesion-{i}-longest_mm": str(longest),
+            f"lesion-{i}-perpendicular_mm": str(perp),
+            f"lesion-{i}-viable_longest_mm": str(viable),
+            f"lesion-{i}-viable_perpendicular_mm": str(vperp),
+            f"lesion-{i}-typical_hcc": "yes",
+        }
+    r = clinician.post(f"/patients/{pid}/followup", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
+    stored = clinician.get(f"/api/patients/{pid}").json()["timeline"]["assessments"][-1]
+    assert stored["date"] == "2026-07-01"
+    assert [n["id"] for n in stored["new_lesions"]] == ["NL1"]
+    response = clinician.get(f"/api/patients/{pid}/response").json()
+    assert response["assessments"][-1]["recist11"]["overall"] == "PD"

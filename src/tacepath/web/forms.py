@@ -46,6 +46,19 @@ LAB_UNITS: dict[str, tuple[str, ...]] = {
 CTCAE_TERMS: tuple[str, ...] = tuple(t.term for t in ctcae().terms)
 LESION_ROWS = 5
 NEW_LESION_ROWS = 2
+#: The most rows of one lesion table a form may post (the timeline contract's cap per kind).
+MAX_FORM_ROWS = 100
+
+
+def _rows(posted: str, default: int) -> int:
+    """How many rows of a table the form says it has (its hidden count), within 0..100."""
+    try:
+        n = int(posted) if posted else default
+    except ValueError:
+        n = default
+    return max(0, min(n, MAX_FORM_ROWS))
+
+
 AE_ROWS = 2
 
 Form = Mapping[str, str]
@@ -325,11 +338,11 @@ def followup_from_form(form: Form, *, first: bool) -> tuple[dict[str, Any], list
         r.problems.append(Problem("visit date", None, "the date of the imaging (required)"))
     lesions = [
         les
-        for i in range(int(r.text("lesion_rows") or LESION_ROWS))
+        for i in range(_rows(r.text("lesion_rows"), LESION_ROWS))
         if (les := _lesions(r, i)) is not None
     ]
     non_target = []
-    for i in range(int(r.text("nt_rows") or 0)):
+    for i in range(_rows(r.text("nt_rows"), 0)):
         p = f"nt-{i}-"
         if r.text(p + "id"):
             nt: dict[str, Any] = {
@@ -342,7 +355,7 @@ def followup_from_form(form: Form, *, first: bool) -> tuple[dict[str, Any], list
                 nt["viable"] = viable == "yes"
             non_target.append(nt)
     new = []
-    for i in range(NEW_LESION_ROWS):
+    for i in range(_rows(r.text("new_rows"), NEW_LESION_ROWS)):
         p = f"new-{i}-"
         size = r.number(p + "longest_mm", f"new lesion {i + 1}.longest_mm")
         if size is None and not r.text(p + "id"):

@@ -111,13 +111,41 @@ async def new_patient(
     )
 
 
-def _lesion_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The lesions the follow-up form asks about: those measured at baseline."""
+def _lesion_rows(
+    record: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    """Every lesion the course has recorded, for the next visit's form: the measured lesions
+    and non-target lesions of every visit (baseline first, then those recorded later, e.g. a
+    new lesion measured after the TACE that treated it), the new lesions of the last visit
+    that are still listed as new (carried forward with their id), and each lesion's last
+    measurement in words. A visit entered on this form can then not lose a lesion."""
     tl = record.get("timeline")
     if not tl:
-        return [], []
-    base = tl["assessments"][0]
-    return list(base["lesions"]), list(base["non_target"])
+        return [], [], [], {}
+    lesions: dict[str, dict[str, Any]] = {}
+    non_target: dict[str, dict[str, Any]] = {}
+    last: dict[str, str] = {}
+    for a in tl["assessments"]:
+        for les in a["lesions"]:
+            lesions.setdefault(les["id"], les)
+            size = les.get("longest_mm")
+            viable = les.get("viable_longest_mm")
+            words = f"{size:g} mm" if size is not None else les.get("status", "")
+            if viable is not None:
+                words += f", viable {viable:g} mm"
+            last[les["id"]] = f"last {a['date']}: {words}"
+        for nt in a["non_target"]:
+            non_target.setdefault(nt["id"], nt)
+            last[nt["id"]] = f"last {a['date']}: {nt.get('status', '')}"
+    latest = tl["assessments"][-1]
+    carried = []
+    for nl in latest.get("new_lesions", []):
+        ident = nl.get("id")
+        if ident and ident not in lesions and ident not in non_target:
+            carried.append(nl)
+            size = nl.get("longest_mm")
+            last[ident] = f"last {latest['date']}: " + (f"{size:g} mm" if size else "seen")
+    return list(lesions.values()), list(non_target.values()), carried, last
 
 
 def patient_context(
@@ -133,7 +161,7 @@ def patient_context(
     snapshot form, kept as typed, with its ``problems``."""
     view = clinical.patient_view(get_db(request), who, patient_id)
     record = view["record"]
-    lesions, non_target = _lesion_rows(record)
+    lesions, non_target, carried, last_seen = _lesion_rows(record)
     plan, plan_note = view["plan"], view["plan_note"]
     if plan is None and not plan_note and not (record.get("regimen") and record.get("start_date")):
         plan_note = "Set the course start date and regimen to see the plan."
@@ -145,7 +173,9 @@ def patient_context(
         "non_target": non_target,
         "first_entry": record.get("timeline") is None,
         "lesion_rows": max(len(lesions), forms.LESION_ROWS if not lesions else 0),
-        "new_rows": forms.NEW_LESION_ROWS,
+        "new_rows": forms.NEW_LESION_ROWS + len(carried),
+        "carried_new": carried,
+        "last_seen": last_seen,
         "ae_rows": forms.AE_ROWS,
         "ctcae_terms": forms.CTCAE_TERMS,
         "organs": forms.ORGANS,
