@@ -15,7 +15,7 @@ random stream, ``SeedSequence(seed, spawn_key=(scenario, batch))``, so a seed an
 
 The simulation follows the design of R ``rpact::getSimulationSurvival`` [2]_ (events at the
 k-th event's calendar time, log-rank statistic, hazard ratio estimate) and is checked
-against it in ``tests/trials/test_simulate_rpact.py``.
+against it in ``tests/design/test_simulate_rpact.py``.
 
 References
 ----------

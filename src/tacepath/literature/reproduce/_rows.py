@@ -196,17 +196,13 @@ def compared(
     reproduced_range: tuple[float, float] | None = None,
 ) -> ReproductionRow:
     """A row whose verdict is judged (:func:`judge`) from the numbers."""
-    return ReproductionRow(
-        section=section,
-        quantity=quantity,
-        paper=printed.value,
-        paper_text=printed.text,
-        reproduced=reproduced,
-        verdict=judge(printed, reproduced, tolerance, reproduced_range=reproduced_range),
-        why=why,
-        source=printed.source,
-        where=printed.where,
-        unit=printed.unit,
+    return _row(
+        section,
+        quantity,
+        printed,
+        reproduced,
+        judge(printed, reproduced, tolerance, reproduced_range=reproduced_range),
+        why,
         tolerance=tolerance.describe(printed.decimals),
         reproduced_range=reproduced_range,
     )
@@ -216,33 +212,39 @@ def by_construction(
     *, section: str, quantity: str, printed: Printed, reproduced: float, why: str
 ) -> ReproductionRow:
     """A row the pseudo-data were built (or calibrated) to meet."""
-    return ReproductionRow(
-        section=section,
-        quantity=quantity,
-        paper=printed.value,
-        paper_text=printed.text,
-        reproduced=reproduced,
-        verdict="by construction",
-        why=why,
-        source=printed.source,
-        where=printed.where,
-        unit=printed.unit,
-    )
+    return _row(section, quantity, printed, reproduced, "by construction", why)
 
 
 def not_reproducible(
     *, section: str, quantity: str, printed: Printed, nearest: float | None, why: str
 ) -> ReproductionRow:
     """A row whose printed number needs data the paper does not print."""
+    return _row(section, quantity, printed, nearest, "not reproducible from what is printed", why)
+
+
+def _row(
+    section: str,
+    quantity: str,
+    printed: Printed,
+    reproduced: float | None,
+    verdict: Verdict,
+    why: str,
+    *,
+    tolerance: str | None = None,
+    reproduced_range: tuple[float, float] | None = None,
+) -> ReproductionRow:
+    """The row of one printed number: what the paper prints, where, and what came out."""
     return ReproductionRow(
         section=section,
         quantity=quantity,
         paper=printed.value,
         paper_text=printed.text,
-        reproduced=nearest,
-        verdict="not reproducible from what is printed",
+        reproduced=reproduced,
+        verdict=verdict,
         why=why,
         source=printed.source,
         where=printed.where,
         unit=printed.unit,
+        tolerance=tolerance,
+        reproduced_range=reproduced_range,
     )
