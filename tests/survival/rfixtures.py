@@ -54,3 +54,27 @@ def close(ours: Any, r: Any, what: str, *, rtol: float = RTOL, atol: float = ATO
     b = as_array(r)
     assert a.shape == b.shape, f"{what}: {a.shape} values, R has {b.shape}"
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True, err_msg=what)
+
+
+def survdiff_case(case: dict[str, Any], **weights: float) -> Any:
+    """``logrank_test`` on a fixture case's data and arguments, checked against R's observed,
+    expected, variance, chi-square, df and p (R stores the variance matrix column-major)."""
+    from tacepath.survival import logrank_test
+
+    a = case["args"]
+    res = logrank_test(
+        dataset(a["data"]),
+        time=a["time"],
+        event=a["event"],
+        group=a["group"],
+        strata=a["strata"],
+        **weights,
+    )
+    name = case["name"]
+    close(res.observed, case["observed"], f"{name} observed")
+    close(res.expected, case["expected"], f"{name} expected")
+    close(res.variance.T.ravel(), case["variance"], f"{name} variance")
+    close(res.chisq, case["chisq"], f"{name} chisq")
+    assert res.df == case["df"]
+    close(res.p, case["p"], f"{name} p", atol=1e-14)
+    return res
