@@ -59,6 +59,7 @@ from tacepath.survival._coxmodel import (
     CoxModel,
     TermSpec,
     design_matrix,
+    model_terms,
     strata_codes,
 )
 from tacepath.survival._coxresult import (
@@ -501,21 +502,7 @@ def cox_ph(
     tie = _check_ties(ties)
     level = check_level(conf_level)
     ctl = control if control is not None else CoxControl()
-    if isinstance(covariates, str):
-        covariates = [covariates]
-    covs = tuple(covariates)
-    if not covs:
-        raise InputError("covariates", "[]", "at least one covariate column")
-    if len(set(covs)) != len(covs):
-        raise InputError("covariates", list(covs), "distinct column names")
-    cats = (categorical,) if isinstance(categorical, str) else tuple(categorical)
-    for c in cats:
-        if c not in covs:
-            raise InputError("categorical", c, f"one of the covariates {list(covs)}")
-    refs = dict(reference or {})
-    for c in refs:
-        if c not in cats:
-            raise InputError("reference", c, f"a categorical covariate {list(cats)}")
+    covs, cats, refs = model_terms(covariates, categorical, reference)
     strata_cols: tuple[str, ...] = ()
     if strata is not None:
         strata_cols = (strata,) if isinstance(strata, str) else tuple(strata)

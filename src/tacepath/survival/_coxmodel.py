@@ -25,6 +25,7 @@ __all__ = [
     "design_matrix",
     "encode_profile",
     "model_of",
+    "model_terms",
     "strata_codes",
 ]
 
@@ -106,6 +107,30 @@ def _match_level(levels: Sequence[Any], value: Any, column: str, role: str) -> i
             return i
     shown = ", ".join(_label(v) for v in levels)
     raise InputError(role, value, f"a level of {column!r} ({shown})")
+
+
+def model_terms(
+    covariates: str | Sequence[str],
+    categorical: str | Sequence[str],
+    reference: Mapping[str, Any] | None,
+) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, Any]]:
+    """The covariates, the categorical ones among them and their reference levels, checked:
+    at least one covariate, no name twice, categorical ones among the covariates and
+    references only for categorical ones (the arguments of ``cox_ph`` and ``fine_gray``)."""
+    covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+    if not covs:
+        raise InputError("covariates", "[]", "at least one covariate column")
+    if len(set(covs)) != len(covs):
+        raise InputError("covariates", list(covs), "distinct column names")
+    cats = (categorical,) if isinstance(categorical, str) else tuple(categorical)
+    for c in cats:
+        if c not in covs:
+            raise InputError("categorical", c, f"one of the covariates {list(covs)}")
+    refs = dict(reference or {})
+    for c in refs:
+        if c not in cats:
+            raise InputError("reference", c, f"a categorical covariate {list(cats)}")
+    return covs, cats, refs
 
 
 def design_matrix(

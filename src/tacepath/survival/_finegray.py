@@ -33,7 +33,7 @@ from scipy.stats import norm
 
 from tacepath.errors import InputError
 from tacepath.jsonsafe import finite_list
-from tacepath.survival._coxmodel import design_matrix
+from tacepath.survival._coxmodel import design_matrix, model_terms
 from tacepath.survival._data import FloatArray, IntArray
 from tacepath.survival._input import check_level
 from tacepath.survival.competing import competing_data
@@ -287,19 +287,7 @@ def fine_gray(
     time-varying covariates (``cov2``). p = 2Φ(−|β/se|) as ``summary.crr``.
     """
     level = check_level(conf_level)
-    covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
-    if not covs:
-        raise InputError("covariates", "[]", "at least one covariate column")
-    if len(set(covs)) != len(covs):
-        raise InputError("covariates", list(covs), "distinct column names")
-    cats = (categorical,) if isinstance(categorical, str) else tuple(categorical)
-    for c in cats:
-        if c not in covs:
-            raise InputError("categorical", c, f"one of the covariates {list(covs)}")
-    refs = dict(reference or {})
-    for c in refs:
-        if c not in cats:
-            raise InputError("reference", c, f"a categorical covariate {list(cats)}")
+    covs, cats, refs = model_terms(covariates, categorical, reference)
     cd = competing_data(data, time=time, status=status, censor_code=censor_code, covariates=covs)
     wanted = str(cause)
     labels = [str(c) for c in cd.causes]
