@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -45,6 +46,9 @@ survival_app = typer.Typer(
 app.add_typer(survival_app, name="survival")
 
 _EVENT_COLUMN = "__tacepath_event__"
+
+
+_R = TypeVar("_R")
 
 
 def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
@@ -202,6 +206,17 @@ def _two_arm_hazard_ratio(
         label=f"HR {b.group} vs {a.group}",
         conf_level=cox.conf_level,
     )
+
+
+def _fitted(
+    data_path: Path, where: list[str], encoding: str | None, fit: Callable[[pd.DataFrame], _R]
+) -> _R:
+    """``fit`` of the rows ``--where`` keeps; an input error ends the command (exit 2) with
+    the file named and the flag of the column that is wrong."""
+    try:
+        return fit(_load(data_path, where, encoding))
+    except InputError as exc:
+        exit_with_errors(_with_flags(exc), source=str(data_path))
 
 
 _WHERE_HELP = "Keep rows with COLUMN=VALUE (repeatable), e.g. PARAMCD=OS for an ADTTE file."
@@ -457,9 +472,11 @@ def cif_command(
 
     from tacepath.survival import cumulative_incidence
 
-    try:
-        data = _load(data_path, where, encoding)
-        res = cumulative_incidence(
+    res = _fitted(
+        data_path,
+        where,
+        encoding,
+        lambda data: cumulative_incidence(
             data,
             time=time,
             status=status,
@@ -467,9 +484,8 @@ def cif_command(
             strata=_split(strata) or None,
             censor_code=censor_code,
             rho=rho,
-        )
-    except InputError as exc:
-        exit_with_errors(_with_flags(exc), source=str(data_path))
+        ),
+    )
     if as_json:
         _echo_json(res.to_dict())
         return
@@ -520,9 +536,11 @@ def finegray_command(
 
     from tacepath.survival import fine_gray
 
-    try:
-        data = _load(data_path, where, encoding)
-        res = fine_gray(
+    res = _fitted(
+        data_path,
+        where,
+        encoding,
+        lambda data: fine_gray(
             data,
             time=time,
             status=status,
@@ -532,9 +550,8 @@ def finegray_command(
             reference=_references(reference) or None,
             censor_code=censor_code,
             conf_level=conf_level,
-        )
-    except InputError as exc:
-        exit_with_errors(_with_flags(exc), source=str(data_path))
+        ),
+    )
     if as_json:
         _echo_json(res.to_dict())
         return
