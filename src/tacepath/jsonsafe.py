@@ -10,12 +10,15 @@ do not pay for importing NumPy.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from enum import Enum
 from typing import Any
 
-__all__ = ["finite_list", "finite_or_none", "json_safe"]
+__all__ = ["JsonFields", "fields_json", "finite_list", "finite_or_none", "json_safe", "to_json"]
 
 
 def json_safe(obj: Any) -> Any:
@@ -45,3 +48,44 @@ def finite_list(values: Iterable[float]) -> list[float | None]:
     tolist = getattr(values, "tolist", None)
     items: Iterable[float] = tolist() if tolist is not None else values
     return [None if not math.isfinite(v) else float(v) for v in items]
+
+
+def to_json(obj: Any) -> Any:
+    """``obj`` as JSON data: a result's own ``to_dict`` where it has one, otherwise a dataclass
+    as ``{field: value}`` in field order (fields named ``_…`` are internal and left out),
+    mappings and sequences element by element, dates as ISO 8601, enums as their value, and
+    numbers as :func:`json_safe` writes them (NaN and ±inf as ``null``)."""
+    to_dict = getattr(obj, "to_dict", None)
+    if callable(to_dict) and not isinstance(obj, type):
+        return to_dict()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return fields_json(obj)
+    if isinstance(obj, Mapping):
+        return {k: to_json(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_json(v) for v in obj]
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, Enum):
+        return to_json(obj.value)
+    return json_safe(obj)
+
+
+def fields_json(obj: Any) -> dict[str, Any]:
+    """A dataclass instance's fields as JSON data (see :func:`to_json`)."""
+    return {
+        f.name: to_json(getattr(obj, f.name))
+        for f in dataclasses.fields(obj)
+        if not f.name.startswith("_")
+    }
+
+
+class JsonFields:
+    """Base of frozen results whose JSON contract is their fields, in order: ``to_dict`` is
+    built from the dataclass fields by :func:`to_json` instead of written by hand."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result's fields as JSON data (nested results by their own ``to_dict``)."""
+        return fields_json(self)

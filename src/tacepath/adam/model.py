@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,7 @@ import pandas as pd
 
 from tacepath.adam.endpoints import ADTTE_COLUMNS
 from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "ADAE_COLUMNS",
@@ -95,7 +96,7 @@ AVALU_DAYS: dict[str, float] = {"DAYS": 1.0, "WEEKS": 7.0, "MONTHS": 365.25 / 12
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DataSource:
+class DataSource(JsonFields):
     """Where a data set came from: its file, format, SHA-256 and row count."""
 
     kind: DatasetKind
@@ -104,16 +105,6 @@ class DataSource:
     sha256: str
     rows: int
     label: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "path": self.path,
-            "format": self.format,
-            "sha256": self.sha256,
-            "rows": self.rows,
-            "label": self.label,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

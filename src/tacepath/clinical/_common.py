@@ -13,6 +13,7 @@ import numpy.typing as npt
 from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
 from tacepath.domain.units import ANALYTES, denoise
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "MAX_DIAMETER_CM",
@@ -29,7 +30,7 @@ MAX_DIAMETER_CM = MAX_TUMOUR_DIAMETER_MM / 10.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Component:
+class Component(JsonFields):
     """One input of a score: the value used, its unit, the band it fell in and its points."""
 
     name: str
@@ -37,15 +38,6 @@ class Component:
     unit: str
     band: str
     points: float
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "value": self.value,
-            "unit": self.unit,
-            "band": self.band,
-            "points": self.points,
-        }
 
 
 def _real(value: object) -> float:

@@ -27,6 +27,7 @@ from tacepath.clinical._sources import (
 from tacepath.domain.citation import Citation
 from tacepath.domain.patient import MAX_PT_PROLONGATION_S, Ascites, Encephalopathy
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "ALBIResult",
@@ -278,7 +279,7 @@ def malbi_grade(score: npt.ArrayLike) -> npt.NDArray[np.str_]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ALBIResult:
+class ALBIResult(JsonFields):
     """ALBI score (unrounded) and grade, with the inputs in the units of the formula."""
 
     score: float
@@ -290,16 +291,6 @@ class ALBIResult:
         "grade 1 ≤ −2.60, grade 2 > −2.60 and ≤ −1.39, grade 3 > −1.39"
     )
     source: Citation = JOHNSON_2015
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "score": self.score,
-            "grade": self.grade,
-            "bilirubin_umol_l": self.bilirubin_umol_l,
-            "albumin_g_l": self.albumin_g_l,
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def albi(*, bilirubin_umol_l: float, albumin_g_l: float) -> ALBIResult:
@@ -430,7 +421,7 @@ def meld3_core(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MELDResult:
+class MELDResult(JsonFields):
     """MELD (UNOS/OPTN): the integer score, MELD(i) and every bound that was applied."""
 
     score: int
@@ -438,15 +429,6 @@ class MELDResult:
     bounds_applied: tuple[str, ...]
     rule: str
     source: Citation = KAMATH_2001
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "score": self.score,
-            "meld_i": self.meld_i,
-            "bounds_applied": list(self.bounds_applied),
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def _meld_notes(
@@ -486,7 +468,7 @@ def meld(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MELDNaResult:
+class MELDNaResult(JsonFields):
     """MELD-Na (OPTN 2016): score, the MELD(i) it started from, and whether Na entered."""
 
     score: int
@@ -497,18 +479,6 @@ class MELDNaResult:
     bounds_applied: tuple[str, ...]
     rule: str
     source: Citation = KIM_2008
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "score": self.score,
-            "meld_i": self.meld_i,
-            "unrounded": self.unrounded,
-            "sodium_used": self.sodium_used,
-            "sodium_applied": self.sodium_applied,
-            "bounds_applied": list(self.bounds_applied),
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def _bound_sodium(na: float, notes: list[str]) -> float:
@@ -561,7 +531,7 @@ def meld_na(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MELD3Result:
+class MELD3Result(JsonFields):
     """MELD 3.0: score, unrounded sum, each term of the formula and the bounds applied."""
 
     score: int
@@ -570,16 +540,6 @@ class MELD3Result:
     bounds_applied: tuple[str, ...] = ()
     rule: str = ""
     source: Citation = KIM_2021
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "score": self.score,
-            "unrounded": self.unrounded,
-            "terms": dict(self.terms),
-            "bounds_applied": list(self.bounds_applied),
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def meld_3(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tacepath.clinical._sources import OKEN_1982
 from tacepath.domain.citation import Citation
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 
 __all__ = ["ECOG_DESCRIPTIONS", "ECOGResult", "ecog_performance_status"]
 
@@ -22,7 +23,7 @@ ECOG_DESCRIPTIONS = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ECOGResult:
+class ECOGResult(JsonFields):
     """An ECOG grade with its definition and the BCLC band it falls in."""
 
     grade: int
@@ -30,15 +31,6 @@ class ECOGResult:
     bclc_band: str
     rule: str = "ECOG performance status 0–5; BCLC uses 0 / 1–2 / 3–4"
     source: Citation = OKEN_1982
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "grade": self.grade,
-            "description": self.description,
-            "bclc_band": self.bclc_band,
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def ecog_performance_status(grade: int) -> ECOGResult:

@@ -17,6 +17,7 @@ from tacepath.clinical._common import tumour_sizes
 from tacepath.clinical._sources import REIG_2022
 from tacepath.domain.citation import Citation
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 
 __all__ = ["BCLCResult", "BCLCStage", "bclc_stage"]
 
@@ -31,7 +32,7 @@ _RULE = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BCLCResult:
+class BCLCResult(JsonFields):
     """BCLC stage, or ``None`` with what the MDT must judge, and the inputs that decided."""
 
     stage: BCLCStage | None
@@ -39,15 +40,6 @@ class BCLCResult:
     needs_judgement: bool
     rule: str = _RULE
     source: Citation = REIG_2022
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "stage": self.stage,
-            "reasons": list(self.reasons),
-            "needs_judgement": self.needs_judgement,
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def bclc_stage(

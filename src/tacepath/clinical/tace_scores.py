@@ -15,6 +15,7 @@ from tacepath.clinical._common import Component, require_diameter, require_lab
 from tacepath.clinical._sources import KADALAYIL_2013, PARK_2016, SIEGHART_2013
 from tacepath.domain.citation import Citation
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 
 __all__ = ["ARTResult", "HAPResult", "art_score", "hap", "hap_class", "mhap2"]
 
@@ -157,7 +158,7 @@ def mhap2(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ARTResult:
+class ARTResult(JsonFields):
     """ART score before the second TACE: points, group and each component."""
 
     score: float
@@ -169,15 +170,6 @@ class ARTResult:
         "(changes from before the 1st to before the 2nd TACE; response by EASL in the paper)"
     )
     source: Citation = SIEGHART_2013
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "score": self.score,
-            "group": self.group,
-            "components": [c.to_dict() for c in self.components],
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def art_score(

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from tacepath.clinical._common import tumour_sizes
 from tacepath.clinical._sources import MAZZAFERRO_1996, MAZZAFERRO_2009, WANG_2019
 from tacepath.domain.citation import Citation
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "MilanResult",
@@ -31,7 +32,7 @@ SixTwelveGroup = Literal["≤6", ">6 ≤12", ">12"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MilanResult:
+class MilanResult(JsonFields):
     """Within or beyond the Milan criteria, with the reasons."""
 
     within: bool
@@ -41,14 +42,6 @@ class MilanResult:
         "no extrahepatic spread (boundaries inclusive)"
     )
     source: Citation = MAZZAFERRO_1996
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "within": self.within,
-            "reasons": list(self.reasons),
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def milan_criteria(
@@ -79,7 +72,7 @@ def milan_criteria(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UpToSevenResult:
+class UpToSevenResult(JsonFields):
     """Up-to-seven: largest diameter (cm) + number of tumours, within if ≤ 7."""
 
     score: float
@@ -91,16 +84,6 @@ class UpToSevenResult:
         "transplant paper also required no microvascular invasion, a pathological finding)"
     )
     source: Citation = MAZZAFERRO_2009
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "score": self.score,
-            "within": self.within,
-            "largest_cm": self.largest_cm,
-            "n_tumours": self.n_tumours,
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def up_to_seven(*, tumour_diameters_cm: Sequence[float]) -> UpToSevenResult:
@@ -119,7 +102,7 @@ def six_and_twelve_group(score: npt.ArrayLike) -> npt.NDArray[np.str_]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SixAndTwelveResult:
+class SixAndTwelveResult(JsonFields):
     """Six-and-twelve score (largest diameter cm + number of tumours) and its stratum."""
 
     score: float
@@ -130,16 +113,6 @@ class SixAndTwelveResult:
         "six-and-twelve: largest diameter (cm) + number of tumours; strata ≤ 6, > 6 and ≤ 12, > 12"
     )
     source: Citation = WANG_2019
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "score": self.score,
-            "group": self.group,
-            "largest_cm": self.largest_cm,
-            "n_tumours": self.n_tumours,
-            "rule": self.rule,
-            "source": self.source.to_dict(),
-        }
 
 
 def six_and_twelve(*, tumour_diameters_cm: Sequence[float]) -> SixAndTwelveResult:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from tacepath.errors import Problem
+from tacepath.jsonsafe import JsonFields
 from tacepath.survival.arrays import FloatArray
 
 __all__ = [
@@ -138,7 +139,7 @@ SurvivalModel = Exponential | PiecewiseExponential | Weibull
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Accrual:
+class Accrual(JsonFields):
     """Patient entry over ``months``: uniform, or piecewise uniform with relative
     ``intensities`` from ``starts`` (first 0).
 
@@ -192,26 +193,11 @@ class Accrual:
             out.append(Problem("entry", self.entry, "random | regular"))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "months": self.months,
-            "starts": list(self.starts),
-            "intensities": list(self.intensities),
-            "entry": self.entry,
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Stratum:
+class Stratum(JsonFields):
     """A stratum: its share of patients and the factor on both arms' hazards in it."""
 
     name: str
     prevalence: float
     hazard_multiplier: float = 1.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "prevalence": self.prevalence,
-            "hazard_multiplier": self.hazard_multiplier,
-        }

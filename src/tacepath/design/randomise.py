@@ -55,6 +55,7 @@ import numpy as np
 
 from tacepath import __version__
 from tacepath.errors import InputError, InputErrors, Problem
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "GENESIS",
@@ -83,14 +84,11 @@ class AllocationTamperedError(InputError):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Factor:
+class Factor(JsonFields):
     """A stratification (or minimisation) factor and its levels."""
 
     name: str
     levels: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "levels": list(self.levels)}
 
 
 def _common_problems(
@@ -208,7 +206,7 @@ Scheme = BlockScheme | MinimisationScheme
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Slot:
+class Slot(JsonFields):
     """One entry of a permuted-block list: stratum, position (1-based), block, arm."""
 
     stratum: tuple[str, ...]
@@ -216,15 +214,6 @@ class Slot:
     block: int
     block_size: int
     arm: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "stratum": list(self.stratum),
-            "index": self.index,
-            "block": self.block,
-            "block_size": self.block_size,
-            "arm": self.arm,
-        }
 
 
 def _strata(factors: Sequence[Factor]) -> list[tuple[str, ...]]:
@@ -259,7 +248,7 @@ def permuted_blocks(scheme: BlockScheme) -> tuple[Slot, ...]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MinimisationDecision:
+class MinimisationDecision(JsonFields):
     """How minimisation chose an arm: totals per arm, preferred arms, the random draws."""
 
     totals: dict[str, float]
@@ -267,15 +256,6 @@ class MinimisationDecision:
     tied: tuple[str, ...]
     u: float
     arm: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "totals": dict(self.totals),
-            "preferred": self.preferred,
-            "tied": list(self.tied),
-            "u": self.u,
-            "arm": self.arm,
-        }
 
 
 def minimisation_decision(
@@ -337,7 +317,7 @@ def _sealed(record: dict[str, Any], prev: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Assignment:
+class Assignment(JsonFields):
     """One randomised subject, as recorded in the file."""
 
     subject: str
@@ -348,18 +328,6 @@ class Assignment:
     slot: int | None
     decision: MinimisationDecision | None
     hash: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "subject": self.subject,
-            "arm": self.arm,
-            "strata": dict(self.strata),
-            "seq": self.seq,
-            "time": self.time,
-            "slot": self.slot,
-            "decision": None if self.decision is None else self.decision.to_dict(),
-            "hash": self.hash,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from tacepath.jsonsafe import JsonFields
+
 __all__ = [
     "FORMULAS",
     "REFERENCES",
@@ -66,7 +68,7 @@ FORMULAS: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Enrolment:
+class Enrolment(JsonFields):
     """Accrual, follow-up and event-rate assumptions that turn events into patients.
 
     Patients enter uniformly over ``accrual_months``; the final analysis is
@@ -93,18 +95,9 @@ class Enrolment:
         """Accrual plus follow-up: the calendar time of the final analysis."""
         return self.accrual_months + self.follow_up_months
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "accrual_months": self.accrual_months,
-            "follow_up_months": self.follow_up_months,
-            "median_control": self.median_control,
-            "dropout": self.dropout,
-            "dropout_months": self.dropout_months,
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DesignStage:
+class DesignStage(JsonFields):
     """One analysis of the design (the only one for a fixed design).
 
     ``critical_value`` is the z-boundary on the side of the effect (the log-rank statistic
@@ -127,21 +120,6 @@ class DesignStage:
     cumulative_power: float
     analysis_month: float | None = None
     patients_enrolled: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "information_rate": self.information_rate,
-            "events_exact": self.events_exact,
-            "events": self.events,
-            "critical_value": self.critical_value,
-            "nominal_alpha": self.nominal_alpha,
-            "alpha_spent": self.alpha_spent,
-            "hazard_ratio_boundary": self.hazard_ratio_boundary,
-            "reject_probability": self.reject_probability,
-            "cumulative_power": self.cumulative_power,
-            "analysis_month": self.analysis_month,
-            "patients_enrolled": self.patients_enrolled,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

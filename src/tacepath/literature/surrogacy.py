@@ -48,6 +48,7 @@ from scipy.special import ndtri
 
 from tacepath.evidence.model import Result, Trial
 from tacepath.evidence.registry import Registry, registry
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "MAIN_CHOICES",
@@ -115,7 +116,7 @@ _VARIANTS: tuple[tuple[str, dict[str, HrChoice]], ...] = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TrialPoint:
+class TrialPoint(JsonFields):
     """One trial: its progression HR and OS HR, the size used as weight, and their sources."""
 
     trial: str
@@ -129,23 +130,9 @@ class TrialPoint:
     n: int
     n_source: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "trial": self.trial,
-            "surrogate_endpoint": self.surrogate_endpoint,
-            "surrogate_analysis": self.surrogate_analysis,
-            "surrogate_hr": self.surrogate_hr,
-            "surrogate_source": self.surrogate_source,
-            "os_hr": self.os_hr,
-            "os_analysis": self.os_analysis,
-            "os_source": self.os_source,
-            "n": self.n,
-            "n_source": self.n_source,
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Correlation:
+class Correlation(JsonFields):
     """Pearson's r of progression HR with OS HR across trials.
 
     ``scale``: ``hr`` or ``log-hr``; ``weighted``: by patients randomised; ``lower``/``upper``:
@@ -173,30 +160,13 @@ class Correlation:
         )
         return f"r = {self.r:.2f} ({ci})"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "scale": self.scale,
-            "weighted": self.weighted,
-            "r": self.r,
-            "lower": self.lower,
-            "upper": self.upper,
-            "n_trials": self.n_trials,
-            "conf_level": self.conf_level,
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LeaveOneOut:
+class LeaveOneOut(JsonFields):
     """The correlations without one trial."""
 
     left_out: str
     correlations: tuple[Correlation, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "left_out": self.left_out,
-            "correlations": [c.to_dict() for c in self.correlations],
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

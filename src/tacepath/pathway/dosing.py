@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from tacepath.domain.units import denoise
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.model import Source
+from tacepath.jsonsafe import JsonFields
 from tacepath.pathway._dose_levels import check_dose, next_level
 from tacepath.pathway.ctcae import Ctcae, GradeResult, Term, ctcae
 from tacepath.pathway.dose_rules_data import (
@@ -84,7 +85,7 @@ _BILIRUBIN = "Blood bilirubin increased"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DoseAction:
+class DoseAction(JsonFields):
     """What to do with a drug for an adverse event, and why.
 
     Attributes
@@ -129,26 +130,6 @@ class DoseAction:
     notes: tuple[str, ...] = ()
     verified: bool = True
     ctcae_version: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-safe form (the ``tacepath grade --drug ... --json`` contract)."""
-        return {
-            "drug": self.drug,
-            "event": self.event,
-            "grade": self.grade,
-            "action": self.action,
-            "current_dose": self.current_dose,
-            "new_dose": self.new_dose,
-            "resume": self.resume,
-            "rule": self.rule,
-            "rule_id": self.rule_id,
-            "source": None if self.source is None else self.source.to_dict(),
-            "also": [s.to_dict() for s in self.also],
-            "needs": list(self.needs),
-            "notes": list(self.notes),
-            "verified": self.verified,
-            "ctcae_version": self.ctcae_version,
-        }
 
 
 # --------------------------------------------------------------------------- evaluation

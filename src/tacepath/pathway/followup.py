@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from tacepath.domain.timeline import Timeline
 from tacepath.evidence.registry import registry
+from tacepath.jsonsafe import JsonFields
 from tacepath.pathway.course_state import FAILURE_NAMES, CourseState, TaceFailureState
 from tacepath.pathway.model import catalogue
 from tacepath.pathway.schedule import find_schedule
@@ -78,7 +79,7 @@ def imaging_plan(regimen: str) -> ImagingPlan:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FollowUpDecision:
+class FollowUpDecision(JsonFields):
     """The decision at ``date`` with its reasons, the TACE-failure results and next steps."""
 
     id: str
@@ -92,21 +93,6 @@ class FollowUpDecision:
     jsh_refractoriness: dict[str, Any]
     repeat_tace: dict[str, Any] | None
     drug_actions: tuple[dict[str, Any], ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "regimen": self.regimen,
-            "date": self.date.isoformat(),
-            "decision": self.decision,
-            "reasons": list(self.reasons),
-            "next_steps": list(self.next_steps),
-            "sources": list(self.sources),
-            "untaceable_progression": self.untaceable_progression,
-            "jsh_refractoriness": self.jsh_refractoriness,
-            "repeat_tace": self.repeat_tace,
-            "drug_actions": list(self.drug_actions),
-        }
 
 
 def under_review(d: FollowUpDecision, label: str, why: tuple[str, ...]) -> FollowUpDecision:

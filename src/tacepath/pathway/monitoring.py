@@ -19,6 +19,7 @@ from pydantic import Field
 from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.errors import InputErrors, Problem
+from tacepath.jsonsafe import JsonFields
 from tacepath.pathway.dose_rules_data import DoseRules, dose_rules
 from tacepath.pathway.model import Catalogue, catalogue
 
@@ -51,16 +52,13 @@ class _File(_Frozen):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Monitoring:
+class Monitoring(JsonFields):
     """One monitoring line of a plan: what, when (worded with what the source leaves open),
     and the full source citation (empty when no source covers it)."""
 
     what: str
     when: str
     source: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"what": self.what, "when": self.when, "source": self.source}
 
 
 def _check(items: tuple[MonitoringItem, ...], cat: Catalogue, rules: DoseRules) -> list[Problem]:

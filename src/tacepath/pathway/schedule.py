@@ -22,6 +22,7 @@ from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.evidence.registry import Registry, registry
+from tacepath.jsonsafe import JsonFields
 from tacepath.pathway.model import Catalogue, ConflictRef, SourceRef, catalogue
 from tacepath.pathway.monitoring import Monitoring, monitoring_of
 
@@ -140,7 +141,7 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Schedule:
+class Schedule(JsonFields):
     """The dated plan of one regimen up to ``until``, and the monitoring of its drugs
     (``monitoring.yaml``; undated: no source read states an interval)."""
 
@@ -151,17 +152,6 @@ class Schedule:
     events: tuple[Event, ...]
     stopped: str | None = None
     monitoring: tuple[Monitoring, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "regimen": self.regimen,
-            "start": self.start.isoformat(),
-            "start_means": self.start_means,
-            "until": self.until.isoformat(),
-            "events": [e.to_dict() for e in self.events],
-            "stopped": self.stopped,
-            "monitoring": [m.to_dict() for m in self.monitoring],
-        }
 
     def to_ics(self) -> bytes:
         """The plan as an iCalendar file (RFC 5545, via the ``icalendar`` library)."""

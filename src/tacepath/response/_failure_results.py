@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from tacepath.domain.citation import Citation
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "ComponentFinding",
@@ -37,7 +38,7 @@ class ComponentFinding:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IntrahepaticVisit:
+class IntrahepaticVisit(JsonFields):
     """Viable tumour (sum of products of the index lesions) at one follow-up vs baseline."""
 
     date: dt.date
@@ -47,16 +48,6 @@ class IntrahepaticVisit:
     progression: bool | None
     """True if the increase threshold is met; None if not assessable."""
     note: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "date": self.date.isoformat(),
-            "viable_mm2": self.viable_mm2,
-            "baseline_mm2": self.baseline_mm2,
-            "pct_from_baseline": self.pct_from_baseline,
-            "progression": self.progression,
-            "note": self.note,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,7 +129,7 @@ class FailureResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RepeatTaceIndication:
+class RepeatTaceIndication(JsonFields):
     """TACTICS on-demand repeat-TACE trigger at one assessment."""
 
     date: dt.date
@@ -157,19 +148,3 @@ class RepeatTaceIndication:
     notes: tuple[str, ...] = ()
     """New lesions listed again after a TACE that does not name them (read as untreated)."""
     """Treated new lesions still enhancing: the protocol gives no trigger for them (MDT)."""
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "date": self.date.isoformat(),
-            "indicated": self.indicated,
-            "viable_mm2": self.viable_mm2,
-            "baseline_mm2": self.baseline_mm2,
-            "pct_of_baseline": self.pct_of_baseline,
-            "reasons": list(self.reasons),
-            "wait": list(self.wait),
-            "rule": self.rule,
-            "citation": self.citation.to_dict(),
-            "treated": list(self.treated),
-            "review": list(self.review),
-            "notes": list(self.notes),
-        }

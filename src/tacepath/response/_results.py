@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tacepath.domain.citation import Citation
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "BestOverallResponse",
@@ -60,7 +61,7 @@ def fmt_pct(x: float | None) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LesionFinding:
+class LesionFinding(JsonFields):
     """One lesion's contribution at one visit: the value used and why."""
 
     id: str
@@ -71,19 +72,9 @@ class LesionFinding:
     unit: str
     note: str = ""
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "organ": self.organ,
-            "status": self.status,
-            "value": self.value,
-            "unit": self.unit,
-            "note": self.note,
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class NewLesionFinding:
+class NewLesionFinding(JsonFields):
     """A new lesion and whether it counts as progression under the criterion."""
 
     id: str | None
@@ -92,16 +83,6 @@ class NewLesionFinding:
     counts: bool
     first_seen: dt.date
     reason: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "organ": self.organ,
-            "size_mm": self.size_mm,
-            "counts": self.counts,
-            "first_seen": self.first_seen.isoformat(),
-            "reason": self.reason,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

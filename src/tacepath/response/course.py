@@ -8,6 +8,7 @@ from typing import Literal
 
 from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 from tacepath.response._core import CriterionResult
 from tacepath.response.easl import easl
 from tacepath.response.mrecist import mrecist
@@ -46,7 +47,7 @@ class ResponseOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CourseResult:
+class CourseResult(JsonFields):
     """RECIST 1.1, mRECIST, EASL, RECICL and the three TACE-failure results of one patient."""
 
     id: str
@@ -112,20 +113,6 @@ class CourseResult:
             "untaceable_progression": self.untaceable_progression.summary(),
             "tace_pfs": self.tace_pfs.summary(),
             "jsh_refractoriness": self.jsh_refractoriness.summary(),
-        }
-
-    def to_dict(self) -> dict[str, object]:
-        """Everything, with the reasons, rules and citations."""
-        return {
-            "id": self.id,
-            "recist11": self.recist11.to_dict(),
-            "mrecist": self.mrecist.to_dict(),
-            "easl": self.easl.to_dict(),
-            "recicl": self.recicl.to_dict(),
-            "untaceable_progression": self.untaceable_progression.to_dict(),
-            "tace_pfs": self.tace_pfs.to_dict(),
-            "jsh_refractoriness": self.jsh_refractoriness.to_dict(),
-            "options": self.options.to_dict(),
         }
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from tacepath.errors import InputError
-from tacepath.jsonsafe import finite_list, finite_or_none
+from tacepath.jsonsafe import JsonFields, finite_list, finite_or_none
 from tacepath.survival._coxmodel import CoxModel
 from tacepath.survival._data import FloatArray
 
@@ -66,15 +66,12 @@ class CoxControl:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ChiSquareTest:
+class ChiSquareTest(JsonFields):
     """A chi-square test: statistic, degrees of freedom, upper-tail p value."""
 
     chisq: float
     df: int
     p: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"chisq": finite_or_none(self.chisq), "df": self.df, "p": finite_or_none(self.p)}
 
 
 def chisq_test(stat: float, df: int) -> ChiSquareTest:

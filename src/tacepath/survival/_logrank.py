@@ -32,6 +32,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 from tacepath.survival._data import (
     FloatArray,
     IntArray,
@@ -54,16 +55,13 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TrendTest:
+class TrendTest(JsonFields):
     """Test for a trend in the hazard across ordered groups, with the scores used."""
 
     scores: tuple[float, ...]
     chisq: float
     df: int
     p: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"scores": list(self.scores), "chisq": self.chisq, "df": self.df, "p": self.p}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

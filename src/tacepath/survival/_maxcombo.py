@@ -35,7 +35,7 @@ from scipy.special import ndtr, ndtri
 from scipy.stats import norm, qmc
 
 from tacepath.errors import InputError
-from tacepath.jsonsafe import finite_or_none
+from tacepath.jsonsafe import JsonFields, finite_or_none
 from tacepath.survival._data import FloatArray, IntArray, group_codes
 from tacepath.survival._input import SurvivalData, check_gamma, check_rho
 from tacepath.survival._logrank import fh_weight, stratum_tables
@@ -60,15 +60,12 @@ _SOBOL_LOG2 = 18
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WeightedZ:
+class WeightedZ(JsonFields):
     """One G(rho, gamma) statistic: Z = U/√V of the second group (R level order)."""
 
     rho: float
     gamma: float
     z: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rho": self.rho, "gamma": self.gamma, "z": finite_or_none(self.z)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

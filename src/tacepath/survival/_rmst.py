@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 from tacepath.survival._data import FloatArray, group_codes
 from tacepath.survival._input import SurvivalData, check_level, check_positive, fixed_times
 from tacepath.survival._km import km_curves
@@ -35,7 +36,7 @@ __all__ = ["ArmRmst", "Contrast", "RmstComparison", "rmst_test"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ArmRmst:
+class ArmRmst(JsonFields):
     """One arm: RMST and restricted mean time lost (RMTL = tau − RMST) with CIs."""
 
     arm: Any
@@ -49,23 +50,9 @@ class ArmRmst:
     rmtl_lower: float
     rmtl_upper: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "arm": self.arm,
-            "n": self.n,
-            "events": self.events,
-            "rmst": self.rmst,
-            "se": self.se,
-            "lower": self.lower,
-            "upper": self.upper,
-            "rmtl": self.rmtl,
-            "rmtl_lower": self.rmtl_lower,
-            "rmtl_upper": self.rmtl_upper,
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Contrast:
+class Contrast(JsonFields):
     """A between-arm contrast: estimate, CI and two-sided p (H0: no difference)."""
 
     name: str
@@ -73,15 +60,6 @@ class Contrast:
     lower: float
     upper: float
     p: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "estimate": self.estimate,
-            "lower": self.lower,
-            "upper": self.upper,
-            "p": self.p,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

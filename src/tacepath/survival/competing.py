@@ -34,7 +34,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from tacepath.errors import InputError
-from tacepath.jsonsafe import finite_list, finite_or_none
+from tacepath.jsonsafe import JsonFields, finite_or_none
 from tacepath.survival._data import FloatArray, IntArray, column, group_codes, plain_value
 from tacepath.survival._input import SurvivalData, check_rho
 
@@ -148,7 +148,7 @@ def competing_data(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CumulativeIncidence:
+class CumulativeIncidence(JsonFields):
     """One cause in one group, as ``cuminc`` returns it: ``time`` and ``estimate`` are the
     corners of the step function (0 at time 0, then each event time of the cause twice,
     before and after the jump, and the group's largest time last); ``variance`` is the
@@ -159,15 +159,6 @@ class CumulativeIncidence:
     time: FloatArray
     estimate: FloatArray
     variance: FloatArray
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "group": self.group,
-            "cause": self.cause,
-            "time": finite_list(self.time),
-            "estimate": finite_list(self.estimate),
-            "variance": finite_list(self.variance),
-        }
 
     def at(self, times: Sequence[float]) -> FloatArray:
         """F(t) at each time (right-continuous; 0 before the first event)."""

@@ -44,10 +44,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from tacepath.jsonsafe import JsonFields
 
 __all__ = ["IntervalFit", "Reconstruction", "guyot"]
 
@@ -60,7 +62,7 @@ Target = Literal["n_risk", "total_events", "censoring_rate", "none"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IntervalFit:
+class IntervalFit(JsonFields):
     """How one interval between published at-risk times was reconstructed.
 
     ``start``/``end``: the interval [start, end) (the last one ends at the curve's last
@@ -86,22 +88,6 @@ class IntervalFit:
     achieved: float | None
     iterations: int
     matched: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "n_risk_published": self.n_risk_published,
-            "n_risk_start": self.n_risk_start,
-            "n_points": self.n_points,
-            "events": self.events,
-            "censored": self.censored,
-            "target": self.target,
-            "target_value": self.target_value,
-            "achieved": self.achieved,
-            "iterations": self.iterations,
-            "matched": self.matched,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
