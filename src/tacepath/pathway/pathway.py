@@ -27,6 +27,7 @@ from tacepath.domain.patient import PatientSnapshot
 from tacepath.evidence.model import Trial
 from tacepath.evidence.registry import Registry, registry
 from tacepath.evidence.views import number_dict
+from tacepath.jsonsafe import JsonFields
 from tacepath.pathway.course_state import CourseState, TaceFailureState, course_state
 from tacepath.pathway.eligibility import Verdict, run_check
 from tacepath.pathway.model import (
@@ -225,7 +226,7 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PathwayResult:
+class PathwayResult(JsonFields):
     """The pathway for one patient (``tacepath pathway``)."""
 
     id: str
@@ -238,19 +239,6 @@ class PathwayResult:
 
     def regimen(self, regimen_id: str) -> RegimenAssessment:
         return next(r for r in self.regimens if r.id == regimen_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: ``{"id", "steps", "regimens": [{"id", "status", "criteria",
-        "evidence", "caveats", ...}]}``."""
-        return {
-            "id": self.id,
-            "steps": [s.to_dict() for s in self.steps],
-            "regimens": [r.to_dict() for r in self.regimens],
-            "ordering_rule": self.ordering_rule,
-            "notes": list(self.notes),
-            "tace_failure": self.tace_failure.to_dict() if self.tace_failure else None,
-            "deceased": self.deceased.isoformat() if self.deceased else None,
-        }
 
 
 #: The regimen no option with a negative comparison is listed above (docs/pathway.md).

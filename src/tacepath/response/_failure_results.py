@@ -20,21 +20,13 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ComponentFinding:
+class ComponentFinding(JsonFields):
     """One component of a composite definition: whether and when it fired, and why."""
 
     criterion: str
     fired: bool
     date: dt.date | None
     detail: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "criterion": self.criterion,
-            "fired": self.fired,
-            "date": self.date.isoformat() if self.date else None,
-            "detail": self.detail,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,7 +43,7 @@ class IntrahepaticVisit(JsonFields):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class JshSession:
+class JshSession(JsonFields):
     """The response to one TACE session as judged by the JSH-LCSGJ items 1a/1b."""
 
     session_date: dt.date
@@ -66,20 +58,6 @@ class JshSession:
     """More intrahepatic nodules after than before (item 1b)."""
     regimen_changed: bool | None
     note: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "session_date": self.session_date.isoformat(),
-            "pre_date": self.pre_date.isoformat() if self.pre_date else None,
-            "post_date": self.post_date.isoformat() if self.post_date else None,
-            "viable_fraction": self.viable_fraction,
-            "insufficient": self.insufficient,
-            "count_pre": self.count_pre,
-            "count_post": self.count_post,
-            "progressive": self.progressive,
-            "regimen_changed": self.regimen_changed,
-            "note": self.note,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -144,7 +144,7 @@ class TimepointResponse:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BestOverallResponse:
+class BestOverallResponse(JsonFields):
     """Best overall response with the visit that gave it and the confirming visit."""
 
     value: Code
@@ -152,17 +152,9 @@ class BestOverallResponse:
     confirmed_on: dt.date | None
     why: str
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "value": self.value,
-            "date": self.date.isoformat() if self.date else None,
-            "confirmed_on": self.confirmed_on.isoformat() if self.confirmed_on else None,
-            "why": self.why,
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CriterionResult:
+class CriterionResult(JsonFields):
     """A criterion applied to a whole timeline: every visit, BOR, ORR/DCR, first PD."""
 
     criterion: str
@@ -181,22 +173,3 @@ class CriterionResult:
     first_progression: dt.date | None
     """Date progression is dated to (first PD visit, or earlier first appearance)."""
     notes: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "criterion": self.criterion,
-            "patient_id": self.patient_id,
-            "rule": self.rule,
-            "citation": self.citation.to_dict(),
-            "options": dict(self.options),
-            "unit": self.unit,
-            "baseline_sum": self.baseline_sum,
-            "assessments": [a.to_dict() for a in self.assessments],
-            "best_overall_response": self.best_overall_response.to_dict(),
-            "objective_response": self.objective_response,
-            "disease_control": self.disease_control,
-            "first_progression": (
-                self.first_progression.isoformat() if self.first_progression else None
-            ),
-            "notes": list(self.notes),
-        }

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from tacepath.errors import InputError
-from tacepath.jsonsafe import finite_list
+from tacepath.jsonsafe import JsonFields, finite_list
 from tacepath.survival._coxmodel import CoxModel, encode_profile, model_of
 from tacepath.survival._data import FloatArray
 from tacepath.survival._input import check_level
@@ -44,7 +44,7 @@ _MAX_LOG_RISK = math.log(np.finfo(float).max)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BaselineHazard:
+class BaselineHazard(JsonFields):
     """Cumulative baseline hazard at each distinct time (R ``basehaz``).
 
     ``centered=True``: for a subject with covariates at the fit's ``means`` (R's
@@ -62,14 +62,6 @@ class BaselineHazard:
         if self.strata is not None:
             out["strata"] = list(self.strata)
         return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "time": self.time.tolist(),
-            "hazard": finite_list(self.hazard),
-            "strata": None if self.strata is None else list(self.strata),
-            "centered": self.centered,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,6 +28,7 @@ from scipy.stats import contingency
 from scipy.stats import fisher_exact as scipy_fisher_exact
 
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 from tacepath.survival._data import column as get_column
 from tacepath.survival._data import group_codes
 from tacepath.survival._input import check_level
@@ -44,7 +45,7 @@ _MAX_TOTAL_RXC = 10_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FisherResult:
+class FisherResult(JsonFields):
     """Fisher's exact test: p-value and, for 2 × 2 tables, the conditional MLE odds ratio.
 
     ``rows``/``columns`` label the table; ``odds_ratio`` (with ``lower``/``upper`` at
@@ -61,20 +62,6 @@ class FisherResult:
     upper: float | None
     conf_level: float
     method: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "table": self.table.tolist(),
-            "rows": list(self.rows),
-            "columns": list(self.columns),
-            "p": self.p,
-            "alternative": self.alternative,
-            "odds_ratio": self.odds_ratio,
-            "lower": self.lower,
-            "upper": self.upper,
-            "conf_level": self.conf_level,
-            "method": self.method,
-        }
 
     def summary(self) -> str:
         frame = pd.DataFrame(self.table, index=list(self.rows), columns=list(self.columns))
