@@ -22,6 +22,7 @@ from scipy.stats import norm
 
 from tacepath.adam.model import AnalysisData
 from tacepath.analysis._frames import _ARM, _E, _T, _TRT, _endpoint_frame
+from tacepath.analysis.competing import competing_risks_result
 from tacepath.analysis.results import ArmSummary, EndpointResult, EndpointTest, Estimate
 from tacepath.analysis.sap import EndpointPlan, Sap
 from tacepath.errors import StatisticalWarning
@@ -218,4 +219,7 @@ def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointRe
         warnings=notes,
         km=km,
         test=_endpoint_test(sap, e, frame, strata, z, p_two),
+        competing_risks=None
+        if e.competing_risks is None
+        else competing_risks_result(sap, e, frame, strata),
     )

@@ -16,12 +16,13 @@ from tacepath.adam.model import DataSource
 from tacepath.analysis.multiplicity import GateDecision
 from tacepath.analysis.sap import Sap
 from tacepath.jsonsafe import finite_or_none
-from tacepath.survival import KaplanMeierResult
+from tacepath.survival import CumulativeIncidence, KaplanMeierResult
 
 __all__ = [
     "ArmSummary",
     "BaselineBlock",
     "CategoricalResult",
+    "CompetingRisksResult",
     "EndpointResult",
     "EndpointTest",
     "Estimate",
@@ -118,6 +119,66 @@ class EndpointTest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CompetingRisksResult:
+    """The cause of interest with its competing event (``cmprsk``'s methods): events per arm
+    and kind, cumulative incidence of the cause per arm at the landmarks (estimate and
+    variance, ``cuminc``/``timepoints``), Gray's test of the cause and of the competing event
+    (stratified by the plan's strata), and the Fine-Gray subdistribution hazard ratio of the
+    experimental arm (``crr``, unstratified: ``crr`` has no strata)."""
+
+    cause: tuple[str, ...]
+    competing: tuple[str, ...]
+    events: Mapping[str, Mapping[str, int]]
+    cif: Mapping[str, tuple[tuple[float, float, float], ...]]
+    gray_stat: float
+    gray_df: int
+    gray_p: float
+    gray_competing_stat: float
+    gray_competing_p: float
+    hr: Estimate
+    coef: float
+    se: float
+    p: float
+    curves: tuple[CumulativeIncidence, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _set(self, "events", _read_only_nested(self.events))
+        _set(self, "cif", _read_only(self.cif))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cause": list(self.cause),
+            "competing": list(self.competing),
+            "events": {a: dict(v) for a, v in self.events.items()},
+            "cif": {
+                a: [
+                    {"time": t, "estimate": finite_or_none(f), "variance": finite_or_none(v)}
+                    for t, f, v in rows
+                ]
+                for a, rows in self.cif.items()
+            },
+            "gray_test": {
+                "stat": finite_or_none(self.gray_stat),
+                "df": self.gray_df,
+                "p": finite_or_none(self.gray_p),
+            },
+            "gray_test_competing": {
+                "stat": finite_or_none(self.gray_competing_stat),
+                "df": self.gray_df,
+                "p": finite_or_none(self.gray_competing_p),
+            },
+            "fine_gray": {
+                "hr": finite_or_none(self.hr.estimate),
+                "hr_lower": finite_or_none(self.hr.lower),
+                "hr_upper": finite_or_none(self.hr.upper),
+                "coef": finite_or_none(self.coef),
+                "se": finite_or_none(self.se),
+                "p": finite_or_none(self.p),
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EndpointResult:
     """Every number of one endpoint (see the module docstring for the methods)."""
 
@@ -151,6 +212,7 @@ class EndpointResult:
     warnings: tuple[str, ...]
     km: KaplanMeierResult = field(repr=False, compare=False)
     test: EndpointTest | None = None
+    competing_risks: CompetingRisksResult | None = None
 
     @property
     def test_p(self) -> float:
@@ -203,6 +265,9 @@ class EndpointResult:
             "rejected": self.rejected,
             "warnings": list(self.warnings),
             "test": None if self.test is None else self.test.to_dict(),
+            "competing_risks": None
+            if self.competing_risks is None
+            else self.competing_risks.to_dict(),
         }
 
 

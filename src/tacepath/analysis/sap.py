@@ -36,6 +36,7 @@ __all__ = [
     "UNIT_DAYS",
     "BaselineVariable",
     "CategoricalComparison",
+    "CompetingRisksPlan",
     "EndpointPlan",
     "GateStep",
     "GatekeepingPlan",
@@ -81,6 +82,34 @@ class Population(BaseModel):
     )
 
 
+class CompetingRisksPlan(BaseModel):
+    """The endpoint's events split into the cause of interest and a competing event.
+
+    ADTTE encoding: an event row (``CNSR`` 0) names its kind in ``column`` (ADaM ADTTE
+    ``EVNTDESC`` by default); a value listed in ``cause`` is the event of interest, one listed
+    in ``competing`` the competing event, and every other event row is refused (rows named).
+    Censored rows (``CNSR`` ≥ 1) stay censored. Example: TACE-specific PFS with
+    ``cause: [UNTACEABLE PROGRESSION]`` and ``competing: [DEATH]``.
+    """
+
+    model_config = _CFG
+    column: str = Field(
+        "EVNTDESC", pattern=_NAME, description="ADTTE column naming the kind of each event."
+    )
+    cause: tuple[str, ...] = Field(
+        ..., min_length=1, max_length=20, description="Values of `column`: event of interest."
+    )
+    competing: tuple[str, ...] = Field(
+        ..., min_length=1, max_length=20, description="Values of `column`: competing event."
+    )
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CompetingRisksPlan:
+        if set(self.cause) & set(self.competing):
+            raise ValueError("competing_risks: a value is either a cause or competing, not both")
+        return self
+
+
 class EndpointPlan(BaseModel):
     """One time-to-event endpoint (an ADTTE parameter)."""
 
@@ -107,6 +136,13 @@ class EndpointPlan(BaseModel):
         ((0, 0), (0, 1), (1, 0), (1, 1)),
         min_length=1,
         description="maxcombo: the (rho, gamma) pairs (default Lin et al. 2020's four).",
+    )
+    competing_risks: CompetingRisksPlan | None = Field(
+        None,
+        description=(
+            "Also analyse the cause of interest with the competing event: cumulative "
+            "incidence per arm (at the landmarks), Gray's test, Fine-Gray hazard ratio."
+        ),
     )
 
     @model_validator(mode="after")

@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from tacepath.adam.model import SYNTHETIC_LABEL
 from tacepath.analysis import TrialAnalysis, analysis_date
 from tacepath.jsonsafe import json_safe
+from tacepath.report.cif_plot import plot_cif
 from tacepath.report.forest_plot import plot_forest
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
 from tacepath.report.summaries import write_pdf
@@ -122,6 +123,24 @@ def _figures(result: TrialAnalysis, folder: Path) -> dict[str, dict[str, Path]]:
             break_times=s.km.break_times,
         )
         out[e.paramcd] = {"km": km_path}
+        cr = e.competing_risks
+        if cr is not None:
+            gray = ed["competing_risks"]["gray_test"]
+            out[e.paramcd]["cif"] = plot_cif(
+                cr.curves,
+                e.km,
+                folder / f"cif_{e.paramcd}.png",
+                arms=result.arms,
+                cause_label=" / ".join(cr.cause).lower(),
+                competing_label=" / ".join(cr.competing).lower(),
+                title=f"{prefix}{e.label}: cumulative incidence with competing event",
+                corner=(
+                    f"Gray's test p = {_p(gray['p'])} (two-sided, {strat})\n"
+                    f"Fine-Gray HR {_hr(ed['competing_risks']['fine_gray'])}"
+                ),
+                time_label=f"{unit} since randomisation",
+                break_times=s.km.break_times,
+            )
     for code, sg in d["subgroups"].items():
         label = result.endpoint(code).label
         path = plot_forest(
@@ -189,6 +208,38 @@ def _endpoint_view(result: TrialAnalysis, code: str, figs: dict[str, Path]) -> d
         "warnings": d["warnings"],
         "km": _b64(figs["km"]),
         "forest": _b64(figs["forest"]) if "forest" in figs else None,
+        "competing": _competing_view(d, result.arms, figs),
+    }
+
+
+def _competing_view(
+    d: dict[str, Any], arms: tuple[str, str], figs: dict[str, Path]
+) -> dict[str, Any] | None:
+    cr = d.get("competing_risks")
+    if cr is None or "cif" not in figs:
+        return None
+    pct = [
+        {
+            "arm": arm,
+            "events": cr["events"][arm],
+            "cif": [
+                "—" if r["estimate"] is None else f"{100 * r['estimate']:.1f} ({r['variance']:.5f})"
+                for r in cr["cif"][arm]
+            ],
+        }
+        for arm in arms
+    ]
+    g, g2, fg = cr["gray_test"], cr["gray_test_competing"], cr["fine_gray"]
+    return {
+        "cause": ", ".join(cr["cause"]),
+        "competing": ", ".join(cr["competing"]),
+        "times": [r["time"] for r in cr["cif"][arms[0]]],
+        "rows": pct,
+        "gray": f"χ² = {_n(g['stat'], 3)} ({g['df']} df); p = {_p(g['p'])} (two-sided)",
+        "gray_competing": f"χ² = {_n(g2['stat'], 3)} ({g2['df']} df); p = {_p(g2['p'])}",
+        "fine_gray": f"{_hr(fg)}; Wald p = {_p(fg['p'])} (two-sided); coef {_n(fg['coef'], 4)}, "
+        f"SE {_n(fg['se'], 4)}",
+        "figure": _b64(figs["cif"]),
     }
 
 
