@@ -107,3 +107,23 @@ def test_report_shows_the_cumulative_incidence_and_the_tests(tmp_path: Path) -> 
     assert f"{want['fine_gray']['hr']:.3f} ({want['fine_gray']['hr_lower']:.3f}" in html
     assert f"p = {want['gray_test']['p']:.4f} (two-sided)" in html
     assert html.count("Cumulative incidence of") == 1  # one figure: OS has no competing event
+
+
+def test_extended_example_plan_runs_end_to_end() -> None:
+    """examples/tactics-like/sap-extended.yaml: Holm over two endpoints, MaxCombo for PFS,
+    death competing with unTACEable progression."""
+    from tacepath.analysis.multiplicity import adjusted_holm
+
+    plan, _ = load_sap(ROOT / "examples" / "tactics-like" / "sap-extended.yaml")
+    res = run_analysis(plan, _data())
+    pfs = res.endpoint("TACEPFS")
+    assert pfs.test is not None
+    assert pfs.test.method == "maxcombo"
+    assert pfs.competing_risks is not None
+    want = R_OUT["endpoints"]["TACEPFS"]["fine_gray"]["hr"]
+    assert pfs.competing_risks.hr.estimate == pytest.approx(want, rel=RTOL)
+    steps = res.to_dict()["gatekeeping"]
+    assert steps["procedure"] == "holm"
+    p = [s["p"] for s in steps["steps"]]
+    assert p[0] == pfs.test.p
+    assert [s["adjusted_p"] for s in steps["steps"]] == pytest.approx(adjusted_holm(p))

@@ -498,7 +498,9 @@ class TrialAnalysis:
             "endpoints": {e.paramcd: e.to_dict() for e in self.endpoints},
             "gatekeeping": {
                 "procedure": None if s.testing is None else s.testing.procedure,
-                "rule": "rejected if p < alpha; next hypothesis tested only if p < gate",
+                "rule": _testing_rule(s),
+                "weights": None if s.testing is None else s.testing.weights,
+                "transitions": None if s.testing is None else s.testing.transitions,
                 "steps": [g.to_dict() for g in self.gatekeeping],
             },
             "subgroups": {
@@ -508,6 +510,18 @@ class TrialAnalysis:
             "safety": None if self.safety is None else self.safety.to_dict(),
             "categorical": [c.to_dict() for c in self.categorical],
         }
+
+
+def _testing_rule(s: Sap) -> str:
+    if s.testing is None or s.testing.procedure == "fixed-sequence":
+        return "rejected if p < alpha; next hypothesis tested only if p < gate"
+    name = {
+        "bonferroni": "Bonferroni",
+        "holm": "Holm (step-down)",
+        "hochberg": "Hochberg (step-up)",
+        "graph": "graphical weighted Bonferroni (Bretz et al. 2009)",
+    }[s.testing.procedure]
+    return f"{name}: every hypothesis tested; rejected if its adjusted p ≤ alpha {s.alpha:g}"
 
 
 def _interaction_name(s: Sap) -> str | None:

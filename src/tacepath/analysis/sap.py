@@ -178,11 +178,51 @@ class GateStep(BaseModel):
 
 
 class GatekeepingPlan(BaseModel):
-    """Hierarchical (gatekeeping) testing of the endpoints in a fixed order."""
+    """Testing of the endpoints: hierarchical (fixed sequence, each step with its level and
+    gate) or a familywise procedure at the plan's alpha (Bonferroni, Holm, Hochberg, or a
+    graph of Bretz et al. 2009: initial ``weights`` and ``transitions``, in the order of
+    ``steps``)."""
 
     model_config = _CFG
-    procedure: Literal["fixed-sequence"] = Field("fixed-sequence")
-    steps: tuple[GateStep, ...] = Field(..., min_length=1)
+    procedure: Literal["fixed-sequence", "bonferroni", "holm", "hochberg", "graph"] = Field(
+        "fixed-sequence"
+    )
+    steps: tuple[GateStep, ...] = Field(..., min_length=1, max_length=20)
+    weights: tuple[float, ...] | None = Field(
+        None, description="graph: initial weight of each step's hypothesis (≥ 0, sum ≤ 1)."
+    )
+    transitions: tuple[tuple[float, ...], ...] | None = Field(
+        None,
+        description="graph: g[j][k], the share of H_j's weight passed to H_k once H_j is "
+        "rejected (≥ 0, zero diagonal, rows summing to ≤ 1).",
+    )
+
+    @model_validator(mode="after")
+    def _procedure_options(self) -> GatekeepingPlan:
+        m = len(self.steps)
+        graph = self.procedure == "graph"
+        if graph != (self.weights is not None) or graph != (self.transitions is not None):
+            raise ValueError("testing: weights and transitions go with procedure: graph only")
+        if self.procedure != "fixed-sequence" and any(
+            st.alpha is not None or st.gate is not None for st in self.steps
+        ):
+            raise ValueError(
+                "testing.steps: alpha and gate are options of the fixed sequence "
+                f"({self.procedure} tests at the plan's alpha)"
+            )
+        if self.weights is not None and self.transitions is not None:
+            w, g = self.weights, self.transitions
+            if len(w) != m or len(g) != m or any(len(row) != m for row in g):
+                raise ValueError(f"testing: {m} weights and a {m} x {m} transitions matrix")
+            if any(v < 0 for v in w) or sum(w) > 1 + 1e-12:
+                raise ValueError("testing.weights: each ≥ 0, summing to at most 1")
+            if any(v < 0 or v > 1 for row in g for v in row) or any(
+                sum(row) > 1 + 1e-12 for row in g
+            ):
+                raise ValueError("testing.transitions: entries in [0, 1], rows summing to ≤ 1")
+            if any(g[i][i] != 0 for i in range(m)):
+                raise ValueError("testing.transitions: a zero diagonal")
+        return self
 
 
 class SubgroupVariable(BaseModel):

@@ -24,6 +24,7 @@ from tacepath.analysis import TrialAnalysis, analysis_date
 from tacepath.jsonsafe import json_safe
 from tacepath.report.cif_plot import plot_cif
 from tacepath.report.forest_plot import plot_forest
+from tacepath.report.graph_plot import plot_testing_graph
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
 from tacepath.report.summaries import write_pdf
 
@@ -141,6 +142,19 @@ def _figures(result: TrialAnalysis, folder: Path) -> dict[str, dict[str, Path]]:
                 time_label=f"{unit} since randomisation",
                 break_times=s.km.break_times,
             )
+    t = s.testing
+    if t is not None and t.procedure == "graph" and t.weights and t.transitions:
+        out["_testing"] = {
+            "graph": plot_testing_graph(
+                [st.endpoint for st in t.steps],
+                t.weights,
+                t.transitions,
+                folder / "testing_graph.png",
+                alpha=s.alpha,
+                rejected=[g.rejected for g in result.gatekeeping],
+                title=f"{prefix}Testing graph (α = {s.alpha:g})",
+            )
+        }
     for code, sg in d["subgroups"].items():
         label = result.endpoint(code).label
         path = plot_forest(
@@ -325,6 +339,7 @@ def trial_report_html(
                 "label": e["label"],
                 "hr": _hr(e),
                 "p_text": _p(g["p"]),
+                "adjusted_text": "—" if g.get("adjusted_p") is None else _p(g["adjusted_p"]),
                 "decision": "rejected H0"
                 if g["rejected"]
                 else "not rejected"
@@ -347,6 +362,7 @@ def trial_report_html(
         safety=_safety_view(result),
         categorical=_categorical_view(result),
         subgroup_tables=_subgroup_view(result),
+        testing_graph=_b64(figures["_testing"]["graph"]) if "_testing" in figures else None,
         fmt_p=_p,
     )
 
