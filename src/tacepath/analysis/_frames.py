@@ -99,7 +99,7 @@ def _endpoint_frame(sap: Sap, data: AnalysisData, e: EndpointPlan) -> pd.DataFra
     frame[_E] = events_from_cnsr(frame["CNSR"]).astype(int)
     if e.competing_risks is not None:
         frame[_CAUSE] = _cause_codes(frame, e)
-    for s in sap.strata:
+    for s in dict.fromkeys(sap.strata + sap.strata_for_test() + sap.strata_for_model()):
         frame[s] = _text(frame[s])
         bad = frame[s].isna().to_numpy()
         if bad.any():

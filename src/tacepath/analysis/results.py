@@ -29,6 +29,8 @@ __all__ = [
     "InteractionTest",
     "SafetyResult",
     "SafetyRow",
+    "StratifiedRmst",
+    "StratumRmst",
     "SubgroupLevel",
     "SubgroupResult",
     "SubgroupVariableResult",
@@ -115,6 +117,57 @@ class EndpointTest:
             "statistic": finite_or_none(self.statistic),
             "p": finite_or_none(self.p),
             "p_two_sided": finite_or_none(self.p_two_sided),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StratumRmst:
+    """One stratum of a stratified RMST: its size, weight and each arm's RMST with SE."""
+
+    level: str
+    n: int
+    weight: float
+    experimental: float
+    experimental_se: float
+    reference: float
+    reference_se: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stratum": self.level,
+            "n": self.n,
+            "weight": self.weight,
+            "experimental": finite_or_none(self.experimental),
+            "experimental_se": finite_or_none(self.experimental_se),
+            "reference": finite_or_none(self.reference),
+            "reference_se": finite_or_none(self.reference_se),
+            "difference": finite_or_none(self.experimental - self.reference),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StratifiedRmst:
+    """The stratum-size-weighted RMST difference (experimental − reference) up to ``tau``."""
+
+    strata: tuple[str, ...]
+    tau: float
+    rows: tuple[StratumRmst, ...]
+    difference: Estimate
+    se: float
+    p: float
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "strata": list(self.strata),
+            "weights": "stratum size / N",
+            "by_stratum": [r.to_dict() for r in self.rows],
+            "difference": {
+                **self.difference.to_dict(),
+                "se": finite_or_none(self.se),
+                "p": finite_or_none(self.p),
+            },
+            "note": self.note,
         }
 
 
@@ -213,6 +266,8 @@ class EndpointResult:
     km: KaplanMeierResult = field(repr=False, compare=False)
     test: EndpointTest | None = None
     competing_risks: CompetingRisksResult | None = None
+    model_strata: tuple[str, ...] = ()
+    rmst_stratified: StratifiedRmst | None = None
 
     @property
     def test_p(self) -> float:
@@ -243,6 +298,9 @@ class EndpointResult:
                     "p": finite_or_none(self.rmst_difference_p),
                 },
                 "ratio": None if self.rmst_ratio is None else self.rmst_ratio.to_dict(),
+                "stratified": None
+                if self.rmst_stratified is None
+                else self.rmst_stratified.to_dict(),
             },
             "follow_up_median": self.follow_up.to_dict(),
             "logrank_observed": dict(self.observed),
@@ -260,6 +318,7 @@ class EndpointResult:
             "sides": self.sides,
             "direction": self.direction,
             "strata": list(self.strata),
+            "model_strata": list(self.model_strata),
             "n_strata": self.n_strata,
             "tested": self.tested,
             "rejected": self.rejected,
@@ -493,6 +552,8 @@ class TrialAnalysis:
             "km_conf_type": s.km_conf_type,
             "ties": s.ties,
             "strata": list(s.strata),
+            "test_strata": list(s.strata_for_test()),
+            "model_strata": list(s.strata_for_model()),
             "populations": {k: dict(v) for k, v in self.populations.items()},
             "baseline": [b.to_dict() for b in self.baseline],
             "endpoints": {e.paramcd: e.to_dict() for e in self.endpoints},

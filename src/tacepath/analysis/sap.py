@@ -26,6 +26,7 @@ References
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -119,6 +120,11 @@ class EndpointPlan(BaseModel):
     population: str = Field("ITT", description="Key of `populations`.")
     rmst_tau: float | None = Field(
         None, gt=0, description="RMST horizon τ in `time_unit` (none: no RMST)."
+    )
+    rmst_stratified: bool = Field(
+        False,
+        description="Also the RMST difference stratified by the test strata (stratum-size "
+        "weights); needs rmst_tau and strata.",
     )
     landmarks: tuple[float, ...] = Field(
         (), description="Times (in `time_unit`) at which S(t) is reported per arm."
@@ -313,6 +319,15 @@ class Sap(BaseModel):
     strata: tuple[str, ...] = Field(
         (), description="ADSL columns: strata of the log-rank test and of the Cox model."
     )
+    test_strata: tuple[str, ...] | None = Field(
+        None,
+        description="ADSL columns stratifying the tests (log-rank, FH, MaxCombo, Gray) and a "
+        "stratified RMST, when they differ from `strata`.",
+    )
+    model_strata: tuple[str, ...] | None = Field(
+        None,
+        description="ADSL columns stratifying the Cox models, when they differ from `strata`.",
+    )
     sides: Literal[1, 2] = 2
     direction: Literal["less", "greater"] = Field(
         "less", description="One-sided alternative: experimental HR < 1 ('less') or > 1."
@@ -343,13 +358,21 @@ class Sap(BaseModel):
     def endpoint(self, paramcd: str) -> EndpointPlan:
         return next(e for e in self.endpoints if e.paramcd == paramcd)
 
+    def strata_for_test(self) -> tuple[str, ...]:
+        """Strata of the tests: ``test_strata``, else ``strata``."""
+        return self.strata if self.test_strata is None else self.test_strata
+
+    def strata_for_model(self) -> tuple[str, ...]:
+        """Strata of the Cox models: ``model_strata``, else ``strata``."""
+        return self.strata if self.model_strata is None else self.model_strata
+
     def adsl_columns(self) -> tuple[str, ...]:
         """Every ADSL column the plan uses."""
         cols = [self.treatment.planned]
         if any(p.by == "actual" for p in self.populations.values()):
             cols.append(self.treatment.actual)
         cols += [p.flag for p in self.populations.values()]
-        cols += list(self.strata)
+        cols += list(self.strata) + list(self.strata_for_test()) + list(self.strata_for_model())
         cols += [b.variable for b in self.baseline]
         cols += [c.variable for c in self.categorical]
         if self.subgroups is not None:
@@ -365,7 +388,15 @@ def _cross_problems(s: Sap) -> list[tuple[str, str]]:
     if len(set(codes)) != len(codes):
         out.append(("endpoints", "each PARAMCD once"))
     pops = set(s.populations)
+    for key in ("strata", "test_strata", "model_strata"):
+        cols = getattr(s, key) or ()
+        if len(cols) > 10 or any(not _is_name(c) for c in cols):
+            out.append((key, "at most 10 ADSL column names (letters, digits, _)"))
+        if len(set(cols)) != len(cols):
+            out.append((key, "each column once"))
     for i, e in enumerate(s.endpoints):
+        if e.rmst_stratified and (e.rmst_tau is None or not s.strata_for_test()):
+            out.append((f"endpoints[{i}].rmst_stratified", "rmst_tau and test strata"))
         if e.population not in pops:
             out.append((f"endpoints[{i}].population", f"one of {sorted(pops)}"))
     if s.testing is not None:
@@ -395,6 +426,10 @@ def _cross_problems(s: Sap) -> list[tuple[str, str]]:
         if c.population not in pops:
             out.append((f"categorical[{i}].population", f"one of {sorted(pops)}"))
     return out
+
+
+def _is_name(text: str) -> bool:
+    return re.fullmatch(_NAME, text) is not None
 
 
 def sap_json_schema() -> dict[str, Any]:

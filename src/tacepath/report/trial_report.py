@@ -116,7 +116,7 @@ def _figures(result: TrialAnalysis, folder: Path) -> dict[str, dict[str, Path]]:
                 estimate=e.hr.estimate,
                 lower=e.hr.lower,
                 upper=e.hr.upper,
-                label="Stratified Cox HR" if e.strata else "Cox HR",
+                label="Stratified Cox HR" if e.model_strata else "Cox HR",
                 conf_level=s.conf_level,
             ),
             title=title,
@@ -208,10 +208,12 @@ def _endpoint_view(result: TrialAnalysis, code: str, figs: dict[str, Path]) -> d
         "sides": d["sides"],
         "test": _test_view(d.get("test")),
         "strata": d["strata"],
+        "model_strata": d["model_strata"],
         "n_strata": d["n_strata"],
         "tau": d["rmst"]["tau"],
         "rmst_diff": None if diff is None else f"{_est(diff, 2)}; p = {_p(diff['p'])}",
         "rmst_ratio": None if ratio is None else _est(ratio, 3),
+        "rmst_stratified": _stratified_rmst_text(d["rmst"].get("stratified")),
         "follow_up": _est(d["follow_up_median"]),
         "oe": [
             f"{arm}: O = {d['logrank_observed'][arm]:g}, E = {d['logrank_expected'][arm]:.2f}"
@@ -255,6 +257,22 @@ def _competing_view(
         f"SE {_n(fg['se'], 4)}",
         "figure": _b64(figs["cif"]),
     }
+
+
+def _stratified_rmst_text(st: dict[str, Any] | None) -> dict[str, str] | None:
+    if st is None:
+        return None
+    diff = st["difference"]
+    value = (
+        f"{_est(diff, 2)}; SE {_n(diff['se'], 2)}; p = {_p(diff['p'])} (two-sided)"
+        if diff["estimate"] is not None
+        else f"not estimable ({st['note']})"
+    )
+    parts = [
+        f"{r['stratum']}: w = {r['weight']:.3f}, difference {_n(r['difference'], 2)}"
+        for r in st["by_stratum"]
+    ]
+    return {"strata": ", ".join(st["strata"]), "value": value, "detail": "; ".join(parts)}
 
 
 def _test_view(test: dict[str, Any] | None) -> dict[str, str] | None:
