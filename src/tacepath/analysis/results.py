@@ -15,6 +15,7 @@ from typing import Any
 from tacepath.adam.model import DataSource
 from tacepath.analysis.multiplicity import GateDecision
 from tacepath.analysis.sap import Sap
+from tacepath.design.monitoring import InterimLook
 from tacepath.jsonsafe import finite_or_none
 from tacepath.survival import CumulativeIncidence, KaplanMeierResult
 
@@ -27,6 +28,7 @@ __all__ = [
     "EndpointTest",
     "Estimate",
     "InteractionTest",
+    "InterimResult",
     "SafetyResult",
     "SafetyRow",
     "StratifiedRmst",
@@ -506,6 +508,33 @@ class CategoricalResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InterimResult:
+    """Interim monitoring of one endpoint: the analyses' boundaries at their observed
+    information, this analysis' z toward benefit, and the decision."""
+
+    endpoint: str
+    spending: str
+    planned_events: int
+    final: bool
+    looks: tuple[InterimLook, ...]
+    z: float
+    decision: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "spending": self.spending,
+            "planned_events": self.planned_events,
+            "final": self.final,
+            "looks": [lk.to_dict() for lk in self.looks],
+            "z": finite_or_none(self.z),
+            "decision": self.decision,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TrialAnalysis:
     """The whole analysis: plan, provenance and every number (``to_dict`` → results.json)."""
 
@@ -522,6 +551,7 @@ class TrialAnalysis:
     subgroups: tuple[SubgroupResult, ...]
     safety: SafetyResult | None
     categorical: tuple[CategoricalResult, ...]
+    monitoring: InterimResult | None = None
 
     def __post_init__(self) -> None:
         _set(self, "populations", _read_only_nested(self.populations))
@@ -570,6 +600,7 @@ class TrialAnalysis:
             },
             "safety": None if self.safety is None else self.safety.to_dict(),
             "categorical": [c.to_dict() for c in self.categorical],
+            "monitoring": None if self.monitoring is None else self.monitoring.to_dict(),
         }
 
 

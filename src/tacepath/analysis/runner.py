@@ -13,6 +13,7 @@ R ``survival``'s):
   RMST up to τ (unstratified; Uno et al. 2014);
 * testing across endpoints: the fixed sequence (:func:`fixed_sequence`) or Bonferroni, Holm,
   Hochberg or a graph (:func:`family_test`), with adjusted p-values;
+* interim monitoring: the boundary at the observed information and continue/stop;
 * subgroups: Cox HR per level and the treatment × subgroup interaction test, a
   likelihood-ratio test of the nested Cox models (or a Wald test of the interaction terms);
 * safety: subjects with each adverse-event term at any grade and at grade ≥ the plan's
@@ -49,6 +50,7 @@ from tacepath import __version__
 from tacepath.adam.model import AnalysisData, check_analysis_data
 from tacepath.analysis.baseline import baseline_table, population_counts
 from tacepath.analysis.efficacy import endpoint_result
+from tacepath.analysis.monitoring import interim_result
 from tacepath.analysis.multiplicity import (
     GateDecision,
     GateInput,
@@ -147,6 +149,9 @@ def run_analysis(sap: Sap, data: AnalysisData, *, sap_sha256: str = "") -> Trial
         subgroups=subgroup_results(sap, data),
         safety=safety_result(sap, data, arms),
         categorical=categorical_results(sap, data.adsl, arms),
+        monitoring=None
+        if sap.monitoring is None
+        else interim_result(sap, endpoints[sap.monitoring.endpoint]),
     )
 
 

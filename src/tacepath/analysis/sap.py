@@ -26,6 +26,7 @@ References
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any, Literal
 
@@ -42,6 +43,7 @@ __all__ = [
     "GateStep",
     "GatekeepingPlan",
     "KmOptions",
+    "MonitoringPlan",
     "Population",
     "SafetyPlan",
     "Sap",
@@ -231,6 +233,24 @@ class GatekeepingPlan(BaseModel):
         return self
 
 
+class MonitoringPlan(BaseModel):
+    """Interim monitoring of one endpoint designed with Lan-DeMets alpha spending: the
+    boundary of this analysis is recomputed at the observed information fraction
+    (events / ``planned_events``; 1 when ``final``), after the earlier analyses' event counts
+    ``previous_events``, at the plan's alpha and sidedness."""
+
+    model_config = _CFG
+    endpoint: str = Field(..., description="PARAMCD of the monitored endpoint (log-rank test).")
+    spending: Literal["obrien-fleming", "pocock"] = Field(
+        ..., description="Lan-DeMets spending function (rpact asOF, asP)."
+    )
+    planned_events: int = Field(..., gt=0, le=1_000_000, description="Events at t = 1.")
+    previous_events: tuple[int, ...] = Field(
+        (), max_length=19, description="Events at the earlier analyses, increasing."
+    )
+    final: bool = Field(False, description="This analysis is the final one (t = 1).")
+
+
 class SubgroupVariable(BaseModel):
     """A baseline factor defining subgroups."""
 
@@ -342,6 +362,7 @@ class Sap(BaseModel):
     )
     endpoints: tuple[EndpointPlan, ...] = Field(..., min_length=1)
     testing: GatekeepingPlan | None = None
+    monitoring: MonitoringPlan | None = None
     subgroups: SubgroupPlan | None = None
     baseline: tuple[BaselineVariable, ...] = ()
     safety: SafetyPlan | None = None
@@ -416,6 +437,20 @@ def _cross_problems(s: Sap) -> list[tuple[str, str]]:
                         "the familywise error)",
                     )
                 )
+    if s.monitoring is not None:
+        m = s.monitoring
+        if m.endpoint not in codes:
+            out.append(("monitoring.endpoint", f"one of {codes}"))
+        elif s.endpoint(m.endpoint).test != "logrank":
+            out.append(
+                (
+                    "monitoring.endpoint",
+                    "an endpoint tested by the log-rank test (its information is its events)",
+                )
+            )
+        prev = m.previous_events
+        if any(e <= 0 for e in prev) or any(b <= a for a, b in itertools.pairwise(prev)):
+            out.append(("monitoring.previous_events", "positive, increasing event counts"))
     if s.subgroups is not None:
         for i, code in enumerate(s.subgroups.endpoints):
             if code not in codes:

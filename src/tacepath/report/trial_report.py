@@ -25,6 +25,7 @@ from tacepath.jsonsafe import json_safe
 from tacepath.report.cif_plot import plot_cif
 from tacepath.report.forest_plot import plot_forest
 from tacepath.report.graph_plot import plot_testing_graph
+from tacepath.report.interim_plot import plot_interim
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
 from tacepath.report.summaries import write_pdf
 
@@ -142,6 +143,16 @@ def _figures(result: TrialAnalysis, folder: Path) -> dict[str, dict[str, Path]]:
                 time_label=f"{unit} since randomisation",
                 break_times=s.km.break_times,
             )
+    if d["monitoring"] is not None:
+        mon = d["monitoring"]
+        out["_monitoring"] = {
+            "plot": plot_interim(
+                mon,
+                folder / "interim.png",
+                title=f"{prefix}{result.endpoint(mon['endpoint']).label}: "
+                f"{mon['spending']} spending at the observed information",
+            )
+        }
     t = s.testing
     if t is not None and t.procedure == "graph" and t.weights and t.transitions:
         out["_testing"] = {
@@ -381,6 +392,7 @@ def trial_report_html(
         categorical=_categorical_view(result),
         subgroup_tables=_subgroup_view(result),
         testing_graph=_b64(figures["_testing"]["graph"]) if "_testing" in figures else None,
+        interim_plot=_b64(figures["_monitoring"]["plot"]) if "_monitoring" in figures else None,
         fmt_p=_p,
     )
 
