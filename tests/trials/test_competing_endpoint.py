@@ -127,3 +127,34 @@ def test_extended_example_plan_runs_end_to_end() -> None:
     p = [s["p"] for s in steps["steps"]]
     assert p[0] == pfs.test.p
     assert [s["adjusted_p"] for s in steps["steps"]] == pytest.approx(adjusted_holm(p))
+
+
+def test_estimand_attributes_reach_results_and_report(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from tacepath.report.trial_report import write_trial_report
+
+    plan, _ = load_sap(ROOT / "examples" / "tactics-like" / "sap-extended.yaml")
+    plan = plan.model_copy(update={"subgroups": None})
+    files = write_trial_report(run_analysis(plan, _data()), tmp_path, pdf=False)
+    saved = json.loads(files.results.read_text(encoding="utf-8"))["endpoints"]
+    est = saved["TACEPFS"]["estimand"]
+    assert est["treatment"] == "TACE plus sorafenib vs TACE alone"  # default: the plan's arms
+    assert est["population"] == "Intention to treat"  # default: the endpoint's population
+    assert est["intercurrent_events"] == [
+        {"event": "Death before unTACEable progression", "strategy": "composite"}
+    ]
+    html = files.html.read_text(encoding="utf-8")
+    assert "Estimand (ICH E9(R1))" in html
+    assert "Post-trial anticancer treatment: <em>treatment-policy</em> strategy" in html
+
+
+def test_estimand_refuses_an_unknown_strategy_and_long_text() -> None:
+    base = {"variable": "v", "summary_measure": "HR"}
+    for bad in (
+        {**base, "intercurrent_events": [{"event": "x", "strategy": "ignore"}]},
+        {**base, "variable": "v" * 301},
+    ):
+        raw = load_sap(SAP)[0].model_dump(mode="json", exclude_none=True)
+        raw["endpoints"][0]["estimand"] = bad
+        with pytest.raises(InputErrors):
+            parse_sap(raw)

@@ -586,7 +586,10 @@ class TrialAnalysis:
             "model_strata": list(s.strata_for_model()),
             "populations": {k: dict(v) for k, v in self.populations.items()},
             "baseline": [b.to_dict() for b in self.baseline],
-            "endpoints": {e.paramcd: e.to_dict() for e in self.endpoints},
+            "endpoints": {
+                e.paramcd: e.to_dict() | {"estimand": _estimand(s, e.paramcd, self.arms)}
+                for e in self.endpoints
+            },
             "gatekeeping": {
                 "procedure": None if s.testing is None else s.testing.procedure,
                 "rule": _testing_rule(s),
@@ -602,6 +605,23 @@ class TrialAnalysis:
             "categorical": [c.to_dict() for c in self.categorical],
             "monitoring": None if self.monitoring is None else self.monitoring.to_dict(),
         }
+
+
+def _estimand(s: Sap, paramcd: str, arms: tuple[str, str]) -> dict[str, Any] | None:
+    """The endpoint's ICH E9(R1) attributes, with the plan's defaults filled in."""
+    e = s.endpoint(paramcd)
+    if e.estimand is None:
+        return None
+    est = e.estimand
+    return {
+        "treatment": est.treatment or f"{arms[0]} vs {arms[1]}",
+        "population": est.population or s.populations[e.population].label,
+        "variable": est.variable,
+        "intercurrent_events": [
+            {"event": ie.event, "strategy": ie.strategy} for ie in est.intercurrent_events
+        ],
+        "summary_measure": est.summary_measure,
+    }
 
 
 def _testing_rule(s: Sap) -> str:

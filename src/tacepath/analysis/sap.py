@@ -21,6 +21,9 @@ References
 .. [1] Kudo M, Ueshima K, Ikeda M, et al. Final results of TACTICS. Liver Cancer
    2022;11(4):354-367. doi:10.1159/000522547 (Statistical Methods).
 .. [2] ICH E9. Statistical principles for clinical trials. 1998 (the content of a SAP).
+.. [3] ICH E9(R1). Addendum on estimands and sensitivity analysis in clinical trials to the
+   guideline on statistical principles for clinical trials. Step 4, 20 November 2019
+   (the estimand attributes and the intercurrent-event strategies).
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ __all__ = [
     "CategoricalComparison",
     "CompetingRisksPlan",
     "EndpointPlan",
+    "Estimand",
     "GateStep",
     "GatekeepingPlan",
+    "IntercurrentEvent",
     "KmOptions",
     "MonitoringPlan",
     "Population",
@@ -82,6 +87,41 @@ class Population(BaseModel):
     label: str = Field(..., description="Name shown in the report.")
     by: Literal["planned", "actual"] = Field(
         "planned", description="Arm as randomised (ITT) or as treated (safety)."
+    )
+
+
+_TEXT = 300
+
+
+class IntercurrentEvent(BaseModel):
+    """An intercurrent event and the strategy that handles it (ICH E9(R1) [3]_)."""
+
+    model_config = _CFG
+    event: str = Field(..., min_length=1, max_length=_TEXT, description="The event.")
+    strategy: Literal[
+        "treatment-policy", "hypothetical", "composite", "while-on-treatment", "principal-stratum"
+    ] = Field(..., description="ICH E9(R1) strategy for the event.")
+
+
+class Estimand(BaseModel):
+    """The estimand of an endpoint by the attributes of ICH E9(R1) [3]_: treatment,
+    population, variable, intercurrent events with their strategies, and the
+    population-level summary measure. Text, carried into the report; the analysis is what
+    the endpoint's other fields say."""
+
+    model_config = _CFG
+    treatment: str | None = Field(
+        None, max_length=_TEXT, description="Default: the plan's experimental vs reference arm."
+    )
+    population: str | None = Field(
+        None, max_length=_TEXT, description="Default: the endpoint's population label."
+    )
+    variable: str = Field(..., min_length=1, max_length=_TEXT, description="The endpoint.")
+    intercurrent_events: tuple[IntercurrentEvent, ...] = Field(
+        (), max_length=10, description="Intercurrent events and their strategies."
+    )
+    summary_measure: str = Field(
+        ..., min_length=1, max_length=_TEXT, description="Population-level summary."
     )
 
 
@@ -144,6 +184,9 @@ class EndpointPlan(BaseModel):
         ((0, 0), (0, 1), (1, 0), (1, 1)),
         min_length=1,
         description="maxcombo: the (rho, gamma) pairs (default Lin et al. 2020's four).",
+    )
+    estimand: Estimand | None = Field(
+        None, description="ICH E9(R1) attributes of the endpoint's estimand (for the report)."
     )
     competing_risks: CompetingRisksPlan | None = Field(
         None,

@@ -236,6 +236,7 @@ def _endpoint_view(result: TrialAnalysis, code: str, figs: dict[str, Path]) -> d
         "km": _b64(figs["km"]),
         "forest": _b64(figs["forest"]) if "forest" in figs else None,
         "competing": _competing_view(d, result.arms, figs),
+        "estimand": d.get("estimand"),
     }
 
 
