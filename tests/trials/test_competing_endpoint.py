@@ -158,3 +158,19 @@ def test_estimand_refuses_an_unknown_strategy_and_long_text() -> None:
         raw["endpoints"][0]["estimand"] = bad
         with pytest.raises(InputErrors):
             parse_sap(raw)
+
+
+def test_no_event_of_the_cause_is_refused_clearly_and_none_competing_is_fine() -> None:
+    adtte = _data().adtte.copy()
+    events = (adtte["PARAMCD"] == "TACEPFS") & (adtte["CNSR"] == 0)
+    only_death = adtte.copy()
+    only_death.loc[events, "EVNTDESC"] = "DEATH"
+    with pytest.raises(InputError, match="at least one event") as err:
+        run_analysis(_plan(), _data(only_death))
+    assert "_CAUSE" not in str(err.value)
+    no_death = adtte.copy()
+    no_death.loc[events, "EVNTDESC"] = "UNTACEABLE PROGRESSION"
+    cr = run_analysis(_plan(), _data(no_death)).to_dict()["endpoints"]["TACEPFS"]
+    assert cr["competing_risks"]["gray_test_competing"]["stat"] is None
+    assert cr["competing_risks"]["events"]["TACE alone"]["competing"] == 0
+    assert cr["competing_risks"]["fine_gray"]["hr"] is not None

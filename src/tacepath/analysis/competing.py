@@ -25,6 +25,7 @@ import pandas as pd
 from tacepath.analysis._frames import _ARM, _CAUSE, _T, _TRT
 from tacepath.analysis.results import CompetingRisksResult, Estimate
 from tacepath.analysis.sap import EndpointPlan, Sap
+from tacepath.errors import InputError
 from tacepath.survival import cumulative_incidence, fine_gray
 
 __all__ = ["competing_risks_result"]
@@ -39,6 +40,12 @@ def competing_risks_result(
     if cr is None:
         raise ValueError(f"endpoint {e.paramcd} has no competing_risks")
     exp, ref = sap.treatment.experimental, sap.treatment.reference
+    if not (frame[_CAUSE] == 1).any():
+        raise InputError(
+            f"ADTTE.{cr.column} ({e.paramcd}, population {e.population})",
+            "no event of the cause",
+            f"at least one event (CNSR 0) whose kind is one of {list(cr.cause)}",
+        )
     cif = cumulative_incidence(frame, time=_T, status=_CAUSE, group=_ARM, strata=strata)
     gray = {str(g.cause): g for g in cif.gray_test}
     nan = float("nan")
