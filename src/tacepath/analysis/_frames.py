@@ -32,10 +32,14 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _population(sap: Sap, adsl: pd.DataFrame, key: str) -> pd.DataFrame:
-    """ADSL rows of a population with the arm in ``_ARM`` (only the plan's two arms)."""
+    """ADSL rows of a population with the arm in ``_ARM`` (only the plan's two arms): those
+    flagged ``Y``, or every row when the population has no flag."""
     pop = sap.populations[key]
-    flag = _text(adsl[pop.flag]).str.upper()
-    rows = adsl[(flag == "Y").to_numpy()].copy()
+    if pop.flag is None:
+        rows = adsl.copy()
+    else:
+        flag = _text(adsl[pop.flag]).str.upper()
+        rows = adsl[(flag == "Y").to_numpy()].copy()
     column = sap.treatment.planned if pop.by == "planned" else sap.treatment.actual
     rows[_ARM] = _text(rows[column])
     arms = {sap.treatment.experimental, sap.treatment.reference}

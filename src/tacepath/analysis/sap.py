@@ -80,10 +80,13 @@ class Treatment(BaseModel):
 
 
 class Population(BaseModel):
-    """An analysis population: an ADSL ``Y``/``N`` flag."""
+    """An analysis population: an ADSL ``Y``/``N`` flag, or every ADSL subject (all
+    randomised) when ``flag`` is left out."""
 
     model_config = _CFG
-    flag: str = Field(..., pattern=_NAME, description="ADSL flag column; 'Y' = in.")
+    flag: str | None = Field(
+        None, pattern=_NAME, description="ADSL flag column; 'Y' = in (none: every subject)."
+    )
     label: str = Field(..., description="Name shown in the report.")
     by: Literal["planned", "actual"] = Field(
         "planned", description="Arm as randomised (ITT) or as treated (safety)."
@@ -435,7 +438,7 @@ class Sap(BaseModel):
         cols = [self.treatment.planned]
         if any(p.by == "actual" for p in self.populations.values()):
             cols.append(self.treatment.actual)
-        cols += [p.flag for p in self.populations.values()]
+        cols += [p.flag for p in self.populations.values() if p.flag is not None]
         cols += list(self.strata) + list(self.strata_for_test()) + list(self.strata_for_model())
         cols += [b.variable for b in self.baseline]
         cols += [c.variable for c in self.categorical]
