@@ -11,6 +11,8 @@ PFSMREC    Progression-free survival, mRECIST (progression or death)
 TACEPFS    TACE-specific PFS, TACTICS (unTACEable progression or death)
 TTP        Time to progression (mRECIST by default; death censored)
 TTFJSH     Time to TACE failure/refractoriness, JSH-LCSGJ (death censored)
+TTMVIEHS   Time to macrovascular invasion or extrahepatic spread ≥ 10 mm (TACTICS;
+           death censored; only with ``EndpointOptions(tactics_exploratory=True)``)
 =========  =====================================================================
 
 ``CNSR`` is 0 for an event and a positive code for the censoring reason (:data:`CENSORING`).
@@ -83,7 +85,12 @@ PARAMS: dict[str, str] = {
     "TACEPFS": "TACE-Specific Progression-Free Survival (TACTICS)",
     "TTP": "Time to Progression",
     "TTFJSH": "Time to TACE Failure/Refractoriness (JSH-LCSGJ)",
+    "TTMVIEHS": "Time to Macrovascular Invasion or Extrahepatic Spread (TACTICS)",
 }
+
+#: TACTICS final analysis, exploratory: "time from randomization to MVI or EHS (diameter
+#: >=10 mm)" (Kudo M, et al. Liver Cancer 2022;11(4):354-367, Methods).
+EHS_MIN_MM = 10.0
 
 CENSORING: dict[int, str] = {
     1: "LAST ADEQUATE TUMOUR ASSESSMENT",
@@ -122,6 +129,11 @@ class EndpointOptions:
         Criterion of TTP: ``"mrecist"`` (default, HCC) or ``"recist11"``.
     response
         Options of the response criteria.
+    tactics_exploratory
+        Also derive TTMVIEHS, TACTICS' exploratory time from randomisation to macrovascular
+        invasion or extrahepatic spread (diameter ≥ 10 mm): the first ``macrovascular_invasion``
+        event or ``extrahepatic_spread`` event with ``size_mm`` ≥ 10; death censors (CNSR 6);
+        censoring at the last imaging assessment otherwise. Off by default (six parameters).
     """
 
     censor_new_therapy: bool = True
@@ -131,6 +143,7 @@ class EndpointOptions:
     aval_convention: Literal["plus_one", "difference"] = "plus_one"
     ttp_criterion: Literal["mrecist", "recist11"] = "mrecist"
     response: ResponseOptions = field(default_factory=ResponseOptions)
+    tactics_exploratory: bool = False
 
     def __post_init__(self) -> None:
         if self.missed_assessments is not None and self.missed_assessments < 1:
@@ -345,7 +358,28 @@ def adtte_rows(
             death_is_event=False,
         )
     )
+    if o.tactics_exploratory:
+        rows.append(_mvi_ehs(timeline, o))
     return tuple(rows)
+
+
+def _mvi_ehs(tl: Timeline, o: EndpointOptions) -> AdtteRow:
+    """TTMVIEHS (see :class:`EndpointOptions`), through the same censoring cascade."""
+    found = [
+        (e.date, "MACROVASCULAR INVASION" if e.type == "macrovascular_invasion" else
+         f"EXTRAHEPATIC SPREAD ({e.size_mm:g} MM)")
+        for e in tl.events
+        if e.type == "macrovascular_invasion"
+        or (e.type == "extrahepatic_spread" and e.size_mm is not None and e.size_mm >= EHS_MIN_MM)
+    ]  # fmt: skip
+    return _time_to_event(
+        tl,
+        "TTMVIEHS",
+        o,
+        adequate=[a.date for a in tl.assessments],
+        progression=min(found) if found else None,
+        death_is_event=False,
+    )
 
 
 def derive_adtte(

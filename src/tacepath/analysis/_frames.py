@@ -11,7 +11,7 @@ from tacepath.adam.model import AVALU_DAYS, AnalysisData, avalu_unit, events_fro
 from tacepath.analysis.sap import UNIT_DAYS, EndpointPlan, Sap
 from tacepath.errors import InputError, InputErrors, Problem
 
-_T, _E, _ARM, _TRT = "_T", "_E", "_ARM", "_TRT"
+_T, _E, _ARM, _TRT, _CAUSE = "_T", "_E", "_ARM", "_TRT", "_CAUSE"
 
 
 # --------------------------------------------------------------------------- frames
@@ -32,10 +32,14 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _population(sap: Sap, adsl: pd.DataFrame, key: str) -> pd.DataFrame:
-    """ADSL rows of a population with the arm in ``_ARM`` (only the plan's two arms)."""
+    """ADSL rows of a population with the arm in ``_ARM`` (only the plan's two arms): those
+    flagged ``Y``, or every row when the population has no flag."""
     pop = sap.populations[key]
-    flag = _text(adsl[pop.flag]).str.upper()
-    rows = adsl[(flag == "Y").to_numpy()].copy()
+    if pop.flag is None:
+        rows = adsl.copy()
+    else:
+        flag = _text(adsl[pop.flag]).str.upper()
+        rows = adsl[(flag == "Y").to_numpy()].copy()
     column = sap.treatment.planned if pop.by == "planned" else sap.treatment.actual
     rows[_ARM] = _text(rows[column])
     arms = {sap.treatment.experimental, sap.treatment.reference}
@@ -74,7 +78,12 @@ def _aval_days(sap: Sap, data: AnalysisData, e: EndpointPlan) -> float:
 
 def _endpoint_frame(sap: Sap, data: AnalysisData, e: EndpointPlan) -> pd.DataFrame:
     pop = _population(sap, data.adsl, e.population)
-    rows = data.adtte[data.adtte["PARAMCD"].astype(str) == e.paramcd][["USUBJID", "AVAL", "CNSR"]]
+    columns = ["USUBJID", "AVAL", "CNSR"]
+    if e.competing_risks is not None:
+        if e.competing_risks.column not in data.adtte.columns:
+            raise InputError("ADTTE", e.competing_risks.column, "a column naming each event's kind")
+        columns.append(e.competing_risks.column)
+    rows = data.adtte[data.adtte["PARAMCD"].astype(str) == e.paramcd][columns]
     if rows.empty:
         raise InputError("ADTTE.PARAMCD", e.paramcd, "a parameter present in ADTTE")
     frame = pop.merge(rows, on="USUBJID", how="left", validate="one_to_one")
@@ -92,7 +101,9 @@ def _endpoint_frame(sap: Sap, data: AnalysisData, e: EndpointPlan) -> pd.DataFra
         )
     frame[_T] = pd.to_numeric(frame["AVAL"]) * _aval_days(sap, data, e) / UNIT_DAYS[sap.time_unit]
     frame[_E] = events_from_cnsr(frame["CNSR"]).astype(int)
-    for s in sap.strata:
+    if e.competing_risks is not None:
+        frame[_CAUSE] = _cause_codes(frame, e)
+    for s in dict.fromkeys(sap.strata + sap.strata_for_test() + sap.strata_for_model()):
         frame[s] = _text(frame[s])
         bad = frame[s].isna().to_numpy()
         if bad.any():
@@ -103,3 +114,31 @@ def _endpoint_frame(sap: Sap, data: AnalysisData, e: EndpointPlan) -> pd.DataFra
                 ]
             )
     return frame
+
+
+def _cause_codes(frame: pd.DataFrame, e: EndpointPlan) -> pd.Series:
+    """0 censored, 1 the cause of interest, 2 the competing event (the plan's
+    ``competing_risks``); an event whose kind is in neither list is refused, rows named."""
+    cr = e.competing_risks
+    assert cr is not None
+    kind = _text(frame[cr.column]).str.upper()
+    cause = kind.isin([c.upper() for c in cr.cause]).to_numpy()
+    other = kind.isin([c.upper() for c in cr.competing]).to_numpy()
+    event = frame[_E].to_numpy() == 1
+    bad = event & ~cause & ~other
+    if bad.any():
+        allowed = f"one of {sorted(cr.cause + cr.competing)} for an event (CNSR 0)"
+        raise InputErrors(
+            [
+                Problem(
+                    f"ADTTE.{cr.column} (USUBJID {sid!r}, {e.paramcd})",
+                    None if v is None else str(v)[:40],
+                    allowed,
+                )
+                for sid, v in zip(frame["USUBJID"][bad][:25], kind[bad][:25], strict=True)
+            ]
+        )
+    codes = pd.Series(0, index=frame.index, dtype=int)
+    codes[event & cause] = 1
+    codes[event & other] = 2
+    return codes

@@ -22,8 +22,10 @@ from scipy.stats import norm
 
 from tacepath.adam.model import AnalysisData
 from tacepath.analysis._frames import _ARM, _E, _T, _TRT, _endpoint_frame
+from tacepath.analysis.competing import competing_risks_result
 from tacepath.analysis.results import ArmSummary, EndpointResult, EndpointTest, Estimate
 from tacepath.analysis.sap import EndpointPlan, Sap
+from tacepath.analysis.stratified_rmst import stratified_rmst
 from tacepath.errors import StatisticalWarning
 from tacepath.survival import (
     cox_ph,
@@ -125,7 +127,8 @@ def _endpoint_test(
 def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointResult:
     frame = _endpoint_frame(sap, data, e)
     exp, ref = sap.treatment.experimental, sap.treatment.reference
-    strata = list(sap.strata) or None
+    strata = list(sap.strata_for_test()) or None
+    model_strata = list(sap.strata_for_model()) or None
     km = kaplan_meier(
         frame,
         time=_T,
@@ -141,7 +144,7 @@ def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointRe
     z = oe / math.sqrt(v) if v > 0 else float("nan")
     p_two = lr.p
     p = _one_sided(z, sap.direction) if sap.sides == 1 else p_two
-    cox, notes = _quiet_cox(frame, [_TRT], sap, strata)
+    cox, notes = _quiet_cox(frame, [_TRT], sap, model_strata)
     reverse = kaplan_meier(
         frame.assign(_C=1 - frame[_E]),
         time=_T,
@@ -194,7 +197,8 @@ def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointRe
         logrank_p_two_sided=p_two,
         sides=sap.sides,
         direction=sap.direction,
-        strata=tuple(sap.strata),
+        strata=sap.strata_for_test(),
+        model_strata=sap.strata_for_model(),
         n_strata=lr.n_strata,
         rmst_tau=e.rmst_tau,
         rmst_difference=None
@@ -218,4 +222,17 @@ def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointRe
         warnings=notes,
         km=km,
         test=_endpoint_test(sap, e, frame, strata, z, p_two),
+        rmst_stratified=None
+        if e.rmst_tau is None or not e.rmst_stratified
+        else stratified_rmst(
+            frame,
+            sap.strata_for_test(),
+            tau=e.rmst_tau,
+            experimental=exp,
+            reference=ref,
+            conf_level=sap.conf_level,
+        ),
+        competing_risks=None
+        if e.competing_risks is None
+        else competing_risks_result(sap, e, frame, strata),
     )

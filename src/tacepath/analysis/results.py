@@ -15,19 +15,24 @@ from typing import Any
 from tacepath.adam.model import DataSource
 from tacepath.analysis.multiplicity import GateDecision
 from tacepath.analysis.sap import Sap
+from tacepath.design.monitoring import InterimLook
 from tacepath.jsonsafe import finite_or_none
-from tacepath.survival import KaplanMeierResult
+from tacepath.survival import CumulativeIncidence, KaplanMeierResult
 
 __all__ = [
     "ArmSummary",
     "BaselineBlock",
     "CategoricalResult",
+    "CompetingRisksResult",
     "EndpointResult",
     "EndpointTest",
     "Estimate",
     "InteractionTest",
+    "InterimResult",
     "SafetyResult",
     "SafetyRow",
+    "StratifiedRmst",
+    "StratumRmst",
     "SubgroupLevel",
     "SubgroupResult",
     "SubgroupVariableResult",
@@ -118,6 +123,117 @@ class EndpointTest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StratumRmst:
+    """One stratum of a stratified RMST: its size, weight and each arm's RMST with SE."""
+
+    level: str
+    n: int
+    weight: float
+    experimental: float
+    experimental_se: float
+    reference: float
+    reference_se: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stratum": self.level,
+            "n": self.n,
+            "weight": self.weight,
+            "experimental": finite_or_none(self.experimental),
+            "experimental_se": finite_or_none(self.experimental_se),
+            "reference": finite_or_none(self.reference),
+            "reference_se": finite_or_none(self.reference_se),
+            "difference": finite_or_none(self.experimental - self.reference),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StratifiedRmst:
+    """The stratum-size-weighted RMST difference (experimental − reference) up to ``tau``."""
+
+    strata: tuple[str, ...]
+    tau: float
+    rows: tuple[StratumRmst, ...]
+    difference: Estimate
+    se: float
+    p: float
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "strata": list(self.strata),
+            "weights": "stratum size / N",
+            "by_stratum": [r.to_dict() for r in self.rows],
+            "difference": {
+                **self.difference.to_dict(),
+                "se": finite_or_none(self.se),
+                "p": finite_or_none(self.p),
+            },
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompetingRisksResult:
+    """The cause of interest with its competing event (``cmprsk``'s methods): events per arm
+    and kind, cumulative incidence of the cause per arm at the landmarks (estimate and
+    variance, ``cuminc``/``timepoints``), Gray's test of the cause and of the competing event
+    (stratified by the plan's strata), and the Fine-Gray subdistribution hazard ratio of the
+    experimental arm (``crr``, unstratified: ``crr`` has no strata)."""
+
+    cause: tuple[str, ...]
+    competing: tuple[str, ...]
+    events: Mapping[str, Mapping[str, int]]
+    cif: Mapping[str, tuple[tuple[float, float, float], ...]]
+    gray_stat: float
+    gray_df: int
+    gray_p: float
+    gray_competing_stat: float
+    gray_competing_p: float
+    hr: Estimate
+    coef: float
+    se: float
+    p: float
+    curves: tuple[CumulativeIncidence, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _set(self, "events", _read_only_nested(self.events))
+        _set(self, "cif", _read_only(self.cif))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cause": list(self.cause),
+            "competing": list(self.competing),
+            "events": {a: dict(v) for a, v in self.events.items()},
+            "cif": {
+                a: [
+                    {"time": t, "estimate": finite_or_none(f), "variance": finite_or_none(v)}
+                    for t, f, v in rows
+                ]
+                for a, rows in self.cif.items()
+            },
+            "gray_test": {
+                "stat": finite_or_none(self.gray_stat),
+                "df": self.gray_df,
+                "p": finite_or_none(self.gray_p),
+            },
+            "gray_test_competing": {
+                "stat": finite_or_none(self.gray_competing_stat),
+                "df": self.gray_df,
+                "p": finite_or_none(self.gray_competing_p),
+            },
+            "fine_gray": {
+                "hr": finite_or_none(self.hr.estimate),
+                "hr_lower": finite_or_none(self.hr.lower),
+                "hr_upper": finite_or_none(self.hr.upper),
+                "coef": finite_or_none(self.coef),
+                "se": finite_or_none(self.se),
+                "p": finite_or_none(self.p),
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EndpointResult:
     """Every number of one endpoint (see the module docstring for the methods)."""
 
@@ -151,6 +267,9 @@ class EndpointResult:
     warnings: tuple[str, ...]
     km: KaplanMeierResult = field(repr=False, compare=False)
     test: EndpointTest | None = None
+    competing_risks: CompetingRisksResult | None = None
+    model_strata: tuple[str, ...] = ()
+    rmst_stratified: StratifiedRmst | None = None
 
     @property
     def test_p(self) -> float:
@@ -181,6 +300,9 @@ class EndpointResult:
                     "p": finite_or_none(self.rmst_difference_p),
                 },
                 "ratio": None if self.rmst_ratio is None else self.rmst_ratio.to_dict(),
+                "stratified": None
+                if self.rmst_stratified is None
+                else self.rmst_stratified.to_dict(),
             },
             "follow_up_median": self.follow_up.to_dict(),
             "logrank_observed": dict(self.observed),
@@ -198,11 +320,15 @@ class EndpointResult:
             "sides": self.sides,
             "direction": self.direction,
             "strata": list(self.strata),
+            "model_strata": list(self.model_strata),
             "n_strata": self.n_strata,
             "tested": self.tested,
             "rejected": self.rejected,
             "warnings": list(self.warnings),
             "test": None if self.test is None else self.test.to_dict(),
+            "competing_risks": None
+            if self.competing_risks is None
+            else self.competing_risks.to_dict(),
         }
 
 
@@ -382,6 +508,33 @@ class CategoricalResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InterimResult:
+    """Interim monitoring of one endpoint: the analyses' boundaries at their observed
+    information, this analysis' z toward benefit, and the decision."""
+
+    endpoint: str
+    spending: str
+    planned_events: int
+    final: bool
+    looks: tuple[InterimLook, ...]
+    z: float
+    decision: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "spending": self.spending,
+            "planned_events": self.planned_events,
+            "final": self.final,
+            "looks": [lk.to_dict() for lk in self.looks],
+            "z": finite_or_none(self.z),
+            "decision": self.decision,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TrialAnalysis:
     """The whole analysis: plan, provenance and every number (``to_dict`` → results.json)."""
 
@@ -398,6 +551,7 @@ class TrialAnalysis:
     subgroups: tuple[SubgroupResult, ...]
     safety: SafetyResult | None
     categorical: tuple[CategoricalResult, ...]
+    monitoring: InterimResult | None = None
 
     def __post_init__(self) -> None:
         _set(self, "populations", _read_only_nested(self.populations))
@@ -428,12 +582,19 @@ class TrialAnalysis:
             "km_conf_type": s.km_conf_type,
             "ties": s.ties,
             "strata": list(s.strata),
+            "test_strata": list(s.strata_for_test()),
+            "model_strata": list(s.strata_for_model()),
             "populations": {k: dict(v) for k, v in self.populations.items()},
             "baseline": [b.to_dict() for b in self.baseline],
-            "endpoints": {e.paramcd: e.to_dict() for e in self.endpoints},
+            "endpoints": {
+                e.paramcd: e.to_dict() | {"estimand": _estimand(s, e.paramcd, self.arms)}
+                for e in self.endpoints
+            },
             "gatekeeping": {
                 "procedure": None if s.testing is None else s.testing.procedure,
-                "rule": "rejected if p < alpha; next hypothesis tested only if p < gate",
+                "rule": _testing_rule(s),
+                "weights": None if s.testing is None else s.testing.weights,
+                "transitions": None if s.testing is None else s.testing.transitions,
                 "steps": [g.to_dict() for g in self.gatekeeping],
             },
             "subgroups": {
@@ -442,7 +603,37 @@ class TrialAnalysis:
             },
             "safety": None if self.safety is None else self.safety.to_dict(),
             "categorical": [c.to_dict() for c in self.categorical],
+            "monitoring": None if self.monitoring is None else self.monitoring.to_dict(),
         }
+
+
+def _estimand(s: Sap, paramcd: str, arms: tuple[str, str]) -> dict[str, Any] | None:
+    """The endpoint's ICH E9(R1) attributes, with the plan's defaults filled in."""
+    e = s.endpoint(paramcd)
+    if e.estimand is None:
+        return None
+    est = e.estimand
+    return {
+        "treatment": est.treatment or f"{arms[0]} vs {arms[1]}",
+        "population": est.population or s.populations[e.population].label,
+        "variable": est.variable,
+        "intercurrent_events": [
+            {"event": ie.event, "strategy": ie.strategy} for ie in est.intercurrent_events
+        ],
+        "summary_measure": est.summary_measure,
+    }
+
+
+def _testing_rule(s: Sap) -> str:
+    if s.testing is None or s.testing.procedure == "fixed-sequence":
+        return "rejected if p < alpha; next hypothesis tested only if p < gate"
+    name = {
+        "bonferroni": "Bonferroni",
+        "holm": "Holm (step-down)",
+        "hochberg": "Hochberg (step-up)",
+        "graph": "graphical weighted Bonferroni (Bretz et al. 2009)",
+    }[s.testing.procedure]
+    return f"{name}: every hypothesis tested; rejected if its adjusted p ≤ alpha {s.alpha:g}"
 
 
 def _interaction_name(s: Sap) -> str | None:

@@ -11,7 +11,9 @@ R ``survival``'s):
   z = (O − E)/√V of the experimental arm), the stratified Cox hazard ratio of the
   experimental arm against the reference arm with its CI (R ``coxph`` with ``strata()``),
   RMST up to τ (unstratified; Uno et al. 2014);
-* hierarchical testing (:func:`fixed_sequence`);
+* testing across endpoints: the fixed sequence (:func:`fixed_sequence`) or Bonferroni, Holm,
+  Hochberg or a graph (:func:`family_test`), with adjusted p-values;
+* interim monitoring: the boundary at the observed information and continue/stop;
 * subgroups: Cox HR per level and the treatment × subgroup interaction test, a
   likelihood-ratio test of the nested Cox models (or a Wald test of the interaction terms);
 * safety: subjects with each adverse-event term at any grade and at grade ≥ the plan's
@@ -48,7 +50,14 @@ from tacepath import __version__
 from tacepath.adam.model import AnalysisData, check_analysis_data
 from tacepath.analysis.baseline import baseline_table, population_counts
 from tacepath.analysis.efficacy import endpoint_result
-from tacepath.analysis.multiplicity import GateInput, fixed_sequence
+from tacepath.analysis.monitoring import interim_result
+from tacepath.analysis.multiplicity import (
+    GateDecision,
+    GateInput,
+    family_test,
+    fixed_sequence,
+    fixed_sequence_adjusted,
+)
 from tacepath.analysis.results import EndpointResult, TrialAnalysis
 from tacepath.analysis.safety import categorical_results, safety_result
 from tacepath.analysis.sap import Sap
@@ -77,6 +86,27 @@ def _gate_inputs(sap: Sap, endpoints: Mapping[str, EndpointResult]) -> list[Gate
     return out
 
 
+def _testing(sap: Sap, steps: list[GateInput]) -> tuple[GateDecision, ...]:
+    """The plan's testing procedure over its endpoints (none: no decisions)."""
+    if sap.testing is None:
+        return ()
+    if sap.testing.procedure == "fixed-sequence":
+        adjusted = fixed_sequence_adjusted(steps)
+        decisions = fixed_sequence(steps)
+        ranks = [sum(d.rejected for d in decisions[: i + 1]) for i in range(len(decisions))]
+        return tuple(
+            replace(g, adjusted_p=a, rejection_step=r if g.rejected else None)
+            for g, a, r in zip(decisions, adjusted, ranks, strict=True)
+        )
+    return family_test(
+        sap.testing.procedure,
+        steps,
+        sap.alpha,
+        weights=sap.testing.weights or (),
+        transitions=sap.testing.transitions or (),
+    )
+
+
 def run_analysis(sap: Sap, data: AnalysisData, *, sap_sha256: str = "") -> TrialAnalysis:
     """Run the plan on the data (checked first; every problem is reported at once).
 
@@ -102,7 +132,7 @@ def run_analysis(sap: Sap, data: AnalysisData, *, sap_sha256: str = "") -> Trial
     )
     arms = (sap.treatment.experimental, sap.treatment.reference)
     endpoints = {e.paramcd: endpoint_result(sap, data, e) for e in sap.endpoints}
-    gates = fixed_sequence(_gate_inputs(sap, endpoints))
+    gates = _testing(sap, _gate_inputs(sap, endpoints))
     for g in gates:
         endpoints[g.endpoint] = replace(endpoints[g.endpoint], tested=g.tested, rejected=g.rejected)
     return TrialAnalysis(
@@ -119,6 +149,9 @@ def run_analysis(sap: Sap, data: AnalysisData, *, sap_sha256: str = "") -> Trial
         subgroups=subgroup_results(sap, data),
         safety=safety_result(sap, data, arms),
         categorical=categorical_results(sap, data.adsl, arms),
+        monitoring=None
+        if sap.monitoring is None
+        else interim_result(sap, endpoints[sap.monitoring.endpoint]),
     )
 
 

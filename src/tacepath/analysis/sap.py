@@ -21,11 +21,16 @@ References
 .. [1] Kudo M, Ueshima K, Ikeda M, et al. Final results of TACTICS. Liver Cancer
    2022;11(4):354-367. doi:10.1159/000522547 (Statistical Methods).
 .. [2] ICH E9. Statistical principles for clinical trials. 1998 (the content of a SAP).
+.. [3] ICH E9(R1). Addendum on estimands and sensitivity analysis in clinical trials to the
+   guideline on statistical principles for clinical trials. Step 4, 20 November 2019
+   (the estimand attributes and the intercurrent-event strategies).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -36,10 +41,14 @@ __all__ = [
     "UNIT_DAYS",
     "BaselineVariable",
     "CategoricalComparison",
+    "CompetingRisksPlan",
     "EndpointPlan",
+    "Estimand",
     "GateStep",
     "GatekeepingPlan",
+    "IntercurrentEvent",
     "KmOptions",
+    "MonitoringPlan",
     "Population",
     "SafetyPlan",
     "Sap",
@@ -71,14 +80,80 @@ class Treatment(BaseModel):
 
 
 class Population(BaseModel):
-    """An analysis population: an ADSL ``Y``/``N`` flag."""
+    """An analysis population: an ADSL ``Y``/``N`` flag, or every ADSL subject (all
+    randomised) when ``flag`` is left out."""
 
     model_config = _CFG
-    flag: str = Field(..., pattern=_NAME, description="ADSL flag column; 'Y' = in.")
+    flag: str | None = Field(
+        None, pattern=_NAME, description="ADSL flag column; 'Y' = in (none: every subject)."
+    )
     label: str = Field(..., description="Name shown in the report.")
     by: Literal["planned", "actual"] = Field(
         "planned", description="Arm as randomised (ITT) or as treated (safety)."
     )
+
+
+_TEXT = 300
+
+
+class IntercurrentEvent(BaseModel):
+    """An intercurrent event and the strategy that handles it (ICH E9(R1) [3]_)."""
+
+    model_config = _CFG
+    event: str = Field(..., min_length=1, max_length=_TEXT, description="The event.")
+    strategy: Literal[
+        "treatment-policy", "hypothetical", "composite", "while-on-treatment", "principal-stratum"
+    ] = Field(..., description="ICH E9(R1) strategy for the event.")
+
+
+class Estimand(BaseModel):
+    """The estimand of an endpoint by the attributes of ICH E9(R1) [3]_: treatment,
+    population, variable, intercurrent events with their strategies, and the
+    population-level summary measure. Text, carried into the report; the analysis is what
+    the endpoint's other fields say."""
+
+    model_config = _CFG
+    treatment: str | None = Field(
+        None, max_length=_TEXT, description="Default: the plan's experimental vs reference arm."
+    )
+    population: str | None = Field(
+        None, max_length=_TEXT, description="Default: the endpoint's population label."
+    )
+    variable: str = Field(..., min_length=1, max_length=_TEXT, description="The endpoint.")
+    intercurrent_events: tuple[IntercurrentEvent, ...] = Field(
+        (), max_length=10, description="Intercurrent events and their strategies."
+    )
+    summary_measure: str = Field(
+        ..., min_length=1, max_length=_TEXT, description="Population-level summary."
+    )
+
+
+class CompetingRisksPlan(BaseModel):
+    """The endpoint's events split into the cause of interest and a competing event.
+
+    ADTTE encoding: an event row (``CNSR`` 0) names its kind in ``column`` (ADaM ADTTE
+    ``EVNTDESC`` by default); a value listed in ``cause`` is the event of interest, one listed
+    in ``competing`` the competing event, and every other event row is refused (rows named).
+    Censored rows (``CNSR`` ≥ 1) stay censored. Example: TACE-specific PFS with
+    ``cause: [UNTACEABLE PROGRESSION]`` and ``competing: [DEATH]``.
+    """
+
+    model_config = _CFG
+    column: str = Field(
+        "EVNTDESC", pattern=_NAME, description="ADTTE column naming the kind of each event."
+    )
+    cause: tuple[str, ...] = Field(
+        ..., min_length=1, max_length=20, description="Values of `column`: event of interest."
+    )
+    competing: tuple[str, ...] = Field(
+        ..., min_length=1, max_length=20, description="Values of `column`: competing event."
+    )
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CompetingRisksPlan:
+        if set(self.cause) & set(self.competing):
+            raise ValueError("competing_risks: a value is either a cause or competing, not both")
+        return self
 
 
 class EndpointPlan(BaseModel):
@@ -90,6 +165,11 @@ class EndpointPlan(BaseModel):
     population: str = Field("ITT", description="Key of `populations`.")
     rmst_tau: float | None = Field(
         None, gt=0, description="RMST horizon τ in `time_unit` (none: no RMST)."
+    )
+    rmst_stratified: bool = Field(
+        False,
+        description="Also the RMST difference stratified by the test strata (stratum-size "
+        "weights); needs rmst_tau and strata.",
     )
     landmarks: tuple[float, ...] = Field(
         (), description="Times (in `time_unit`) at which S(t) is reported per arm."
@@ -107,6 +187,16 @@ class EndpointPlan(BaseModel):
         ((0, 0), (0, 1), (1, 0), (1, 1)),
         min_length=1,
         description="maxcombo: the (rho, gamma) pairs (default Lin et al. 2020's four).",
+    )
+    estimand: Estimand | None = Field(
+        None, description="ICH E9(R1) attributes of the endpoint's estimand (for the report)."
+    )
+    competing_risks: CompetingRisksPlan | None = Field(
+        None,
+        description=(
+            "Also analyse the cause of interest with the competing event: cumulative "
+            "incidence per arm (at the landmarks), Gray's test, Fine-Gray hazard ratio."
+        ),
     )
 
     @model_validator(mode="after")
@@ -142,11 +232,69 @@ class GateStep(BaseModel):
 
 
 class GatekeepingPlan(BaseModel):
-    """Hierarchical (gatekeeping) testing of the endpoints in a fixed order."""
+    """Testing of the endpoints: hierarchical (fixed sequence, each step with its level and
+    gate) or a familywise procedure at the plan's alpha (Bonferroni, Holm, Hochberg, or a
+    graph of Bretz et al. 2009: initial ``weights`` and ``transitions``, in the order of
+    ``steps``)."""
 
     model_config = _CFG
-    procedure: Literal["fixed-sequence"] = Field("fixed-sequence")
-    steps: tuple[GateStep, ...] = Field(..., min_length=1)
+    procedure: Literal["fixed-sequence", "bonferroni", "holm", "hochberg", "graph"] = Field(
+        "fixed-sequence"
+    )
+    steps: tuple[GateStep, ...] = Field(..., min_length=1, max_length=20)
+    weights: tuple[float, ...] | None = Field(
+        None, description="graph: initial weight of each step's hypothesis (≥ 0, sum ≤ 1)."
+    )
+    transitions: tuple[tuple[float, ...], ...] | None = Field(
+        None,
+        description="graph: g[j][k], the share of H_j's weight passed to H_k once H_j is "
+        "rejected (≥ 0, zero diagonal, rows summing to ≤ 1).",
+    )
+
+    @model_validator(mode="after")
+    def _procedure_options(self) -> GatekeepingPlan:
+        m = len(self.steps)
+        graph = self.procedure == "graph"
+        if graph != (self.weights is not None) or graph != (self.transitions is not None):
+            raise ValueError("testing: weights and transitions go with procedure: graph only")
+        if self.procedure != "fixed-sequence" and any(
+            st.alpha is not None or st.gate is not None for st in self.steps
+        ):
+            raise ValueError(
+                "testing.steps: alpha and gate are options of the fixed sequence "
+                f"({self.procedure} tests at the plan's alpha)"
+            )
+        if self.weights is not None and self.transitions is not None:
+            w, g = self.weights, self.transitions
+            if len(w) != m or len(g) != m or any(len(row) != m for row in g):
+                raise ValueError(f"testing: {m} weights and a {m} x {m} transitions matrix")
+            if any(v < 0 for v in w) or sum(w) > 1 + 1e-12:
+                raise ValueError("testing.weights: each ≥ 0, summing to at most 1")
+            if any(v < 0 or v > 1 for row in g for v in row) or any(
+                sum(row) > 1 + 1e-12 for row in g
+            ):
+                raise ValueError("testing.transitions: entries in [0, 1], rows summing to ≤ 1")
+            if any(g[i][i] != 0 for i in range(m)):
+                raise ValueError("testing.transitions: a zero diagonal")
+        return self
+
+
+class MonitoringPlan(BaseModel):
+    """Interim monitoring of one endpoint designed with Lan-DeMets alpha spending: the
+    boundary of this analysis is recomputed at the observed information fraction
+    (events / ``planned_events``; 1 when ``final``), after the earlier analyses' event counts
+    ``previous_events``, at the plan's alpha and sidedness."""
+
+    model_config = _CFG
+    endpoint: str = Field(..., description="PARAMCD of the monitored endpoint (log-rank test).")
+    spending: Literal["obrien-fleming", "pocock"] = Field(
+        ..., description="Lan-DeMets spending function (rpact asOF, asP)."
+    )
+    planned_events: int = Field(..., gt=0, le=1_000_000, description="Events at t = 1.")
+    previous_events: tuple[int, ...] = Field(
+        (), max_length=19, description="Events at the earlier analyses, increasing."
+    )
+    final: bool = Field(False, description="This analysis is the final one (t = 1).")
 
 
 class SubgroupVariable(BaseModel):
@@ -237,6 +385,15 @@ class Sap(BaseModel):
     strata: tuple[str, ...] = Field(
         (), description="ADSL columns: strata of the log-rank test and of the Cox model."
     )
+    test_strata: tuple[str, ...] | None = Field(
+        None,
+        description="ADSL columns stratifying the tests (log-rank, FH, MaxCombo, Gray) and a "
+        "stratified RMST, when they differ from `strata`.",
+    )
+    model_strata: tuple[str, ...] | None = Field(
+        None,
+        description="ADSL columns stratifying the Cox models, when they differ from `strata`.",
+    )
     sides: Literal[1, 2] = 2
     direction: Literal["less", "greater"] = Field(
         "less", description="One-sided alternative: experimental HR < 1 ('less') or > 1."
@@ -251,6 +408,7 @@ class Sap(BaseModel):
     )
     endpoints: tuple[EndpointPlan, ...] = Field(..., min_length=1)
     testing: GatekeepingPlan | None = None
+    monitoring: MonitoringPlan | None = None
     subgroups: SubgroupPlan | None = None
     baseline: tuple[BaselineVariable, ...] = ()
     safety: SafetyPlan | None = None
@@ -267,13 +425,21 @@ class Sap(BaseModel):
     def endpoint(self, paramcd: str) -> EndpointPlan:
         return next(e for e in self.endpoints if e.paramcd == paramcd)
 
+    def strata_for_test(self) -> tuple[str, ...]:
+        """Strata of the tests: ``test_strata``, else ``strata``."""
+        return self.strata if self.test_strata is None else self.test_strata
+
+    def strata_for_model(self) -> tuple[str, ...]:
+        """Strata of the Cox models: ``model_strata``, else ``strata``."""
+        return self.strata if self.model_strata is None else self.model_strata
+
     def adsl_columns(self) -> tuple[str, ...]:
         """Every ADSL column the plan uses."""
         cols = [self.treatment.planned]
         if any(p.by == "actual" for p in self.populations.values()):
             cols.append(self.treatment.actual)
-        cols += [p.flag for p in self.populations.values()]
-        cols += list(self.strata)
+        cols += [p.flag for p in self.populations.values() if p.flag is not None]
+        cols += list(self.strata) + list(self.strata_for_test()) + list(self.strata_for_model())
         cols += [b.variable for b in self.baseline]
         cols += [c.variable for c in self.categorical]
         if self.subgroups is not None:
@@ -289,7 +455,15 @@ def _cross_problems(s: Sap) -> list[tuple[str, str]]:
     if len(set(codes)) != len(codes):
         out.append(("endpoints", "each PARAMCD once"))
     pops = set(s.populations)
+    for key in ("strata", "test_strata", "model_strata"):
+        cols = getattr(s, key) or ()
+        if len(cols) > 10 or any(not _is_name(c) for c in cols):
+            out.append((key, "at most 10 ADSL column names (letters, digits, _)"))
+        if len(set(cols)) != len(cols):
+            out.append((key, "each column once"))
     for i, e in enumerate(s.endpoints):
+        if e.rmst_stratified and (e.rmst_tau is None or not s.strata_for_test()):
+            out.append((f"endpoints[{i}].rmst_stratified", "rmst_tau and test strata"))
         if e.population not in pops:
             out.append((f"endpoints[{i}].population", f"one of {sorted(pops)}"))
     if s.testing is not None:
@@ -309,6 +483,20 @@ def _cross_problems(s: Sap) -> list[tuple[str, str]]:
                         "the familywise error)",
                     )
                 )
+    if s.monitoring is not None:
+        m = s.monitoring
+        if m.endpoint not in codes:
+            out.append(("monitoring.endpoint", f"one of {codes}"))
+        elif s.endpoint(m.endpoint).test != "logrank":
+            out.append(
+                (
+                    "monitoring.endpoint",
+                    "an endpoint tested by the log-rank test (its information is its events)",
+                )
+            )
+        prev = m.previous_events
+        if any(e <= 0 for e in prev) or any(b <= a for a, b in itertools.pairwise(prev)):
+            out.append(("monitoring.previous_events", "positive, increasing event counts"))
     if s.subgroups is not None:
         for i, code in enumerate(s.subgroups.endpoints):
             if code not in codes:
@@ -319,6 +507,10 @@ def _cross_problems(s: Sap) -> list[tuple[str, str]]:
         if c.population not in pops:
             out.append((f"categorical[{i}].population", f"one of {sorted(pops)}"))
     return out
+
+
+def _is_name(text: str) -> bool:
+    return re.fullmatch(_NAME, text) is not None
 
 
 def sap_json_schema() -> dict[str, Any]:

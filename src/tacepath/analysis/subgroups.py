@@ -103,7 +103,7 @@ def subgroup_results(sap: Sap, data: AnalysisData) -> tuple[SubgroupResult, ...]
     if plan is None:
         return ()
     arms = (sap.treatment.experimental, sap.treatment.reference)
-    strata = (list(sap.strata) or None) if plan.stratified else None
+    strata = (list(sap.strata_for_model()) or None) if plan.stratified else None
     out = []
     for code in plan.endpoints:
         frame = _endpoint_frame(sap, data, sap.endpoint(code))

@@ -34,6 +34,12 @@ def endpoints_command(
         "plus_one", "--aval", help="AVAL convention: plus_one (ADT-STARTDT+1) | difference."
     ),
     ttp: str = typer.Option("mrecist", "--ttp", help="TTP criterion: mrecist | recist11."),
+    tactics_exploratory: bool = typer.Option(
+        False,
+        "--tactics-exploratory",
+        help="Also TTMVIEHS: time to macrovascular invasion or extrahepatic spread >= 10 mm "
+        "(TACTICS).",
+    ),
 ) -> None:
     """Derive OS, PFS (RECIST 1.1, mRECIST), TACE-specific PFS, TTP and JSH TACE failure.
 
@@ -57,6 +63,7 @@ def endpoints_command(
             assessment_interval_days=interval_days,
             aval_convention=aval,  # type: ignore[arg-type]
             ttp_criterion=ttp,  # type: ignore[arg-type]
+            tactics_exploratory=tactics_exploratory,
         )
         df = derive_adtte(load_timelines(timelines), options)
         write_adtte(df, out)

@@ -96,6 +96,9 @@ def analyze_command(
         typer.echo("SYNTHETIC — not trial data", err=True)
     for g in result.gatekeeping:
         typer.echo(f"{g.order}. {g.endpoint}: {g.reason}")
+    if result.monitoring is not None:
+        m = result.monitoring
+        typer.echo(f"monitoring {m.endpoint}: {m.decision} ({m.reason})")
     typer.echo(f"report: {files.html}")
     if files.pdf is not None:
         typer.echo(f"pdf:    {files.pdf}")

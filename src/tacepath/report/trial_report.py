@@ -22,7 +22,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from tacepath.adam.model import SYNTHETIC_LABEL
 from tacepath.analysis import TrialAnalysis, analysis_date
 from tacepath.jsonsafe import json_safe
+from tacepath.report.cif_plot import plot_cif
 from tacepath.report.forest_plot import plot_forest
+from tacepath.report.graph_plot import plot_testing_graph
+from tacepath.report.interim_plot import plot_interim
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
 from tacepath.report.summaries import write_pdf
 
@@ -114,7 +117,7 @@ def _figures(result: TrialAnalysis, folder: Path) -> dict[str, dict[str, Path]]:
                 estimate=e.hr.estimate,
                 lower=e.hr.lower,
                 upper=e.hr.upper,
-                label="Stratified Cox HR" if e.strata else "Cox HR",
+                label="Stratified Cox HR" if e.model_strata else "Cox HR",
                 conf_level=s.conf_level,
             ),
             title=title,
@@ -122,6 +125,47 @@ def _figures(result: TrialAnalysis, folder: Path) -> dict[str, dict[str, Path]]:
             break_times=s.km.break_times,
         )
         out[e.paramcd] = {"km": km_path}
+        cr = e.competing_risks
+        if cr is not None:
+            gray = ed["competing_risks"]["gray_test"]
+            out[e.paramcd]["cif"] = plot_cif(
+                cr.curves,
+                e.km,
+                folder / f"cif_{e.paramcd}.png",
+                arms=result.arms,
+                cause_label=" / ".join(cr.cause).lower(),
+                competing_label=" / ".join(cr.competing).lower(),
+                title=f"{prefix}{e.label}: cumulative incidence with competing event",
+                corner=(
+                    f"Gray's test p = {_p(gray['p'])} (two-sided, {strat})\n"
+                    f"Fine-Gray HR {_hr(ed['competing_risks']['fine_gray'])}"
+                ),
+                time_label=f"{unit} since randomisation",
+                break_times=s.km.break_times,
+            )
+    if d["monitoring"] is not None:
+        mon = d["monitoring"]
+        out["_monitoring"] = {
+            "plot": plot_interim(
+                mon,
+                folder / "interim.png",
+                title=f"{prefix}{result.endpoint(mon['endpoint']).label}: "
+                f"{mon['spending']} spending at the observed information",
+            )
+        }
+    t = s.testing
+    if t is not None and t.procedure == "graph" and t.weights and t.transitions:
+        out["_testing"] = {
+            "graph": plot_testing_graph(
+                [st.endpoint for st in t.steps],
+                t.weights,
+                t.transitions,
+                folder / "testing_graph.png",
+                alpha=s.alpha,
+                rejected=[g.rejected for g in result.gatekeeping],
+                title=f"{prefix}Testing graph (α = {s.alpha:g})",
+            )
+        }
     for code, sg in d["subgroups"].items():
         label = result.endpoint(code).label
         path = plot_forest(
@@ -175,10 +219,12 @@ def _endpoint_view(result: TrialAnalysis, code: str, figs: dict[str, Path]) -> d
         "sides": d["sides"],
         "test": _test_view(d.get("test")),
         "strata": d["strata"],
+        "model_strata": d["model_strata"],
         "n_strata": d["n_strata"],
         "tau": d["rmst"]["tau"],
         "rmst_diff": None if diff is None else f"{_est(diff, 2)}; p = {_p(diff['p'])}",
         "rmst_ratio": None if ratio is None else _est(ratio, 3),
+        "rmst_stratified": _stratified_rmst_text(d["rmst"].get("stratified")),
         "follow_up": _est(d["follow_up_median"]),
         "oe": [
             f"{arm}: O = {d['logrank_observed'][arm]:g}, E = {d['logrank_expected'][arm]:.2f}"
@@ -189,7 +235,56 @@ def _endpoint_view(result: TrialAnalysis, code: str, figs: dict[str, Path]) -> d
         "warnings": d["warnings"],
         "km": _b64(figs["km"]),
         "forest": _b64(figs["forest"]) if "forest" in figs else None,
+        "competing": _competing_view(d, result.arms, figs),
+        "estimand": d.get("estimand"),
     }
+
+
+def _competing_view(
+    d: dict[str, Any], arms: tuple[str, str], figs: dict[str, Path]
+) -> dict[str, Any] | None:
+    cr = d.get("competing_risks")
+    if cr is None or "cif" not in figs:
+        return None
+    pct = [
+        {
+            "arm": arm,
+            "events": cr["events"][arm],
+            "cif": [
+                "—" if r["estimate"] is None else f"{100 * r['estimate']:.1f} ({r['variance']:.5f})"
+                for r in cr["cif"][arm]
+            ],
+        }
+        for arm in arms
+    ]
+    g, g2, fg = cr["gray_test"], cr["gray_test_competing"], cr["fine_gray"]
+    return {
+        "cause": ", ".join(cr["cause"]),
+        "competing": ", ".join(cr["competing"]),
+        "times": [r["time"] for r in cr["cif"][arms[0]]],
+        "rows": pct,
+        "gray": f"χ² = {_n(g['stat'], 3)} ({g['df']} df); p = {_p(g['p'])} (two-sided)",
+        "gray_competing": f"χ² = {_n(g2['stat'], 3)} ({g2['df']} df); p = {_p(g2['p'])}",
+        "fine_gray": f"{_hr(fg)}; Wald p = {_p(fg['p'])} (two-sided); coef {_n(fg['coef'], 4)}, "
+        f"SE {_n(fg['se'], 4)}",
+        "figure": _b64(figs["cif"]),
+    }
+
+
+def _stratified_rmst_text(st: dict[str, Any] | None) -> dict[str, str] | None:
+    if st is None:
+        return None
+    diff = st["difference"]
+    value = (
+        f"{_est(diff, 2)}; SE {_n(diff['se'], 2)}; p = {_p(diff['p'])} (two-sided)"
+        if diff["estimate"] is not None
+        else f"not estimable ({st['note']})"
+    )
+    parts = [
+        f"{r['stratum']}: w = {r['weight']:.3f}, difference {_n(r['difference'], 2)}"
+        for r in st["by_stratum"]
+    ]
+    return {"strata": ", ".join(st["strata"]), "value": value, "detail": "; ".join(parts)}
 
 
 def _test_view(test: dict[str, Any] | None) -> dict[str, str] | None:
@@ -274,6 +369,7 @@ def trial_report_html(
                 "label": e["label"],
                 "hr": _hr(e),
                 "p_text": _p(g["p"]),
+                "adjusted_text": "—" if g.get("adjusted_p") is None else _p(g["adjusted_p"]),
                 "decision": "rejected H0"
                 if g["rejected"]
                 else "not rejected"
@@ -296,6 +392,8 @@ def trial_report_html(
         safety=_safety_view(result),
         categorical=_categorical_view(result),
         subgroup_tables=_subgroup_view(result),
+        testing_graph=_b64(figures["_testing"]["graph"]) if "_testing" in figures else None,
+        interim_plot=_b64(figures["_monitoring"]["plot"]) if "_monitoring" in figures else None,
         fmt_p=_p,
     )
 

@@ -166,6 +166,12 @@ class CumulativeIncidence(JsonFields):
         idx = np.searchsorted(jumps, np.asarray(times, dtype=float), side="right")
         return np.concatenate([[0.0], values])[idx]
 
+    def variance_at(self, times: Sequence[float]) -> FloatArray:
+        """The variance of F(t) at each time (``cmprsk::timepoints``' ``var``)."""
+        jumps, values = self.time[1:-1:2], self.variance[2::2]
+        idx = np.searchsorted(jumps, np.asarray(times, dtype=float), side="right")
+        return np.concatenate([[0.0], values])[idx]
+
 
 def _distinct(time: FloatArray) -> tuple[FloatArray, IntArray]:
     """Distinct times (sorted) and each row's index among them."""
