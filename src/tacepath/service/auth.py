@@ -41,6 +41,7 @@ from tacepath.service.errors import (
     PermissionDenied,
     RateLimited,
 )
+from tacepath.service.passwords import password_weakness
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import (
@@ -160,6 +161,8 @@ def _user_problems(username: str, password: str, role: str, full_name: str) -> l
         out.append(Problem("username", username, "3 to 80 letters, digits or . _ @ -"))
     if len(password) < MIN_PASSWORD_LENGTH or len(password) > 1024 or "\x00" in password:
         out.append(Problem("password", "(hidden)", f"{MIN_PASSWORD_LENGTH} to 1024 characters"))
+    elif (weak := password_weakness(password, (username, full_name))) is not None:
+        out.append(Problem("password", "(hidden)", weak))
     if role not in ROLES:
         out.append(Problem("role", role, "one of " + ", ".join(ROLES)))
     if len(full_name) > 200 or "\x00" in full_name:
