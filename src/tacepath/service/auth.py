@@ -13,6 +13,9 @@
   failures from one address within :data:`RATE_WINDOW` block that address. The owner
   signing in from another address is not held back by someone else's failures (no account
   lockout); a right password ends its address's backoff.
+* Old counters are deleted as logins arrive (:func:`prune_login_counters`): a counter left
+  alone for :data:`THROTTLE_RETENTION` and past its wait, and login attempts older than
+  :data:`LOGIN_ATTEMPT_RETENTION`, so neither table grows without bound.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -61,11 +64,13 @@ __all__ = [
     "API_TOKEN_MAX_DAYS",
     "BACKOFF_BASE",
     "BACKOFF_MAX",
+    "LOGIN_ATTEMPT_RETENTION",
     "MAX_FAILURES_PER_CLIENT",
     "MAX_FAILURES_PER_USER",
     "MIN_PASSWORD_LENGTH",
     "RATE_WINDOW",
     "SESSION_LIFETIME",
+    "THROTTLE_RETENTION",
     "app_secret",
     "create_api_token",
     "create_organisation",
@@ -75,6 +80,7 @@ __all__ = [
     "list_users",
     "login",
     "logout",
+    "prune_login_counters",
     "revoke_api_token",
     "session_principal",
     "token_principal",
@@ -88,6 +94,15 @@ RATE_WINDOW = dt.timedelta(minutes=15)
 #: The first wait of an account from one address after its failures, doubling each time.
 BACKOFF_BASE = dt.timedelta(seconds=15)
 BACKOFF_MAX = dt.timedelta(minutes=15)
+#: A counter untouched this long, and past its wait, is deleted: longer than
+#: :data:`RATE_WINDOW` and :data:`BACKOFF_MAX`, so deleting it changes no answer but one: an
+#: account's failures from one address are forgotten after a day of quiet.
+THROTTLE_RETENTION = dt.timedelta(days=1)
+#: Login attempts (each also in the audit trail as ``auth.login`` / ``auth.login_failed``)
+#: are kept this long.
+LOGIN_ATTEMPT_RETENTION = dt.timedelta(days=30)
+#: Rows deleted per table by one login, so pruning never makes a login slow.
+PRUNE_BATCH = 500
 SESSION_LIFETIME = dt.timedelta(hours=12)
 #: How long an API token works unless its maker asks for less or more (1 to 365 days).
 API_TOKEN_LIFETIME = dt.timedelta(days=90)
@@ -274,7 +289,37 @@ def _locked_counters(s: Session, keys: list[str], now: dt.datetime) -> dict[str,
     if dialect == "postgresql":
         q = q.with_for_update()
     rows = s.scalars(q.execution_options(populate_existing=True)).all()
-    return {r.key: r for r in rows}
+    found = {r.key: r for r in rows}
+    missing = [k for k in keys if k not in found]
+    if missing:  # pruned by another login between the insert and the lock: make it again
+        found.update(_locked_counters(s, missing, now))
+    return found
+
+
+def prune_login_counters(s: Session, now: dt.datetime, keep: list[str]) -> tuple[int, int]:
+    """Delete up to :data:`PRUNE_BATCH` counters idle for :data:`THROTTLE_RETENTION` whose
+    wait is over (not those in ``keep``, the attempt's own), and up to as many login
+    attempts older than :data:`LOGIN_ATTEMPT_RETENTION`. On PostgreSQL rows locked by
+    another login are skipped, never waited for. The numbers deleted."""
+    idle = now - THROTTLE_RETENTION
+    old = (
+        select(LoginThrottle.key)
+        .where(
+            LoginThrottle.window_start < idle,
+            or_(LoginThrottle.next_at.is_(None), LoginThrottle.next_at < idle),
+            LoginThrottle.key.not_in(keep),
+        )
+        .limit(PRUNE_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    counters = s.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(old)))
+    stale = (
+        select(LoginAttempt.id)
+        .where(LoginAttempt.at < now - LOGIN_ATTEMPT_RETENTION)
+        .limit(PRUNE_BATCH)
+    )
+    attempts = s.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(stale)))
+    return int(counters.rowcount or 0), int(attempts.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _reserve(db: Database, username: str, client: str) -> tuple[str, str, str]:
@@ -301,6 +346,8 @@ def _reserve(db: Database, username: str, client: str) -> tuple[str, str, str]:
         wait = _backoff(p.failures)
         p.window_start = now
         p.next_at = now + wait if wait else None
+        s.flush()
+        prune_login_counters(s, now, [pair, addr, account])
     return pair, addr, account
 
 
