@@ -51,6 +51,7 @@ from tacepath.store.models import (
     ROLES,
     ApiToken,
     AppSetting,
+    AuditRecord,
     LoginAttempt,
     LoginThrottle,
     Organisation,
@@ -67,7 +68,9 @@ __all__ = [
     "LOGIN_ATTEMPT_RETENTION",
     "MAX_FAILURES_PER_CLIENT",
     "MAX_FAILURES_PER_USER",
+    "MAX_NAME_PROBES",
     "MIN_PASSWORD_LENGTH",
+    "NAME_PROBE_WINDOW",
     "RATE_WINDOW",
     "SESSION_LIFETIME",
     "THROTTLE_RETENTION",
@@ -91,6 +94,9 @@ MAX_FAILURES_PER_USER = 5
 #: Failed logins from one address (any account) within :data:`RATE_WINDOW`.
 MAX_FAILURES_PER_CLIENT = 30
 RATE_WINDOW = dt.timedelta(minutes=15)
+#: Refusals of a taken user name an admin may meet within :data:`NAME_PROBE_WINDOW`.
+MAX_NAME_PROBES = 10
+NAME_PROBE_WINDOW = dt.timedelta(hours=1)
 #: The first wait of an account from one address after its failures, doubling each time.
 BACKOFF_BASE = dt.timedelta(seconds=15)
 BACKOFF_MAX = dt.timedelta(minutes=15)
@@ -203,32 +209,80 @@ def create_user(
     problems = _user_problems(username, password, role, full_name)
     if problems:
         raise InputErrors(problems)
+    if who is not None:
+        _check_name_probes(db, who)
     with db.write() as s:
         if s.get(Organisation, organisation_id) is None:
             raise NotFound("organisation", organisation_id)
-        if s.scalar(select(User.id).where(User.username == username)) is not None:
-            raise AlreadyExists("user", username)
-        user = User(
-            organisation_id=organisation_id,
-            username=username,
-            full_name=full_name,
-            password_hash=_HASHER.hash(password),
-            role=role,
-        )
-        s.add(user)
-        s.flush()
-        info = {"id": user.id, "username": username, "role": role, "full_name": full_name}
+        taken = s.scalar(select(User.id).where(User.username == username)) is not None
+        if not taken:
+            return _add_user(s, who, organisation_id, username, password, role, full_name)
+    with db.write() as s:  # the refusal is recorded: probing shows in the trail
         audit.record(
             s,
             who,
-            "user.create",
+            "user.create_refused",
             "user",
-            user.id,
-            after=info,
+            username[:64],
+            after={"reason": "user name taken"},
             organisation_id=organisation_id,
             username="command line",
         )
-        return info
+    raise AlreadyExists("user", username)
+
+
+def _check_name_probes(db: Database, who: Principal) -> None:
+    """User names are unique across organisations (sign-in is by name alone), so a refusal
+    tells an admin that a name exists somewhere: after :data:`MAX_NAME_PROBES` refusals
+    within :data:`NAME_PROBE_WINDOW` the admin waits (429), so names cannot be listed by
+    trying them; each refusal is in the organisation's audit trail."""
+    since = utcnow() - NAME_PROBE_WINDOW
+    with db.read() as s:
+        times = s.scalars(
+            select(AuditRecord.at)
+            .where(
+                AuditRecord.user_id == who.user_id,
+                AuditRecord.action == "user.create_refused",
+                AuditRecord.at >= since,
+            )
+            .order_by(AuditRecord.at)
+        ).all()
+    if len(times) >= MAX_NAME_PROBES:
+        wait = _aware(times[-MAX_NAME_PROBES]) + NAME_PROBE_WINDOW - utcnow()
+        raise RateLimited(max(1, math.ceil(wait.total_seconds())), "user names already taken")
+
+
+def _add_user(
+    s: Session,
+    who: Principal | None,
+    organisation_id: int,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+) -> dict[str, Any]:
+    """Add the user and its audit record to the transaction ``s``."""
+    user = User(
+        organisation_id=organisation_id,
+        username=username,
+        full_name=full_name,
+        password_hash=_HASHER.hash(password),
+        role=role,
+    )
+    s.add(user)
+    s.flush()
+    info = {"id": user.id, "username": username, "role": role, "full_name": full_name}
+    audit.record(
+        s,
+        who,
+        "user.create",
+        "user",
+        user.id,
+        after=info,
+        organisation_id=organisation_id,
+        username="command line",
+    )
+    return info
 
 
 def list_users(
