@@ -219,3 +219,18 @@ def test_the_page_pages_through_the_trail(
     second = admin.get("/audit", params={"category": "", "page": 2})
     assert 'rel="prev"' in second.text
     assert admin.get("/audit", params={"page": 0}).status_code == 422
+
+
+def test_long_values_are_given_as_an_excerpt(trail: dict[str, Any]) -> None:
+    from tacepath.service.audit import MAX_VALUE_CHARS
+
+    c = _as(trail["app"], "a-clinician")
+    (row,) = c.get("/api/audit", params={"action": "timeline.replace"}).json()
+    after = row["changes"]["timeline"]["after"]
+    # the stored timeline's JSON is longer than the bound: its beginning is shown, cut
+    assert isinstance(after, str)
+    assert len(after) == MAX_VALUE_CHARS + 1
+    assert after.endswith("…")
+    assert after.startswith("{")
+    short = c.get("/api/audit", params={"action": "course.update"}).json()[0]
+    assert short["changes"]["regimen"]["after"] == "tace-sorafenib"  # short values whole

@@ -111,11 +111,25 @@ def _changed_fields(before: Any, after: Any) -> list[str]:
     return sorted(k for k in set(b) | set(a) if b.get(k, None) != a.get(k, None) or k not in b)
 
 
+#: A value of a change longer than this as JSON is given as the beginning of its JSON text.
+MAX_VALUE_CHARS = 2000
+
+
+def _bounded(value: Any) -> Any:
+    """``value``, or the first :data:`MAX_VALUE_CHARS` characters of its JSON and "…"."""
+    text = json.dumps(value, default=str, sort_keys=True)
+    return value if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+
+
 def _changes(before: Any, after: Any) -> dict[str, dict[str, Any]]:
-    """Each changed top-level field with its value before and after (clinical roles only)."""
+    """Each changed top-level field with its value before and after (clinical roles only),
+    each bounded (:func:`_bounded`): a whole timeline is not repeated in every row."""
     b = before if isinstance(before, dict) else {}
     a = after if isinstance(after, dict) else {}
-    return {k: {"before": b.get(k), "after": a.get(k)} for k in _changed_fields(b, a)}
+    return {
+        k: {"before": _bounded(b.get(k)), "after": _bounded(a.get(k))}
+        for k in _changed_fields(b, a)
+    }
 
 
 @dataclass(frozen=True, slots=True)
