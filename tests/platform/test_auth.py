@@ -170,3 +170,35 @@ def test_health_is_503_when_the_database_lost_its_schema(tmp_path: Any) -> None:
     assert body["status"] == "unavailable"
     assert "alembic_version" in body["problem"]
     assert str(tmp_path) not in body["problem"]
+
+
+def test_an_admin_cannot_list_another_organisations_user_names(
+    client: Any, orgs: Any, monkeypatch: Any
+) -> None:
+    """User names are unique across organisations, so 409 "already exists" told Hospital B's
+    admin that ``a-clinician`` exists; trying names could list them. Now each refusal is in
+    B's audit trail and after 10 within an hour B's admin waits (429)."""
+    import datetime as dt
+
+    from tacepath.service import auth
+
+    login(client, "b-admin")
+    user = {"username": "a-clinician", "role": "navigator", "password": PASSWORD}
+    for _ in range(auth.MAX_NAME_PROBES):
+        assert client.post("/api/users", json=user).status_code == 409
+    r = client.post("/api/users", json=user)
+    assert r.status_code == 429
+    assert 0 < int(r.headers["retry-after"]) <= 3600
+    assert "user names already taken" in r.text
+    fresh = {"username": "b-new-navigator", "role": "navigator", "password": PASSWORD}
+    assert client.post("/api/users", json=fresh).status_code == 429
+    trail = client.get("/api/audit", params={"action": "user.create_refused"})
+    assert int(trail.headers["x-total-count"]) == auth.MAX_NAME_PROBES
+    assert {a["category"] for a in trail.json()} == {"access"}
+    # an hour later the admin may add users again
+    later = auth.utcnow() + auth.NAME_PROBE_WINDOW + dt.timedelta(seconds=1)
+    monkeypatch.setattr(auth, "utcnow", lambda: later)
+    assert client.post("/api/users", json=fresh).status_code == 201
+    client.post("/api/auth/logout")
+    login(client, "a-admin")  # Hospital A's trail shows nothing of B's probing
+    assert client.get("/api/audit", params={"action": "user.create_refused"}).json() == []

@@ -120,3 +120,60 @@ def test_a_wrong_trusted_proxy_setting_fails_at_start() -> None:
 
     with pytest.raises(ValueError, match="does not appear to be an IPv4 or IPv6 network"):
         Settings(database_url="sqlite://", trusted_proxies=("not-a-network",))
+
+
+def _counters(db: Any) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from tacepath.store.models import LoginAttempt, LoginThrottle
+
+    with db.read() as s:
+        return (
+            int(s.scalar(select(func.count()).select_from(LoginThrottle)) or 0),
+            int(s.scalar(select(func.count()).select_from(LoginAttempt)) or 0),
+        )
+
+
+def test_old_counters_and_attempts_are_pruned_by_age(
+    db: Any, orgs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: ``login_throttles`` kept a row per account and address ever tried and
+    ``login_attempts`` every attempt, so a guesser could grow both without bound."""
+    now = [dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)]
+    monkeypatch.setattr(auth, "utcnow", lambda: now[0])
+    for i in range(40):
+        assert _attempt(db, f"guess{i}", "wrong", f"203.0.113.{i}") == "401"
+    assert _counters(db) == (40 * 3, 40)
+    # a minute before the retention ends nothing is deleted (only the new attempt's rows)
+    now[0] += auth.THROTTLE_RETENTION - dt.timedelta(minutes=1)
+    assert _attempt(db, "a-clinician", PASSWORD, "198.51.100.7") == "200"
+    assert _counters(db) == (40 * 3 + 3, 41)
+    # past the retention: the idle counters are deleted, the live ones kept
+    now[0] += dt.timedelta(minutes=2)
+    assert _attempt(db, "a-clinician", "wrong", "198.51.100.8") == "401"
+    throttles, attempts = _counters(db)
+    assert throttles == 3 + 2  # the two live attempts' rows (the account's row is shared)
+    assert attempts == 42  # attempts are kept longer
+    now[0] += auth.LOGIN_ATTEMPT_RETENTION + dt.timedelta(minutes=1)
+    assert _attempt(db, "a-clinician", "wrong", "198.51.100.9") == "401"
+    assert _counters(db)[1] == 1  # the older attempts are gone
+
+
+def test_a_counter_in_its_wait_is_not_pruned(
+    db: Any, orgs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)]
+    monkeypatch.setattr(auth, "utcnow", lambda: now[0])
+    monkeypatch.setattr(auth, "BACKOFF_MAX", dt.timedelta(days=3))
+    wait = 0
+    for _ in range(40):  # the wait doubles past the retention
+        answer = _attempt(db, "a-clinician", "wrong", "203.0.113.9")
+        if answer.startswith("429"):
+            wait = int(answer.split(":")[1])
+            if wait > auth.THROTTLE_RETENTION.total_seconds():
+                break
+            now[0] += dt.timedelta(seconds=wait)
+    assert wait > auth.THROTTLE_RETENTION.total_seconds()
+    now[0] += auth.THROTTLE_RETENTION + dt.timedelta(minutes=1)
+    assert _attempt(db, "someone", "wrong", "198.51.100.7") == "401"  # prunes
+    assert _attempt(db, "a-clinician", PASSWORD, "203.0.113.9").startswith("429")

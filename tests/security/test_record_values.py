@@ -38,6 +38,41 @@ def test_identifiers_with_invisible_characters_or_outer_spaces_are_refused(pid: 
                                                "lesions": [{**LESION, "id": pid}]}]))  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("pid", "says"),
+    [
+        ("P\u041e01", "mixes Cyrillic and Latin"),  # Cyrillic O in a Latin id: looks like PO01
+        ("A\u0392C1", "mixes Greek and Latin"),  # Greek capital beta between Latin A and C
+        ("\uff30001", "FULLWIDTH LATIN CAPITAL LETTER P"),  # looks like P001
+        ("P\u00b2", "SUPERSCRIPT TWO"),
+        ("\ufb01le-1", "LATIN SMALL LIGATURE FI"),
+    ],
+)
+def test_look_alike_identifiers_are_refused(pid: str, says: str) -> None:
+    """Unicode TS #39: identifiers stable under NFKC, their letters of one script."""
+    with pytest.raises(InputError) as exc:
+        parse_patient({"id": pid})
+    assert exc.value.problems[0].field == "id"
+    assert says in exc.value.problems[0].allowed
+    with pytest.raises(InputError):
+        parse_timeline(_timeline(id=pid))
+
+
+@pytest.mark.parametrize(
+    "pid",
+    [
+        "P001",
+        "M\u00fcller-7",
+        "\u5c71\u7530\u30bf\u30ed\u30fc",
+        "\uae40\ucca0\uc218",
+        "\u0395\u039b-1",
+        "HCC-2026/04",
+    ],
+)
+def test_identifiers_of_one_script_are_accepted(pid: str) -> None:
+    assert parse_patient({"id": pid}).id == pid
+
+
 def test_identifiers_are_normalised_to_nfc() -> None:
     decomposed = "Jose\u0301-1"
     assert parse_patient({"id": decomposed}).id == "Jos\u00e9-1"

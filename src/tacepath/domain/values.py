@@ -7,6 +7,9 @@
   and refused with a control, format (zero-width, bidirectional override), private-use or
   unpaired surrogate character, or with leading or trailing white space: ``"P\\u200b001"``
   would look like ``"P001"`` on every page and in every summary while being another patient.
+  Look-alikes (Unicode TS #39, "Security mechanisms"): a compatibility character (fullwidth
+  ``Ｐ``, ligatures, superscripts: not stable under NFKC) and letters of two scripts (Latin
+  ``P`` with Cyrillic ``О``) are refused too.
 
 :class:`Record` is the base class of the domain's pydantic models; it applies the first two
 to every field.
@@ -43,7 +46,37 @@ def check_identifier(value: str) -> str:
                 f"an identifier of visible characters (U+{ord(ch):04X} "
                 f"{unicodedata.name(ch, 'unnamed')} at position {i + 1} is not)"
             )
-    return unicodedata.normalize("NFC", value)
+    value = unicodedata.normalize("NFC", value)
+    for i, ch in enumerate(value):
+        if unicodedata.normalize("NFKC", ch) != ch:
+            raise ValueError(
+                f"an identifier without compatibility characters (U+{ord(ch):04X} "
+                f"{unicodedata.name(ch, 'unnamed')} at position {i + 1} is shown like "
+                f"{unicodedata.normalize('NFKC', ch)!r})"
+            )
+    scripts = sorted({s for s in map(_script, value) if s})
+    if len(scripts) > 1:
+        raise ValueError(
+            "an identifier whose letters are of one script (it mixes "
+            + " and ".join(s.title() for s in scripts)
+            + ": a letter of one may look like a letter of the other)"
+        )
+    return value
+
+
+#: Scripts written together (Japanese, Korean): counted as one for :func:`_script`.
+_HAN_GROUP = frozenset(
+    {"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC"}
+)
+
+
+def _script(ch: str) -> str | None:
+    """The script of a letter, from its Unicode name's first word (``LATIN``, ``CYRILLIC``,
+    ``GREEK``, …); ``None`` for digits, punctuation and symbols, which every script uses."""
+    if not unicodedata.category(ch).startswith("L"):
+        return None
+    word = unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
+    return "CJK" if word in _HAN_GROUP else word
 
 
 #: A record identifier: NFC, no invisible or control characters, no outer spaces.

@@ -9,14 +9,17 @@ state-changing request on a session must carry the session's CSRF token
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from typing import Annotated, Any
 
-from fastapi import Path, Request
+from fastapi import Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from tacepath.errors import InputError
 from tacepath.http.csrf import check_csrf
 from tacepath.http.settings import SESSION_COOKIE, Settings
+from tacepath.service.audit import AuditFilter
 from tacepath.service.auth import session_principal, token_principal
 from tacepath.service.db import Database
 from tacepath.service.errors import NotAuthenticated
@@ -27,6 +30,7 @@ __all__ = [
     "PUBLIC",
     "RecordId",
     "Require",
+    "audit_filter",
     "client_address",
     "get_db",
     "get_settings",
@@ -127,3 +131,36 @@ PUBLIC: Any = _Public()
 
 #: A record id in a path: 32-bit, positive (a larger number is refused with 422).
 RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+def _day(name: str, text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(name, text, "a day, YYYY-MM-DD") from None
+
+
+def audit_filter(
+    user: str | None = Query(None, max_length=80),
+    patient: str | None = Query(None, max_length=64),
+    action: str | None = Query(None, max_length=60),
+    category: str | None = Query(None, max_length=10),
+    entity: str | None = Query(None, max_length=40),
+    entity_id: str | None = Query(None, max_length=64),
+    since: str | None = Query(None, max_length=10, description="first day (UTC), YYYY-MM-DD"),
+    until: str | None = Query(None, max_length=10, description="last day (UTC), YYYY-MM-DD"),
+) -> AuditFilter:
+    """The audit trail's filters from the query string, an empty one meaning any (a filter
+    form sends its empty fields); the service checks them (``AuditFilter``)."""
+    return AuditFilter(
+        user or None,
+        patient or None,
+        action or None,
+        category or None,
+        entity or None,
+        entity_id or None,
+        _day("since", since),
+        _day("until", until),
+    )

@@ -2,25 +2,40 @@
 
 Each record is chained to the one before it by its hash (``tacepath.store.audit_chain``);
 :func:`verify_chain` walks the chain and names each edited, deleted or inserted row.
+:func:`audit_page` shows the trail: to the admin without values, to clinical roles with the
+values of their organisation's patients' records (:func:`audit_csv`: the same as CSV).
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from tacepath.domain.values import DATE_RANGE
 from tacepath.errors import InputError
+from tacepath.interop.csv_out import safe_cell
 from tacepath.service.db import Database
-from tacepath.service.permissions import check
+from tacepath.service.permissions import allowed, check
 from tacepath.service.principal import Principal
 from tacepath.store.audit_chain import ChainReport, verify
-from tacepath.store.models import AuditRecord
+from tacepath.store.models import AuditRecord, Patient
 
 __all__ = [
     "CATEGORIES",
+    "CSV_COLUMNS",
+    "MAX_PAGE",
+    "AuditFilter",
+    "AuditPage",
     "ChainReport",
+    "audit_csv",
+    "audit_page",
     "audit_trail",
     "record",
     "record_read",
@@ -96,6 +111,169 @@ def _changed_fields(before: Any, after: Any) -> list[str]:
     return sorted(k for k in set(b) | set(a) if b.get(k, None) != a.get(k, None) or k not in b)
 
 
+#: A value of a change longer than this as JSON is given as the beginning of its JSON text.
+MAX_VALUE_CHARS = 2000
+
+
+def _bounded(value: Any) -> Any:
+    """``value``, or the first :data:`MAX_VALUE_CHARS` characters of its JSON and "…"."""
+    text = json.dumps(value, default=str, sort_keys=True)
+    return value if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+
+
+def _changes(before: Any, after: Any) -> dict[str, dict[str, Any]]:
+    """Each changed top-level field with its value before and after (clinical roles only),
+    each bounded (:func:`_bounded`): a whole timeline is not repeated in every row."""
+    b = before if isinstance(before, dict) else {}
+    a = after if isinstance(after, dict) else {}
+    return {
+        k: {"before": _bounded(b.get(k)), "after": _bounded(a.get(k))}
+        for k in _changed_fields(b, a)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """What to show of the audit trail; every field optional (``None``: any).
+
+    ``patient`` is a patient's identifier (``P003``) in the organisation; ``since`` and
+    ``until`` are UTC days, both included."""
+
+    user: str | None = None
+    patient: str | None = None
+    action: str | None = None
+    category: str | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """One page of the trail, newest first: ``total`` records match, these are the
+    ``offset``-th onwards. ``values``: whether the rows carry ``changes`` (before/after)."""
+
+    rows: tuple[dict[str, Any], ...]
+    total: int
+    offset: int
+    limit: int
+    values: bool
+
+
+#: Largest page of the trail (API, page and CSV export).
+MAX_PAGE = 1000
+
+
+def _check_filter(f: AuditFilter) -> None:
+    if f.category is not None and f.category not in CATEGORIES:
+        raise InputError("category", f.category, "one of " + ", ".join(CATEGORIES))
+    for name in ("user", "patient", "action", "entity", "entity_id"):
+        value = getattr(f, name)
+        if value is not None and (len(value) > 80 or "\x00" in value):
+            raise InputError(name, value, "at most 80 characters")
+    for name in ("since", "until"):
+        day = getattr(f, name)
+        if day is not None and not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+            raise InputError(name, day.isoformat(), "a day from 1900-01-01 to 2200-12-31")
+    if f.since and f.until and f.since > f.until:
+        raise InputError("until", f.until.isoformat(), "a day on or after since")
+
+
+def _query(s: Session, who: Principal, f: AuditFilter, values: bool) -> Any:
+    q = select(AuditRecord).where(AuditRecord.organisation_id == who.organisation_id)
+    if values:  # clinical roles: their organisation's patients' records only
+        q = q.where(AuditRecord.entity == "patient")
+    if f.entity:
+        q = q.where(AuditRecord.entity == f.entity)
+    if f.entity_id:
+        q = q.where(AuditRecord.entity_id == f.entity_id)
+    if f.patient:
+        pid = s.scalar(
+            select(Patient.id).where(
+                Patient.organisation_id == who.organisation_id, Patient.mrn == f.patient
+            )
+        )
+        q = q.where(AuditRecord.entity == "patient", AuditRecord.entity_id == str(pid))
+    if f.user:
+        q = q.where(AuditRecord.username == f.user)
+    if f.action:
+        q = q.where(AuditRecord.action == f.action)
+    if f.since:
+        q = q.where(AuditRecord.at >= dt.datetime.combine(f.since, dt.time(), dt.UTC))
+    if f.until:
+        end = dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        q = q.where(AuditRecord.at < end)
+    if f.category == "access":
+        q = q.where(or_(*(AuditRecord.action.startswith(p) for p in _ACCESS_PREFIXES)))
+    elif f.category == "read":
+        q = q.where(AuditRecord.action.in_(sorted(_READ_ACTIONS)))
+    elif f.category == "change":
+        q = q.where(
+            AuditRecord.action.not_in(sorted(_READ_ACTIONS)),
+            *(~AuditRecord.action.startswith(p) for p in _ACCESS_PREFIXES),
+        )
+    return q
+
+
+def _row(r: AuditRecord, values: bool, mrns: dict[str, str]) -> dict[str, Any]:
+    kind = _category(r.action)
+    read = kind == "read"
+    view = r.after.get("view") if read and isinstance(r.after, dict) else None
+    out: dict[str, Any] = {
+        "id": r.id,
+        "at": _aware(r.at).isoformat(),
+        "user": r.username,
+        "action": r.action,
+        "category": kind,
+        "entity": r.entity,
+        "entity_id": r.entity_id,
+        "fields": [] if read else _changed_fields(r.before, r.after),
+        "view": view,
+    }
+    if values:
+        out["patient"] = mrns.get(r.entity_id)
+        out["changes"] = {} if read else _changes(r.before, r.after)
+    return out
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    """SQLite gives naive datetimes back: they are UTC."""
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+def audit_page(
+    db: Database, who: Principal, f: AuditFilter, *, offset: int = 0, limit: int = 50
+) -> AuditPage:
+    """A page of the organisation's audit trail, newest first, matching ``f``.
+
+    The admin (``audit.read`` without ``patient.read``) gets every record: who, when, what,
+    on which record, the names of the fields a change touched or the view a read used, never
+    the values (ASVS 7.1.1, 8.3.x). A clinical role (``audit.read`` and ``patient.read``)
+    gets the records of its organisation's patients only, with each changed field's value
+    before and after and the patient's identifier. Another organisation's records: never."""
+    check(who.role, "audit.read")
+    _check_filter(f)
+    values = allowed(who.role, "patient.read")
+    offset = max(0, min(offset, 10_000_000))
+    limit = max(1, min(limit, MAX_PAGE))
+    with db.read() as s:
+        q = _query(s, who, f, values)
+        total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0)
+        rows = s.scalars(q.order_by(AuditRecord.id.desc()).offset(offset).limit(limit)).all()
+        mrns: dict[str, str] = {}
+        if values:
+            ids = {int(r.entity_id) for r in rows if r.entity_id.isdigit()}
+            found = s.execute(
+                select(Patient.id, Patient.mrn).where(
+                    Patient.organisation_id == who.organisation_id, Patient.id.in_(ids)
+                )
+            ).all()
+            mrns = {str(i): m for i, m in found}
+        out = tuple(_row(r, values, mrns) for r in rows)
+    return AuditPage(out, total, offset, limit, values)
+
+
 def audit_trail(
     db: Database,
     who: Principal,
@@ -105,45 +283,30 @@ def audit_trail(
     category: str | None = None,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
-    """The organisation's audit records, newest first (admin): who, when, what, on which
-    record, and the names of the fields a change touched or the view a read used; never
-    the values (the before and after images stay in the database, for ``audit verify``)."""
-    check(who.role, "audit.read")
-    if category is not None and category not in CATEGORIES:
-        raise InputError("category", category, "one of " + ", ".join(CATEGORIES))
-    limit = max(1, min(limit, 1000))
-    with db.read() as s:
-        q = select(AuditRecord).where(AuditRecord.organisation_id == who.organisation_id)
-        if entity:
-            q = q.where(AuditRecord.entity == entity)
-        if entity_id:
-            q = q.where(AuditRecord.entity_id == entity_id)
-        if category == "access":
-            q = q.where(or_(*(AuditRecord.action.startswith(p) for p in _ACCESS_PREFIXES)))
-        elif category == "read":
-            q = q.where(AuditRecord.action.in_(sorted(_READ_ACTIONS)))
-        elif category == "change":
-            q = q.where(
-                AuditRecord.action.not_in(sorted(_READ_ACTIONS)),
-                *(~AuditRecord.action.startswith(p) for p in _ACCESS_PREFIXES),
-            )
-        rows = s.scalars(q.order_by(AuditRecord.id.desc()).limit(limit)).all()
-        out = []
-        for r in rows:
-            kind = _category(r.action)
-            read = kind == "read"
-            view = r.after.get("view") if read and isinstance(r.after, dict) else None
-            out.append(
-                {
-                    "id": r.id,
-                    "at": r.at.isoformat(),
-                    "user": r.username,
-                    "action": r.action,
-                    "category": kind,
-                    "entity": r.entity,
-                    "entity_id": r.entity_id,
-                    "fields": [] if read else _changed_fields(r.before, r.after),
-                    "view": view,
-                }
-            )
-        return out
+    """The newest ``limit`` records of :func:`audit_page` (the admin page's summary)."""
+    f = AuditFilter(entity=entity, entity_id=entity_id, category=category)
+    return list(audit_page(db, who, f, limit=limit).rows)
+
+
+#: The columns of the CSV export, in order (``changes``: clinical roles only, as JSON).
+CSV_COLUMNS = ("id", "at", "user", "action", "category", "entity", "entity_id", "fields", "view")
+
+
+def audit_csv(db: Database, who: Principal, f: AuditFilter) -> str:
+    """The newest :data:`MAX_PAGE` records matching ``f`` as CSV, every text cell
+    formula-safe (``tacepath.interop.csv_out``); the same rows as :func:`audit_page`."""
+    page = audit_page(db, who, f, limit=MAX_PAGE)
+    columns = [*CSV_COLUMNS, *(("patient", "changes") if page.values else ())]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in page.rows:
+        cells = {
+            **row,
+            "fields": " ".join(row["fields"]),
+            "view": row["view"] or "",
+            "patient": row.get("patient") or "",
+            "changes": json.dumps(row.get("changes") or {}, sort_keys=True, default=str),
+        }
+        writer.writerow([safe_cell(cells[c]) for c in columns])
+    return buf.getvalue()

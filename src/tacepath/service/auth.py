@@ -13,6 +13,9 @@
   failures from one address within :data:`RATE_WINDOW` block that address. The owner
   signing in from another address is not held back by someone else's failures (no account
   lockout); a right password ends its address's backoff.
+* Old counters are deleted as logins arrive (:func:`prune_login_counters`): a counter left
+  alone for :data:`THROTTLE_RETENTION` and past its wait, and login attempts older than
+  :data:`LOGIN_ATTEMPT_RETENTION`, so neither table grows without bound.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -41,12 +44,14 @@ from tacepath.service.errors import (
     PermissionDenied,
     RateLimited,
 )
+from tacepath.service.passwords import password_weakness
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import (
     ROLES,
     ApiToken,
     AppSetting,
+    AuditRecord,
     LoginAttempt,
     LoginThrottle,
     Organisation,
@@ -60,11 +65,15 @@ __all__ = [
     "API_TOKEN_MAX_DAYS",
     "BACKOFF_BASE",
     "BACKOFF_MAX",
+    "LOGIN_ATTEMPT_RETENTION",
     "MAX_FAILURES_PER_CLIENT",
     "MAX_FAILURES_PER_USER",
+    "MAX_NAME_PROBES",
     "MIN_PASSWORD_LENGTH",
+    "NAME_PROBE_WINDOW",
     "RATE_WINDOW",
     "SESSION_LIFETIME",
+    "THROTTLE_RETENTION",
     "app_secret",
     "create_api_token",
     "create_organisation",
@@ -74,6 +83,7 @@ __all__ = [
     "list_users",
     "login",
     "logout",
+    "prune_login_counters",
     "revoke_api_token",
     "session_principal",
     "token_principal",
@@ -84,9 +94,21 @@ MAX_FAILURES_PER_USER = 5
 #: Failed logins from one address (any account) within :data:`RATE_WINDOW`.
 MAX_FAILURES_PER_CLIENT = 30
 RATE_WINDOW = dt.timedelta(minutes=15)
+#: Refusals of a taken user name an admin may meet within :data:`NAME_PROBE_WINDOW`.
+MAX_NAME_PROBES = 10
+NAME_PROBE_WINDOW = dt.timedelta(hours=1)
 #: The first wait of an account from one address after its failures, doubling each time.
 BACKOFF_BASE = dt.timedelta(seconds=15)
 BACKOFF_MAX = dt.timedelta(minutes=15)
+#: A counter untouched this long, and past its wait, is deleted: longer than
+#: :data:`RATE_WINDOW` and :data:`BACKOFF_MAX`, so deleting it changes no answer but one: an
+#: account's failures from one address are forgotten after a day of quiet.
+THROTTLE_RETENTION = dt.timedelta(days=1)
+#: Login attempts (each also in the audit trail as ``auth.login`` / ``auth.login_failed``)
+#: are kept this long.
+LOGIN_ATTEMPT_RETENTION = dt.timedelta(days=30)
+#: Rows deleted per table by one login, so pruning never makes a login slow.
+PRUNE_BATCH = 500
 SESSION_LIFETIME = dt.timedelta(hours=12)
 #: How long an API token works unless its maker asks for less or more (1 to 365 days).
 API_TOKEN_LIFETIME = dt.timedelta(days=90)
@@ -160,6 +182,8 @@ def _user_problems(username: str, password: str, role: str, full_name: str) -> l
         out.append(Problem("username", username, "3 to 80 letters, digits or . _ @ -"))
     if len(password) < MIN_PASSWORD_LENGTH or len(password) > 1024 or "\x00" in password:
         out.append(Problem("password", "(hidden)", f"{MIN_PASSWORD_LENGTH} to 1024 characters"))
+    elif (weak := password_weakness(password, (username, full_name))) is not None:
+        out.append(Problem("password", "(hidden)", weak))
     if role not in ROLES:
         out.append(Problem("role", role, "one of " + ", ".join(ROLES)))
     if len(full_name) > 200 or "\x00" in full_name:
@@ -185,32 +209,80 @@ def create_user(
     problems = _user_problems(username, password, role, full_name)
     if problems:
         raise InputErrors(problems)
+    if who is not None:
+        _check_name_probes(db, who)
     with db.write() as s:
         if s.get(Organisation, organisation_id) is None:
             raise NotFound("organisation", organisation_id)
-        if s.scalar(select(User.id).where(User.username == username)) is not None:
-            raise AlreadyExists("user", username)
-        user = User(
-            organisation_id=organisation_id,
-            username=username,
-            full_name=full_name,
-            password_hash=_HASHER.hash(password),
-            role=role,
-        )
-        s.add(user)
-        s.flush()
-        info = {"id": user.id, "username": username, "role": role, "full_name": full_name}
+        taken = s.scalar(select(User.id).where(User.username == username)) is not None
+        if not taken:
+            return _add_user(s, who, organisation_id, username, password, role, full_name)
+    with db.write() as s:  # the refusal is recorded: probing shows in the trail
         audit.record(
             s,
             who,
-            "user.create",
+            "user.create_refused",
             "user",
-            user.id,
-            after=info,
+            username[:64],
+            after={"reason": "user name taken"},
             organisation_id=organisation_id,
             username="command line",
         )
-        return info
+    raise AlreadyExists("user", username)
+
+
+def _check_name_probes(db: Database, who: Principal) -> None:
+    """User names are unique across organisations (sign-in is by name alone), so a refusal
+    tells an admin that a name exists somewhere: after :data:`MAX_NAME_PROBES` refusals
+    within :data:`NAME_PROBE_WINDOW` the admin waits (429), so names cannot be listed by
+    trying them; each refusal is in the organisation's audit trail."""
+    since = utcnow() - NAME_PROBE_WINDOW
+    with db.read() as s:
+        times = s.scalars(
+            select(AuditRecord.at)
+            .where(
+                AuditRecord.user_id == who.user_id,
+                AuditRecord.action == "user.create_refused",
+                AuditRecord.at >= since,
+            )
+            .order_by(AuditRecord.at)
+        ).all()
+    if len(times) >= MAX_NAME_PROBES:
+        wait = _aware(times[-MAX_NAME_PROBES]) + NAME_PROBE_WINDOW - utcnow()
+        raise RateLimited(max(1, math.ceil(wait.total_seconds())), "user names already taken")
+
+
+def _add_user(
+    s: Session,
+    who: Principal | None,
+    organisation_id: int,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+) -> dict[str, Any]:
+    """Add the user and its audit record to the transaction ``s``."""
+    user = User(
+        organisation_id=organisation_id,
+        username=username,
+        full_name=full_name,
+        password_hash=_HASHER.hash(password),
+        role=role,
+    )
+    s.add(user)
+    s.flush()
+    info = {"id": user.id, "username": username, "role": role, "full_name": full_name}
+    audit.record(
+        s,
+        who,
+        "user.create",
+        "user",
+        user.id,
+        after=info,
+        organisation_id=organisation_id,
+        username="command line",
+    )
+    return info
 
 
 def list_users(
@@ -271,7 +343,37 @@ def _locked_counters(s: Session, keys: list[str], now: dt.datetime) -> dict[str,
     if dialect == "postgresql":
         q = q.with_for_update()
     rows = s.scalars(q.execution_options(populate_existing=True)).all()
-    return {r.key: r for r in rows}
+    found = {r.key: r for r in rows}
+    missing = [k for k in keys if k not in found]
+    if missing:  # pruned by another login between the insert and the lock: make it again
+        found.update(_locked_counters(s, missing, now))
+    return found
+
+
+def prune_login_counters(s: Session, now: dt.datetime, keep: list[str]) -> tuple[int, int]:
+    """Delete up to :data:`PRUNE_BATCH` counters idle for :data:`THROTTLE_RETENTION` whose
+    wait is over (not those in ``keep``, the attempt's own), and up to as many login
+    attempts older than :data:`LOGIN_ATTEMPT_RETENTION`. On PostgreSQL rows locked by
+    another login are skipped, never waited for. The numbers deleted."""
+    idle = now - THROTTLE_RETENTION
+    old = (
+        select(LoginThrottle.key)
+        .where(
+            LoginThrottle.window_start < idle,
+            or_(LoginThrottle.next_at.is_(None), LoginThrottle.next_at < idle),
+            LoginThrottle.key.not_in(keep),
+        )
+        .limit(PRUNE_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    counters = s.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(old)))
+    stale = (
+        select(LoginAttempt.id)
+        .where(LoginAttempt.at < now - LOGIN_ATTEMPT_RETENTION)
+        .limit(PRUNE_BATCH)
+    )
+    attempts = s.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(stale)))
+    return int(counters.rowcount or 0), int(attempts.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _reserve(db: Database, username: str, client: str) -> tuple[str, str, str]:
@@ -298,6 +400,8 @@ def _reserve(db: Database, username: str, client: str) -> tuple[str, str, str]:
         wait = _backoff(p.failures)
         p.window_start = now
         p.next_at = now + wait if wait else None
+        s.flush()
+        prune_login_counters(s, now, [pair, addr, account])
     return pair, addr, account
 
 

@@ -83,11 +83,11 @@ class AlreadyExists(ServiceError):
 
 
 class RateLimited(ServiceError):
-    """Too many failed logins; try again after ``retry_after`` seconds."""
+    """Too many failed logins (or ``what``); try again after ``retry_after`` seconds."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, what: str = "failed logins") -> None:
         self.retry_after = retry_after
-        super().__init__(f"too many failed logins: try again in {retry_after} s")
+        super().__init__(f"too many {what}: try again in {retry_after} s")
 
 
 class Busy(ServiceError):

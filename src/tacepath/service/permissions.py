@@ -72,7 +72,14 @@ PERMISSIONS: dict[str, Permission] = {
             "reconstruct.run", "reconstruct IPD from a digitised Kaplan-Meier curve", "statistician"
         ),
         _p("users.manage", "list and add users of the organisation", "admin"),
-        _p("audit.read", "read the audit trail of the organisation", "admin"),
+        _p(
+            "audit.read",
+            "the organisation's audit trail: admin every record without values; "
+            "clinician, navigator their patients' records with the values changed",
+            "clinician",
+            "navigator",
+            "admin",
+        ),
         _p("authenticated", "own account, API tokens, log out", *ROLES),
     )
 }

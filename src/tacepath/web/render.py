@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ NAV = (
     ("Trials", "/trials", "trial.read"),
     ("Reconstruction", "/reconstruct", "reconstruct.run"),
     ("Admin", "/admin", "users.manage"),
+    ("Audit trail", "/audit", "audit.read"),
     ("Account", "/account", "authenticated"),
 )
 
@@ -51,7 +53,16 @@ def _other_label(key: str) -> str:
     return " ".join(words.get(p, p) for p in parts)
 
 
+def _audit_value(value: Any) -> str:
+    """A value of the audit trail, shown in at most 120 characters (JSON, "—" for none)."""
+    if value is None:
+        return "—"
+    text = json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
 TEMPLATES.env.filters["fmt"] = _fmt
+TEMPLATES.env.filters["audit_value"] = _audit_value
 TEMPLATES.env.filters["field_words"] = field_words
 TEMPLATES.env.filters["other_label"] = _other_label
 TEMPLATES.env.globals["version"] = __version__

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tacepath.errors import InputError
-from tacepath.http.deps import RecordId, Require, get_db
+from tacepath.http.deps import RecordId, Require, audit_filter, get_db
 from tacepath.http.errors import problems_json
 from tacepath.service import auth
-from tacepath.service.audit import CATEGORIES, audit_trail
+from tacepath.service.audit import CATEGORIES, AuditFilter, audit_page, audit_trail
 from tacepath.service.errors import AlreadyExists
 from tacepath.service.permissions import PERMISSIONS, ROLES
 from tacepath.service.principal import Principal
@@ -131,3 +133,48 @@ def add_user(
             problems=[{"field": "username", "value": username, "allowed": "a user name not taken"}],
         )
     return RedirectResponse("/admin", status_code=303)
+
+
+#: Records per page of the audit trail page.
+AUDIT_PAGE_SIZE = 50
+
+
+@router.get("/audit")
+def audit(
+    request: Request,
+    f: AuditFilter = Depends(audit_filter),
+    page_no: int = Query(1, ge=1, le=100_000, alias="page"),
+    who: Principal = Depends(Require("audit.read")),
+) -> HTMLResponse:
+    """The audit trail with its filters, a page of :data:`AUDIT_PAGE_SIZE` records, and the
+    same filters' CSV export: the admin without values, clinical roles with their patients'
+    values (``tacepath.service.audit.audit_page``)."""
+    if (
+        f.category is None
+        and "category" not in request.query_params
+        and not who.can("patient.read")
+    ):
+        f = replace(f, category="change")  # sign-ins apart from clinical changes
+    found = audit_page(
+        get_db(request), who, f, offset=(page_no - 1) * AUDIT_PAGE_SIZE, limit=AUDIT_PAGE_SIZE
+    )
+    shown = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    if f.category and "category" not in shown:
+        shown["category"] = f.category
+    last = max(1, -(-found.total // AUDIT_PAGE_SIZE))
+    return page(
+        request,
+        "audit.html",
+        {
+            "found": found,
+            "f": f,
+            "categories": CATEGORIES if not found.values else ("read", "change"),
+            "query": urlencode(shown),
+            "page_no": page_no,
+            "last": last,
+            "csv_url": "/api/audit.csv" + ("?" + urlencode(shown) if shown else ""),
+            "shown": shown,
+        },
+        who=who,
+        title="Audit trail",
+    )
