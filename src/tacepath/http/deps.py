@@ -20,6 +20,7 @@ from tacepath.http.settings import SESSION_COOKIE, Settings
 from tacepath.service.auth import session_principal, token_principal
 from tacepath.service.db import Database
 from tacepath.service.errors import NotAuthenticated
+from tacepath.service.job_engine import JobEngine
 from tacepath.service.permissions import PERMISSIONS, check
 from tacepath.service.principal import Principal
 
@@ -29,6 +30,7 @@ __all__ = [
     "Require",
     "client_address",
     "get_db",
+    "get_jobs",
     "get_settings",
 ]
 
@@ -36,6 +38,11 @@ __all__ = [
 def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+def get_jobs(request: Request) -> JobEngine:
+    engine: JobEngine = request.app.state.jobs
+    return engine
 
 
 def get_settings(request: Request) -> Settings:
