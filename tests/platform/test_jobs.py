@@ -140,7 +140,7 @@ def test_cancel_a_running_job(
     asked = time.monotonic()
     cancelled = _wait(client, job["id"], {"cancelled", "failed", "done"}, timeout=30)
     assert cancelled["state"] == "cancelled"
-    assert time.monotonic() - asked < jobs.HEARTBEAT_S + 3  # the child is stopped promptly
+    assert time.monotonic() - asked < 20  # the child (asleep for 120 s) was stopped
     assert _actions(db, job["id"]) == [
         "job.queue",
         "job.start",
