@@ -297,6 +297,8 @@ def test_the_trial_page_starts_a_job_and_shows_its_progress(
     assert f'hx-get="/trials/{tid}/jobs"' in fragment
     assert "<progress" in fragment
     assert f'action="/trials/{tid}/jobs/{job["id"]}/cancel"' in fragment
+    polled = web.get(f"/trials/{tid}/jobs", headers={"HX-Request": "true"})
+    assert "hx-refresh" not in polled.headers  # active: the fragment alone is replaced
     r = web.post(
         f"/trials/{tid}/jobs/{job['id']}/cancel",
         data={"csrf_token": token.group(1)},
@@ -304,6 +306,9 @@ def test_the_trial_page_starts_a_job_and_shows_its_progress(
     )
     assert r.status_code == 303
     _wait(client, job["id"], {"cancelled"}, timeout=30)
+    # the page's next poll reloads the page once, so its analyses table is current too
+    polled = web.get(f"/trials/{tid}/jobs", headers={"HX-Request": "true"})
+    assert polled.headers["hx-refresh"] == "true"
     done = web.get(f"/trials/{tid}").text
     assert "cancelled" in done
     assert 'hx-trigger="every 2s"' not in done

@@ -123,10 +123,17 @@ def trial_run(
 def trial_jobs(
     trial_id: RecordId, request: Request, who: Principal = Depends(Require("trial.read"))
 ) -> HTMLResponse:
-    """The jobs fragment of the trial page (polled while a job is queued or running)."""
+    """The jobs fragment of the trial page (polled while a job is queued or running). When
+    the page's poll finds no job active any more, htmx reloads the whole page once, so that
+    its analyses table shows the new report too."""
     t = trials.get_trial(get_db(request), who, trial_id)
     job_rows = jobs.list_jobs(get_db(request), who, trial_id=trial_id, limit=JOBS_SHOWN)
-    return page(request, "_jobs.html", {"t": t, "jobs": job_rows}, who=who)
+    response = page(request, "_jobs.html", {"t": t, "jobs": job_rows}, who=who)
+    if request.headers.get("HX-Request") and not any(
+        j["state"] in jobs.ACTIVE_STATES for j in job_rows
+    ):
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 @router.post("/trials/{trial_id}/jobs/{job_id}/cancel")
