@@ -6,7 +6,9 @@ and :mod:`tacepath.web` (the pages); both stand on :mod:`tacepath.http`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import atexit
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -23,6 +25,8 @@ from tacepath.http.responses import SafeJSONResponse
 from tacepath.http.settings import Settings
 from tacepath.service.auth import app_secret
 from tacepath.service.db import Database
+from tacepath.service.job_engine import JobEngine
+from tacepath.service.jobs import sweep
 from tacepath.web.render import error_page
 from tacepath.web.routes import register as register_pages
 
@@ -51,8 +55,18 @@ Every score, decision and summary comes from tacepath's engines.
 
 
 def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
-    """A FastAPI application on the database of ``settings`` (migrated to the latest)."""
+    """A FastAPI application on the database of ``settings`` (migrated to the latest).
+
+    Its background jobs run on a :class:`JobEngine`; jobs whose process is gone are marked
+    interrupted at start, and the jobs of this process when it stops."""
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        yield
+        application.state.jobs.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="tacepath",
         version=__version__,
         description=_DESCRIPTION,
@@ -67,6 +81,10 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.state.settings = settings
     app.state.secret = app_secret(database)
+    sweep(database)
+    engine = JobEngine(database, scheduler=settings.job_scheduler)
+    app.state.jobs = engine
+    atexit.register(engine.close)
 
     # Inside the security headers (added later, so outside): its refusals get them too.
     app.add_middleware(

@@ -215,6 +215,12 @@ def _calls(d: Data) -> dict[str, Call]:
             ["--time", "time", "--status", "status", "--group", "arm"],
             {"data_path": TABLES},
         ),
+        "federate summarise": Call(
+            {"data_path": d.survival},
+            [*survival, "--min-count", "1"],
+            {"data_path": TABLES},
+            {"out": out / "site.json"},
+        ),
         "reconstruct": Call(
             {
                 "curve": EXAMPLES / "reconstruct" / "lung_male_curve.csv",

@@ -82,7 +82,7 @@ class World:
 
 
 def _build(db: Any, org: Org) -> World:
-    from tacepath.service import auth, interop, patients, trials
+    from tacepath.service import auth, interop, jobs, patients, trials
     from tacepath.service.auth import login
     from tacepath.store.models import AnalysisRow
 
@@ -108,7 +108,14 @@ def _build(db: Any, org: Org) -> World:
         s.add(a)
         s.flush()
         aid = a.id
-    w.ids = {"patient_id": pid, "trial_id": tid, "file_id": fid, "analysis_id": aid}
+    job = jobs.create_job(db, stat, "analysis", trial_id=tid, inputs={"trial": tid})
+    w.ids = {
+        "patient_id": pid,
+        "trial_id": tid,
+        "file_id": fid,
+        "analysis_id": aid,
+        "job_id": job["id"],
+    }
     for role, username in org.users.items():
         _, who = login(db, username, "correct horse battery staple", "test")
         tok = auth.create_api_token(db, who, "matrix")
@@ -175,6 +182,7 @@ def _sample(method: str, path: str) -> dict[str, Any]:
             }
         },
         ("POST", "/api/trials"): {"json": {"name": f"trial {n}"}},
+        ("POST", "/api/jobs"): {"json": {"kind": "analysis", "trial_id": 2**31 - 1}},
         ("POST", "/api/trials/{trial_id}/files"): {
             "data": {"kind": "sap"},
             "files": {"file": ("s.yaml", b"a: 1\n", "text/yaml")},
@@ -229,6 +237,8 @@ _NO_BODY = {
         "/api/patients/{patient_id}/decisions",
         "/api/trials/{trial_id}/analyses",
         "/trials/{trial_id}/run",
+        "/api/jobs/{job_id}/cancel",
+        "/trials/{trial_id}/jobs/{job_id}/cancel",
         "/account/tokens/{token_id}/revoke",
     )
 }
@@ -236,7 +246,7 @@ _NO_BODY = {
 
 def _fill(path: str, w: World, role: str) -> str:
     out = path
-    for key in ("patient_id", "trial_id", "file_id", "analysis_id"):
+    for key in ("patient_id", "trial_id", "file_id", "analysis_id", "job_id"):
         out = out.replace("{" + key + "}", str(w.ids[key]))
     out = out.replace("{token_id}", str(w.ids[f"token_id:{role}"]))
     return out.replace("{trial_id}", "TACTICS").replace("{path:path}", "style.css")
@@ -301,7 +311,14 @@ def test_every_route_with_every_role(world: Any, role: str) -> None:
             failures.append(f"{method} {path} ({perm}) -> {r.status_code}, expected 403")
         has_ids = any(
             k in path
-            for k in ("{patient_id}", "{trial_id}", "{file_id}", "{analysis_id}", "{token_id}")
+            for k in (
+                "{patient_id}",
+                "{trial_id}",
+                "{file_id}",
+                "{analysis_id}",
+                "{job_id}",
+                "{token_id}",
+            )
         )
         if (
             has_ids

@@ -41,6 +41,7 @@ def _register() -> None:
         design,
         endpoints,
         evidence,
+        federate,
         grade,
         pathway,
         platform,

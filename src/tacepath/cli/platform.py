@@ -76,6 +76,22 @@ def serve(
             "is ignored."
         ),
     ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help=(
+            "Address of a Dask scheduler (tcp://host:port) that runs the background jobs; its "
+            "workers need tacepath and the same (PostgreSQL) database. Default: an in-process "
+            "cluster started at the first job."
+        ),
+    ),
+    max_jobs: int = typer.Option(
+        2,
+        "--max-jobs",
+        min=1,
+        max=1000,
+        help="How many background jobs an organisation may have queued or running at once.",
+    ),
 ) -> None:
     """Serve the web application and the REST API (OpenAPI at /docs).
 
@@ -84,6 +100,8 @@ def serve(
       tacepath serve --demo
 
       tacepath serve --host 0.0.0.0 --port 8080 --database-url postgresql+psycopg://u:p@db/tp
+
+      tacepath serve --database-url postgresql+psycopg://u:p@db/tp --scheduler tcp://dask:8786
     """
     import uvicorn
 
@@ -104,9 +122,12 @@ def serve(
             max_body_bytes=int(max_body_mib * 1024 * 1024),
             max_upload_bytes=int(max_upload_mib * 1024 * 1024),
             trusted_proxies=tuple(trusted_proxy),
+            job_scheduler=scheduler,
+            max_jobs_per_organisation=max_jobs,
         )
     except ValueError as exc:
-        typer.echo(f"error: --trusted-proxy: {exc}", err=True)
+        option = "--scheduler" if str(exc).startswith("job_scheduler") else "--trusted-proxy"
+        typer.echo(f"error: {option}: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     try:
         application = create_app(settings)

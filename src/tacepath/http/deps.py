@@ -23,6 +23,7 @@ from tacepath.service.audit import AuditFilter
 from tacepath.service.auth import session_principal, token_principal
 from tacepath.service.db import Database
 from tacepath.service.errors import NotAuthenticated
+from tacepath.service.job_engine import JobEngine
 from tacepath.service.permissions import PERMISSIONS, check
 from tacepath.service.principal import Principal
 
@@ -33,6 +34,7 @@ __all__ = [
     "audit_filter",
     "client_address",
     "get_db",
+    "get_jobs",
     "get_settings",
 ]
 
@@ -40,6 +42,11 @@ __all__ = [
 def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+def get_jobs(request: Request) -> JobEngine:
+    engine: JobEngine = request.app.state.jobs
+    return engine
 
 
 def get_settings(request: Request) -> Settings:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 
 __all__ = ["MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "SESSION_COOKIE", "Settings"]
 
 SESSION_COOKIE = "tacepath_session"
+_SCHEDULER = re.compile(
+    r"(tcp|tls)://[A-Za-z0-9.\-]{1,200}(:[0-9]{1,5})?|(tcp|tls)://\[[0-9a-fA-F:]{2,45}\](:[0-9]{1,5})?"
+)
 #: The largest request body by default (JSON and forms): 2 MiB.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 #: The largest body of an upload route by default: a 20 MiB trial file and its multipart
@@ -24,7 +28,10 @@ class Settings:
     reconstruction); ``trusted_proxies``: addresses or networks (``10.0.0.0/8``) of reverse
     proxies whose ``X-Forwarded-For`` is believed — only a request arriving from one of them
     has its client address taken from that header (the right-most address not itself a
-    trusted proxy); by default none, and the header is ignored."""
+    trusted proxy); by default none, and the header is ignored; ``job_scheduler``: the
+    address of a Dask scheduler running the background jobs (default: an in-process
+    cluster); ``max_jobs_per_organisation``: how many jobs an organisation may have queued
+    or running at once."""
 
     database_url: str
     secure_cookies: bool = True
@@ -34,7 +41,16 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     trusted_proxies: tuple[str, ...] = ()
+    job_scheduler: str | None = None
+    max_jobs_per_organisation: int = 2
 
     def __post_init__(self) -> None:
+        if self.job_scheduler is not None and not _SCHEDULER.fullmatch(self.job_scheduler):
+            raise ValueError(
+                f"job_scheduler: {self.job_scheduler[:80]!r} is not a Dask scheduler address "
+                "(tcp://host:port or tls://host:port)"
+            )
+        if not 1 <= self.max_jobs_per_organisation <= 1000:
+            raise ValueError("max_jobs_per_organisation: 1 to 1000")
         for net in self.trusted_proxies:
             ipaddress.ip_network(net, strict=False)  # a wrong entry fails at start-up

@@ -11,6 +11,7 @@
         ├── AlreadyExists         409  a unique name or id is taken
         ├── VersionRequired       428  a write did not say which version it was made on
         ├── RateLimited           429  too many failed logins
+        │   └── TooManyJobs       429  the organisation's job limit is reached
         └── Busy                  503  the database is busy (locked); try again shortly
 
 Input errors are :class:`tacepath.errors.InputError` (422, field/value/allowed).
@@ -29,6 +30,7 @@ __all__ = [
     "RateLimited",
     "ServiceError",
     "StaleVersion",
+    "TooManyJobs",
     "VersionRequired",
 ]
 
@@ -88,6 +90,20 @@ class RateLimited(ServiceError):
     def __init__(self, retry_after: int, what: str = "failed logins") -> None:
         self.retry_after = retry_after
         super().__init__(f"too many {what}: try again in {retry_after} s")
+
+
+class TooManyJobs(RateLimited):
+    """The organisation already has as many jobs queued or running as it may; try again
+    when one has finished (``retry_after`` seconds is a guess)."""
+
+    def __init__(self, limit: int, retry_after: int = 10) -> None:
+        self.retry_after = retry_after
+        self.limit = limit
+        ServiceError.__init__(
+            self,
+            f"the organisation already has {limit} jobs queued or running (its limit): "
+            "start this one when one has finished or cancel one",
+        )
 
 
 class Busy(ServiceError):

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,9 @@ __all__ = [
     "MAX_CAPTURED_BYTES",
     "MAX_FILE_BYTES",
     "REQUIRED_KINDS",
+    "STOPPED",
     "analysis_report",
+    "check_ready",
     "create_trial",
     "get_trial",
     "list_trials",
@@ -54,6 +58,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: The most of the runner's standard output, and of its standard error, that is kept (the
 #: end of each, where the outcome is); the rest is read and dropped as it arrives.
 MAX_CAPTURED_BYTES = 64 * 1024
+#: The exit code :func:`run_capped` gives a child it stopped on request.
+STOPPED = -2
 
 
 class _Tail:
@@ -82,24 +88,39 @@ class _Tail:
 
 
 def run_capped(
-    cmd: list[str], *, timeout: float, cap: int = MAX_CAPTURED_BYTES
+    cmd: list[str],
+    *,
+    timeout: float,
+    cap: int = MAX_CAPTURED_BYTES,
+    should_stop: Callable[[], bool] | None = None,
+    poll_s: float = 1.0,
 ) -> tuple[int, str, str]:
     """Run ``cmd``; its exit code and the last ``cap`` bytes of its output and of its errors.
 
     Memory stays bounded whatever the child prints; a child running past ``timeout`` seconds
-    is killed (exit code -1).
+    is killed (exit code -1), and so is one whose ``should_stop()`` (asked every ``poll_s``
+    seconds) says so (exit code :data:`STOPPED`).
     """
+    deadline = time.monotonic() + timeout
     with subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as proc:
         out, err = _Tail(proc.stdout, cap), _Tail(proc.stderr, cap)
-        try:
-            code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            return -1, out.text(), f"the analysis took longer than {timeout:g} s"
-        return code, out.text(), err.text()
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                code = proc.wait(timeout=max(0.0, min(left, poll_s)))
+            except subprocess.TimeoutExpired:
+                if left <= poll_s:
+                    proc.kill()
+                    proc.wait()
+                    return -1, out.text(), f"the analysis took longer than {timeout:g} s"
+                if should_stop is not None and should_stop():
+                    proc.kill()
+                    proc.wait()
+                    return STOPPED, out.text(), "the analysis was stopped"
+                continue
+            return code, out.text(), err.text()
 
 
 def _trial(s: Any, who: Principal, trial_id: int) -> TrialWorkspace:
@@ -278,15 +299,38 @@ def _command(folder: Path, files: dict[str, TrialFile]) -> list[str]:
     return [*cmd, "--out", str(folder / "report")]
 
 
-def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
-    """Run the trial's SAP on its current files with ``tacepath analyze``; store the report."""
-    check(who.role, "trial.run")
+def _analysis_files(db: Database, who: Principal, trial_id: int) -> dict[str, TrialFile]:
+    """The trial's current files, all the required ones present (else 422)."""
     with db.read() as s:
         t = _trial(s, who, trial_id)
         files = _current_files(s, t.id)
     missing = [k for k in REQUIRED_KINDS if k not in files]
     if missing:
         raise InputError("files", ", ".join(missing), "ADSL, ADTTE and the SAP uploaded")
+    return files
+
+
+def check_ready(db: Database, who: Principal, trial_id: int) -> None:
+    """Refuse (404, 422) an analysis of a trial that is not ``who``'s or lacks a file."""
+    check(who.role, "trial.run")
+    _analysis_files(db, who, trial_id)
+
+
+def run_analysis(
+    db: Database,
+    who: Principal,
+    trial_id: int,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run the trial's SAP on its current files with ``tacepath analyze``; store the report.
+
+    ``should_stop`` (asked every second while the runner works) stops it: the analysis is
+    stored as ``stopped``. ``on_step`` hears each step as it starts (a job's progress).
+    """
+    check(who.role, "trial.run")
+    files = _analysis_files(db, who, trial_id)
     with db.write() as s:
         row = AnalysisRow(
             trial_id=trial_id, status="running", started_by=who.user_id if who.user_id > 0 else None
@@ -304,7 +348,13 @@ def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
         )
     with tempfile.TemporaryDirectory(prefix="tacepath-analysis-") as tmp:
         folder = Path(tmp)
-        code, out, err = run_capped(_command(folder, files), timeout=RUN_TIMEOUT)
+        if on_step:
+            on_step("running the analysis plan")
+        code, out, err = run_capped(
+            _command(folder, files), timeout=RUN_TIMEOUT, should_stop=should_stop
+        )
+        if on_step:
+            on_step("storing the report")
         report = folder / "report"
         html = (report / "index.html").read_text(encoding="utf-8") if code == 0 else None
         pdf = (report / "report.pdf").read_bytes() if (report / "report.pdf").exists() else None
@@ -313,11 +363,12 @@ def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
             if code == 0 and (report / "results.json").exists()
             else None
         )
+    status = "done" if code == 0 else "stopped" if code == STOPPED else "failed"
     with db.write() as s:
         done_row = s.get(AnalysisRow, analysis_id)
         assert done_row is not None
         row = done_row
-        row.status = "done" if code == 0 else "failed"
+        row.status = status
         row.finished_at = utcnow()
         row.report_html, row.report_pdf, row.result = html, pdf, json_safe(result)
         row.log = out[-20000:]
@@ -330,7 +381,7 @@ def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
         )
     return {
         "id": analysis_id,
-        "status": "done" if code == 0 else "failed",
+        "status": status,
         "log": out[-2000:],
         "error": None if code == 0 else err[-2000:],
     }

@@ -50,6 +50,7 @@ __all__ = [
     "DecisionRow",
     "DrugExposure",
     "ImagingAssessment",
+    "JobRow",
     "LesionRow",
     "LoginAttempt",
     "LoginThrottle",
@@ -484,6 +485,45 @@ class AnalysisRow(Base):
     report_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     log: Mapped[str | None] = mapped_column(Text, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class JobRow(Base):
+    """A background job (service/jobs.py): what it runs, for whom, and how far it got.
+
+    ``state``: queued, running, done, failed, cancelled or interrupted (its runner stopped
+    before it finished); ``runner`` names the process that claimed it and ``heartbeat_at``
+    when it last said it was alive; ``result`` points at what it made (an analysis).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')",
+            name="state",
+        ),
+        Index("ix_jobs_organisation_state", "organisation_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    owner: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(40))
+    trial_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trial_workspaces.id"), index=True, default=None
+    )
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    step: Mapped[str] = mapped_column(String(200), default="")
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    runner: Mapped[str | None] = mapped_column(String(120), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
 
 

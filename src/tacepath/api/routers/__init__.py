@@ -9,6 +9,7 @@ from tacepath.api.routers import (
     auth,
     evidence,
     interop,
+    jobs,
     patients,
     reconstruct,
     tools,
@@ -20,5 +21,5 @@ __all__ = ["register"]
 
 def register(app: FastAPI) -> None:
     """Mount every router under ``/api``."""
-    for module in (auth, patients, interop, tools, evidence, trials, reconstruct, admin):
+    for module in (auth, patients, interop, tools, evidence, trials, jobs, reconstruct, admin):
         app.include_router(module.router, prefix="/api")

@@ -1,4 +1,5 @@
-"""Trial workspace pages: list, create, upload ADSL/ADTTE/SAP, run, reports."""
+"""Trial workspace pages: list, create, upload ADSL/ADTTE/SAP, run (a background job whose
+progress the page polls), reports."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tacepath.errors import InputError
-from tacepath.http.deps import RecordId, Require, get_db
+from tacepath.http.deps import RecordId, Require, get_db, get_jobs, get_settings
 from tacepath.http.errors import problems_json
-from tacepath.service import trials
-from tacepath.service.errors import AlreadyExists
+from tacepath.service import job_engine, jobs, trials
+from tacepath.service.errors import AlreadyExists, NotFound, TooManyJobs
 from tacepath.service.principal import Principal
 from tacepath.web.render import page
 
 router = APIRouter()
+
+#: The most recent jobs a trial page lists.
+JOBS_SHOWN = 5
 
 
 @router.get("/trials")
@@ -59,10 +63,11 @@ def _trial_page(
     status: int = 200,
 ) -> HTMLResponse:
     t = trials.get_trial(get_db(request), who, trial_id)
+    job_rows = jobs.list_jobs(get_db(request), who, trial_id=trial_id, limit=JOBS_SHOWN)
     return page(
         request,
         "trial.html",
-        {"t": t, "problems": problems or []},
+        {"t": t, "jobs": job_rows, "problems": problems or []},
         who=who,
         status=status,
         title=t["name"],
@@ -98,8 +103,48 @@ async def trial_upload(
 def trial_run(
     trial_id: RecordId, request: Request, who: Principal = Depends(Require("trial.run"))
 ) -> Response:
+    """Start the analysis plan as a background job; the page shows its progress."""
     try:
-        trials.run_analysis(get_db(request), who, trial_id)
+        job_engine.start_analysis(
+            get_jobs(request),
+            who,
+            trial_id,
+            limit=get_settings(request).max_jobs_per_organisation,
+        )
     except InputError as exc:
         return _trial_page(request, who, trial_id, problems=problems_json(exc.problems), status=422)
-    return RedirectResponse(f"/trials/{trial_id}#analyses", status_code=303)
+    except TooManyJobs as exc:
+        busy = [{"field": "jobs", "value": exc.limit, "allowed": str(exc)}]
+        return _trial_page(request, who, trial_id, problems=busy, status=429)
+    return RedirectResponse(f"/trials/{trial_id}#jobs", status_code=303)
+
+
+@router.get("/trials/{trial_id}/jobs")
+def trial_jobs(
+    trial_id: RecordId, request: Request, who: Principal = Depends(Require("trial.read"))
+) -> HTMLResponse:
+    """The jobs fragment of the trial page (polled while a job is queued or running). When
+    the page's poll finds no job active any more, htmx reloads the whole page once, so that
+    its analyses table shows the new report too."""
+    t = trials.get_trial(get_db(request), who, trial_id)
+    job_rows = jobs.list_jobs(get_db(request), who, trial_id=trial_id, limit=JOBS_SHOWN)
+    response = page(request, "_jobs.html", {"t": t, "jobs": job_rows}, who=who)
+    if request.headers.get("HX-Request") and not any(
+        j["state"] in jobs.ACTIVE_STATES for j in job_rows
+    ):
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@router.post("/trials/{trial_id}/jobs/{job_id}/cancel")
+def trial_job_cancel(
+    trial_id: RecordId,
+    job_id: RecordId,
+    request: Request,
+    who: Principal = Depends(Require("trial.run")),
+) -> Response:
+    """Cancel one of the trial's jobs."""
+    if jobs.get_job(get_db(request), who, job_id)["trial_id"] != trial_id:
+        raise NotFound("job", job_id)
+    jobs.cancel_job(get_db(request), who, job_id)
+    return RedirectResponse(f"/trials/{trial_id}#jobs", status_code=303)
