@@ -16,18 +16,22 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
+from tacepath.survival import _kernels
 from tacepath.survival.arrays import FloatArray, IntArray
 
 __all__ = [
     "TIMEFIX_TOLERANCE",
     "FloatArray",
     "IntArray",
+    "aeq_chains",
     "aeq_sorted",
     "argsort_times",
     "column",
     "group_codes",
     "integer_span",
+    "merged_runs",
     "plain_value",
+    "sorted_runs",
     "timefix",
 ]
 
@@ -70,6 +74,20 @@ def aeq_sorted(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArr
     absolutely or relative to the mean absolute distinct value. Returns ``ts`` itself
     (not a copy) when nothing is tied, the common case.
     """
+    if ts.size < 2:
+        return ts
+    smallest, total, count = _kernels.gap_stats(ts)
+    if count < 2:
+        return ts
+    # A compiled pass finds the smallest gap; when it is clearly above both tolerances
+    # (the margin covers the rounding of the mean), nothing is tied.
+    if smallest > tolerance and smallest / (total / count) > tolerance * (1 + 1e-6):
+        return ts
+    return aeq_chains(ts, tolerance)
+
+
+def aeq_chains(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArray:
+    """:func:`aeq_sorted` without the compiled pre-check (NumPy passes over all values)."""
     if ts.size < 2:
         return ts
     new = np.empty(ts.size, dtype=bool)
@@ -115,6 +133,32 @@ def argsort_times(time: FloatArray) -> IntArray:
             keys = (time - span[0]).astype(np.uint16)
             return np.argsort(keys, kind="stable").astype(np.intp)
     return np.argsort(time).astype(np.intp)
+
+
+#: Most runs merged by :func:`merged_runs` (a scan of the run heads per row); callers with
+#: more groups take an argsort instead.
+MAX_MERGED_RUNS = 8
+
+
+def sorted_runs(
+    values: FloatArray, labels: IntArray, n_labels: int
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """``values`` grouped by label (stable) and each group sorted, with the groups'
+    offsets. Sorting values (not an argsort) in a few groups costs about one ``np.sort``."""
+    grouped, offsets = _kernels.partition(
+        np.ascontiguousarray(values, dtype=np.float64), labels.astype(np.int64), n_labels
+    )
+    for j in range(n_labels):
+        grouped[offsets[j] : offsets[j + 1]].sort()
+    return grouped, offsets
+
+
+def merged_runs(
+    values: FloatArray, offsets: npt.NDArray[np.int64], first: int, last: int
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """The sorted runs ``first`` … ``last - 1`` of :func:`sorted_runs` merged into one
+    sorted array, with each value's run number counted from ``first``."""
+    return _kernels.merge_runs(values, offsets, first, last)
 
 
 def timefix(
