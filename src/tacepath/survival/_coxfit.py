@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tacepath.survival import _kernels
 from tacepath.survival._data import FloatArray, IntArray
 
 __all__ = [
@@ -328,7 +329,24 @@ def evaluate(
     beta: FloatArray,
     scratch: Scratch | None = None,
 ) -> tuple[float, FloatArray, FloatArray]:
-    """Log partial likelihood, score vector and information matrix at ``beta``."""
+    """Log partial likelihood, score vector and information matrix at ``beta``.
+
+    Right-censored data: one compiled backward sweep per stratum
+    (:func:`tacepath.survival._kernels.cox_right`, R's ``coxfit6`` accumulation).
+    Counting-process data: the vectorised risk-set sums below."""
+    if rs.start_order is None:
+        return _kernels.cox_right(
+            np.ascontiguousarray(xt, dtype=np.float64),
+            np.ascontiguousarray(w, dtype=np.float64),
+            np.ascontiguousarray(beta, dtype=np.float64),
+            _ETA_GUARD,
+            rs.bounds.astype(np.int64),
+            rs.stop_pos.astype(np.int64),
+            rs.group_stratum.astype(np.int64),
+            rs.group_offsets.astype(np.int64),
+            rs.death_rows.astype(np.int64),
+            rs.efron,
+        )
     t = _terms(rs, xt, w, beta, scratch)
     dr = rs.death_rows
     wd = w[dr]

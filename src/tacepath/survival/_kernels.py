@@ -17,6 +17,7 @@ neither is writable, to a per-user folder in the temporary directory
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping
@@ -67,6 +68,9 @@ _ensure_cache_dir()
 import numba  # noqa: E402  (after the cache folder is chosen: numba reads it at import)
 
 __all__ = [
+    "counting_order",
+    "cox_right",
+    "dominance",
     "fallback_cache_dir",
     "gap_stats",
     "km_group_counts",
@@ -295,3 +299,180 @@ def logrank_stream(
         for k in range(j + 1, n_groups):
             variance[k, j] = variance[j, k]
     return observed, expected, variance
+
+
+@_jit
+def dominance(
+    group: IntArray, rank: IntArray, n_rank: int, a: FloatArray, b: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """For a sequence (``group`` non-decreasing): ``less[k]`` = Σ ``a`` over earlier rows
+    of k's group with a lower rank, ``greater[k]`` = Σ ``b`` over later rows of k's group
+    with a higher rank. Two Fenwick-tree sweeps over the ranks, O(n log #ranks), as R's
+    ``concordance`` counts; each group's entries are zeroed after it (no residue)."""
+    n = rank.size
+    less = np.empty(n, dtype=np.float64)
+    greater = np.empty(n, dtype=np.float64)
+    tree = np.zeros(n_rank + 1, dtype=np.float64)
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and group[end] == group[start]:
+            end += 1
+        for k in range(start, end):  # forward: ranks below, summed over earlier rows
+            s = 0.0
+            i = rank[k]
+            while i > 0:
+                s += tree[i]
+                i -= i & -i
+            less[k] = s
+            i = rank[k] + 1
+            while i <= n_rank:
+                tree[i] += a[k]
+                i += i & -i
+        for k in range(start, end):
+            i = rank[k] + 1
+            while i <= n_rank:
+                tree[i] = 0.0
+                i += i & -i
+        for k in range(end - 1, start - 1, -1):  # backward, ranks reversed: ranks above
+            s = 0.0
+            i = n_rank - 1 - rank[k]
+            while i > 0:
+                s += tree[i]
+                i -= i & -i
+            greater[k] = s
+            i = n_rank - rank[k]
+            while i <= n_rank:
+                tree[i] += b[k]
+                i += i & -i
+        for k in range(start, end):
+            i = n_rank - rank[k]
+            while i <= n_rank:
+                tree[i] = 0.0
+                i += i & -i
+        start = end
+    return less, greater
+
+
+@_jit
+def counting_order(key: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
+    """A stable sort of small non-negative integer keys (counting sort) and the starts of
+    the runs of equal keys in it."""
+    n = key.size
+    count = np.zeros(n_keys + 1, dtype=np.int64)
+    for i in range(n):
+        count[key[i] + 1] += 1
+    n_runs = 0
+    for j in range(n_keys):
+        if count[j + 1] > 0:
+            n_runs += 1
+        count[j + 1] += count[j]
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        k = key[i]
+        order[count[k]] = i
+        count[k] += 1
+    starts = np.empty(n_runs, dtype=np.int64)
+    r = 0
+    for p in range(n):
+        if p == 0 or key[order[p]] != key[order[p - 1]]:
+            starts[r] = p
+            r += 1
+    return order, starts
+
+
+@_jit
+def cox_right(
+    xt: FloatArray,
+    w: FloatArray,
+    beta: FloatArray,
+    guard: float,
+    bounds: IntArray,
+    stop_pos: IntArray,
+    group_stratum: IntArray,
+    group_offsets: IntArray,
+    death_rows: IntArray,
+    efron: bool,
+) -> tuple[float, FloatArray, FloatArray]:
+    """Log partial likelihood, score and information of right-censored data, as R's
+    ``coxfit6.c`` accumulates them: per stratum, backwards in time, the risk-set sums
+    S0, S1, S2 of w·exp(eta)·(1, x, xx'), and at each tied set of d deaths the Efron
+    terms k = 0 … d−1 with downweight k/d (0 for Breslow).
+
+    ``xt`` (p, n) and ``w`` are in sorted order; the rest indexes the risk sets as
+    :class:`tacepath.survival._coxfit.RiskSets`. The linear predictor is shifted by
+    max(eta) − ``guard`` when it exceeds ``guard`` (exp overflow)."""
+    p, n = xt.shape
+    eta = np.zeros(n, dtype=np.float64)
+    for j in range(p):
+        b = beta[j]
+        for i in range(n):
+            eta[i] += b * xt[j, i]
+    top = eta.max() if n else 0.0
+    shift = top - guard if top > guard else 0.0
+    loglik = 0.0
+    u = np.zeros(p, dtype=np.float64)
+    info = np.zeros((p, p), dtype=np.float64)
+    s1 = np.zeros(p, dtype=np.float64)
+    s2 = np.zeros((p, p), dtype=np.float64)
+    d1 = np.zeros(p, dtype=np.float64)
+    d2 = np.zeros((p, p), dtype=np.float64)
+    mean = np.zeros(p, dtype=np.float64)
+    n_groups = stop_pos.size
+    g = n_groups - 1
+    n_deaths = death_rows.size
+    while g >= 0:
+        st = group_stratum[g]
+        hi = bounds[st + 1]
+        s0 = 0.0
+        s1[:] = 0.0
+        s2[:, :] = 0.0
+        k = hi - 1
+        while g >= 0 and group_stratum[g] == st:
+            lo = stop_pos[g]
+            while k >= lo:  # rows entering the risk set, stop time >= t
+                r = w[k] * math.exp(eta[k] - shift)
+                s0 += r
+                for a in range(p):
+                    xa = r * xt[a, k]
+                    s1[a] += xa
+                    for c in range(a + 1):
+                        s2[a, c] += xa * xt[c, k]
+                k -= 1
+            first = group_offsets[g]
+            last = group_offsets[g + 1] if g + 1 < n_groups else n_deaths
+            d0 = 0.0
+            d1[:] = 0.0
+            d2[:, :] = 0.0
+            wsum = 0.0
+            for m in range(first, last):
+                i = death_rows[m]
+                r = w[i] * math.exp(eta[i] - shift)
+                wsum += w[i]
+                loglik += w[i] * (eta[i] - shift)
+                d0 += r
+                for a in range(p):
+                    u[a] += w[i] * xt[a, i]
+                    xa = r * xt[a, i]
+                    d1[a] += xa
+                    for c in range(a + 1):
+                        d2[a, c] += xa * xt[c, i]
+            nd = last - first
+            wtave = wsum / nd
+            for m in range(nd):
+                frac = m / nd if efron else 0.0
+                den = s0 - frac * d0
+                loglik -= wtave * math.log(den)
+                for a in range(p):
+                    mean[a] = (s1[a] - frac * d1[a]) / den
+                    u[a] -= wtave * mean[a]
+                for a in range(p):
+                    for c in range(a + 1):
+                        info[a, c] += wtave * (
+                            (s2[a, c] - frac * d2[a, c]) / den - mean[a] * mean[c]
+                        )
+            g -= 1
+    for a in range(p):
+        for c in range(a):
+            info[c, a] = info[a, c]
+    return loglik, u, info
