@@ -340,11 +340,11 @@ def evaluate(
             np.ascontiguousarray(w, dtype=np.float64),
             np.ascontiguousarray(beta, dtype=np.float64),
             _ETA_GUARD,
-            rs.bounds.astype(np.int64),
-            rs.stop_pos.astype(np.int64),
-            rs.group_stratum.astype(np.int64),
-            rs.group_offsets.astype(np.int64),
-            rs.death_rows.astype(np.int64),
+            rs.bounds.astype(np.int64, copy=False),
+            rs.stop_pos.astype(np.int64, copy=False),
+            rs.group_stratum.astype(np.int64, copy=False),
+            rs.group_offsets.astype(np.int64, copy=False),
+            rs.death_rows.astype(np.int64, copy=False),
             rs.efron,
         )
     t = _terms(rs, xt, w, beta, scratch)
