@@ -7,11 +7,12 @@ Usage::
 
 Every figure is one whole process, start-up, package loading and file reading included:
 
-* ``tacepath survival km|logrank|cox FILE ... --json`` on the two-arm data set of
-  ``survival_bench.py`` (continuous times, ``--rows`` rows) written once as CSV and as
-  Parquet, next to ``Rscript -e`` loading ``survival`` and ``data.table``, reading the CSV
-  with ``fread`` (R's fastest maintained reader; R has no Parquet reader here unless the
-  ``arrow`` package is installed) and printing ``survfit`` / ``survdiff`` / ``coxph``;
+* ``tacepath survival km|logrank|cox FILE ...`` (the printed summary, as R prints) on
+  the two-arm data set of ``survival_bench.py`` (continuous times, ``--rows`` rows)
+  written once as CSV and as Parquet, next to ``Rscript -e`` loading ``survival`` and
+  ``data.table``, reading the CSV with ``fread`` (R's fastest maintained reader; R has no
+  Parquet reader here unless the ``arrow`` package is installed) and printing ``survfit``
+  / ``survdiff`` / ``coxph``;
 * ``tacepath simulate trial`` of the TACTICS-like design of ``simulate_bench.py`` with
   ``--trials`` simulated trials and no type I error run (``--no-type-one-error``), next to
   ``Rscript -e`` loading ``rpact`` and running ``getSimulationSurvival`` with as many
@@ -58,8 +59,8 @@ R_SIMULATE = (
 def tacepath_survival(analysis: str, path: Path) -> list[str]:
     common = ["--time", "time", "--event", "event"]
     if analysis == "cox":
-        return ["survival", "cox", str(path), *common, "--covariates", "arm,age,marker", "--json"]
-    return ["survival", analysis, str(path), *common, "--group", "arm", "--json"]
+        return ["survival", "cox", str(path), *common, "--covariates", "arm,age,marker"]
+    return ["survival", analysis, str(path), *common, "--group", "arm"]
 
 
 def tacepath_simulate(trials: int) -> list[str]:
