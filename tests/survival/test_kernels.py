@@ -13,13 +13,14 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tacepath.survival import _kernels
 from tacepath.survival._coxfit import evaluate, risk_sets
-from tacepath.survival._data import TIMEFIX_TOLERANCE, aeq_chains, aeq_sorted
+from tacepath.survival._data import TIMEFIX_TOLERANCE, aeq_chains, aeq_sorted, group_codes
 from tacepath.survival._km import _Counts, _product_limit, kaplan_meier_arrays
 from tacepath.survival._logrank import logrank_sums
 
@@ -109,7 +110,32 @@ def test_aeq_precheck_changes_nothing(values: list, near: list, gap: float) -> N
         if i < len(x):
             x.append(x[i] + gap * max(1.0, abs(x[i])))
     ts = np.sort(np.asarray(x, dtype=float))
-    np.testing.assert_array_equal(aeq_sorted(ts), aeq_chains(ts))
+    expected = _aeq_numpy(ts)
+    np.testing.assert_array_equal(aeq_sorted(ts), expected)
+    np.testing.assert_array_equal(aeq_chains(ts), expected)
+    assert (aeq_sorted(ts) is ts) == (expected is ts)
+
+
+def _aeq_numpy(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.ndarray:
+    """The earlier NumPy form of R's aeqSurv on sorted times (the reference)."""
+    if ts.size < 2:
+        return ts
+    new = np.empty(ts.size, dtype=bool)
+    new[0] = True
+    np.not_equal(ts[1:], ts[:-1], out=new[1:])
+    u = ts[new]
+    if u.size < 2:
+        return ts
+    dy = np.diff(u)
+    scale = float(np.mean(np.abs(u)))
+    tied = dy <= tolerance
+    if scale > 0:
+        tied |= dy / scale <= tolerance
+    if not tied.any():
+        return ts
+    cut = np.concatenate([[True], ~tied])
+    chain = np.cumsum(cut) - 1
+    return np.asarray(u[cut][chain[np.cumsum(new) - 1]], dtype=float)
 
 
 def test_aeq_merges_a_floating_point_tie_and_keeps_a_real_gap() -> None:
@@ -249,3 +275,16 @@ def test_cox_sums_of_a_hand_example() -> None:
     assert math.isclose(ll, -math.log(3) - math.log(2), rel_tol=1e-15)
     np.testing.assert_allclose(u, [-1 / 6], rtol=1e-14)
     np.testing.assert_allclose(info, [[17 / 36]], rtol=1e-14)
+
+
+@given(
+    st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=50)
+    | st.lists(st.integers(-5, 5), min_size=1, max_size=50)
+)
+@settings(max_examples=200, deadline=None)
+def test_integer_group_codes_equal_a_sorted_factorize(values: list[int]) -> None:
+    arr = np.asarray(values, dtype=np.int64)
+    levels, codes = group_codes(arr)
+    expected_codes, uniques = pd.factorize(arr, sort=True)
+    assert levels == [int(v) for v in uniques.tolist()]
+    np.testing.assert_array_equal(codes, expected_codes)

@@ -87,25 +87,16 @@ def aeq_sorted(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArr
 
 
 def aeq_chains(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArray:
-    """:func:`aeq_sorted` without the compiled pre-check (NumPy passes over all values)."""
+    """:func:`aeq_sorted` without the pre-check: the distinct values, the scale (their mean
+    absolute value, by ``np.mean``) and the chains, in two compiled passes."""
     if ts.size < 2:
         return ts
-    new = np.empty(ts.size, dtype=bool)
-    new[0] = True
-    np.not_equal(ts[1:], ts[:-1], out=new[1:])
-    u = ts[new]
+    u, which = _kernels.distinct_sorted(ts)
     if u.size < 2:
         return ts
-    dy = np.diff(u)
     scale = float(np.mean(np.abs(u)))
-    tied = dy <= tolerance
-    if scale > 0:
-        tied |= dy / scale <= tolerance
-    if not tied.any():
-        return ts
-    cut = np.concatenate([[True], ~tied])
-    chain = np.cumsum(cut) - 1  # chain index of each distinct value
-    return np.asarray(u[cut][chain[np.cumsum(new) - 1]], dtype=float)
+    out = _kernels.tie_chains(u, which, tolerance, scale)
+    return ts if np.array_equal(out, ts) else out
 
 
 #: Whole-number times up to this value take the bincount path (R's aeqSurv tolerance,
@@ -181,8 +172,17 @@ def timefix(
 def group_codes(values: npt.NDArray[Any]) -> tuple[list[Any], IntArray]:
     """Levels sorted as R sorts a factor's levels, and each row's level index.
 
-    Numbers sort numerically, text alphabetically; booleans as ``False < True``.
+    Numbers sort numerically, text alphabetically; booleans as ``False < True``. Integer
+    labels in a small range (arm 0/1) are counted by ``np.bincount`` instead of hashed.
     """
+    if values.dtype.kind in "iu" and values.size:
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo <= 4 * values.size + 1024:
+            shifted = (values - lo).astype(np.intp)
+            present = np.flatnonzero(np.bincount(shifted, minlength=hi - lo + 1))
+            lookup = np.zeros(hi - lo + 1, dtype=np.intp)
+            lookup[present] = np.arange(present.size)
+            return [int(v) for v in (present + lo).tolist()], lookup[shifted]
     if values.dtype.kind in "fiub":
         codes, uniques = pd.factorize(values, sort=True)
         return [_plain(v) for v in np.asarray(uniques).tolist()], codes.astype(np.intp)

@@ -70,6 +70,7 @@ import numba  # noqa: E402  (after the cache folder is chosen: numba reads it at
 __all__ = [
     "counting_order",
     "cox_right",
+    "distinct_sorted",
     "dominance",
     "fallback_cache_dir",
     "gap_stats",
@@ -78,6 +79,7 @@ __all__ = [
     "logrank_stream",
     "merge_runs",
     "partition",
+    "tie_chains",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -476,3 +478,38 @@ def cox_right(
         for c in range(a):
             info[c, a] = info[a, c]
     return loglik, u, info
+
+
+@_jit
+def distinct_sorted(ts: FloatArray) -> tuple[FloatArray, IntArray]:
+    """The distinct values of sorted ``ts`` and each element's index among them."""
+    n = ts.size
+    u = np.empty(n, dtype=np.float64)
+    which = np.empty(n, dtype=np.int64)
+    m = -1
+    for i in range(n):
+        if i == 0 or ts[i] != ts[i - 1]:
+            m += 1
+            u[m] = ts[i]
+        which[i] = m
+    return u[: m + 1], which
+
+
+@_jit
+def tie_chains(u: FloatArray, which: IntArray, tolerance: float, scale: float) -> FloatArray:
+    """R ``aeqSurv`` on distinct sorted values ``u``: a value within ``tolerance`` of its
+    predecessor, absolutely or relative to ``scale`` (when > 0), joins its chain; every
+    element (``which``: its index in ``u``) becomes the first value of its chain."""
+    m = u.size
+    first = np.empty(m, dtype=np.float64)
+    for j in range(m):
+        if j > 0:
+            dy = u[j] - u[j - 1]
+            if dy <= tolerance or (scale > 0 and dy / scale <= tolerance):
+                first[j] = first[j - 1]
+                continue
+        first[j] = u[j]
+    out = np.empty(which.size, dtype=np.float64)
+    for i in range(which.size):
+        out[i] = first[which[i]]
+    return out
