@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tacepath.survival import _kernels
-from tacepath.survival._coxfit import evaluate, risk_sets
+from tacepath.survival._coxfit import _per_row, _terms, evaluate, risk_sets
 from tacepath.survival._data import TIMEFIX_TOLERANCE, aeq_chains, aeq_sorted, group_codes
 from tacepath.survival._km import _Counts, _product_limit, kaplan_meier_arrays
 from tacepath.survival._logrank import logrank_sums
@@ -244,23 +245,39 @@ cox_rows = st.lists(
 def test_compiled_cox_sums_equal_the_vectorised_risk_sets(
     data: list, efron: bool, b1: float, b2: float
 ) -> None:
-    """Entry at time 0 makes every row at risk from the start, so the counting-process
-    path (vectorised sums over start and stop) must give the right-censored sweep's
-    log-likelihood, score and information."""
+    """The compiled sweep (right-censored, and counting process with entry at 0, where
+    rows also leave the sums) equals the vectorised risk-set sums (suffix sums over stop
+    and start, the former NumPy evaluation)."""
     t, s, g, x1, x2, w = (np.asarray(v) for v in zip(*data, strict=True))
     assume(s.sum() > 0)
     t, s = t.astype(float), s.astype(float)
     g = g.astype(np.intp)
     x = np.vstack([x1, x2])
     beta = np.array([b1, b2])
-    out = []
-    for start in (None, np.zeros(t.size)):
+    # entry at 0 for all, or half-way before the stop for some (they leave the risk sets)
+    for start in (None, np.zeros(t.size), np.where(np.arange(t.size) % 2 == 1, t / 2, 0.0)):
         rs = risk_sets(t, s, start, g, efron=efron)
-        out.append(evaluate(rs, x[:, rs.order], w[rs.order], beta))
-    (ll_a, u_a, i_a), (ll_b, u_b, i_b) = out
-    assert math.isclose(ll_a, ll_b, rel_tol=1e-10, abs_tol=1e-10)
-    np.testing.assert_allclose(u_a, u_b, rtol=1e-9, atol=1e-10)
-    np.testing.assert_allclose(i_a, i_b, rtol=1e-9, atol=1e-10)
+        xt, ws = x[:, rs.order], w[rs.order]
+        ll_a, u_a, i_a = evaluate(rs, xt, ws, beta)
+        ll_b, u_b, i_b = _evaluate_numpy(rs, xt, ws, beta)
+        assert math.isclose(ll_a, ll_b, rel_tol=1e-10, abs_tol=1e-10)
+        np.testing.assert_allclose(u_a, u_b, rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(i_a, i_b, rtol=1e-9, atol=1e-10)
+
+
+def _evaluate_numpy(
+    rs: Any, xt: np.ndarray, w: np.ndarray, beta: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """The former vectorised evaluation (reference): per-term sums from suffix sums, the
+    information through each row's cumulative hazard."""
+    t = _terms(rs, xt, w, beta)
+    dr = rs.death_rows
+    loglik = float(np.dot(w[dr], t.eta[dr] - t.shift) - np.dot(t.wtave, np.log(t.den)))
+    hz = t.wtave / t.den
+    u = np.take(xt, dr, axis=1) @ w[dr] - t.sums @ hz
+    h = _per_row(rs, hz, (1.0 - rs.downwt) * hz)
+    info = (xt * (w * t.score * h)) @ xt.T - (t.sums * (hz / t.den)) @ t.sums.T
+    return loglik, u, info
 
 
 def test_cox_sums_of_a_hand_example() -> None:

@@ -69,7 +69,7 @@ import numba  # noqa: E402  (after the cache folder is chosen: numba reads it at
 
 __all__ = [
     "counting_order",
-    "cox_right",
+    "cox_sums",
     "distinct_sorted",
     "dominance",
     "fallback_cache_dir",
@@ -384,7 +384,7 @@ def counting_order(key: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
 
 
 @_jit
-def cox_right(
+def cox_sums(
     xt: FloatArray,
     w: FloatArray,
     beta: FloatArray,
@@ -395,15 +395,20 @@ def cox_right(
     group_offsets: IntArray,
     death_rows: IntArray,
     efron: bool,
+    start_order: IntArray,
+    start_bounds: IntArray,
+    start_pos: IntArray,
 ) -> tuple[float, FloatArray, FloatArray]:
-    """Log partial likelihood, score and information of right-censored data, as R's
-    ``coxfit6.c`` accumulates them: per stratum, backwards in time, the risk-set sums
-    S0, S1, S2 of w·exp(eta)·(1, x, xx'), and at each tied set of d deaths the Efron
-    terms k = 0 … d−1 with downweight k/d (0 for Breslow).
+    """Log partial likelihood, score and information, as R's ``coxfit6.c`` (right-censored)
+    and ``agfit4.c`` (counting process) accumulate them: per stratum, backwards in time,
+    the risk-set sums S0, S1, S2 of w·exp(eta)·(1, x, xx'), and at each tied set of d
+    deaths the Efron terms k = 0 … d−1 with downweight k/d (0 for Breslow).
 
     ``xt`` (p, n) and ``w`` are in sorted order; the rest indexes the risk sets as
-    :class:`tacepath.survival._coxfit.RiskSets`. The linear predictor is shifted by
-    max(eta) − ``guard`` when it exceeds ``guard`` (exp overflow)."""
+    :class:`tacepath.survival._coxfit.RiskSets`. Counting-process data (``start_pos`` not
+    empty): rows whose start is at or after t leave the sums as the sweep passes their
+    start; right-censored data pass empty start arrays. The linear predictor is shifted
+    by max(eta) − ``guard`` when it exceeds ``guard`` (exp overflow)."""
     p, n = xt.shape
     eta = np.zeros(n, dtype=np.float64)
     for j in range(p):
@@ -421,6 +426,7 @@ def cox_right(
     d2 = np.zeros((p, p), dtype=np.float64)
     mean = np.zeros(p, dtype=np.float64)
     n_groups = stop_pos.size
+    counting = start_pos.size > 0
     g = n_groups - 1
     n_deaths = death_rows.size
     while g >= 0:
@@ -430,6 +436,7 @@ def cox_right(
         s1[:] = 0.0
         s2[:, :] = 0.0
         k = hi - 1
+        q = start_bounds[st + 1] - 1 if counting else 0
         while g >= 0 and group_stratum[g] == st:
             lo = stop_pos[g]
             while k >= lo:  # rows entering the risk set, stop time >= t
@@ -441,6 +448,17 @@ def cox_right(
                     for c in range(a + 1):
                         s2[a, c] += xa * xt[c, k]
                 k -= 1
+            if counting:
+                while q >= start_pos[g]:  # rows leaving: start time >= t
+                    i = start_order[q]
+                    r = w[i] * math.exp(eta[i] - shift)
+                    s0 -= r
+                    for a in range(p):
+                        xa = r * xt[a, i]
+                        s1[a] -= xa
+                        for c in range(a + 1):
+                            s2[a, c] -= xa * xt[c, i]
+                    q -= 1
             first = group_offsets[g]
             last = group_offsets[g + 1] if g + 1 < n_groups else n_deaths
             d0 = 0.0
