@@ -2,9 +2,10 @@
 
 Usage::
 
-    python benchmarks/survival_bench.py [--sizes 10000,100000,1000000] [--times days|continuous]
+    python benchmarks/survival_bench.py [--sizes 10000,100000,1000000]
+                                        [--times days|continuous|both]
                                         [--repeat 3] [--no-r] [--no-lifelines]
-                                        [--lifelines-cox-max 100000]
+                                        [--lifelines-cox-max 100000] [--cold N]
 
 For each size a two-arm trial-like data set is generated (seeded): exponential survival
 with a hazard ratio of 0.75, uniform censoring, three covariates (arm, age, a binary
@@ -15,17 +16,27 @@ reading: Kaplan–Meier by arm, the log-rank test of arm, and the Cox model
 of ``--repeat``); lifelines in this process. The table prints seconds and the ratios
 R / tacepath and lifelines / tacepath, and tacepath / ``numpy.sort`` of the times (the
 floor of any sort-based method).
+
+``--cold N`` then times each analysis on N rows in fresh processes (data read from a
+``.npy`` file first, not timed): the import of the engine and the first call with an
+empty compiled-kernel cache (``NUMBA_CACHE_DIR`` a new folder: the kernels are compiled),
+the same with the cache written by that run (the kernels are loaded from disk), and a
+second call in the same process (warm). The peak memory of the warm call above the
+process's memory before it (resident set sampled every millisecond) is printed with its
+ratio to the bytes of the input columns.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +45,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tacepath.survival import kaplan_meier, logrank_test
+COLUMNS = {
+    "km": ("time", "event", "arm"),
+    "logrank": ("time", "event", "arm"),
+    "cox": ("time", "event", "arm", "age", "marker"),
+}
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survival))
@@ -78,7 +93,19 @@ def best_of(fn: Callable[[], Any], repeat: int) -> float:
     return min(out)
 
 
+def run_tacepath(analysis: str, d: pd.DataFrame) -> Any:
+    from tacepath.survival import cox_ph, kaplan_meier, logrank_test
+
+    if analysis == "km":
+        return kaplan_meier(d, time="time", event="event", group="arm")
+    if analysis == "logrank":
+        return logrank_test(d, time="time", event="event", group="arm")
+    return cox_ph(d, time="time", event="event", covariates=["arm", "age", "marker"])
+
+
 def tacepath_times(d: pd.DataFrame, repeat: int) -> dict[str, float]:
+    from tacepath.survival import kaplan_meier, logrank_test
+
     res = {
         "sort": best_of(lambda: np.sort(d["time"].to_numpy()), repeat),
         "km": best_of(lambda: kaplan_meier(d, time="time", event="event", group="arm"), repeat),
@@ -141,17 +168,31 @@ def lifelines_times(d: pd.DataFrame, repeat: int, cox_max: int) -> dict[str, flo
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", default="10000,100000,1000000")
-    p.add_argument("--times", choices=("days", "continuous"), default="days")
+    p.add_argument("--times", choices=("days", "continuous", "both"), default="days")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--no-r", action="store_true")
     p.add_argument("--no-lifelines", action="store_true")
     p.add_argument("--lifelines-cox-max", type=int, default=1_000_000)
+    p.add_argument("--cold", type=int, default=0, metavar="N")
+    p.add_argument("--child", nargs=2, metavar=("ANALYSIS", "DATA"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return
+    kinds = ("days", "continuous") if args.times == "both" else (args.times,)
+    for kind in kinds:
+        table(args, kind)
+    if args.cold:
+        for kind in kinds:
+            cold_table(args.cold, kind)
+
+
+def table(args: argparse.Namespace, kind: str) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     use_r = not args.no_r and shutil.which("Rscript") is not None
     print(
         f"# machine: {platform.machine()}, Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, pandas {pd.__version__}; times: {args.times}; "
+        f"NumPy {np.__version__}, pandas {pd.__version__}; times: {kind}; "
         f"best of {args.repeat}"
     )
     header = (
@@ -160,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(header)
     for n in sizes:
-        d = make_data(n, args.times)
+        d = make_data(n, kind)
         tp = tacepath_times(d, args.repeat)
         r = r_times(d, args.repeat) if use_r else {}
         ll = {} if args.no_lifelines else lifelines_times(d, args.repeat, args.lifelines_cox_max)
@@ -183,6 +224,88 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
     if use_r:
         print(f"# R survival {r.get('version', '?')}")
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak_during(fn: Callable[[], Any]) -> tuple[float, int]:
+    """Seconds of ``fn()`` and the peak resident memory above the level before it."""
+    base = _rss()
+    peak = [base]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss())
+            time.sleep(0.001)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    t0 = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - t0
+    done.set()
+    watcher.join()
+    return seconds, max(peak[0], _rss()) - base
+
+
+def child(analysis: str, data: str) -> None:
+    """One fresh process: import, first call, second call (see ``--cold``)."""
+    arrays = np.load(data)
+    d = pd.DataFrame({c: arrays[c] for c in COLUMNS[analysis]})
+    t0 = time.perf_counter()
+    import tacepath.survival  # noqa: F401
+
+    imported = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    run_tacepath(analysis, d)
+    first = time.perf_counter() - t0
+    warm, extra = _peak_during(lambda: run_tacepath(analysis, d))
+    input_bytes = sum(d[c].to_numpy().nbytes for c in COLUMNS[analysis])
+    print(
+        json.dumps(
+            {"import": imported, "first": first, "warm": warm, "extra": extra,
+             "input": input_bytes}
+        )
+    )  # fmt: skip
+
+
+def cold_table(n: int, kind: str) -> None:
+    d = make_data(n, kind)
+    print(f"# fresh processes, {n} rows, times: {kind} (seconds; memory in MB)")
+    print(
+        f"{'analysis':<8} {'import':>7} {'1st, no cache':>13} {'1st, cache':>10} "
+        f"{'warm':>7} {'sort':>7} {'warm/sort':>9} {'peak+':>7} {'input':>7} {'ratio':>6}"
+    )
+    sort = best_of(lambda: np.sort(d["time"].to_numpy()), 5)
+    with tempfile.TemporaryDirectory() as tmp:
+        npz = Path(tmp) / "d.npz"
+        np.savez(npz, **{c: d[c].to_numpy() for c in d.columns})
+        for analysis in COLUMNS:
+            cache = Path(tmp) / f"cache-{analysis}"
+            runs = []
+            for _ in range(2):  # empty cache, then the cache that run wrote
+                env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", analysis, str(npz)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                ).stdout
+                runs.append(json.loads(out.strip().splitlines()[-1]))
+            cold, cached = runs
+            mb = 1024 * 1024
+            print(
+                f"{analysis:<8} {cached['import']:7.2f} {cold['first']:13.2f} "
+                f"{cached['first']:10.3f} {cached['warm']:7.3f} {sort:7.3f} "
+                f"{cached['warm'] / sort:9.2f} {cached['extra'] / mb:7.0f} "
+                f"{cached['input'] / mb:7.0f} {cached['extra'] / cached['input']:6.1f}"
+            )
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -188,6 +188,8 @@ def test_type_one_error_at_hazard_ratio_one(sides: int) -> None:
     res = simulate_trial(sc, replicates=20_000, seed=21, type_one_error=False)
     assert abs(res.power - 0.05) <= 4 * res.power_se
     assert res.closed_form_power is None
+    assert res.type_one_error is None
+    assert "Type I error not simulated (power only" in res.summary()
 
 
 def test_stratified_design_type_one_error_and_power() -> None:

@@ -27,3 +27,25 @@ def test_competing_module_names() -> None:
         "CompetingData", "CumulativeIncidence", "CumulativeIncidenceResult", "GrayTest",
         "competing_data", "cumulative_incidence",
     ]  # fmt: skip
+
+
+def test_a_submodule_loads_no_engine() -> None:
+    """The array types load without the engines, SciPy or the compiled kernels; a public
+    name loads its engine on first use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tacepath.survival.arrays, tacepath.design.simulate\n"
+        "heavy = ['numba', 'tacepath.survival._cox', 'tacepath.survival._kernels']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "from tacepath.survival import cox_ph\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    assert out == [
+        "[]",
+        "['numba', 'tacepath.survival._cox', 'tacepath.survival._kernels']",
+    ]

@@ -357,6 +357,8 @@ class SimulationResult:
             lines.append(
                 f"Type I error {self.type_one_error:.4f} (MC SE {self.type_one_error_se:.4f})"
             )
+        else:
+            lines.append("Type I error not simulated (power only; the HR 1 run was skipped).")
         q = self.duration_quantiles
         h = self.hazard_ratio_estimate
         lines += [

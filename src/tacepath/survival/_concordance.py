@@ -10,10 +10,9 @@ each row's influence on (concordant − discordant) and on the number of compara
 summed within clusters when a cluster is given.
 
 Counting the pairs is a two-dimensional dominance count (earlier in time order *and*
-lower score). It is done without a per-row loop by a bit-by-bit partition of the score
-ranks (the wavelet-matrix idea): at each bit, every row learns how many rows before it in
-its current block have that bit 0 while its own is 1, which adds up, over the bits, to
-the rows before it with a lower rank. log2(#distinct scores) passes of O(n) array work.
+lower score): a compiled sweep in time order adds each row to a Fenwick (binary indexed)
+tree over the score ranks and asks it for the rows already in it with a lower rank, as R's
+``concordance`` does [3]_, O(n log #distinct scores).
 
 References
 ----------
@@ -21,8 +20,8 @@ References
    medical tests. JAMA 1982;247:2543-2546. doi:10.1001/jama.1982.03320430047030
 .. [2] Therneau TM, Atkinson EJ. Concordance. Vignette of the R survival package, 2023
    (the variance as an infinitesimal jackknife).
-.. [3] Navarro G. Wavelet trees for all. J Discrete Algorithms 2014;25:2-20.
-   doi:10.1016/j.jda.2013.07.004
+.. [3] Fenwick PM. A new data structure for cumulative frequency tables. Softw Pract
+   Exp 1994;24:327-336. doi:10.1002/spe.4380240306
 """
 
 from __future__ import annotations
@@ -34,7 +33,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
+from tacepath.survival import _kernels
 from tacepath.survival._data import FloatArray, IntArray
 
 __all__ = ["Concordance", "concordance"]
@@ -67,191 +68,66 @@ def _runs(values: npt.NDArray[Any]) -> tuple[IntArray, IntArray]:
     return np.repeat(starts, lens), np.repeat(starts + lens, lens)
 
 
-#: Above this many elements the bit levels run on two threads (NumPy releases the GIL).
+#: Above this many rows the scores are ranked on a second thread while the times sort.
 _THREADED = 200_000
-
-_Levels = tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], IntArray]
-
-
-def _split_starts(starts: npt.NDArray[Any], nz: npt.NDArray[Any], n: int) -> npt.NDArray[Any]:
-    """Block starts after every block is split at start + nz (empty parts dropped)."""
-    cand = np.stack((starts, starts + nz), axis=1).ravel()
-    keep = np.ones(cand.shape[0], dtype=bool)
-    keep[1:] = cand[1:] != cand[:-1]
-    keep &= cand < n
-    return cand[keep]
-
-
-def _levels_weighted(
-    rank: npt.NDArray[np.int32],
-    ab: tuple[FloatArray, FloatArray],
-    idx: npt.NDArray[np.int32],
-    starts: IntArray,
-    top_bit: int,
-    low_bit: int,
-) -> _Levels:
-    """Bits ``top_bit - 1`` .. ``low_bit`` of the partition (see :func:`_dominance`).
-
-    The arrays are in the current arrangement, whose blocks start at ``starts``. Returns
-    the new arrangement (``idx``), the less-before and greater-after gained in it, the
-    ranks in it and the new block starts.
-    """
-    a, b = ab
-    n = rank.shape[0]
-    less = np.zeros(n)
-    greater = np.zeros(n)
-    pos = np.arange(n, dtype=np.int32)
-    buf = np.zeros(n + 1)
-    ibuf = np.zeros(n + 1, dtype=np.int32)
-    inv = np.empty(n, dtype=np.int32)
-    starts = starts.astype(np.int32)
-    for bit in range(top_bit - 1, low_bit - 1, -1):
-        ends: npt.NDArray[np.int32] = np.append(starts[1:], np.int32(n))
-        lens = ends - starts
-        one = (rank & (1 << bit)) != 0
-        zero = ~one
-        np.cumsum(a * zero, out=buf[1:])
-        less += (buf[:-1] - np.repeat(buf[starts], lens)) * one
-        np.cumsum(b * one, out=buf[1:])
-        greater += (np.repeat(buf[ends], lens) - buf[1:]) * zero
-        np.cumsum(zero, out=ibuf[1:])
-        zb0 = ibuf[starts]
-        nz = ibuf[ends] - zb0
-        zb = ibuf[:-1] - np.repeat(zb0, lens)
-        newpos = np.where(one, pos + np.repeat(nz, lens) - zb, np.repeat(starts, lens) + zb)
-        inv[newpos] = pos
-        rank, a, b, idx = rank[inv], a[inv], b[inv], idx[inv]
-        less, greater = less[inv], greater[inv]
-        starts = _split_starts(starts, nz, n)
-    return idx, less, greater, rank, starts
-
-
-def _levels_counts(
-    key: npt.NDArray[np.int32],
-    idx: npt.NDArray[np.int32],
-    starts: IntArray,
-    top_bit: int,
-    low_bit: int,
-) -> _Levels:
-    """As :func:`_levels_weighted` with a = 1 and b = event: integer counts only.
-
-    ``key`` packs rank * 2 + event, so that one gather moves both.
-    """
-    n = key.shape[0]
-    less = np.zeros(n, dtype=np.int32)
-    greater = np.zeros(n, dtype=np.int32)
-    pos = np.arange(n, dtype=np.int32)
-    zc = np.zeros(n + 1, dtype=np.int32)
-    oc = np.zeros(n + 1, dtype=np.int32)
-    inv = np.empty(n, dtype=np.int32)
-    starts = starts.astype(np.int32)
-    for bit in range(top_bit - 1, low_bit - 1, -1):
-        ends: npt.NDArray[np.int32] = np.append(starts[1:], np.int32(n))
-        lens = ends - starts
-        one = (key & (2 << bit)) != 0
-        zero = ~one
-        np.cumsum(zero, out=zc[1:])
-        zb0 = zc[starts]
-        zb = zc[:-1] - np.repeat(zb0, lens)
-        less += zb * one
-        np.cumsum(one & ((key & 1) != 0), out=oc[1:])
-        greater += (np.repeat(oc[ends], lens) - oc[1:]) * zero
-        nz = zc[ends] - zb0
-        newpos = np.where(one, pos + np.repeat(nz, lens) - zb, np.repeat(starts, lens) + zb)
-        inv[newpos] = pos
-        key, idx = key[inv], idx[inv]
-        less, greater = less[inv], greater[inv]
-        starts = _split_starts(starts, nz, n)
-    return idx, less, greater, key >> 1, starts
 
 
 def _dominance(
-    group: npt.NDArray[Any], rank: npt.NDArray[Any], a: FloatArray | None, b: FloatArray
+    group: npt.NDArray[Any],
+    rank: npt.NDArray[Any],
+    n_rank: int,
+    a: FloatArray | None,
+    b: FloatArray,
 ) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
     """For a sequence (rows in sequence order, ``group`` non-decreasing):
 
     ``less_before[k]`` = sum of ``a`` over earlier rows of k's group with a lower rank,
-    ``greater_after[k]`` = sum of ``b`` over later rows of k's group with a higher rank;
-    also the rows sorted stably by (group, rank) and the starts of its runs of equal
-    (group, rank). ``a=None`` means all ones with ``b`` 0/1 (integer counting).
-
-    Bit by bit from the top, every block of the current arrangement (rows sharing the
-    group and the rank bits above) is split stably into its rows with the bit 0 and with
-    the bit 1; a row with bit 1 gains the ``a`` of the bit-0 rows before it in its
-    block, a row with bit 0 the ``b`` of the bit-1 rows after it.
+    ``greater_after[k]`` = sum of ``b`` over later rows of k's group with a higher rank
+    (compiled Fenwick-tree sweeps, :func:`tacepath.survival._kernels.dominance`); also
+    the rows sorted stably by (group, rank) and the starts of its runs of equal
+    (group, rank). ``a=None`` means all ones.
     """
     n = rank.shape[0]
     if n == 0:
         empty = np.zeros(0, dtype=np.intp)
         return np.zeros(0), np.zeros(0), empty, empty
-    nbits = max(1, int(rank.max()).bit_length())
-    new = np.ones(n, dtype=bool)
-    new[1:] = group[1:] != group[:-1]
-    starts = np.flatnonzero(new)
-    idx = np.arange(n, dtype=np.int32)
-    if a is None:
-        packed = (rank.astype(np.int32) << 1) | (b > 0)
-
-        def levels(
-            sel: npt.NDArray[np.int32], st: IntArray, vals: npt.NDArray[Any], top: int, low: int
-        ) -> _Levels:
-            return _levels_counts(vals, sel, st, top, low)
-
-        values: npt.NDArray[Any] = packed
+    g = np.ascontiguousarray(group, dtype=np.int64)
+    r = np.ascontiguousarray(rank, dtype=np.int64)
+    ones = np.ones(n) if a is None else np.ascontiguousarray(a, dtype=np.float64)
+    less, greater = _kernels.dominance(
+        g, r, n_rank, ones, np.ascontiguousarray(b, dtype=np.float64)
+    )
+    n_keys = (int(g[-1]) + 1) * n_rank
+    key = g * n_rank + r
+    if n_keys <= 4 * n + 1024:
+        order, starts = _kernels.counting_order(key, n_keys)
     else:
-        aa, bb = a, b
-
-        def levels(
-            sel: npt.NDArray[np.int32], st: IntArray, vals: npt.NDArray[Any], top: int, low: int
-        ) -> _Levels:
-            return _levels_weighted(vals, (aa[sel], bb[sel]), sel, st, top, low)
-
-        values = rank.astype(np.int32)
-    less = np.zeros(n)
-    greater = np.zeros(n)
-    if n < _THREADED or nbits < 2:
-        ix, lo_, gr, _, fin = levels(idx, starts, values, nbits, 0)
-        less[ix] = lo_
-        greater[ix] = gr
-        return less, greater, ix.astype(np.intp), fin
-    # the top bit on all rows, then two halves (whole blocks) on two threads
-    ix1, l1, g1, r1, starts1 = levels(idx, starts, values, nbits, nbits - 1)
-    less[ix1] += l1
-    greater[ix1] += g1
-    vals1 = (r1 << 1) | values[ix1] & 1 if a is None else r1
-    cut = int(starts1[np.argmin(np.abs(starts1 - n // 2))]) if starts1.shape[0] > 1 else n
-    parts = [(0, cut), (cut, n)] if 0 < cut < n else [(0, n)]
-
-    def run(part: tuple[int, int]) -> _Levels:
-        lo, hi = part
-        st = starts1[(starts1 >= lo) & (starts1 < hi)] - lo
-        return levels(ix1[lo:hi], st, vals1[lo:hi], nbits - 1, 0)
-
-    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        results = list(pool.map(run, parts))
-    order: list[npt.NDArray[Any]] = []
-    fins: list[IntArray] = []
-    for (lo, _), (ix, lo_, gr, _, fin) in zip(parts, results, strict=True):
-        less[ix] += lo_
-        greater[ix] += gr
-        order.append(ix)
-        fins.append(fin + lo)
-    return less, greater, np.concatenate(order).astype(np.intp), np.concatenate(fins)
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        new = np.ones(n, dtype=bool)
+        new[1:] = sk[1:] != sk[:-1]
+        starts = np.flatnonzero(new)
+    return less, greater, order.astype(np.intp), starts.astype(np.intp)
 
 
 def _dense_rank(values: FloatArray) -> tuple[IntArray, int]:
-    """0-based dense ranks (equal values share a rank) and the number of distinct values."""
+    """0-based dense ranks (equal values share a rank) and the number of distinct values.
+
+    The distinct values are found by hashing (``pandas.factorize``, linear time) and only
+    they are sorted: a linear predictor usually has far fewer distinct values than rows."""
     n = values.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.intp), 0
-    o = np.argsort(values)
-    sv = values[o]
-    new = np.ones(n, dtype=np.intp)
-    new[1:] = sv[1:] != sv[:-1]
+    codes, uniques = pd.factorize(values)
+    u = np.asarray(uniques, dtype=np.float64)
+    o = np.argsort(u)
+    su = u[o]
+    new = np.ones(su.shape[0], dtype=np.intp)
+    new[1:] = su[1:] != su[:-1]
     r = np.cumsum(new) - 1
-    out = np.empty(n, dtype=np.intp)
-    out[o] = r
-    return out, int(r[-1]) + 1
+    rank_of_unique = np.empty(su.shape[0], dtype=np.intp)
+    rank_of_unique[o] = r
+    return rank_of_unique[codes], int(r[-1]) + 1
 
 
 def _sequence(
@@ -352,7 +228,7 @@ def concordance(
         a = np.where(leave, -wr, wr) if leave is not None else wr
         b = np.where(event, wr, 0.0)
         del wr
-    less, greater, o2, fin = _dominance(g, rk, a, b)
+    less, greater, o2, fin = _dominance(g, rk, n_rank, a, b)
     del rk
 
     if n_rank == n:

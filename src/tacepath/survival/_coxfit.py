@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tacepath.survival import _kernels
 from tacepath.survival._data import FloatArray, IntArray
 
 __all__ = [
@@ -328,19 +329,26 @@ def evaluate(
     beta: FloatArray,
     scratch: Scratch | None = None,
 ) -> tuple[float, FloatArray, FloatArray]:
-    """Log partial likelihood, score vector and information matrix at ``beta``."""
-    t = _terms(rs, xt, w, beta, scratch)
-    dr = rs.death_rows
-    wd = w[dr]
-    loglik = float(np.dot(wd, t.eta[dr] - t.shift) - np.dot(t.wtave, np.log(t.den)))
-    hz = t.wtave / t.den
-    u = np.take(xt, dr, axis=1) @ wd - t.sums @ hz
-    h = _per_row(rs, hz, (1.0 - rs.downwt) * hz)
-    rh = w * t.score * h
-    xr = np.empty(xt.shape) if scratch is None else scratch.get("xr", xt.shape)
-    np.multiply(xt, rh, out=xr)
-    info = xr @ xt.T - (t.sums * (hz / t.den)) @ t.sums.T
-    return loglik, np.asarray(u), np.asarray(info)
+    """Log partial likelihood, score vector and information matrix at ``beta``.
+
+    One compiled backward sweep per stratum (:func:`tacepath.survival._kernels.cox_sums`,
+    R's ``coxfit6`` / ``agfit4`` accumulation)."""
+    none = np.zeros(0, dtype=np.int64)
+    return _kernels.cox_sums(
+        np.ascontiguousarray(xt, dtype=np.float64),
+        np.ascontiguousarray(w, dtype=np.float64),
+        np.ascontiguousarray(beta, dtype=np.float64),
+        _ETA_GUARD,
+        rs.bounds.astype(np.int64, copy=False),
+        rs.stop_pos.astype(np.int64, copy=False),
+        rs.group_stratum.astype(np.int64, copy=False),
+        rs.group_offsets.astype(np.int64, copy=False),
+        rs.death_rows.astype(np.int64, copy=False),
+        rs.efron,
+        none if rs.start_order is None else rs.start_order.astype(np.int64, copy=False),
+        none if rs.start_bounds is None else rs.start_bounds.astype(np.int64, copy=False),
+        none if rs.start_pos is None else rs.start_pos.astype(np.int64, copy=False),
+    )
 
 
 def score_residuals(rs: RiskSets, xt: FloatArray, w: FloatArray, beta: FloatArray) -> FloatArray:

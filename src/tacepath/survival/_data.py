@@ -16,18 +16,22 @@ import numpy.typing as npt
 import pandas as pd
 
 from tacepath.errors import InputError
+from tacepath.survival import _kernels
 from tacepath.survival.arrays import FloatArray, IntArray
 
 __all__ = [
     "TIMEFIX_TOLERANCE",
     "FloatArray",
     "IntArray",
+    "aeq_chains",
     "aeq_sorted",
     "argsort_times",
     "column",
     "group_codes",
     "integer_span",
+    "merged_runs",
     "plain_value",
+    "sorted_runs",
     "timefix",
 ]
 
@@ -72,22 +76,27 @@ def aeq_sorted(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArr
     """
     if ts.size < 2:
         return ts
-    new = np.empty(ts.size, dtype=bool)
-    new[0] = True
-    np.not_equal(ts[1:], ts[:-1], out=new[1:])
-    u = ts[new]
+    smallest, total, count = _kernels.gap_stats(ts)
+    if count < 2:
+        return ts
+    # A compiled pass finds the smallest gap; when it is clearly above both tolerances
+    # (the margin covers the rounding of the mean), nothing is tied.
+    if smallest > tolerance and smallest / (total / count) > tolerance * (1 + 1e-6):
+        return ts
+    return aeq_chains(ts, tolerance)
+
+
+def aeq_chains(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArray:
+    """:func:`aeq_sorted` without the pre-check: the distinct values, the scale (their mean
+    absolute value, by ``np.mean``) and the chains, in two compiled passes."""
+    if ts.size < 2:
+        return ts
+    u, which = _kernels.distinct_sorted(ts)
     if u.size < 2:
         return ts
-    dy = np.diff(u)
     scale = float(np.mean(np.abs(u)))
-    tied = dy <= tolerance
-    if scale > 0:
-        tied |= dy / scale <= tolerance
-    if not tied.any():
-        return ts
-    cut = np.concatenate([[True], ~tied])
-    chain = np.cumsum(cut) - 1  # chain index of each distinct value
-    return np.asarray(u[cut][chain[np.cumsum(new) - 1]], dtype=float)
+    out = _kernels.tie_chains(u, which, tolerance, scale)
+    return ts if np.array_equal(out, ts) else out
 
 
 #: Whole-number times up to this value take the bincount path (R's aeqSurv tolerance,
@@ -117,6 +126,32 @@ def argsort_times(time: FloatArray) -> IntArray:
     return np.argsort(time).astype(np.intp)
 
 
+#: Most runs merged by :func:`merged_runs` (a scan of the run heads per row); callers with
+#: more groups take an argsort instead.
+MAX_MERGED_RUNS = 8
+
+
+def sorted_runs(
+    values: FloatArray, labels: IntArray, n_labels: int
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """``values`` grouped by label (stable) and each group sorted, with the groups'
+    offsets. Sorting values (not an argsort) in a few groups costs about one ``np.sort``."""
+    grouped, offsets = _kernels.partition(
+        np.ascontiguousarray(values, dtype=np.float64), labels.astype(np.int64), n_labels
+    )
+    for j in range(n_labels):
+        grouped[offsets[j] : offsets[j + 1]].sort()
+    return grouped, offsets
+
+
+def merged_runs(
+    values: FloatArray, offsets: npt.NDArray[np.int64], first: int, last: int
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """The sorted runs ``first`` … ``last - 1`` of :func:`sorted_runs` merged into one
+    sorted array, with each value's run number counted from ``first``."""
+    return _kernels.merge_runs(values, offsets, first, last)
+
+
 def timefix(
     time: FloatArray, start: FloatArray | None = None, tolerance: float = TIMEFIX_TOLERANCE
 ) -> tuple[FloatArray, FloatArray | None]:
@@ -137,8 +172,17 @@ def timefix(
 def group_codes(values: npt.NDArray[Any]) -> tuple[list[Any], IntArray]:
     """Levels sorted as R sorts a factor's levels, and each row's level index.
 
-    Numbers sort numerically, text alphabetically; booleans as ``False < True``.
+    Numbers sort numerically, text alphabetically; booleans as ``False < True``. Integer
+    labels in a small range (arm 0/1) are counted by ``np.bincount`` instead of hashed.
     """
+    if values.dtype.kind in "iu" and values.size:
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo <= 4 * values.size + 1024:
+            shifted = (values - lo).astype(np.intp)
+            present = np.flatnonzero(np.bincount(shifted, minlength=hi - lo + 1))
+            lookup = np.zeros(hi - lo + 1, dtype=np.intp)
+            lookup[present] = np.arange(present.size)
+            return [int(v) for v in (present + lo).tolist()], lookup[shifted]
     if values.dtype.kind in "fiub":
         codes, uniques = pd.factorize(values, sort=True)
         return [_plain(v) for v in np.asarray(uniques).tolist()], codes.astype(np.intp)

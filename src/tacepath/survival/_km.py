@@ -23,14 +23,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tacepath.survival import _kernels
 from tacepath.survival._band import ConfType, check_conf, confidence_band
 from tacepath.survival._data import (
+    MAX_MERGED_RUNS,
     FloatArray,
     IntArray,
     aeq_sorted,
     argsort_times,
     group_codes,
     integer_span,
+    merged_runs,
+    sorted_runs,
 )
 from tacepath.survival._input import (
     SurvivalData,
@@ -145,21 +149,13 @@ def _is_integer_weights(weights: FloatArray | None) -> bool:
 
 
 def _product_limit(c: _Counts) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Survival, Greenwood Σ d/(n(n−d)), Nelson–Aalen hazard and its variance term."""
-    has = (c.d_count > 0) & (c.n_event > 0)
-    n, d = c.n_risk, c.n_event
-    nd = n - d
-    factor = np.ones(n.size)
-    green = np.zeros(n.size)
-    haz = np.zeros(n.size)
-    haz_var = np.zeros(n.size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(nd, n, out=factor, where=has)
-        np.divide(d, n * nd, out=green, where=has)  # d = n gives +inf, as in R
-        np.divide(d, n, out=haz, where=has)
-        np.divide(haz, n, out=haz_var, where=has)
-    cum = np.cumprod(np.asarray(factor, dtype=float))
-    return cum, np.cumsum(green), np.cumsum(haz), np.cumsum(haz_var)
+    """Survival, Greenwood Σ d/(n(n−d)), Nelson–Aalen hazard and its variance term (one
+    compiled sweep, :func:`tacepath.survival._kernels.km_sweep`)."""
+    return _kernels.km_sweep(
+        np.ascontiguousarray(c.n_risk, dtype=np.float64),
+        np.ascontiguousarray(c.n_event, dtype=np.float64),
+        np.ascontiguousarray(c.d_count, dtype=np.float64),
+    )
 
 
 def _ij_sum_of_squares(
@@ -244,8 +240,10 @@ def _curve(
     conf_type: ConfType,
     conf_level: float,
     tau: float,
+    n: int | None = None,
 ) -> SurvivalCurve:
-    """One curve from its counts; the rows (any order) are needed only for the jackknife."""
+    """One curve from its counts; the rows (any order) are needed only for the jackknife
+    (``n``, the number of rows, defaults to the length of ``time``)."""
     surv, green, chaz, chaz_var = _product_limit(c)
     if _is_integer_weights(weights):
         std_log = np.sqrt(green)
@@ -267,7 +265,7 @@ def _curve(
     )
     return SurvivalCurve(
         group=group,
-        n=int(time.size),
+        n=int(time.size) if n is None else n,
         time=c.time,
         n_risk=c.n_risk,
         n_event=c.n_event,
@@ -333,6 +331,10 @@ def km_curves(
                 _curve(level, _counts_integer(tj, ej, wj, span), tj, ej, None, wj, **options)
             )
         return tuple(out)
+    if start is None and weights is None:
+        merged = _curves_merged(time, event, group, fix_times, tau, options)
+        if merged is not None:
+            return merged
     order = argsort_times(time)
     ts, es = time[order], event[order]
     if fix_times and start is None:
@@ -351,6 +353,50 @@ def km_curves(
         sj = None if ss is None else ss[m]
         wj = None if ws is None else ws[m]
         curves.append(_curve(level, _counts(tj, ej, sj, wj), tj, ej, sj, wj, **options))
+    return tuple(curves)
+
+
+def _curves_merged(
+    time: FloatArray,
+    event: FloatArray,
+    group: Any,
+    fix_times: bool,
+    tau: float | None,
+    options: dict[str, Any],
+) -> tuple[SurvivalCurve, ...] | None:
+    """Unweighted right-censored curves without an argsort: each group's event and
+    censoring times are sorted as values (about one ``np.sort`` in all), merged, and
+    counted in one compiled pass. ``None`` when there are too many groups to merge."""
+    if group is None:
+        levels: list[Any] = [None]
+        codes = np.zeros(time.size, dtype=np.intp)
+    else:
+        levels, codes = group_codes(np.asarray(group))
+    n_runs = 2 * len(levels)
+    if n_runs > MAX_MERGED_RUNS:
+        return None
+    values, offsets = sorted_runs(time, codes * 2 + event.astype(np.intp), n_runs)
+    ts, run = merged_runs(values, offsets, 0, n_runs)
+    if fix_times:
+        ts = aeq_sorted(ts)
+    group_offsets = np.ascontiguousarray(offsets[0::2])
+    utime, n_risk, n_event, n_censor, lengths = _kernels.km_group_counts(
+        ts, run, len(levels), group_offsets
+    )
+    options = {**options, "tau": float(ts[-1]) if tau is None else tau}
+    curves = []
+    for j, level in enumerate(levels):
+        lo = int(group_offsets[j])
+        part = slice(lo, lo + int(lengths[j]))
+        c = _Counts(
+            time=utime[part],
+            n_risk=n_risk[part],
+            n_event=n_event[part],
+            n_censor=n_censor[part],
+            d_count=n_event[part],
+        )
+        rows = values[lo : int(group_offsets[j + 1])]
+        curves.append(_curve(level, c, rows, rows, None, None, n=rows.size, **options))
     return tuple(curves)
 
 

@@ -33,13 +33,17 @@ from scipy.stats import chi2
 
 from tacepath.errors import InputError
 from tacepath.jsonsafe import JsonFields
+from tacepath.survival import _kernels
 from tacepath.survival._data import (
+    MAX_MERGED_RUNS,
     FloatArray,
     IntArray,
     aeq_sorted,
     argsort_times,
     group_codes,
     integer_span,
+    merged_runs,
+    sorted_runs,
 )
 from tacepath.survival._input import SurvivalData, check_gamma, check_rho, checked_labels
 
@@ -290,6 +294,27 @@ def stratum_tables(
             yield _stratum_tables_integer(ts[m], es[m], gs[m], n_groups, span)
 
 
+def _sums_merged(
+    time: FloatArray,
+    event: FloatArray,
+    codes: IntArray,
+    n_groups: int,
+    rho: float,
+    gamma: float,
+    fix_times: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Unstratified sums without an argsort: each group's event and censoring times sorted
+    as values, merged, and swept once by a compiled loop
+    (:func:`tacepath.survival._kernels.logrank_stream`)."""
+    n_runs = 2 * n_groups
+    values, offsets = sorted_runs(time, codes * 2 + event.astype(np.intp), n_runs)
+    ts, run = merged_runs(values, offsets, 0, n_runs)
+    if fix_times:
+        ts = aeq_sorted(ts)
+    totals = np.diff(offsets[0::2]).astype(np.float64)
+    return _kernels.logrank_stream(ts, run, n_groups, totals, float(rho), float(gamma))
+
+
 def logrank_sums(
     time: FloatArray,
     event: FloatArray,
@@ -308,6 +333,10 @@ def logrank_sums(
     """
     levels, codes = group_codes(np.asarray(group))
     g = len(levels)
+    counts = np.bincount(codes, minlength=g).astype(np.intp)
+    if strata is None and 2 * g <= MAX_MERGED_RUNS and integer_span(time) is None:
+        o, e, v = _sums_merged(time, event, codes, g, rho, gamma, fix_times)
+        return levels, o, e, v, counts
     observed = np.zeros(g)
     expected = np.zeros(g)
     variance = np.zeros((g, g))
@@ -316,7 +345,6 @@ def logrank_sums(
         observed += o
         expected += e
         variance += v
-    counts = np.bincount(codes, minlength=g).astype(np.intp)
     return levels, observed, expected, variance, counts
 
 
