@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.platform.conftest import client_for, example, web_login
+from tests.platform.conftest import client_for, example, store_course, web_login
 from tests.platform.test_pages import _csrf, _followup_form
 
 
@@ -369,8 +369,6 @@ def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
     """P001: a new 12 mm lesion NL1 at 2026-05-01. Before, the next form listed only the
     baseline lesions L1, L2 and N1 without their sizes; filling it for 2026-07-01 gave RECIST
     PR after PD and "continue": NL1 had silently vanished."""
-    from tests.platform.conftest import store_course
-
     tl = example("timelines/P001_new_liver_lesion_only.json")
     snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
     tok = _csrf(clinician.get("/patients/new").text)
@@ -406,3 +404,43 @@ def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
     assert [n["id"] for n in stored["new_lesions"]] == ["NL1"]
     response = clinician.get(f"/api/patients/{pid}/response").json()
     assert response["assessments"][-1]["recist11"]["overall"] == "PD"
+
+
+def test_a_new_lesion_treated_by_tace_is_measured_on_an_added_row(clinician: Any) -> None:
+    """P010's third visit entered on the form: NL1 (new at the second visit, treated by the
+    TACE of 2026-03-16) is measured on an added lesion row; its carried new-lesion row is
+    then not sent as a new lesion again, and the decision is the engine's "continue"."""
+    tl = example("timelines/P010_new_lesion_treated_at_next_tace.json")
+    two = {**tl, "assessments": tl["assessments"][:2], "tace_sessions": tl["tace_sessions"][:1]}
+    two["last_contact_date"] = None
+    snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
+    clinician.headers["X-CSRF-Token"] = _csrf(clinician.get("/patients/new").text)
+    pid, _ = store_course(clinician, snap, two, "tace-sorafenib")
+    page = clinician.get(f"/patients/{pid}").text
+    assert 'name="lesion_rows" value="3"' in page  # L1 and two added rows
+    assert 'aria-label="Lesion 2 id"' in page
+    form = _followup_form(page) | {
+        "visit_date": "2026-05-04",
+        "lesion-0-longest_mm": "40",
+        "lesion-0-perpendicular_mm": "32",
+        "lesion-0-viable_longest_mm": "0",
+        "lesion-0-viable_perpendicular_mm": "0",
+        "lesion-1-id": "NL1",
+        "lesion-1-organ": "liver",
+        "lesion-1-longest_mm": "15",
+        "lesion-1-perpendicular_mm": "12",
+        "lesion-1-viable_longest_mm": "0",
+        "lesion-1-viable_perpendicular_mm": "0",
+        "lesion-1-typical_hcc": "yes",
+        "new-0-id": "NL1",  # the carried row, as prefilled
+        "tace_date": "2026-03-16",
+        "tace_treated": "NL1",
+    }
+    r = clinician.post(f"/patients/{pid}/followup", data=form, follow_redirects=False)
+    assert r.status_code == 303, re.findall(r"<li>(.*?)</li>", r.text)[:8]
+    stored = clinician.get(f"/api/patients/{pid}").json()["timeline"]
+    last = stored["assessments"][-1]
+    assert [les["id"] for les in last["lesions"]] == ["L1", "NL1"]
+    assert last["new_lesions"] == []
+    assert stored["tace_sessions"][-1]["treated_lesions"] == ["NL1"]
+    assert clinician.get(f"/api/patients/{pid}/decision").json()["decision"] == "continue"

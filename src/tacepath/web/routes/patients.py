@@ -172,7 +172,7 @@ def patient_context(
         "lesions": lesions,
         "non_target": non_target,
         "first_entry": record.get("timeline") is None,
-        "lesion_rows": max(len(lesions), forms.LESION_ROWS if not lesions else 0),
+        "lesion_rows": len(lesions) + forms.ADDED_LESION_ROWS if lesions else forms.LESION_ROWS,
         "new_rows": forms.NEW_LESION_ROWS + len(carried),
         "carried_new": carried,
         "last_seen": last_seen,
