@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ __all__ = [
     "create_trial",
     "get_trial",
     "list_trials",
+    "report_name",
     "run_analysis",
     "run_capped",
     "trial_file",
@@ -82,15 +84,16 @@ class _Tail:
 
 
 def run_capped(
-    cmd: list[str], *, timeout: float, cap: int = MAX_CAPTURED_BYTES
+    cmd: list[str], *, timeout: float, cap: int = MAX_CAPTURED_BYTES, cwd: Path | None = None
 ) -> tuple[int, str, str]:
-    """Run ``cmd``; its exit code and the last ``cap`` bytes of its output and of its errors.
+    """Run ``cmd`` (in ``cwd``); its exit code and the last ``cap`` bytes of its output and
+    of its errors.
 
     Memory stays bounded whatever the child prints; a child running past ``timeout`` seconds
     is killed (exit code -1).
     """
     with subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
     ) as proc:
         out, err = _Tail(proc.stdout, cap), _Tail(proc.stderr, cap)
         try:
@@ -264,18 +267,40 @@ def _current_files(s: Any, trial_id: int) -> dict[str, TrialFile]:
     return {f.kind: f for f in files}
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: The longest file name the report's provenance shows (the extension kept).
+MAX_SHOWN_NAME = 64
+
+
+def report_name(filename: str, kind: str) -> str:
+    """An uploaded file's name as the report's provenance shows it: the last part of the
+    name the browser sent, letters, digits, ``.``, ``_`` and ``-`` kept (any other run of
+    characters becomes ``_``), no leading dot or dash (never a hidden file or an option),
+    at most :data:`MAX_SHOWN_NAME` characters with its extension; ``kind`` when nothing
+    is left."""
+    base = re.split(r"[\\/]", filename)[-1]
+    suffix = Path(base).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+        suffix = ".yaml" if kind == "sap" else ".csv"
+    stem = _UNSAFE.sub("_", Path(base).stem if Path(base).suffix else base).lstrip("._-")
+    return (stem[: MAX_SHOWN_NAME - len(suffix)] or kind) + suffix
+
+
 def _command(folder: Path, files: dict[str, TrialFile]) -> list[str]:
-    names = {}
+    """The ``tacepath analyze`` command on the files written into ``folder`` under their
+    uploaded names (run in ``folder``: the provenance names the files, not the folder)."""
+    names: dict[str, str] = {}
     for kind, f in files.items():
-        suffix = Path(f.filename).suffix.lower() or (".yaml" if kind == "sap" else ".csv")
-        path = folder / f"{kind}{suffix}"
-        path.write_bytes(f.content)
-        names[kind] = str(path)
+        name = report_name(f.filename, kind)
+        if name in names.values():
+            name = f"{kind}-{name}"
+        (folder / name).write_bytes(f.content)
+        names[kind] = name
     cmd = [sys.executable, "-c", "from tacepath.cli import main; main()", "analyze"]
     for kind in ("sap", "adsl", "adtte", "adae"):
         if kind in names:
             cmd += [f"--{kind}", names[kind]]
-    return [*cmd, "--out", str(folder / "report")]
+    return [*cmd, "--out", "report"]
 
 
 def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
@@ -304,7 +329,7 @@ def run_analysis(db: Database, who: Principal, trial_id: int) -> dict[str, Any]:
         )
     with tempfile.TemporaryDirectory(prefix="tacepath-analysis-") as tmp:
         folder = Path(tmp)
-        code, out, err = run_capped(_command(folder, files), timeout=RUN_TIMEOUT)
+        code, out, err = run_capped(_command(folder, files), timeout=RUN_TIMEOUT, cwd=folder)
         report = folder / "report"
         html = (report / "index.html").read_text(encoding="utf-8") if code == 0 else None
         pdf = (report / "report.pdf").read_bytes() if (report / "report.pdf").exists() else None
