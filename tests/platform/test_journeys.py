@@ -291,6 +291,11 @@ def test_clinician_runs_a_course_to_the_switch_to_systemic_therapy(
     page.get_by_label("TACE session on").fill("2026-03-16")
     page.get_by_label("New lesions it treated").fill("NL1")
     j.step("visit2_form")
+    page.get_by_role("button", name="Preview decision").click()
+    preview = page.locator("#preview")
+    playwright.expect(preview).to_contain_text("the visit of 2026-05-04 would give: continue")
+    assert _decision(page) == "repeat-tace"  # the preview saved nothing
+    j.step("visit2_preview")
     _save_followup(page)
     decision = page.locator("#decision").inner_text()
     assert _decision(page) == "continue", decision

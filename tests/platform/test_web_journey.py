@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
 from tests.platform.conftest import client_for, example, store_course, web_login
 from tests.platform.test_pages import _csrf, _followup_form
@@ -444,3 +445,100 @@ def test_a_new_lesion_treated_by_tace_is_measured_on_an_added_row(clinician: Any
     assert last["new_lesions"] == []
     assert stored["tace_sessions"][-1]["treated_lesions"] == ["NL1"]
     assert clinician.get(f"/api/patients/{pid}/decision").json()["decision"] == "continue"
+
+
+def _row_counts(db: Any) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from tacepath.store.models import Base
+
+    with db.read() as s:
+        return {
+            t.name: int(s.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def test_preview_shows_the_visit_s_responses_and_decision_and_writes_nothing(
+    clinician: Any, db: Any
+) -> None:
+    """P010's third visit previewed: the responses and the decision are the engine's for
+    the whole P010 timeline, no row is written but the audit of the read, and saving the
+    same form then stores the decision the preview showed."""
+    from tacepath.domain.patient import parse_patient
+    from tacepath.domain.timeline import parse_timeline
+    from tacepath.pathway.decision import decide
+    from tacepath.response.course import assess_response
+
+    tl = example("timelines/P010_new_lesion_treated_at_next_tace.json")
+    two = {**tl, "assessments": tl["assessments"][:2], "tace_sessions": tl["tace_sessions"][:1]}
+    two["last_contact_date"] = None
+    snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
+    clinician.headers["X-CSRF-Token"] = _csrf(clinician.get("/patients/new").text)
+    pid, _ = store_course(clinician, snap, two, "tace-sorafenib")
+    page = clinician.get(f"/patients/{pid}").text
+    assert "Preview decision</button>" in page
+    form = _followup_form(page) | {
+        "visit_date": "2026-05-04",
+        "modality": "MRI",
+        "lesion-0-longest_mm": "40",
+        "lesion-0-perpendicular_mm": "32",
+        "lesion-0-viable_longest_mm": "0",
+        "lesion-0-viable_perpendicular_mm": "0",
+        "lesion-1-id": "NL1",
+        "lesion-1-longest_mm": "15",
+        "lesion-1-perpendicular_mm": "12",
+        "lesion-1-viable_longest_mm": "0",
+        "lesion-1-viable_perpendicular_mm": "0",
+        "lesion-1-typical_hcc": "yes",
+        "new-0-id": "NL1",
+        "tace_date": "2026-03-16",
+        "tace_treated": "NL1",
+        "child_pugh": "6",
+    }
+    before = _row_counts(db)
+    r = clinician.post(f"/patients/{pid}/followup/preview", data=form)
+    assert r.status_code == 200, re.findall(r"<li>(.*?)</li>", r.text)[:8]
+    after = _row_counts(db)
+    # two reads audited: the preview's and the page's that shows it
+    assert after.pop("audit_records") == before.pop("audit_records") + 2
+    assert after == before  # nothing else written
+
+    full = parse_timeline(tl)
+    expected = decide(parse_patient(snap), timeline=full, regimen="tace-sorafenib").followup
+    assert expected is not None
+    assert expected.decision == "continue"
+    visit = assess_response(full).to_contract_dict()["assessments"][-1]
+    box = r.text[r.text.index('id="preview"') :]
+    box = box[: box.index("</div>")]
+    assert 'the visit of 2026-05-04 would give: <span class="status continue">continue' in box
+    for name in ("recist11", "mrecist", "easl"):
+        label = {"recist11": "RECIST 1.1", "mrecist": "mRECIST", "easl": "EASL"}[name]
+        assert f"{label} <strong>{visit[name]['overall']}</strong>" in box
+    assert all(str(escape(reason)) in box for reason in expected.reasons)
+    assert 'value="2026-05-04"' in r.text  # the form kept as typed
+
+    saved = clinician.post(f"/patients/{pid}/followup", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    stored = clinician.get(f"/api/patients/{pid}").json()["decisions"][0]
+    assert stored["decision"] == "continue"
+    assert stored["reasons"] == list(expected.reasons)
+
+
+def test_preview_of_a_refused_visit_lists_its_problems(clinician: Any) -> None:
+    pid = _create(clinician, example("pathway/intermediate_candidate.json"))
+    page = clinician.get(f"/patients/{pid}").text
+    form = _followup_form(page) | {
+        "start_date": "2026-01-05",
+        "regimen": "tace-alone",
+        "visit_date": "2026-01-02",
+        "lesion-0-id": "L1",
+        "lesion-0-target": "on",
+        "lesion-0-longest_mm": "50",
+        "lesion-0-perpendicular_mm": "-25",
+    }
+    r = clinician.post(f"/patients/{pid}/followup/preview", data=form)
+    assert r.status_code == 422
+    assert "Perpendicular diameter of L1 must be above 0 mm" in r.text
+    assert 'id="preview"' not in r.text
+    assert clinician.get(f"/api/patients/{pid}").json()["timeline"] is None

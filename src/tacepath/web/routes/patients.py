@@ -156,9 +156,11 @@ def patient_context(
     form: dict[str, str] | None = None,
     problems: list[Problem] | None = None,
     snapshot_form: dict[str, str] | None = None,
+    preview: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The patient page's context; ``form``/``snapshot_form`` is the refused follow-up or
-    snapshot form, kept as typed, with its ``problems``."""
+    """The patient page's context; ``form``/``snapshot_form`` is the refused (or previewed)
+    follow-up or snapshot form, kept as typed, with its ``problems``; ``preview`` what the
+    follow-up form would give if saved."""
     view = clinical.patient_view(get_db(request), who, patient_id)
     record = view["record"]
     lesions, non_target, carried, last_seen = _lesion_rows(record)
@@ -183,6 +185,7 @@ def patient_context(
         "schedule": plan,
         "schedule_note": plan_note,
         "form": form or {},
+        "preview": preview,
         "snapshot_form": snapshot_form
         if snapshot_form is not None
         else _new_snapshot_form(record.get("snapshot")),
@@ -299,6 +302,37 @@ async def followup(
         ctx,
         who=who,
         status=status,
+        title=f"Patient {ctx['record']['mrn']}",
+    )
+
+
+@router.post("/patients/{patient_id}/followup/preview")
+async def followup_preview(
+    patient_id: RecordId, request: Request, who: Principal = Depends(Require("followup.record"))
+) -> Response:
+    """The follow-up form's responses and decision before saving (nothing is stored): the
+    page again, the form kept as typed, with the preview above the form."""
+    form = _form(await request.form())
+    payload, problems = forms.followup_from_form(form, first=form.get("first_entry") == "yes")
+    preview = None
+    if problems:
+        problems += await run_in_threadpool(
+            followups.check_followup, get_db(request), who, patient_id, payload
+        )
+    else:
+        try:
+            preview = await run_in_threadpool(
+                followups.preview_followup, get_db(request), who, patient_id, payload
+            )
+        except InputError as exc:
+            problems = list(exc.problems)
+    ctx = patient_context(request, who, patient_id, form=form, problems=problems, preview=preview)
+    return page(
+        request,
+        "patient.html",
+        ctx,
+        who=who,
+        status=200 if preview is not None else 422,
         title=f"Patient {ctx['record']['mrn']}",
     )
 
