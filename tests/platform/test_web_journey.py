@@ -382,6 +382,20 @@ def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
         'maxlength="40" value="NL1"' in form_html
     )
     assert "last 2026-05-01: 12 mm" in form_html  # the carried lesion's last size
+    # beside every input its last value and date, which describes the input
+    for name, was in (
+        ("lesion-0-longest_mm", "was 40 mm on 2026-05-01"),
+        ("lesion-0-perpendicular_mm", "was 32 mm on 2026-05-01"),
+        ("lesion-0-viable_longest_mm", "was 12 mm on 2026-05-01"),
+        ("lesion-1-viable_longest_mm", "was 0 mm on 2026-05-01"),
+        ("nt-0-status", "was present on 2026-05-01"),
+        ("nt-0-viable", "was no on 2026-05-01"),
+        ("new-0-longest_mm", "was 12 mm on 2026-05-01"),
+    ):
+        assert f'<span class="hint prev" id="prev-{name}">{was}</span>' in form_html, name
+        assert re.search(rf'name="{name}"[^>]*aria-describedby="prev-{name}"', form_html), name
+    assert 'id="prev-lesion-0-short_axis_mm"' not in form_html  # never measured
+    assert 'id="prev-new-1-longest_mm"' not in form_html  # an empty row
     assert "last 2026-05-01: 40 mm, viable 12 mm" in form_html  # L1's last measurement
     form = _followup_form(page) | {
         "visit_date": "2026-07-01",

@@ -111,20 +111,43 @@ async def new_patient(
     )
 
 
+#: The measurements of a lesion whose last value the follow-up form shows beside its input.
+_MEASURED = (
+    "longest_mm",
+    "perpendicular_mm",
+    "viable_longest_mm",
+    "viable_perpendicular_mm",
+    "short_axis_mm",
+)
+
+
+def _was(value: Any, date: str, unit: str = " mm") -> str:
+    shown = f"{value:g}{unit}" if isinstance(value, int | float) else str(value)
+    return f"was {shown} on {date}"
+
+
 def _lesion_rows(
     record: dict[str, Any],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+) -> tuple[
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    dict[str, str],
+    dict[str, dict[str, str]],
+]:
     """Every lesion the course has recorded, for the next visit's form: the measured lesions
     and non-target lesions of every visit (baseline first, then those recorded later, e.g. a
     new lesion measured after the TACE that treated it), the new lesions of the last visit
-    that are still listed as new (carried forward with their id), and each lesion's last
-    measurement in words. A visit entered on this form can then not lose a lesion."""
+    that are still listed as new (carried forward with their id), each lesion's last
+    measurement in words, and per lesion and input its last recorded value and date (shown
+    beside the input). A visit entered on this form can then not lose a lesion."""
     tl = record.get("timeline")
     if not tl:
-        return [], [], [], {}
+        return [], [], [], {}, {}
     lesions: dict[str, dict[str, Any]] = {}
     non_target: dict[str, dict[str, Any]] = {}
     last: dict[str, str] = {}
+    prev: dict[str, dict[str, str]] = {}
     for a in tl["assessments"]:
         for les in a["lesions"]:
             lesions.setdefault(les["id"], les)
@@ -134,9 +157,19 @@ def _lesion_rows(
             if viable is not None:
                 words += f", viable {viable:g} mm"
             last[les["id"]] = f"last {a['date']}: {words}"
+            values = prev.setdefault(les["id"], {})
+            for k in _MEASURED:
+                if les.get(k) is not None:
+                    values[k] = _was(les[k], a["date"])
+            if les.get("status"):
+                values["status"] = _was(les["status"], a["date"])
         for nt in a["non_target"]:
             non_target.setdefault(nt["id"], nt)
             last[nt["id"]] = f"last {a['date']}: {nt.get('status', '')}"
+            values = prev.setdefault(nt["id"], {})
+            values["status"] = _was(nt.get("status", "present"), a["date"])
+            if nt.get("viable") is not None:
+                values["viable"] = _was("yes" if nt["viable"] else "no", a["date"])
     latest = tl["assessments"][-1]
     carried = []
     for nl in latest.get("new_lesions", []):
@@ -145,7 +178,9 @@ def _lesion_rows(
             carried.append(nl)
             size = nl.get("longest_mm")
             last[ident] = f"last {latest['date']}: " + (f"{size:g} mm" if size else "seen")
-    return list(lesions.values()), list(non_target.values()), carried, last
+            if size:
+                prev.setdefault(ident, {})["longest_mm"] = _was(size, latest["date"])
+    return list(lesions.values()), list(non_target.values()), carried, last, prev
 
 
 def patient_context(
@@ -163,7 +198,7 @@ def patient_context(
     follow-up form would give if saved."""
     view = clinical.patient_view(get_db(request), who, patient_id)
     record = view["record"]
-    lesions, non_target, carried, last_seen = _lesion_rows(record)
+    lesions, non_target, carried, last_seen, previous = _lesion_rows(record)
     plan, plan_note = view["plan"], view["plan_note"]
     if plan is None and not plan_note and not (record.get("regimen") and record.get("start_date")):
         plan_note = "Set the course start date and regimen to see the plan."
@@ -178,6 +213,7 @@ def patient_context(
         "new_rows": forms.NEW_LESION_ROWS + len(carried),
         "carried_new": carried,
         "last_seen": last_seen,
+        "previous": previous,
         "ae_rows": forms.AE_ROWS,
         "ctcae_terms": forms.CTCAE_TERMS,
         "organs": forms.ORGANS,
