@@ -426,16 +426,20 @@ def test_statistician_runs_the_plan_and_downloads_the_results(
     page.get_by_role("button", name="Create").click()
     page.wait_for_url(re.compile(r".*/trials/\d+$"))
     j.step("workspace")
-    for kind, path in (
-        ("adsl", tmp_path / "adsl.csv"),
-        ("adtte", tmp_path / "adtte.csv"),
-        ("adae", tmp_path / "adae.csv"),
-        ("sap", EXAMPLES / "tactics-like" / "sap.yaml"),
-    ):
+    sent = {
+        "adsl": "ADSL cut 2020-07-31.csv",
+        "adtte": "adtte.csv",
+        "adae": "adae.csv",
+        "sap": "sap.yaml",
+    }
+    for kind, name in sent.items():
+        path = EXAMPLES / "tactics-like" / "sap.yaml" if kind == "sap" else tmp_path / f"{kind}.csv"
         page.get_by_label("Kind").select_option(kind)
-        page.get_by_label("File").set_input_files(str(path))
+        page.get_by_label("File").set_input_files(
+            {"name": name, "mimeType": "text/plain", "buffer": path.read_bytes()}
+        )
         page.get_by_role("button", name="Upload").click()
-        page.locator("table", has_text="Uploaded files").get_by_text(path.name).wait_for()
+        page.locator("table", has_text="Uploaded files").get_by_text(name).wait_for()
     j.step("uploaded")
     page.get_by_role("button", name="Run the analysis plan").click(timeout=SLOW_MS)
     page.wait_for_url(re.compile(r".*#analyses$"), timeout=SLOW_MS)
@@ -447,8 +451,10 @@ def test_statistician_runs_the_plan_and_downloads_the_results(
     page.get_by_role("link", name="view the report").click()
     report = page.locator("body").inner_text()
     assert "SYNTHETIC" in report
-    for name in ("adsl.csv", "adtte.csv", "adae.csv"):
-        assert name in report
+    provenance = report[report.index("1. Provenance") : report.index("2. Hierarchical")]
+    for name in ("ADSL_cut_2020-07-31.csv", "adtte.csv", "adae.csv"):
+        assert name in provenance  # the uploaded names, made plain
+    assert "/tmp" not in provenance
     j.step("report")
     page.go_back()
     results = j.download("results.json", tmp_path, "results.json").read_text()
@@ -456,4 +462,16 @@ def test_statistician_runs_the_plan_and_downloads_the_results(
     assert "TACEPFS" in results
     pdf = j.download("PDF", tmp_path, "report.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+    # a published curve reconstructed, its patient data downloaded
+    page.get_by_role("link", name="Reconstruction").click()
+    folder = EXAMPLES / "reconstruct"
+    page.get_by_label("Digitised curve").set_input_files(str(folder / "lung_female_curve.csv"))
+    page.get_by_label("Number at risk").set_input_files(str(folder / "lung_female_at_risk.csv"))
+    page.get_by_label("Arm label").fill("female")
+    page.get_by_role("button", name="Reconstruct").click()
+    page.get_by_role("link", name="Reconstructed IPD (CSV)").wait_for(timeout=SLOW_MS)
+    j.step("reconstruction")
+    ipd = j.download("Reconstructed IPD (CSV)", tmp_path, "ipd.csv").read_text().splitlines()
+    assert len(ipd) == 1 + 90  # a header and the 90 women at risk at time 0
     j.close()
