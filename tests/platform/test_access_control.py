@@ -203,6 +203,7 @@ def _sample(method: str, path: str) -> dict[str, Any]:
         ("POST", "/patients/new"): {"data": {"id": f"W{n}"}},
         ("POST", "/patients/{patient_id}/course"): {"data": {"version": "1"}},
         ("POST", "/patients/{patient_id}/followup"): {"data": {"visit_date": ""}},
+        ("POST", "/patients/{patient_id}/followup/preview"): {"data": {"visit_date": ""}},
         ("POST", "/patients/{patient_id}/snapshot"): {"data": {"ecog": "1"}},
         ("POST", "/trials"): {"data": {"name": f"web trial {n}"}},
         ("POST", "/trials/{trial_id}/files"): {

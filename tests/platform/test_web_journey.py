@@ -7,8 +7,9 @@ import re
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
-from tests.platform.conftest import client_for, example, web_login
+from tests.platform.conftest import client_for, example, store_course, web_login
 from tests.platform.test_pages import _csrf, _followup_form
 
 
@@ -369,8 +370,6 @@ def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
     """P001: a new 12 mm lesion NL1 at 2026-05-01. Before, the next form listed only the
     baseline lesions L1, L2 and N1 without their sizes; filling it for 2026-07-01 gave RECIST
     PR after PD and "continue": NL1 had silently vanished."""
-    from tests.platform.conftest import store_course
-
     tl = example("timelines/P001_new_liver_lesion_only.json")
     snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
     tok = _csrf(clinician.get("/patients/new").text)
@@ -383,6 +382,20 @@ def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
         'maxlength="40" value="NL1"' in form_html
     )
     assert "last 2026-05-01: 12 mm" in form_html  # the carried lesion's last size
+    # beside every input its last value and date, which describes the input
+    for name, was in (
+        ("lesion-0-longest_mm", "was 40 mm on 2026-05-01"),
+        ("lesion-0-perpendicular_mm", "was 32 mm on 2026-05-01"),
+        ("lesion-0-viable_longest_mm", "was 12 mm on 2026-05-01"),
+        ("lesion-1-viable_longest_mm", "was 0 mm on 2026-05-01"),
+        ("nt-0-status", "was present on 2026-05-01"),
+        ("nt-0-viable", "was no on 2026-05-01"),
+        ("new-0-longest_mm", "was 12 mm on 2026-05-01"),
+    ):
+        assert f'<span class="hint prev" id="prev-{name}">{was}</span>' in form_html, name
+        assert re.search(rf'name="{name}"[^>]*aria-describedby="prev-{name}"', form_html), name
+    assert 'id="prev-lesion-0-short_axis_mm"' not in form_html  # never measured
+    assert 'id="prev-new-1-longest_mm"' not in form_html  # an empty row
     assert "last 2026-05-01: 40 mm, viable 12 mm" in form_html  # L1's last measurement
     form = _followup_form(page) | {
         "visit_date": "2026-07-01",
@@ -406,3 +419,140 @@ def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
     assert [n["id"] for n in stored["new_lesions"]] == ["NL1"]
     response = clinician.get(f"/api/patients/{pid}/response").json()
     assert response["assessments"][-1]["recist11"]["overall"] == "PD"
+
+
+def test_a_new_lesion_treated_by_tace_is_measured_on_an_added_row(clinician: Any) -> None:
+    """P010's third visit entered on the form: NL1 (new at the second visit, treated by the
+    TACE of 2026-03-16) is measured on an added lesion row; its carried new-lesion row is
+    then not sent as a new lesion again, and the decision is the engine's "continue"."""
+    tl = example("timelines/P010_new_lesion_treated_at_next_tace.json")
+    two = {**tl, "assessments": tl["assessments"][:2], "tace_sessions": tl["tace_sessions"][:1]}
+    two["last_contact_date"] = None
+    snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
+    clinician.headers["X-CSRF-Token"] = _csrf(clinician.get("/patients/new").text)
+    pid, _ = store_course(clinician, snap, two, "tace-sorafenib")
+    page = clinician.get(f"/patients/{pid}").text
+    assert 'name="lesion_rows" value="3"' in page  # L1 and two added rows
+    assert 'aria-label="Lesion 2 id"' in page
+    form = _followup_form(page) | {
+        "visit_date": "2026-05-04",
+        "lesion-0-longest_mm": "40",
+        "lesion-0-perpendicular_mm": "32",
+        "lesion-0-viable_longest_mm": "0",
+        "lesion-0-viable_perpendicular_mm": "0",
+        "lesion-1-id": "NL1",
+        "lesion-1-organ": "liver",
+        "lesion-1-longest_mm": "15",
+        "lesion-1-perpendicular_mm": "12",
+        "lesion-1-viable_longest_mm": "0",
+        "lesion-1-viable_perpendicular_mm": "0",
+        "lesion-1-typical_hcc": "yes",
+        "new-0-id": "NL1",  # the carried row, as prefilled
+        "tace_date": "2026-03-16",
+        "tace_treated": "NL1",
+    }
+    r = clinician.post(f"/patients/{pid}/followup", data=form, follow_redirects=False)
+    assert r.status_code == 303, re.findall(r"<li>(.*?)</li>", r.text)[:8]
+    stored = clinician.get(f"/api/patients/{pid}").json()["timeline"]
+    last = stored["assessments"][-1]
+    assert [les["id"] for les in last["lesions"]] == ["L1", "NL1"]
+    assert last["new_lesions"] == []
+    assert stored["tace_sessions"][-1]["treated_lesions"] == ["NL1"]
+    assert clinician.get(f"/api/patients/{pid}/decision").json()["decision"] == "continue"
+
+
+def _row_counts(db: Any) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from tacepath.store.models import Base
+
+    with db.read() as s:
+        return {
+            t.name: int(s.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def test_preview_shows_the_visit_s_responses_and_decision_and_writes_nothing(
+    clinician: Any, db: Any
+) -> None:
+    """P010's third visit previewed: the responses and the decision are the engine's for
+    the whole P010 timeline, no row is written but the audit of the read, and saving the
+    same form then stores the decision the preview showed."""
+    from tacepath.domain.patient import parse_patient
+    from tacepath.domain.timeline import parse_timeline
+    from tacepath.pathway.decision import decide
+    from tacepath.response.course import assess_response
+
+    tl = example("timelines/P010_new_lesion_treated_at_next_tace.json")
+    two = {**tl, "assessments": tl["assessments"][:2], "tace_sessions": tl["tace_sessions"][:1]}
+    two["last_contact_date"] = None
+    snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
+    clinician.headers["X-CSRF-Token"] = _csrf(clinician.get("/patients/new").text)
+    pid, _ = store_course(clinician, snap, two, "tace-sorafenib")
+    page = clinician.get(f"/patients/{pid}").text
+    assert "Preview decision</button>" in page
+    form = _followup_form(page) | {
+        "visit_date": "2026-05-04",
+        "modality": "MRI",
+        "lesion-0-longest_mm": "40",
+        "lesion-0-perpendicular_mm": "32",
+        "lesion-0-viable_longest_mm": "0",
+        "lesion-0-viable_perpendicular_mm": "0",
+        "lesion-1-id": "NL1",
+        "lesion-1-longest_mm": "15",
+        "lesion-1-perpendicular_mm": "12",
+        "lesion-1-viable_longest_mm": "0",
+        "lesion-1-viable_perpendicular_mm": "0",
+        "lesion-1-typical_hcc": "yes",
+        "new-0-id": "NL1",
+        "tace_date": "2026-03-16",
+        "tace_treated": "NL1",
+        "child_pugh": "6",
+    }
+    before = _row_counts(db)
+    r = clinician.post(f"/patients/{pid}/followup/preview", data=form)
+    assert r.status_code == 200, re.findall(r"<li>(.*?)</li>", r.text)[:8]
+    after = _row_counts(db)
+    # two reads audited: the preview's and the page's that shows it
+    assert after.pop("audit_records") == before.pop("audit_records") + 2
+    assert after == before  # nothing else written
+
+    full = parse_timeline(tl)
+    expected = decide(parse_patient(snap), timeline=full, regimen="tace-sorafenib").followup
+    assert expected is not None
+    assert expected.decision == "continue"
+    visit = assess_response(full).to_contract_dict()["assessments"][-1]
+    box = r.text[r.text.index('id="preview"') :]
+    box = box[: box.index("</div>")]
+    assert 'the visit of 2026-05-04 would give: <span class="status continue">continue' in box
+    for name in ("recist11", "mrecist", "easl"):
+        label = {"recist11": "RECIST 1.1", "mrecist": "mRECIST", "easl": "EASL"}[name]
+        assert f"{label} <strong>{visit[name]['overall']}</strong>" in box
+    assert all(str(escape(reason)) in box for reason in expected.reasons)
+    assert 'value="2026-05-04"' in r.text  # the form kept as typed
+
+    saved = clinician.post(f"/patients/{pid}/followup", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    stored = clinician.get(f"/api/patients/{pid}").json()["decisions"][0]
+    assert stored["decision"] == "continue"
+    assert stored["reasons"] == list(expected.reasons)
+
+
+def test_preview_of_a_refused_visit_lists_its_problems(clinician: Any) -> None:
+    pid = _create(clinician, example("pathway/intermediate_candidate.json"))
+    page = clinician.get(f"/patients/{pid}").text
+    form = _followup_form(page) | {
+        "start_date": "2026-01-05",
+        "regimen": "tace-alone",
+        "visit_date": "2026-01-02",
+        "lesion-0-id": "L1",
+        "lesion-0-target": "on",
+        "lesion-0-longest_mm": "50",
+        "lesion-0-perpendicular_mm": "-25",
+    }
+    r = clinician.post(f"/patients/{pid}/followup/preview", data=form)
+    assert r.status_code == 422
+    assert "Perpendicular diameter of L1 must be above 0 mm" in r.text
+    assert 'id="preview"' not in r.text
+    assert clinician.get(f"/api/patients/{pid}").json()["timeline"] is None

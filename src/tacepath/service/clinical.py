@@ -160,6 +160,19 @@ def patient_summary(db: Database, who: Principal, patient_id: int, *, fmt: str =
     return render_patient_summary(decision)
 
 
+def schedule_ics(db: Database, who: Principal, patient_id: int) -> bytes:
+    """The patient's dated plan (the one decision's ``plan``) as an iCalendar file (RFC 5545);
+    refused when the decision gives no plan, with its note (after TACE failure or death there
+    is no TACE plan)."""
+    record = get_record(db, who, patient_id)
+    d = decision_of(record)
+    if d is None or d.plan is None:
+        note = d.plan_note if d is not None and d.plan_note else "a course start and a regimen"
+        raise InputError("plan", None, note)
+    record_read(db, who, "patient.read", "patient", patient_id, view="schedule.ics")
+    return d.plan.to_ics()
+
+
 def _summary_decision(record: PatientRecord) -> PatientDecision:
     d = decision_of(record)
     if record.snapshot is None or d is None:

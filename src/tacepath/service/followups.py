@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -30,7 +30,9 @@ from tacepath.domain.timeline import (
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.pathway.decision import decide
 from tacepath.pathway.followup import FollowUpDecision
+from tacepath.response.course import assess_response
 from tacepath.service import audit
+from tacepath.service.audit import record_read
 from tacepath.service.db import Database
 from tacepath.service.patients import (
     FOLLOWUP_LISTS,
@@ -54,7 +56,13 @@ from tacepath.service.principal import Principal
 from tacepath.store.models import DecisionRow, Patient, Snapshot
 from tacepath.store.records import TimelineRows, assessment_row, list_rows, snapshot_dict
 
-__all__ = ["MAX_FOLLOWUP_ITEMS", "check_followup", "record_followup", "store_decision"]
+__all__ = [
+    "MAX_FOLLOWUP_ITEMS",
+    "check_followup",
+    "preview_followup",
+    "record_followup",
+    "store_decision",
+]
 
 
 def _followup_parts(
@@ -175,13 +183,39 @@ class _Checked(Exception):
     """Raised inside the transaction of a check: nothing is written."""
 
 
+class _Previewed(Exception):
+    """Raised inside the transaction of a preview with what the visit would give: the
+    transaction rolls back, nothing is written."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__("preview")
+        self.result = result
+
+
+def preview_followup(
+    db: Database, who: Principal, patient_id: int, payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The responses at the visit and the decision that saving ``payload`` would give,
+    computed exactly as :func:`record_followup` computes them (the same checks, the same
+    :func:`~tacepath.pathway.decision.decide`), storing nothing: ``{"response": the
+    visit's responses (RECIST 1.1, mRECIST, EASL, RECICL), "decision": the follow-up
+    decision}``. Refused values raise :class:`InputErrors` as saving would. The read of the
+    record is audited (``followup.preview``)."""
+    try:
+        record_followup(db, who, patient_id, payload, version=None, _mode="preview")
+    except _Previewed as done:
+        record_read(db, who, "patient.read", "patient", patient_id, view="followup.preview")
+        return done.result
+    raise InputError("assessment", None, "the imaging of the visit to preview")
+
+
 def check_followup(
     db: Database, who: Principal, patient_id: int, payload: Mapping[str, Any]
 ) -> list[Problem]:
     """Every problem the follow-up would be refused for, storing nothing (a form shows
     them with its own)."""
     try:
-        record_followup(db, who, patient_id, payload, version=None, _check_only=True)
+        record_followup(db, who, patient_id, payload, version=None, _mode="check")
     except InputError as exc:
         return list(exc.problems)
     except _Checked:
@@ -196,7 +230,7 @@ def record_followup(
     payload: Mapping[str, Any],
     *,
     version: int | None,
-    _check_only: bool = False,
+    _mode: Literal["record", "check", "preview"] = "record",
 ) -> dict[str, Any]:
     """Add a follow-up to the timeline and store the engine's decision.
 
@@ -212,7 +246,7 @@ def record_followup(
     labs = payload.get("labs")
     with db.write() as s:
         p = _patient(s, who, patient_id, lock=True)
-        if not _check_only:  # a check stores nothing, so it needs no version
+        if _mode == "record":  # a check or a preview stores nothing: no version needed
             _check_version(p, version)
         before_header = _header(p)
         problems: list[Problem] = []
@@ -275,10 +309,16 @@ def record_followup(
             snap_row = _new_lab_snapshot(s, p, labs, visit, problems)
         if problems:
             raise InputErrors(problems)
-        if _check_only:
+        if _mode == "check":
             raise _Checked
 
         decision = _followup_of(s, p, timeline)
+        if _mode == "preview":
+            if assessment is None:
+                raise InputError("assessment", None, "the imaging of the visit to preview")
+            visits = assess_response(timeline).to_contract_dict()["assessments"]
+            assert isinstance(visits, list)
+            raise _Previewed({"response": visits[-1], "decision": decision.to_dict()})
         _add_rows(s, p, new, who)
         if snap_row is not None:
             s.add(snap_row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,7 @@ __all__ = [
     "create_trial",
     "get_trial",
     "list_trials",
+    "report_name",
     "run_analysis",
     "run_capped",
     "trial_file",
@@ -94,8 +96,10 @@ def run_capped(
     cap: int = MAX_CAPTURED_BYTES,
     should_stop: Callable[[], bool] | None = None,
     poll_s: float = 1.0,
+    cwd: Path | None = None,
 ) -> tuple[int, str, str]:
-    """Run ``cmd``; its exit code and the last ``cap`` bytes of its output and of its errors.
+    """Run ``cmd`` (in ``cwd``); its exit code and the last ``cap`` bytes of its output and
+    of its errors.
 
     Memory stays bounded whatever the child prints; a child running past ``timeout`` seconds
     is killed (exit code -1), and so is one whose ``should_stop()`` (asked every ``poll_s``
@@ -103,7 +107,7 @@ def run_capped(
     """
     deadline = time.monotonic() + timeout
     with subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
     ) as proc:
         out, err = _Tail(proc.stdout, cap), _Tail(proc.stderr, cap)
         while True:
@@ -285,18 +289,40 @@ def _current_files(s: Any, trial_id: int) -> dict[str, TrialFile]:
     return {f.kind: f for f in files}
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: The longest file name the report's provenance shows (the extension kept).
+MAX_SHOWN_NAME = 64
+
+
+def report_name(filename: str, kind: str) -> str:
+    """An uploaded file's name as the report's provenance shows it: the last part of the
+    name the browser sent, letters, digits, ``.``, ``_`` and ``-`` kept (any other run of
+    characters becomes ``_``), no leading dot or dash (never a hidden file or an option),
+    at most :data:`MAX_SHOWN_NAME` characters with its extension; ``kind`` when nothing
+    is left."""
+    base = re.split(r"[\\/]", filename)[-1]
+    suffix = Path(base).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+        suffix = ".yaml" if kind == "sap" else ".csv"
+    stem = _UNSAFE.sub("_", Path(base).stem if Path(base).suffix else base).lstrip("._-")
+    return (stem[: MAX_SHOWN_NAME - len(suffix)] or kind) + suffix
+
+
 def _command(folder: Path, files: dict[str, TrialFile]) -> list[str]:
-    names = {}
+    """The ``tacepath analyze`` command on the files written into ``folder`` under their
+    uploaded names (run in ``folder``: the provenance names the files, not the folder)."""
+    names: dict[str, str] = {}
     for kind, f in files.items():
-        suffix = Path(f.filename).suffix.lower() or (".yaml" if kind == "sap" else ".csv")
-        path = folder / f"{kind}{suffix}"
-        path.write_bytes(f.content)
-        names[kind] = str(path)
+        name = report_name(f.filename, kind)
+        if name in names.values():
+            name = f"{kind}-{name}"
+        (folder / name).write_bytes(f.content)
+        names[kind] = name
     cmd = [sys.executable, "-c", "from tacepath.cli import main; main()", "analyze"]
     for kind in ("sap", "adsl", "adtte", "adae"):
         if kind in names:
             cmd += [f"--{kind}", names[kind]]
-    return [*cmd, "--out", str(folder / "report")]
+    return [*cmd, "--out", "report"]
 
 
 def _analysis_files(db: Database, who: Principal, trial_id: int) -> dict[str, TrialFile]:
@@ -351,7 +377,7 @@ def run_analysis(
         if on_step:
             on_step("running the analysis plan")
         code, out, err = run_capped(
-            _command(folder, files), timeout=RUN_TIMEOUT, should_stop=should_stop
+            _command(folder, files), timeout=RUN_TIMEOUT, should_stop=should_stop, cwd=folder
         )
         if on_step:
             on_step("storing the report")

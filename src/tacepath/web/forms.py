@@ -18,6 +18,7 @@ from tacepath.errors import Problem
 from tacepath.pathway.ctcae_data import ctcae
 
 __all__ = [
+    "ADDED_LESION_ROWS",
     "CTCAE_TERMS",
     "HISTORY_CHOICES",
     "HISTORY_DATES",
@@ -46,6 +47,9 @@ LAB_UNITS: dict[str, tuple[str, ...]] = {
 CTCAE_TERMS: tuple[str, ...] = tuple(t.term for t in ctcae().terms)
 LESION_ROWS = 5
 NEW_LESION_ROWS = 2
+#: Empty lesion rows under the lesions recorded so far on a follow-up form: a new lesion
+#: treated by a TACE since the last visit is measured there, as a trackable lesion.
+ADDED_LESION_ROWS = 2
 #: The most rows of one lesion table a form may post (the timeline contract's cap per kind).
 MAX_FORM_ROWS = 100
 
@@ -354,12 +358,13 @@ def followup_from_form(form: Form, *, first: bool) -> tuple[dict[str, Any], list
             if viable in ("yes", "no"):
                 nt["viable"] = viable == "yes"
             non_target.append(nt)
+    tracked = {les["id"] for les in lesions}
     new = []
     for i in range(_rows(r.text("new_rows"), NEW_LESION_ROWS)):
         p = f"new-{i}-"
         size = r.number(p + "longest_mm", f"new lesion {i + 1}.longest_mm")
-        if size is None and not r.text(p + "id"):
-            continue
+        if size is None and (not r.text(p + "id") or r.text(p + "id") in tracked):
+            continue  # empty, or a carried new lesion now measured under lesions
         nl: dict[str, Any] = {"organ": r.text(p + "organ") or "liver"}
         if r.text(p + "id"):
             nl["id"] = r.text(p + "id")

@@ -196,6 +196,22 @@ def _pdf(html: str, name: str) -> Response:
     )
 
 
+@router.get(
+    "/patients/{patient_id}/schedule.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+def schedule_ics(
+    patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
+) -> Response:
+    """The patient's dated plan as an iCalendar file, for a calendar application."""
+    return Response(
+        clinical.schedule_ics(get_db(request), who, patient_id),
+        media_type="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="schedule-{patient_id}.ics"'},
+    )
+
+
 @router.get("/patients/{patient_id}/summary/mdt.html", response_class=HTMLResponse)
 def mdt_html(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("summary.read"))

@@ -111,20 +111,43 @@ async def new_patient(
     )
 
 
+#: The measurements of a lesion whose last value the follow-up form shows beside its input.
+_MEASURED = (
+    "longest_mm",
+    "perpendicular_mm",
+    "viable_longest_mm",
+    "viable_perpendicular_mm",
+    "short_axis_mm",
+)
+
+
+def _was(value: Any, date: str, unit: str = " mm") -> str:
+    shown = f"{value:g}{unit}" if isinstance(value, int | float) else str(value)
+    return f"was {shown} on {date}"
+
+
 def _lesion_rows(
     record: dict[str, Any],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+) -> tuple[
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    dict[str, str],
+    dict[str, dict[str, str]],
+]:
     """Every lesion the course has recorded, for the next visit's form: the measured lesions
     and non-target lesions of every visit (baseline first, then those recorded later, e.g. a
     new lesion measured after the TACE that treated it), the new lesions of the last visit
-    that are still listed as new (carried forward with their id), and each lesion's last
-    measurement in words. A visit entered on this form can then not lose a lesion."""
+    that are still listed as new (carried forward with their id), each lesion's last
+    measurement in words, and per lesion and input its last recorded value and date (shown
+    beside the input). A visit entered on this form can then not lose a lesion."""
     tl = record.get("timeline")
     if not tl:
-        return [], [], [], {}
+        return [], [], [], {}, {}
     lesions: dict[str, dict[str, Any]] = {}
     non_target: dict[str, dict[str, Any]] = {}
     last: dict[str, str] = {}
+    prev: dict[str, dict[str, str]] = {}
     for a in tl["assessments"]:
         for les in a["lesions"]:
             lesions.setdefault(les["id"], les)
@@ -134,9 +157,19 @@ def _lesion_rows(
             if viable is not None:
                 words += f", viable {viable:g} mm"
             last[les["id"]] = f"last {a['date']}: {words}"
+            values = prev.setdefault(les["id"], {})
+            for k in _MEASURED:
+                if les.get(k) is not None:
+                    values[k] = _was(les[k], a["date"])
+            if les.get("status"):
+                values["status"] = _was(les["status"], a["date"])
         for nt in a["non_target"]:
             non_target.setdefault(nt["id"], nt)
             last[nt["id"]] = f"last {a['date']}: {nt.get('status', '')}"
+            values = prev.setdefault(nt["id"], {})
+            values["status"] = _was(nt.get("status", "present"), a["date"])
+            if nt.get("viable") is not None:
+                values["viable"] = _was("yes" if nt["viable"] else "no", a["date"])
     latest = tl["assessments"][-1]
     carried = []
     for nl in latest.get("new_lesions", []):
@@ -145,7 +178,9 @@ def _lesion_rows(
             carried.append(nl)
             size = nl.get("longest_mm")
             last[ident] = f"last {latest['date']}: " + (f"{size:g} mm" if size else "seen")
-    return list(lesions.values()), list(non_target.values()), carried, last
+            if size:
+                prev.setdefault(ident, {})["longest_mm"] = _was(size, latest["date"])
+    return list(lesions.values()), list(non_target.values()), carried, last, prev
 
 
 def patient_context(
@@ -156,12 +191,14 @@ def patient_context(
     form: dict[str, str] | None = None,
     problems: list[Problem] | None = None,
     snapshot_form: dict[str, str] | None = None,
+    preview: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The patient page's context; ``form``/``snapshot_form`` is the refused follow-up or
-    snapshot form, kept as typed, with its ``problems``."""
+    """The patient page's context; ``form``/``snapshot_form`` is the refused (or previewed)
+    follow-up or snapshot form, kept as typed, with its ``problems``; ``preview`` what the
+    follow-up form would give if saved."""
     view = clinical.patient_view(get_db(request), who, patient_id)
     record = view["record"]
-    lesions, non_target, carried, last_seen = _lesion_rows(record)
+    lesions, non_target, carried, last_seen, previous = _lesion_rows(record)
     plan, plan_note = view["plan"], view["plan_note"]
     if plan is None and not plan_note and not (record.get("regimen") and record.get("start_date")):
         plan_note = "Set the course start date and regimen to see the plan."
@@ -172,10 +209,11 @@ def patient_context(
         "lesions": lesions,
         "non_target": non_target,
         "first_entry": record.get("timeline") is None,
-        "lesion_rows": max(len(lesions), forms.LESION_ROWS if not lesions else 0),
+        "lesion_rows": len(lesions) + forms.ADDED_LESION_ROWS if lesions else forms.LESION_ROWS,
         "new_rows": forms.NEW_LESION_ROWS + len(carried),
         "carried_new": carried,
         "last_seen": last_seen,
+        "previous": previous,
         "ae_rows": forms.AE_ROWS,
         "ctcae_terms": forms.CTCAE_TERMS,
         "organs": forms.ORGANS,
@@ -183,6 +221,7 @@ def patient_context(
         "schedule": plan,
         "schedule_note": plan_note,
         "form": form or {},
+        "preview": preview,
         "snapshot_form": snapshot_form
         if snapshot_form is not None
         else _new_snapshot_form(record.get("snapshot")),
@@ -299,6 +338,37 @@ async def followup(
         ctx,
         who=who,
         status=status,
+        title=f"Patient {ctx['record']['mrn']}",
+    )
+
+
+@router.post("/patients/{patient_id}/followup/preview")
+async def followup_preview(
+    patient_id: RecordId, request: Request, who: Principal = Depends(Require("followup.record"))
+) -> Response:
+    """The follow-up form's responses and decision before saving (nothing is stored): the
+    page again, the form kept as typed, with the preview above the form."""
+    form = _form(await request.form())
+    payload, problems = forms.followup_from_form(form, first=form.get("first_entry") == "yes")
+    preview = None
+    if problems:
+        problems += await run_in_threadpool(
+            followups.check_followup, get_db(request), who, patient_id, payload
+        )
+    else:
+        try:
+            preview = await run_in_threadpool(
+                followups.preview_followup, get_db(request), who, patient_id, payload
+            )
+        except InputError as exc:
+            problems = list(exc.problems)
+    ctx = patient_context(request, who, patient_id, form=form, problems=problems, preview=preview)
+    return page(
+        request,
+        "patient.html",
+        ctx,
+        who=who,
+        status=200 if preview is not None else 422,
         title=f"Patient {ctx['record']['mrn']}",
     )
 

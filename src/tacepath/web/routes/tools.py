@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -78,6 +79,8 @@ async def reconstruct(
         )
     png = out.pop("png")
     out["png_base64"] = base64.b64encode(png).decode() if png else None
+    # nothing is stored (published figures, not records): the downloads carry their bytes
+    out["downloads"] = _downloads(out, (arm.strip() or "ipd"))
     return page(
         request,
         "reconstruct.html",
@@ -85,6 +88,37 @@ async def reconstruct(
         who=who,
         title="Reconstruction",
     )
+
+
+def _downloads(out: dict[str, Any], label: str) -> list[dict[str, str]]:
+    """The reconstruction's files as ``data:`` links: the IPD (formula-safe CSV), the
+    accuracy report (JSON) and the figure (PNG); ``label`` names them (letters, digits,
+    ``-`` and ``_`` of the arm label, at most 40)."""
+    stem = (
+        "reconstructed-"
+        + ("".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in label)[:40])
+    )
+    files = [
+        (f"{stem}.csv", "text/csv", out["ipd_csv"].encode(), "Reconstructed IPD (CSV)"),
+        (
+            f"{stem}-accuracy.json",
+            "application/json",
+            json.dumps(out["result"], indent=2).encode(),
+            "Accuracy report (JSON)",
+        ),
+    ]
+    if out.get("png_base64"):
+        files.append(
+            (f"{stem}.png", "image/png", base64.b64decode(out["png_base64"]), "Figure (PNG)")
+        )
+    return [
+        {
+            "name": name,
+            "label": text,
+            "href": f"data:{kind};base64,{base64.b64encode(data).decode()}",
+        }
+        for name, kind, data, text in files
+    ]
 
 
 @router.get("/import")
