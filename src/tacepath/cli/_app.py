@@ -49,6 +49,7 @@ def _register() -> None:
         response,
         survival,
         trials,
+        worklist,
     )
 
 

@@ -13,6 +13,7 @@ from tacepath.api.routers import (
     reconstruct,
     tools,
     trials,
+    worklist,
 )
 
 __all__ = ["register"]
@@ -20,5 +21,5 @@ __all__ = ["register"]
 
 def register(app: FastAPI) -> None:
     """Mount every router under ``/api``."""
-    for module in (auth, patients, interop, tools, evidence, trials, reconstruct, admin):
+    for module in (auth, patients, interop, tools, evidence, trials, reconstruct, admin, worklist):
         app.include_router(module.router, prefix="/api")
