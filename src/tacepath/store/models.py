@@ -61,6 +61,7 @@ __all__ = [
     "TaceSessionRow",
     "TrialFile",
     "TrialWorkspace",
+    "TumourMarkerRow",
     "User",
     "WebSession",
     "utcnow",
@@ -411,6 +412,20 @@ class AdverseEventRow(Base):
     occurrence: Mapped[int] = mapped_column(Integer, default=1)
     grading_values: Mapped[dict[str, Any]] = mapped_column(default=dict)
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class TumourMarkerRow(Base):
+    """A tumour-marker draw of the timeline (AFP or PIVKA-II), in the unit it was reported."""
+
+    __tablename__ = "tumour_markers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    marker: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    ng_per_iu: Mapped[float | None] = mapped_column(Float, default=None)
 
 
 class DecisionRow(Base):
