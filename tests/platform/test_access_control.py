@@ -108,7 +108,18 @@ def _build(db: Any, org: Org) -> World:
         s.add(a)
         s.flush()
         aid = a.id
-    w.ids = {"patient_id": pid, "trial_id": tid, "file_id": fid, "analysis_id": aid}
+    from tacepath.service import documents
+
+    did = documents.add_document(
+        db, nav, pid, kind="letter", title="Referral", date="2026-12-01", content=b"Dear colleague"
+    ).id
+    w.ids = {
+        "patient_id": pid,
+        "trial_id": tid,
+        "file_id": fid,
+        "analysis_id": aid,
+        "document_id": did,
+    }
     for role, username in org.users.items():
         _, who = login(db, username, "correct horse battery staple", "test")
         tok = auth.create_api_token(db, who, "matrix")
@@ -161,6 +172,14 @@ def _sample(method: str, path: str) -> dict[str, Any]:
             "json": example("timelines/P003_untaceable_intrahepatic.json")
         },
         ("POST", "/api/patients/{patient_id}/followups"): {"json": {}},
+        ("POST", "/api/patients/{patient_id}/documents"): {
+            "data": {"kind": "other", "title": f"note {n}", "date": "2026-12-01"},
+            "files": {"file": ("n.txt", f"note {n}".encode(), "text/plain")},
+        },
+        ("POST", "/patients/{patient_id}/documents"): {
+            "data": {"kind": "other", "title": f"web note {n}", "date": "2026-12-01"},
+            "files": {"file": ("n.txt", f"web note {n}".encode(), "text/plain")},
+        },
         ("POST", "/api/import/fhir"): {"json": _bundle(f"F{n}")},
         ("POST", "/api/import/csv"): {"files": {"file": ("c.csv", _csv(), "text/csv")}},
         ("POST", "/api/grade"): {
@@ -236,7 +255,7 @@ _NO_BODY = {
 
 def _fill(path: str, w: World, role: str) -> str:
     out = path
-    for key in ("patient_id", "trial_id", "file_id", "analysis_id"):
+    for key in ("patient_id", "trial_id", "file_id", "analysis_id", "document_id"):
         out = out.replace("{" + key + "}", str(w.ids[key]))
     out = out.replace("{token_id}", str(w.ids[f"token_id:{role}"]))
     return out.replace("{trial_id}", "TACTICS").replace("{path:path}", "style.css")

@@ -1,5 +1,6 @@
-"""The navigator's worklist in a real browser (Debian's chromium): filter, follow an item to its
-patient, download the CSV. Screenshots at 1366 and 390 px go to ``out/screenshots/``.
+"""The navigator's day in a real browser (Debian's chromium): the worklist, filtered; an item
+followed to its patient; a report attached there (a renamed Word file refused by its content);
+the CSV downloaded. Screenshots at 1366 and 390 px go to ``out/screenshots/``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.platform.conftest import example, make_org, system
-from tests.platform.test_browser import ARGS, CHROMIUM, _shot, _sign_in
+from tests.platform.test_browser import ARGS, CHROMIUM, SHOTS, _shot, _sign_in
 from tests.platform.test_durability import _port, _start
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -20,6 +21,11 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
+
+
+def _shots() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     proc.wait(timeout=10)
 
 
-def test_navigator_works_from_the_worklist(server: str) -> None:
+def test_navigator_works_from_the_worklist(server: str, tmp_path: Path) -> None:
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
@@ -79,6 +85,31 @@ def test_navigator_works_from_the_worklist(server: str) -> None:
         page.get_by_role("link", name="P003").click()
         page.wait_for_url("**/patients/*")
         assert page.get_by_role("heading", level=1).inner_text() == "Patient P003"
+        # attach the report the MDT discussion needs, from the patient page
+        page.get_by_role("link", name="Attach or open documents").click()
+        report = tmp_path / "ct-report.pdf"
+        report.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        page.get_by_label("Kind").select_option("imaging_report")
+        page.get_by_label("Title").fill("CT 2026-06-29: progression")
+        page.get_by_label("Date of the document").fill("2026-06-29")
+        page.get_by_label("File").set_input_files(str(report))
+        page.get_by_role("button", name="Attach").click()
+        row = page.locator("tbody tr").first
+        assert "CT 2026-06-29: progression" in row.inner_text()
+        assert "application/pdf" in row.inner_text()
+        _shot(page, "documents_1366")
+        # a Word file renamed to .pdf is refused by its content
+        fake = tmp_path / "letter.pdf"
+        fake.write_bytes(b"PK\x03\x04" + bytes(40))
+        page.get_by_label("Title").fill("Letter")
+        page.get_by_label("Date of the document").fill("2026-07-01")
+        page.get_by_label("File").set_input_files(str(fake))
+        page.get_by_role("button", name="Attach").click()
+        assert "ZIP" in page.get_by_role("alert").inner_text()
+        page.get_by_role("link", name="Patient P003").click()
+        section = page.locator("#documents")
+        section.get_by_text("CT 2026-06-29: progression").wait_for()
+        section.screenshot(path=str(_shots() / "patient_documents_1366.png"))
         phone = browser.new_context(viewport={"width": 390, "height": 844})
         small = phone.new_page()
         _sign_in(small, server, "a-navigator")
@@ -86,4 +117,7 @@ def test_navigator_works_from_the_worklist(server: str) -> None:
         width = small.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
         _shot(small, "worklist_390")
+        small.goto(f"{server}/patients/2/documents")
+        assert small.evaluate("document.documentElement.scrollWidth") <= 390
+        _shot(small, "documents_390")
         browser.close()

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from tacepath.api.routers import (
     admin,
     auth,
+    documents,
     evidence,
     interop,
     patients,
@@ -21,5 +22,7 @@ __all__ = ["register"]
 
 def register(app: FastAPI) -> None:
     """Mount every router under ``/api``."""
-    for module in (auth, patients, interop, tools, evidence, trials, reconstruct, admin, worklist):
+    for module in (
+        auth, patients, documents, interop, tools, evidence, trials, reconstruct, admin, worklist,
+    ):  # fmt: skip
         app.include_router(module.router, prefix="/api")
