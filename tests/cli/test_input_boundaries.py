@@ -249,6 +249,7 @@ def _calls(d: Data) -> dict[str, Call]:
             ["--regimen", "tactics", "--start", "2026-12-01"],
             {"timeline_file": TIMELINES, "patient_file": JSONISH},
         ),
+        "worklist": Call({}, platform),
         "reproduce": Call({}, ["tactics"]),
         "surrogacy": Call({}),
         "randomise list": Call({}, ["--seed", "7"], outputs={"out": out / "new.jsonl"}),

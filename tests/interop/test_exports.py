@@ -10,7 +10,7 @@ import sys
 import tacepath.interop as interop
 
 MODULES = [
-    "adam_io", "allocation_log", "cohort_csv", "cohort_io", "fhir", "fhir_codes",
+    "adam_io", "allocation_log", "attachments", "cohort_csv", "cohort_io", "fhir", "fhir_codes",
     "fhir_export", "files", "loinc", "sap_io",
 ]  # fmt: skip
 

@@ -109,12 +109,18 @@ def _build(db: Any, org: Org) -> World:
         s.flush()
         aid = a.id
     job = jobs.create_job(db, stat, "analysis", trial_id=tid, inputs={"trial": tid})
+    from tacepath.service import documents
+
+    did = documents.add_document(
+        db, nav, pid, kind="letter", title="Referral", date="2026-12-01", content=b"Dear colleague"
+    ).id
     w.ids = {
         "patient_id": pid,
         "trial_id": tid,
         "file_id": fid,
         "analysis_id": aid,
         "job_id": job["id"],
+        "document_id": did,
     }
     for role, username in org.users.items():
         _, who = login(db, username, "correct horse battery staple", "test")
@@ -168,6 +174,14 @@ def _sample(method: str, path: str) -> dict[str, Any]:
             "json": example("timelines/P003_untaceable_intrahepatic.json")
         },
         ("POST", "/api/patients/{patient_id}/followups"): {"json": {}},
+        ("POST", "/api/patients/{patient_id}/documents"): {
+            "data": {"kind": "other", "title": f"note {n}", "date": "2026-12-01"},
+            "files": {"file": ("n.txt", f"note {n}".encode(), "text/plain")},
+        },
+        ("POST", "/patients/{patient_id}/documents"): {
+            "data": {"kind": "other", "title": f"web note {n}", "date": "2026-12-01"},
+            "files": {"file": ("n.txt", f"web note {n}".encode(), "text/plain")},
+        },
         ("POST", "/api/import/fhir"): {"json": _bundle(f"F{n}")},
         ("POST", "/api/import/csv"): {"files": {"file": ("c.csv", _csv(), "text/csv")}},
         ("POST", "/api/grade"): {
@@ -247,7 +261,7 @@ _NO_BODY = {
 
 def _fill(path: str, w: World, role: str) -> str:
     out = path
-    for key in ("patient_id", "trial_id", "file_id", "analysis_id", "job_id"):
+    for key in ("patient_id", "trial_id", "file_id", "analysis_id", "job_id", "document_id"):
         out = out.replace("{" + key + "}", str(w.ids[key]))
     out = out.replace("{token_id}", str(w.ids[f"token_id:{role}"]))
     return out.replace("{trial_id}", "TACTICS").replace("{path:path}", "style.css")

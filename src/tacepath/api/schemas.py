@@ -15,6 +15,7 @@ from tacepath.domain.timeline import (
     DrugPeriod,
     Event,
     TaceSession,
+    TumourMarker,
 )
 
 __all__ = [
@@ -80,6 +81,7 @@ class FollowUpIn(BaseModel):
     events: list[Event] = Field(default_factory=list, max_length=50)
     drug_periods: list[DrugPeriod] = Field(default_factory=list, max_length=50)
     adverse_events: list[AdverseEventRecord] = Field(default_factory=list, max_length=50)
+    markers: list[TumourMarker] = Field(default_factory=list, max_length=50)
     labs: Labs | None = Field(None, description="Labs of the visit (a new snapshot).")
     last_contact_date: dt.date | None = None
     death_date: dt.date | None = None

@@ -50,6 +50,7 @@ def _register() -> None:
         response,
         survival,
         trials,
+        worklist,
     )
 
 

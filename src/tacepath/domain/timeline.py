@@ -45,6 +45,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, ValidationError
 
 from tacepath.domain._lesion_checks import baseline_target_problems, lesion_problems
+from tacepath.domain.labs import LabValue, check_lab, convert
 from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
 from tacepath.domain.treated import treated_lesion_problems
 from tacepath.domain.values import Identifier, Record
@@ -52,12 +53,14 @@ from tacepath.errors import InputError, InputErrors, Problem
 
 __all__ = [
     "EVENT_TYPES",
+    "MARKERS",
     "MAX_ASSESSMENTS",
     "MAX_DETAIL_CHARS",
     "MAX_LESIONS",
     "MAX_RECORDS",
     "MAX_TACE_SESSIONS",
     "ORGANS",
+    "PIVKA_II_UNITS",
     "AdverseEventRecord",
     "Assessment",
     "ChildPughRecord",
@@ -68,6 +71,7 @@ __all__ = [
     "NonTargetLesion",
     "TaceSession",
     "Timeline",
+    "TumourMarker",
     "parse_timeline",
     "parse_timelines",
     "parse_timelines_jsonl",
@@ -322,6 +326,39 @@ class AdverseEventRecord(Record):
     facts: dict[_Key, bool] = Field(default_factory=dict, max_length=MAX_AE_ENTRIES)
 
 
+#: The tumour markers a timeline may record (JSH: AFP and DCP/PIVKA-II are evaluated after
+#: TACE, reference/response-criteria.md 4.3 and 5.1 item 2).
+MarkerName = Literal["afp", "pivka_ii"]
+MARKERS: tuple[str, ...] = MarkerName.__args__  # type: ignore[attr-defined]
+#: PIVKA-II (DCP) is accepted in mAU/mL only: no conversion between its assays' units is
+#: verified, so no other unit is taken.
+PIVKA_II_UNITS = ("mAU/mL",)
+
+
+class TumourMarker(Record):
+    """A tumour-marker draw: AFP (ng/mL or µg/L; IU/mL with the assay's ``ng_per_iu``, as
+    in the snapshot's labs) or PIVKA-II/DCP (mAU/mL)."""
+
+    model_config = _CFG
+
+    date: dt.date
+    marker: MarkerName
+    value: float = Field(ge=0, le=1.0e8, allow_inf_nan=False)
+    unit: str = Field(min_length=1, max_length=20)
+    ng_per_iu: float | None = Field(None, gt=0, le=100)
+
+    def canonical(self) -> float:
+        """The value in the marker's canonical unit (AFP ng/mL, PIVKA-II mAU/mL)."""
+        if self.marker == "afp":
+            lab = LabValue(value=self.value, unit=self.unit, ng_per_iu=self.ng_per_iu)
+            return convert("afp", lab)
+        return self.value
+
+    @property
+    def canonical_unit(self) -> str:
+        return "ng/mL" if self.marker == "afp" else "mAU/mL"
+
+
 class Timeline(Record):
     """One patient's course. Build it with :func:`parse_timeline` (which checks it)."""
 
@@ -335,6 +372,7 @@ class Timeline(Record):
     events: tuple[Event, ...] = Field((), max_length=MAX_RECORDS)
     drug_periods: tuple[DrugPeriod, ...] = Field((), max_length=MAX_RECORDS)
     adverse_events: tuple[AdverseEventRecord, ...] = Field((), max_length=MAX_RECORDS)
+    markers: tuple[TumourMarker, ...] = Field((), max_length=MAX_RECORDS)
     last_contact_date: dt.date | None = None
     death_date: dt.date | None = None
 
@@ -411,6 +449,25 @@ def _a_name(pid: str, i: int, a: Assessment) -> str:
     return f"{pid}.assessments[{i}]({a.date.isoformat()})"
 
 
+def _marker_problems(tl: Timeline) -> list[Problem]:
+    """Each marker's unit: AFP by the lab rules of the snapshot (units, IU factor, range),
+    PIVKA-II in :data:`PIVKA_II_UNITS`."""
+    out: list[Problem] = []
+    for j, m in enumerate(tl.markers):
+        where = f"{tl.id}.markers[{j}]({m.date.isoformat()})"
+        if m.marker == "afp":
+            lab = LabValue(value=m.value, unit=m.unit, ng_per_iu=m.ng_per_iu)
+            try:
+                check_lab("afp", lab, where)
+            except InputError as exc:
+                out.extend(exc.problems)
+        elif m.unit not in PIVKA_II_UNITS:
+            out.append(Problem(f"{where}.unit", m.unit, ", ".join(PIVKA_II_UNITS)))
+        elif m.ng_per_iu is not None:
+            out.append(Problem(f"{where}.ng_per_iu", m.ng_per_iu, "only for AFP in IU/mL"))
+    return out
+
+
 def _check(tl: Timeline) -> list[Problem]:
     pid = tl.id
     out: list[Problem] = []
@@ -425,7 +482,7 @@ def _check(tl: Timeline) -> list[Problem]:
                 )
             )
         prev = a.date
-    for name in ("tace_sessions", "child_pugh", "events", "adverse_events"):
+    for name in ("tace_sessions", "child_pugh", "events", "adverse_events", "markers"):
         items: tuple[Any, ...] = getattr(tl, name)
         for j in range(1, len(items)):
             if items[j].date < items[j - 1].date:
@@ -471,7 +528,8 @@ def _check(tl: Timeline) -> list[Problem]:
                         f"no measurement after death ({death.isoformat()})",
                     )
                 )
-        for name in ("tace_sessions", "child_pugh", "events", "drug_periods", "adverse_events"):
+        names = ("tace_sessions", "child_pugh", "events", "drug_periods", "adverse_events")
+        for name in (*names, "markers"):
             for j, item in enumerate(getattr(tl, name)):
                 d = item.start if name == "drug_periods" else item.date
                 if d > death:
@@ -499,6 +557,7 @@ def _check(tl: Timeline) -> list[Problem]:
                     f"the death_date ({tl.death_date.isoformat()})",
                 )
             )
+    out.extend(_marker_problems(tl))
     for j, e in enumerate(tl.events):
         if e.type == "extrahepatic_spread" and e.size_mm is None:
             out.append(

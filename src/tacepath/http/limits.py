@@ -7,7 +7,7 @@ while it is read, before anything parses it.
   multipart parser never holds more than the limit.
 
 The limit is :attr:`Settings.max_body_bytes`; the upload routes (:data:`UPLOAD_PATHS`: trial
-files, FHIR and cohort imports, curve reconstruction) have the larger
+files, patient documents, FHIR and cohort imports, curve reconstruction) have the larger
 :attr:`Settings.max_upload_bytes`, just above their own file limits.
 """
 
@@ -22,7 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["UPLOAD_PATHS", "BodyLimit", "BodyTooLarge"]
 
 #: The routes that take a file; their bodies may reach ``max_upload_bytes``.
-UPLOAD_PATHS = re.compile(r"^(/api)?/(trials/[0-9]+/files|import/(fhir|csv)|reconstruct)/?$")
+UPLOAD_PATHS = re.compile(
+    r"^(/api)?/(trials/[0-9]+/files|patients/[0-9]+/documents|import/(fhir|csv)|reconstruct)/?$"
+)
 
 
 class BodyTooLarge(StarletteHTTPException):

@@ -14,6 +14,7 @@ their codes), :mod:`~tacepath.interop.adam_io` (ADaM data sets as CSV/Parquet/XP
 __all__ = [
     "adam_io",
     "allocation_log",
+    "attachments",
     "cohort_csv",
     "cohort_io",
     "fhir",

@@ -21,6 +21,7 @@ from tacepath.jsonsafe import JsonFields
 from tacepath.pathway.course_state import FAILURE_NAMES, CourseState, TaceFailureState
 from tacepath.pathway.model import catalogue
 from tacepath.pathway.schedule import find_schedule
+from tacepath.response.markers import jsh_marker_item
 from tacepath.response.tace_failure import (
     jsh_refractoriness,
     repeat_tace_indication,
@@ -191,6 +192,12 @@ def followup(
     death = state.deceased if state is not None else timeline.date_of_death
     # after death: no drug action, no next step (docs/pathway.md, "Death")
     actions = _drug_actions(timeline, rid) if death is None else ()
+    # JSH item 2 is not quantified: its questions go to the MDT, never into the decision
+    markers = (
+        tuple(f"MDT review: {q}" for q in jsh_marker_item(timeline).questions)
+        if death is None
+        else ()
+    )
     holds = tuple(
         f"{a['drug']}: {a['action']} for {a['event']}"
         + (f" (resume: {a['resume']})" if a.get("resume") else "")
@@ -212,7 +219,7 @@ def followup(
             date=last.date,
             decision=decision,
             reasons=reasons,
-            next_steps=(*holds, *next_steps),
+            next_steps=(*holds, *next_steps, *markers),
             sources=sources,
             untaceable_progression=up.summary(),
             jsh_refractoriness=jsh.summary(),

@@ -11,6 +11,7 @@ never moved.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,7 +27,7 @@ from tacepath.jsonsafe import JsonFields
 from tacepath.pathway.model import Catalogue, ConflictRef, SourceRef, catalogue
 from tacepath.pathway.monitoring import Monitoring, monitoring_of
 
-__all__ = ["Event", "Schedule", "load_schedules", "schedule"]
+__all__ = ["Event", "IcsEntry", "Schedule", "ics_calendar", "load_schedules", "schedule"]
 
 SCHEDULES_FILE = Path(__file__).resolve().parent / "schedules.yaml"
 EventKind = Literal["drug", "tace", "hold", "resume", "infusion", "imaging", "note", "warning"]
@@ -155,26 +156,53 @@ class Schedule(JsonFields):
 
     def to_ics(self) -> bytes:
         """The plan as an iCalendar file (RFC 5545, via the ``icalendar`` library)."""
-        from icalendar import Calendar
-        from icalendar import Event as IcsEvent
-
-        cal = Calendar()
-        cal.add("prodid", "-//tacepath//treatment schedule//EN")
-        cal.add("version", "2.0")
+        entries = []
         for i, e in enumerate(self.events):
-            ev = IcsEvent()
-            ev.add("uid", f"{self.regimen}-{self.start.isoformat()}-{i}@tacepath")
-            ev.add("dtstamp", dt.datetime.combine(self.start, dt.time(0, 0), tzinfo=dt.UTC))
-            ev.add("summary", f"[{e.kind}] {e.text}")
-            ev.add("dtstart", e.date)
-            end = (e.window_end or e.date) + dt.timedelta(days=1)
-            ev.add("dtend", end)
             desc = f"Source: {e.source}"
             if e.conflict:
                 desc += f"\nConflict: {e.conflict}"
-            ev.add("description", desc)
-            cal.add_component(ev)
-        return bytes(cal.to_ical())
+            entries.append(
+                IcsEntry(
+                    uid=f"{self.regimen}-{self.start.isoformat()}-{i}",
+                    start=e.date,
+                    end=e.window_end or e.date,
+                    summary=f"[{e.kind}] {e.text}",
+                    description=desc,
+                )
+            )
+        return ics_calendar(entries, prodid="-//tacepath//treatment schedule//EN", stamp=self.start)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IcsEntry:
+    """One all-day calendar event from ``start`` to ``end`` (inclusive)."""
+
+    uid: str
+    start: dt.date
+    end: dt.date
+    summary: str
+    description: str
+
+
+def ics_calendar(entries: Sequence[IcsEntry], *, prodid: str, stamp: dt.date) -> bytes:
+    """An iCalendar file (RFC 5545, via the ``icalendar`` library) of all-day events;
+    ``stamp`` is the DTSTAMP date (midnight UTC), so the file depends only on its input."""
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
+    cal = Calendar()
+    cal.add("prodid", prodid)
+    cal.add("version", "2.0")
+    for e in entries:
+        ev = IcsEvent()
+        ev.add("uid", f"{e.uid}@tacepath")
+        ev.add("dtstamp", dt.datetime.combine(stamp, dt.time(0, 0), tzinfo=dt.UTC))
+        ev.add("summary", e.summary)
+        ev.add("dtstart", e.start)
+        ev.add("dtend", e.end + dt.timedelta(days=1))
+        ev.add("description", e.description)
+        cal.add_component(ev)
+    return bytes(cal.to_ical())
 
 
 def load_schedules(

@@ -14,6 +14,7 @@ from typing import Any
 from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
 from tacepath.response.course import CourseResult
+from tacepath.response.markers import marker_series
 from tacepath.response.measurements import viable_mm2, whole_mm2
 from tacepath.response.recicl import index_lesions
 
@@ -56,7 +57,8 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
     Top: whole and viable intrahepatic tumour (sum of bidimensional products of the index
     lesions, mm²) with the TACTICS +25 % (unTACEable) and 50 % (repeat TACE) lines; TACE
     sessions as vertical lines, drug periods as bands, clinical events and death marked.
-    Bottom: overall response per visit under each criterion.
+    Middle: overall response per visit under each criterion. Bottom, when the timeline has
+    tumour markers: AFP and PIVKA-II over time (each on its own axis) with the TACE dates.
     """
     try:
         import matplotlib
@@ -75,13 +77,18 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
     end = max(timeline.last_known_alive, death or timeline.last_known_alive)
     pad = dt.timedelta(days=max(7, (end - dates[0]).days // 25))
     x_end = end + pad
-    fig, (ax, axr) = plt.subplots(
-        2,
+    with_markers = bool(timeline.markers)
+    fig, axes = plt.subplots(
+        3 if with_markers else 2,
         1,
-        figsize=(10, 6.5),
+        figsize=(10, 8.6 if with_markers else 6.5),
         sharex=True,
-        gridspec_kw={"height_ratios": [3, 1.25], "hspace": 0.08},
+        gridspec_kw={
+            "height_ratios": [3, 1.25, 1.6] if with_markers else [3, 1.25],
+            "hspace": 0.08,
+        },
     )
+    ax, axr = axes[0], axes[1]
     wx = [d for d, v in zip(dates, whole, strict=True) if v is not None]
     wy = [v for v in whole if v is not None]
     vx = [d for d, v in zip(dates, viable, strict=True) if v is not None]
@@ -217,12 +224,56 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
     for s in timeline.tace_sessions:
         axr.axvline(s.date, color="#4393c3", lw=1, alpha=0.5)
     axr.set_xlim(dates[0] - pad, x_end)
-    axr.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
-    axr.set_xlabel("date (RECICL row: overall TE; colour = overall response)")
+    last = axes[-1]
+    if with_markers:
+        _markers(last, timeline)
+    last.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    last.set_xlabel(
+        "date (RECICL row: overall TE; colour = overall response"
+        + ("; markers: each line its own unit)" if with_markers else ")")
+    )
     fig.align_ylabels()
     _save(fig, out)
     plt.close(fig)
     return out
+
+
+_MARKER_STYLE = {
+    "afp": ("AFP, ng/mL", "#5e3c99", "o-"),
+    "pivka_ii": ("PIVKA-II, mAU/mL", "#e66101", "D--"),
+}
+
+
+def _markers(ax: Any, timeline: Timeline) -> None:
+    """AFP and PIVKA-II under the course, each on its own axis (their units differ), with
+    the TACE sessions; a log scale when every value is above 0."""
+    ticker: Any = importlib.import_module("matplotlib.ticker")
+    plain = ticker.FuncFormatter(lambda v, _pos: f"{v:g}")
+    axes = {"afp": ax, "pivka_ii": ax.twinx()}
+    lines = []
+    for marker, target in axes.items():
+        series = marker_series(timeline, marker)
+        label, colour, style = _MARKER_STYLE[marker]
+        if not series:
+            target.set_yticks([])
+            continue
+        lines += target.plot([p.date for p in series], [p.value for p in series], style,
+                             color=colour, ms=4, label=label)  # fmt: skip
+        values = [p.value for p in series]
+        if min(values) > 0:
+            target.set_yscale("log")
+            # minor ticks labelled only within one decade (else they crowd the axis)
+            few = max(values) / min(values) < 10
+            target.yaxis.set_minor_formatter(plain if few else ticker.NullFormatter())
+        target.yaxis.set_major_formatter(plain)
+        target.margins(y=0.2)
+        target.set_ylabel(label, color=colour, fontsize=8)
+        target.tick_params(axis="y", which="both", labelcolor=colour, labelsize=7)
+    for s in timeline.tace_sessions:
+        ax.axvline(s.date, color="#4393c3", lw=1, alpha=0.6)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(handles=lines, loc="best", fontsize=7, frameon=True, framealpha=0.8,
+              title="tumour markers", title_fontsize=7)  # fmt: skip
 
 
 def _save(fig: Any, out: Path) -> None:

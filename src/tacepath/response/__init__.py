@@ -9,6 +9,7 @@ from tacepath.response._core import (
 )
 from tacepath.response.course import CourseResult, ResponseOptions, assess_response
 from tacepath.response.easl import easl
+from tacepath.response.markers import afp_response, jsh_marker_item, marker_series
 from tacepath.response.mrecist import mrecist
 from tacepath.response.recicl import recicl
 from tacepath.response.recist import recist11
@@ -37,9 +38,12 @@ __all__ = [
     "RepeatTaceIndication",
     "ResponseOptions",
     "TimepointResponse",
+    "afp_response",
     "assess_response",
     "easl",
+    "jsh_marker_item",
     "jsh_refractoriness",
+    "marker_series",
     "mrecist",
     "recicl",
     "recist11",

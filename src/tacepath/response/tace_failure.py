@@ -38,6 +38,7 @@ from tacepath.response._failure_results import (
 from tacepath.response._results import fmt, fmt_pct, ge, gt, pct
 from tacepath.response._sources import KUDO_JSH_2014, KUDO_TACTICS_2022
 from tacepath.response._treated import relisted_after_tace, treated_findings
+from tacepath.response.markers import jsh_marker_item
 
 __all__ = [
     "ComponentFinding",
@@ -126,13 +127,15 @@ def jsh_refractoriness(
 
     Notes
     -----
-    Item 2 (continuous elevation of tumour markers) is not implemented: the criteria do not
-    quantify "continuous elevation". A new lesion treated at a later session
-    (``treated_lesions``) counts in the nodule number of 1b like any nodule present. It is not
-    added to the 1a viable sum of the index lesions: the new-lesion record has no pre-TACE
-    bidimensional product and the reference image is UNVERIFIED, so a reference for it would
-    be invented. Exact wording of the items is UNVERIFIED; the structure (>= 2 procedures,
-    > 50 % viable or more nodules) is confirmed by a secondary abstract.
+    Item 2 (continuous elevation of tumour markers) is not counted: the criteria do not
+    quantify "continuous elevation". :func:`~tacepath.response.markers.jsh_marker_item`
+    reads the markers around each session and its MDT questions are added to ``caveats``.
+    A new lesion treated at a later session (``treated_lesions``) counts in the nodule number
+    of 1b like any nodule present. It is not added to the 1a viable sum of the index lesions:
+    the new-lesion record has no pre-TACE bidimensional product and the reference image is
+    UNVERIFIED, so a reference for it would be invented. Exact wording of the items is
+    UNVERIFIED; the structure (>= 2 procedures, > 50 % viable or more nodules) is confirmed
+    by a secondary abstract.
 
     References
     ----------
@@ -251,8 +254,10 @@ def jsh_refractoriness(
         "after a change of agent / feeding-artery re-analysis"
         + (" (required)" if require_regimen_change else " (not required: option)")
         + "; or appearance of vascular invasion or extrahepatic spread after TACE. Tumour-marker "
-        "item not implemented (not quantified). Item wording and reference image UNVERIFIED."
+        "item (2) not quantified by the criteria: shown for MDT judgement, never counted "
+        "(response.markers). Item wording and reference image UNVERIFIED."
     )
+    caveats.extend(f"item 2 (tumour markers): {q}" for q in jsh_marker_item(timeline).questions)
     return compose(
         name="TACE failure/refractoriness (JSH-LCSGJ)",
         tl=timeline,

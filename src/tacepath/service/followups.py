@@ -25,6 +25,7 @@ from tacepath.domain.timeline import (
     Event,
     TaceSession,
     Timeline,
+    TumourMarker,
     parse_timeline,
 )
 from tacepath.errors import InputError, InputErrors, Problem
@@ -102,6 +103,7 @@ _ITEM_MODELS: dict[str, type[BaseModel]] = {
     "events": Event,
     "drug_periods": DrugPeriod,
     "adverse_events": AdverseEventRecord,
+    "markers": TumourMarker,
 }
 #: The most items of each list one follow-up may add (the API's own bound).
 MAX_FOLLOWUP_ITEMS = 50

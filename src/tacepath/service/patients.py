@@ -41,6 +41,7 @@ from tacepath.store.models import (
     Patient,
     Snapshot,
     TaceSessionRow,
+    TumourMarkerRow,
     utcnow,
 )
 from tacepath.store.records import (
@@ -177,6 +178,9 @@ def _timeline_rows(s: Session, p: Patient) -> TimelineRows:
     )
     rows.adverse_events = list(
         s.scalars(select(AdverseEventRow).where(AdverseEventRow.patient_id == p.id)).all()
+    )
+    rows.markers = list(
+        s.scalars(select(TumourMarkerRow).where(TumourMarkerRow.patient_id == p.id)).all()
     )
     return rows
 

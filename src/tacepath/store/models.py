@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "DOCUMENT_KINDS",
     "ROLES",
     "AdverseEventRow",
     "AnalysisRow",
@@ -48,6 +49,7 @@ __all__ = [
     "ChildPughRow",
     "ClinicalEvent",
     "DecisionRow",
+    "DocumentRow",
     "DrugExposure",
     "ImagingAssessment",
     "JobRow",
@@ -62,6 +64,7 @@ __all__ = [
     "TaceSessionRow",
     "TrialFile",
     "TrialWorkspace",
+    "TumourMarkerRow",
     "User",
     "WebSession",
     "utcnow",
@@ -412,6 +415,48 @@ class AdverseEventRow(Base):
     occurrence: Mapped[int] = mapped_column(Integer, default=1)
     grading_values: Mapped[dict[str, Any]] = mapped_column(default=dict)
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class TumourMarkerRow(Base):
+    """A tumour-marker draw of the timeline (AFP or PIVKA-II), in the unit it was reported."""
+
+    __tablename__ = "tumour_markers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    marker: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    ng_per_iu: Mapped[float | None] = mapped_column(Float, default=None)
+
+
+#: The kinds of a patient's document (``DocumentRow.kind``).
+DOCUMENT_KINDS = ("imaging_report", "pathology", "letter", "consent", "other")
+
+
+class DocumentRow(Base):
+    """A file attached to a patient (PDF, PNG, JPEG or text, judged by its content), with its
+    SHA-256 and size; ``document_date`` is the date the document bears."""
+
+    __tablename__ = "patient_documents"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('imaging_report', 'pathology', 'letter', 'consent', 'other')", name="kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    document_date: Mapped[dt.date] = mapped_column(Date)
+    media_type: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
 
 class DecisionRow(Base):

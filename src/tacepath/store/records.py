@@ -35,6 +35,7 @@ from tacepath.store.models import (
     SnapshotLab,
     SnapshotTumour,
     TaceSessionRow,
+    TumourMarkerRow,
 )
 
 __all__ = [
@@ -337,6 +338,7 @@ class TimelineRows:
         self.events: list[ClinicalEvent] = []
         self.drug_periods: list[DrugExposure] = []
         self.adverse_events: list[AdverseEventRow] = []
+        self.markers: list[TumourMarkerRow] = []
 
     def all(self) -> Iterable[DeclarativeBase]:
         yield from self.assessments
@@ -345,6 +347,7 @@ class TimelineRows:
         yield from self.events
         yield from self.drug_periods
         yield from self.adverse_events
+        yield from self.markers
 
     def problems(self) -> list[Problem]:
         out: list[Problem] = []
@@ -352,7 +355,7 @@ class TimelineRows:
             out.extend(row_problems(a, f"assessments[{i}]"))
             for les in a.lesions:
                 out.extend(row_problems(les, f"assessments[{i}].lesions", {"lesion_key": "id"}))
-        for name in ("tace_sessions", "child_pugh", "events", "drug_periods"):
+        for name in ("tace_sessions", "child_pugh", "events", "drug_periods", "markers"):
             for i, r in enumerate(getattr(self, name)):
                 out.extend(row_problems(r, f"{name}[{i}]"))
         for i, ae in enumerate(self.adverse_events):
@@ -397,11 +400,25 @@ def list_rows(name: str, items: Iterable[Any]) -> list[Any]:
             )
             for ae in items
         ]
+    if name == "markers":
+        return [
+            TumourMarkerRow(
+                date=m.date, marker=m.marker, value=m.value, unit=m.unit, ng_per_iu=m.ng_per_iu
+            )
+            for m in items
+        ]
     raise ValueError(f"no timeline list {name!r}")
 
 
 #: The lists of the timeline contract stored as rows (besides the assessments).
-TIMELINE_LISTS = ("tace_sessions", "child_pugh", "events", "drug_periods", "adverse_events")
+TIMELINE_LISTS = (
+    "tace_sessions",
+    "child_pugh",
+    "events",
+    "drug_periods",
+    "adverse_events",
+    "markers",
+)
 
 
 def timeline_rows(tl: Timeline) -> TimelineRows:
@@ -457,6 +474,11 @@ def timeline_dict(
             | ({"values": dict(ae.grading_values)} if ae.grading_values else {})
             | ({"facts": dict(ae.facts)} if ae.facts else {})
             for ae in sorted(rows.adverse_events, key=lambda ae: (ae.date, ae.id))
+        ],
+        "markers": [
+            {"date": m.date.isoformat(), "marker": m.marker, "value": m.value, "unit": m.unit}
+            | ({"ng_per_iu": m.ng_per_iu} if m.ng_per_iu is not None else {})
+            for m in sorted(rows.markers, key=lambda m: (m.date, m.id))
         ],
     }
     if last_contact_date is not None:

@@ -25,6 +25,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 #: The navigation: label, path, the permission that shows it.
 NAV = (
     ("Patients", "/patients", "patient.read"),
+    ("Worklist", "/worklist", "patient.read"),
     ("Import", "/import", "interop.import"),
     ("Evidence", "/evidence", "evidence.read"),
     ("Trials", "/trials", "trial.read"),

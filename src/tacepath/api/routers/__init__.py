@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from tacepath.api.routers import (
     admin,
     auth,
+    documents,
     evidence,
     interop,
     jobs,
@@ -14,6 +15,7 @@ from tacepath.api.routers import (
     reconstruct,
     tools,
     trials,
+    worklist,
 )
 
 __all__ = ["register"]
@@ -21,5 +23,8 @@ __all__ = ["register"]
 
 def register(app: FastAPI) -> None:
     """Mount every router under ``/api``."""
-    for module in (auth, patients, interop, tools, evidence, trials, jobs, reconstruct, admin):
+    for module in (
+        auth, patients, documents, interop, tools, evidence, trials, jobs, reconstruct, admin,
+        worklist,
+    ):  # fmt: skip
         app.include_router(module.router, prefix="/api")

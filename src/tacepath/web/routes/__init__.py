@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 __all__ = ["AREAS", "register"]
 
-AREAS = ("auth", "patients", "evidence", "trials", "tools", "account")
+AREAS = ("auth", "patients", "documents", "evidence", "trials", "tools", "account", "worklist")
 
 
 def register(app: FastAPI) -> None:

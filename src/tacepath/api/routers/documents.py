@@ -1,0 +1,67 @@
+"""Documents attached to a patient: list, attach, view or download (every read audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from tacepath.http.deps import RecordId, Require, get_db
+from tacepath.http.files import stored_file
+from tacepath.service import documents
+from tacepath.service.principal import Principal
+
+router = APIRouter(tags=["documents"])
+
+
+@router.get("/patients/{patient_id}/documents")
+def list_documents(
+    patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
+) -> list[dict[str, Any]]:
+    """``[{"id", "kind", "title", "date", "media_type", "size", "sha256", "uploaded_at"}]``."""
+    docs = documents.list_documents(get_db(request), who, patient_id, view="documents")
+    return [d.to_dict() for d in docs]
+
+
+@router.post("/patients/{patient_id}/documents", status_code=201)
+async def add_document(
+    patient_id: RecordId,
+    request: Request,
+    kind: str = Form(..., max_length=20),
+    title: str = Form(..., max_length=400),
+    date: str = Form(..., max_length=32),
+    file: UploadFile = File(...),
+    who: Principal = Depends(Require("patient.write")),
+) -> dict[str, Any]:
+    """Attach a PDF, PNG, JPEG or UTF-8 text file (judged by its content; at most 20 MiB)
+    of a ``kind`` (imaging_report, pathology, letter, consent, other), its ``title`` and the
+    ``date`` it bears; 409 for the same file twice."""
+    content = await file.read(documents.MAX_DOCUMENT_BYTES + 1)
+    doc = await run_in_threadpool(
+        documents.add_document,
+        get_db(request),
+        who,
+        patient_id,
+        kind=kind,
+        title=title,
+        date=date,
+        content=content,
+    )
+    return doc.to_dict()
+
+
+@router.get("/patients/{patient_id}/documents/{document_id}")
+def get_document(
+    patient_id: RecordId,
+    document_id: RecordId,
+    request: Request,
+    download: bool = Query(False, description="As an attachment (else shown inline)."),
+    who: Principal = Depends(Require("patient.read")),
+) -> Response:
+    """The document's bytes, inline or as a download; each read is audited."""
+    doc, content = documents.read_document(
+        get_db(request), who, patient_id, document_id, how="download" if download else "view"
+    )
+    return stored_file(content, doc.media_type, doc.filename, download=download)

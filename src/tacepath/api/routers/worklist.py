@@ -1,0 +1,56 @@
+"""The navigator's worklist: items due or overdue across the organisation's patients."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from tacepath.http.deps import Require, get_db
+from tacepath.service import worklist as service
+from tacepath.service.principal import Principal
+
+router = APIRouter(tags=["worklist"])
+
+
+@router.get(
+    "/worklist",
+    responses={200: {"content": {"text/csv": {}, "text/calendar": {}}}},
+)
+def get_worklist(
+    request: Request,
+    start: dt.date | None = Query(None, alias="from", description="First due date listed."),
+    end: dt.date | None = Query(None, alias="to", description="Last due date (default +7 days)."),
+    as_of: dt.date | None = Query(None, description="The day the list is made (today)."),
+    type: list[str] = Query([], max_length=7, description="Item kinds (all when none)."),
+    role: Literal["clinician", "navigator"] | None = Query(None),
+    format: Literal["json", "csv", "ics"] = Query("json"),
+    who: Principal = Depends(Require("patient.read")),
+) -> Any:
+    """``{"organisation", "as_of", "from", "to", "types", "role", "patients", "truncated",
+    "overdue", "items": [{"patient", "record", "type", "due", "window_end", "status", "text",
+    "role", "source"}]}``; ``format=csv`` or ``ics`` returns the same items as a file."""
+    wl = service.worklist(
+        get_db(request),
+        who,
+        as_of=as_of,
+        start=start,
+        end=end,
+        types=tuple(t[:32] for t in type),
+        role=role,
+    )
+    if format == "csv":
+        return Response(
+            service.worklist_csv(wl),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="worklist.csv"'},
+        )
+    if format == "ics":
+        return Response(
+            service.worklist_ics(wl),
+            media_type="text/calendar",
+            headers={"Content-Disposition": 'attachment; filename="worklist.ics"'},
+        )
+    return wl.to_dict()
