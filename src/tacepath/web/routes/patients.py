@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -256,8 +257,7 @@ def patient_page(
     if not (patient_id.isascii() and patient_id.isdigit()) or not 1 <= int(patient_id) < 2**31:
         number = patients.patient_id_for(get_db(request), who, patient_id)
         return RedirectResponse(f"/patients/{number}", status_code=303)
-    ctx = patient_context(request, who, int(patient_id))
-    return page(request, "patient.html", ctx, who=who, title=f"Patient {ctx['record']['mrn']}")
+    return _patient_page(request, who, int(patient_id))
 
 
 def _version(form: dict[str, str]) -> int | None:
@@ -265,6 +265,33 @@ def _version(form: dict[str, str]) -> int | None:
         return int(form.get("version", ""))
     except ValueError:
         return None
+
+
+async def _write(save: Callable[[], object]) -> tuple[list[Problem], int]:
+    """Run a write of a patient form: no problems when it is saved, else the problems to show
+    beside the fields and the status (422 for the input, 409 for a stale version)."""
+    try:
+        await run_in_threadpool(save)
+    except InputError as exc:
+        return list(exc.problems), 422
+    except StaleVersion as exc:
+        return [Problem("version", exc.given, f"the current version ({exc.current}): {exc}")], 409
+    return [], 200
+
+
+def _patient_page(
+    request: Request, who: Principal, patient_id: int, *, status: int = 200, **shown: Any
+) -> HTMLResponse:
+    """The patient page, with what a refused or previewed form adds to it (``shown``)."""
+    ctx = patient_context(request, who, patient_id, **shown)
+    return page(
+        request,
+        "patient.html",
+        ctx,
+        who=who,
+        status=status,
+        title=f"Patient {ctx['record']['mrn']}",
+    )
 
 
 @router.post("/patients/{patient_id}/course")
@@ -276,30 +303,13 @@ async def course(
         k: form.get(k, "") or None
         for k in ("start_date", "regimen", "last_contact_date", "death_date")
     }
-    try:
-        await run_in_threadpool(
-            patients.update_course,
-            get_db(request),
-            who,
-            patient_id,
-            changes,
-            version=_version(form),
+    problems, status = await _write(
+        lambda: patients.update_course(
+            get_db(request), who, patient_id, changes, version=_version(form)
         )
-    except (InputError, StaleVersion) as exc:
-        probs = (
-            list(exc.problems)
-            if isinstance(exc, InputError)
-            else [Problem("version", exc.given, f"the current version {exc.current}: {exc}")]
-        )
-        ctx = patient_context(request, who, patient_id, problems=probs)
-        return page(
-            request,
-            "patient.html",
-            ctx,
-            who=who,
-            status=409 if isinstance(exc, StaleVersion) else 422,
-            title=f"Patient {ctx['record']['mrn']}",
-        )
+    )
+    if problems:
+        return _patient_page(request, who, patient_id, status=status, problems=problems)
     return RedirectResponse(f"/patients/{patient_id}#course", status_code=303)
 
 
@@ -316,30 +326,14 @@ async def followup(
             followups.check_followup, get_db(request), who, patient_id, payload
         )
     else:
-        try:
-            await run_in_threadpool(
-                followups.record_followup,
-                get_db(request),
-                who,
-                patient_id,
-                payload,
-                version=_version(form),
+        problems, status = await _write(
+            lambda: followups.record_followup(
+                get_db(request), who, patient_id, payload, version=_version(form)
             )
+        )
+        if not problems:
             return RedirectResponse(f"/patients/{patient_id}#decision", status_code=303)
-        except InputError as exc:
-            problems = list(exc.problems)
-        except StaleVersion as exc:
-            problems = [Problem("version", exc.given, f"the current version ({exc})")]
-            status = 409
-    ctx = patient_context(request, who, patient_id, form=form, problems=problems)
-    return page(
-        request,
-        "patient.html",
-        ctx,
-        who=who,
-        status=status,
-        title=f"Patient {ctx['record']['mrn']}",
-    )
+    return _patient_page(request, who, patient_id, status=status, form=form, problems=problems)
 
 
 @router.post("/patients/{patient_id}/followup/preview")
@@ -362,14 +356,14 @@ async def followup_preview(
             )
         except InputError as exc:
             problems = list(exc.problems)
-    ctx = patient_context(request, who, patient_id, form=form, problems=problems, preview=preview)
-    return page(
+    return _patient_page(
         request,
-        "patient.html",
-        ctx,
-        who=who,
+        who,
+        patient_id,
         status=200 if preview is not None else 422,
-        title=f"Patient {ctx['record']['mrn']}",
+        form=form,
+        problems=problems,
+        preview=preview,
     )
 
 
@@ -384,27 +378,13 @@ async def new_snapshot(
     problems = [p for p in problems if p.field != "id"]
     status = 422
     if not problems:
-        try:
-            await run_in_threadpool(
-                patients.add_snapshot,
-                get_db(request),
-                who,
-                patient_id,
-                raw,
-                version=_version(form),
+        problems, status = await _write(
+            lambda: patients.add_snapshot(
+                get_db(request), who, patient_id, raw, version=_version(form)
             )
+        )
+        if not problems:
             return RedirectResponse(f"/patients/{patient_id}#scores", status_code=303)
-        except InputError as exc:
-            problems = list(exc.problems)
-        except StaleVersion as exc:
-            problems = [Problem("version", exc.given, f"the current version ({exc})")]
-            status = 409
-    ctx = patient_context(request, who, patient_id, problems=problems, snapshot_form=form)
-    return page(
-        request,
-        "patient.html",
-        ctx,
-        who=who,
-        status=status,
-        title=f"Patient {ctx['record']['mrn']}",
+    return _patient_page(
+        request, who, patient_id, status=status, problems=problems, snapshot_form=form
     )
