@@ -154,3 +154,15 @@ def test_no_command_line_text_in_the_next_steps() -> None:
         for step in followup(tl, "tactics").next_steps:
             assert "tacepath " not in step
             assert "--" not in step
+
+
+def test_the_decision_cannot_be_changed_after_it_is_made() -> None:
+    (tl,) = load_timelines(TIMELINES / "P001_new_liver_lesion_only.json")
+    d = followup(tl, "tactics")
+    assert d.repeat_tace is not None
+    with pytest.raises(TypeError):
+        d.jsh_refractoriness["event"] = True  # type: ignore[index]
+    with pytest.raises(TypeError):
+        d.repeat_tace["reasons"][0] = "edited"  # type: ignore[index]
+    assert d.to_dict()["jsh_refractoriness"]["event"] is False
+    json.dumps(d.to_dict())

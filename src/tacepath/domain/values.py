@@ -21,11 +21,12 @@ import datetime as dt
 import types
 import typing
 import unicodedata
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 
-__all__ = ["DATE_RANGE", "FrozenModel", "Identifier", "Record", "check_identifier"]
+__all__ = ["DATE_RANGE", "FrozenModel", "Identifier", "Record", "check_identifier", "frozen"]
 
 #: The dates a record accepts (validation limits, not clinical ones).
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
@@ -34,6 +35,17 @@ DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
 #: space and joiners, bidirectional marks and overrides, BOM), surrogates, private use,
 #: unassigned, line and paragraph separators.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def frozen(value: Any) -> Any:
+    """``value`` made deeply read-only, for the JSON-like parts a frozen result holds:
+    mappings as read-only mappings (``types.MappingProxyType``), lists and tuples as tuples,
+    all the way down."""
+    if isinstance(value, Mapping):
+        return types.MappingProxyType({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(frozen(v) for v in value)
+    return value
 
 
 def check_identifier(value: str) -> str:

@@ -12,10 +12,12 @@ said so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from tacepath.domain.timeline import Timeline
+from tacepath.domain.values import frozen
 from tacepath.evidence.registry import registry
 from tacepath.jsonsafe import JsonFields
 from tacepath.pathway.course_state import FAILURE_NAMES, CourseState, TaceFailureState
@@ -90,10 +92,14 @@ class FollowUpDecision(JsonFields):
     reasons: tuple[str, ...]
     next_steps: tuple[str, ...]
     sources: tuple[str, ...]
-    untaceable_progression: dict[str, Any]
-    jsh_refractoriness: dict[str, Any]
-    repeat_tace: dict[str, Any] | None
-    drug_actions: tuple[dict[str, Any], ...] = ()
+    untaceable_progression: Mapping[str, Any]
+    jsh_refractoriness: Mapping[str, Any]
+    repeat_tace: Mapping[str, Any] | None
+    drug_actions: tuple[Mapping[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("untaceable_progression", "jsh_refractoriness", "repeat_tace", "drug_actions"):
+            object.__setattr__(self, name, frozen(getattr(self, name)))
 
 
 def under_review(d: FollowUpDecision, label: str, why: tuple[str, ...]) -> FollowUpDecision:

@@ -11,7 +11,9 @@ contain TACE is not eligible with that reason; after death there is no match at 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from tacepath.clinical.assessment import assess
@@ -39,7 +41,7 @@ class TrialMatch:
     trial: str
     name: str
     phase: str
-    registry_ids: dict[str, str]
+    registry_ids: Mapping[str, str]
     verdict: Literal["possible", "not_eligible"]
     unmet: tuple[str, ...]
     open: tuple[str, ...]
@@ -52,7 +54,7 @@ class TrialMatch:
             "trial": self.trial,
             "name": self.name,
             "phase": self.phase,
-            "registry": self.registry_ids,
+            "registry": dict(self.registry_ids),
             "verdict": self.verdict,
             "unmet": list(self.unmet),
             "open": list(self.open),
@@ -92,7 +94,7 @@ def match_trials(
                 trial=t.id,
                 name=t.name,
                 phase=t.phase,
-                registry_ids=dict(t.registry),
+                registry_ids=MappingProxyType(dict(t.registry)),
                 verdict="not_eligible" if unmet else "possible",
                 unmet=unmet,
                 open=open_,
