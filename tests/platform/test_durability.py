@@ -122,7 +122,11 @@ def test_sigkill_during_writes(db: Any, database_url: str) -> None:
     threads.append(threading.Thread(target=replace))
     for t in threads:
         t.start()
-    time.sleep(2.5)
+    # kill once the writers are under way (on a loaded machine that takes longer than usual)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (len(acknowledged) <= 5 or not timeline_acks):
+        time.sleep(0.1)
+    time.sleep(0.5)  # and in the middle of further writes
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     stop.set()
