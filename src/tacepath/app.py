@@ -82,7 +82,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.secret = app_secret(database)
     sweep(database)
-    engine = JobEngine(database, scheduler=settings.job_scheduler)
+    engine = JobEngine(database, scheduler=settings.job_scheduler, limits=settings.run_limits)
     app.state.jobs = engine
     atexit.register(engine.close)
 

@@ -196,6 +196,53 @@ def test_a_deleted_tail_and_an_emptied_table_are_found(db: Any, database_url: st
     assert _verify_cli(database_url).exit_code == 1
 
 
+def _tamper(database_url: str, kind: str, ids: list[int], prev: str) -> list[str]:
+    """The statements of one kind of tampering with rows ``ids`` (the first one's hash
+    ``prev``); ``truncate`` is PostgreSQL's TRUNCATE, SQLite's unqualified DELETE (which it
+    runs as a truncation)."""
+    postgres = make_url(database_url).get_backend_name() == "postgresql"
+    return {
+        "edit": [f"UPDATE audit_records SET after = NULL WHERE id = {ids[1]}"],
+        "delete": [f"DELETE FROM audit_records WHERE id = {ids[1]}"],
+        "insert": [
+            f"UPDATE audit_records SET id = id + 100 WHERE id > {ids[0]}",
+            "INSERT INTO audit_records " + _ROW.format(id=ids[0] + 1, p=prev, h="0" * 64),
+        ],
+        "delete-tail": [f"DELETE FROM audit_records WHERE id >= {ids[1]}"],
+        "truncate": ["TRUNCATE audit_records" if postgres else "DELETE FROM audit_records"],
+    }[kind]
+
+
+@pytest.mark.parametrize(
+    ("kind", "told"),
+    [
+        ("edit", "edited"),
+        ("delete", "deleted between row"),
+        ("insert", "was inserted"),
+        ("delete-tail", "deleted from the end"),
+        ("truncate", "the table was emptied"),
+    ],
+)
+def test_audit_verify_finds_each_kind_of_tampering(
+    db: Any, database_url: str, kind: str, told: str
+) -> None:
+    """Each kind on the backend under test (SQLite, and PostgreSQL when configured): the
+    command says the chain is intact before, broken after, and names what it found."""
+    _add(db, 3)
+    ids = _ids(db)
+    before = _verify_cli(database_url)
+    assert before.exit_code == 0, before.output
+    assert "BROKEN" not in before.output
+    with db.read() as s:
+        prev = s.execute(text(f"SELECT hash FROM audit_records WHERE id = {ids[0]}")).scalar()
+    _behind_the_back(database_url, _tamper(database_url, kind, ids, str(prev)))
+    result = _verify_cli(database_url)
+    assert result.exit_code == 1
+    assert "audit chain BROKEN at row" in result.output
+    assert told in result.output
+    assert any(told in problem for _, problem in verify_chain(db).problems)
+
+
 def test_concurrent_writers_do_not_fork_the_chain(db: Any) -> None:
     errors: list[BaseException] = []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import pytest
+
 from tacepath.service.trials import run_capped
 from tests.platform.conftest import login
 from tests.security.test_yaml_input import _bomb
@@ -45,6 +47,42 @@ def test_a_runner_past_its_time_is_stopped() -> None:
     code, _, err = run_capped([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
     assert code == -1
     assert "longer than 0.5 s" in err
+
+
+def test_a_runner_past_its_memory_limit_ends_with_a_clear_error() -> None:
+    # a child that takes 512 MiB: fine without a limit, stopped under a 256 MiB one
+    grab = [sys.executable, "-c", "x = bytearray(512 * 1024 * 1024); print('GOT', len(x))"]
+    code, out, _ = run_capped(grab, timeout=60)
+    assert (code, out.strip()) == (0, "GOT 536870912")
+    code, out, err = run_capped(grab, timeout=60, memory_mib=256)
+    assert code == 1
+    assert "GOT" not in out
+    assert err.startswith("the analysis needed more memory than its limit of 256 MiB")
+    assert err.endswith("(last message: MemoryError)")
+    # under a limit it fits, a run is unchanged
+    code, out, err = run_capped(
+        [sys.executable, "-c", "print('small')"], timeout=60, memory_mib=256
+    )
+    assert (code, out.strip(), err) == (0, "small", "")
+
+
+def test_the_run_limits_are_checked_settings() -> None:
+    from tacepath.app import Settings
+    from tacepath.service.trials import RUN_MEMORY_MIB, RUN_TIMEOUT, RunLimits
+
+    assert Settings(database_url="sqlite://").run_limits == RunLimits(900, 4096)
+    assert (RUN_TIMEOUT, RUN_MEMORY_MIB) == (900, 4096)
+    limits = Settings(
+        database_url="sqlite://", analysis_timeout_s=30, analysis_memory_mib=1024
+    ).run_limits
+    assert (limits.timeout_s, limits.memory_mib) == (30, 1024)
+    for bad in ({"analysis_timeout_s": 0}, {"analysis_memory_mib": 63}):
+        with pytest.raises(ValueError, match="analysis"):
+            Settings(database_url="sqlite://", **bad)  # type: ignore[arg-type]
+    assert RunLimits(1, 64).memory_mib == 64
+    assert RunLimits(86400, 1024 * 1024).timeout_s == 86400
+    with pytest.raises(ValueError, match="86400"):
+        RunLimits(86401, 64)
 
 
 # --- request body limit ---------------------------------------------------------------------

@@ -196,6 +196,37 @@ def test_the_organisations_limit(
     other.post(f"/api/jobs/{theirs['id']}/cancel")
 
 
+def test_a_run_past_its_memory_or_time_limit_ends_as_a_failed_job(
+    orgs: Any, db: Any, database_url: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from tacepath.app import Settings, create_app
+
+    # The TACTICS-like plan's run reaches about 2.6 GiB of address space (libraries and
+    # threads included; 0.3 GiB resident): within the 4096 MiB default, not within 1024.
+    small = create_app(
+        Settings(database_url=database_url, migrate=False, analysis_memory_mib=1024), db=db
+    )
+    try:
+        client = client_for(small)
+        login(client, "a-statistician")
+        tid = _trial(client, tmp_path)
+        failed = _wait(client, _start(client, tid)["id"], {"failed", "done"})
+        assert failed["state"] == "failed"
+        assert failed["error"].startswith(
+            "the analysis needed more memory than its limit of 1024 MiB"
+        )
+        analysis = trials.get_trial(db, _stat(orgs[0]), tid)["analyses"][-1]
+        assert analysis["status"] == "failed"
+        # a run past its time: the same, naming the time limit
+        monkeypatch.setattr(trials, "_command", lambda folder, files: SLEEP)
+        small.state.jobs.limits = trials.RunLimits(timeout_s=1, memory_mib=1024)
+        late = _wait(client, _start(client, tid)["id"], {"failed", "done"}, timeout=60)
+        assert late["state"] == "failed"
+        assert late["error"] == "the analysis took longer than 1 s"
+    finally:
+        small.state.jobs.close()
+
+
 def test_a_stopping_server_interrupts_its_jobs_and_a_vanished_ones_are_swept(
     app: Any, client: Any, orgs: Any, db: Any, database_url: str, tmp_path: Path, monkeypatch: Any
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tacepath.domain.patient import parse_patient
 from tacepath.domain.timeline import parse_timeline
@@ -70,6 +72,82 @@ def test_look_alike_identifiers_are_refused(pid: str, says: str) -> None:
     ],
 )
 def test_identifiers_of_one_script_are_accepted(pid: str) -> None:
+    assert parse_patient({"id": pid}).id == pid
+
+
+@pytest.mark.parametrize(
+    ("pid", "looks_like", "script"),
+    [
+        ("\u0420001", "P001", "Cyrillic"),  # Cyrillic ER, then digits
+        ("\u0410\u0412\u0421-12", "ABC-12", "Cyrillic"),
+        ("\u041e\u041e7", "OO7", "Cyrillic"),
+        ("\u0391\u0392\u0395", "ABE", "Greek"),
+    ],
+)
+def test_an_identifier_wholly_in_another_script_that_looks_latin_is_refused(
+    pid: str, looks_like: str, script: str
+) -> None:
+    """Unicode TS #39 section 4, whole-script confusables, from Unicode's confusables.txt."""
+    for parse in (lambda: parse_patient({"id": pid}), lambda: parse_timeline(_timeline(id=pid))):
+        with pytest.raises(InputError) as exc:
+            parse()
+        problem = exc.value.problems[0]
+        assert str(problem.field).endswith("id")
+        assert problem.allowed == (
+            "an identifier that cannot be taken for one in Latin letters "
+            f"(written in {script}, it looks like {looks_like!r})"
+        )
+    assert parse_patient({"id": looks_like}).id == looks_like  # the Latin one is fine
+
+
+@pytest.mark.parametrize(
+    "pid",
+    [
+        "\u041f\u0430\u0446\u0438\u0435\u043d\u0442-7",  # Cyrillic, PE and TSE look like no Latin
+        "\u0391\u03bb\u03c6\u03b1",  # Greek Alpha-lambda-phi-alpha
+        "\u5c71\u7530-01",
+        "\u0627\u062d\u0645\u062f-3",  # Arabic
+    ],
+)
+def test_an_identifier_in_another_script_that_cannot_be_taken_for_latin_is_accepted(
+    pid: str,
+) -> None:
+    assert parse_patient({"id": pid}).id == pid
+
+
+def test_free_text_may_be_written_in_any_script() -> None:
+    detail = "\u0420001: \u043f\u0430\u0446\u0438\u0435\u043d\u0442 \u0410\u0412\u0421"
+    tl = parse_timeline(
+        _timeline(events=[{"date": "2024-01-03", "type": "withdrawal", "detail": detail}])
+    )
+    assert tl.events[0].detail == detail
+
+
+#: Cyrillic letters Unicode's confusables give an ASCII look-alike (A B E K M H O P C T X a e o
+#: p c x).
+_LOOKS_LATIN = (
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425"
+    "\u0430\u0435\u043e\u0440\u0441\u0445"
+)
+
+
+@given(
+    letters=st.text(alphabet=_LOOKS_LATIN, min_size=1, max_size=10),
+    digits=st.text(alphabet="0123456789-", max_size=6),
+)
+def test_cyrillic_letters_that_all_look_latin_are_always_refused(letters: str, digits: str) -> None:
+    with pytest.raises(InputError, match="cannot be taken for one in Latin letters"):
+        parse_patient({"id": letters + digits})
+
+
+@given(
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_/",
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_latin_identifiers_are_never_taken_for_look_alikes(pid: str) -> None:
     assert parse_patient({"id": pid}).id == pid
 
 

@@ -92,6 +92,23 @@ def serve(
         max=1000,
         help="How many background jobs an organisation may have queued or running at once.",
     ),
+    analysis_timeout: float = typer.Option(
+        900.0,
+        "--analysis-timeout",
+        min=1,
+        max=86400,
+        help="Longest an analysis run may take, in seconds; past it the run fails.",
+    ),
+    analysis_memory_mib: int = typer.Option(
+        4096,
+        "--analysis-memory-mib",
+        min=64,
+        max=1024 * 1024,
+        help=(
+            "Most memory an analysis run's child process may take (address space, MiB); "
+            "past it the run fails."
+        ),
+    ),
 ) -> None:
     """Serve the web application and the REST API (OpenAPI at /docs).
 
@@ -124,9 +141,13 @@ def serve(
             trusted_proxies=tuple(trusted_proxy),
             job_scheduler=scheduler,
             max_jobs_per_organisation=max_jobs,
+            analysis_timeout_s=analysis_timeout,
+            analysis_memory_mib=analysis_memory_mib,
         )
     except ValueError as exc:
         option = "--scheduler" if str(exc).startswith("job_scheduler") else "--trusted-proxy"
+        if str(exc).startswith("analysis"):
+            option = "--analysis-timeout / --analysis-memory-mib"
         typer.echo(f"error: {option}: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     try:

@@ -8,8 +8,14 @@
   unpaired surrogate character, or with leading or trailing white space: ``"P\\u200b001"``
   would look like ``"P001"`` on every page and in every summary while being another patient.
   Look-alikes (Unicode TS #39, "Security mechanisms"): a compatibility character (fullwidth
-  ``Ｐ``, ligatures, superscripts: not stable under NFKC) and letters of two scripts (Latin
-  ``P`` with Cyrillic ``О``) are refused too.
+  ``Ｐ``, ligatures, superscripts: not stable under NFKC), letters of two scripts (Latin
+  ``P`` with Cyrillic ``О``), and a *whole-script confusable* — an identifier all of whose
+  letters are of another script and each look like a Latin letter or digit (Cyrillic
+  ``Р001`` beside Latin ``P001``) — are refused too. The look-alikes are Unicode's own
+  table (``confusables.txt`` of TS #39), read from the ``confusable-homoglyphs`` package,
+  which ships it with Unicode's ``Scripts.txt``; identifiers in another script that cannot
+  be taken for Latin (``Пациент-7``, ``山田タロー``) are accepted, and free text is not
+  checked.
 
 :class:`Record` is the base class of the domain's pydantic models; it applies the first two
 to every field.
@@ -18,6 +24,7 @@ to every field.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import types
 import typing
 import unicodedata
@@ -73,7 +80,44 @@ def check_identifier(value: str) -> str:
             + " and ".join(s.title() for s in scripts)
             + ": a letter of one may look like a letter of the other)"
         )
+    alike = _latin_look_alike(value)
+    if alike is not None:
+        raise ValueError(
+            f"an identifier that cannot be taken for one in Latin letters (written in "
+            f"{scripts[0].title()}, it looks like {alike[:40]!r})"
+        )
     return value
+
+
+@functools.cache
+def _confusables() -> dict[str, list[dict[str, str]]]:
+    """Unicode's confusables table: a character → the characters it looks like."""
+    from confusable_homoglyphs import confusables
+
+    table: dict[str, list[dict[str, str]]] = confusables.confusables_data
+    return table
+
+
+def _latin_look_alike(value: str) -> str | None:
+    """The ASCII text ``value`` looks like when it has letters, none Latin, each of which
+    Unicode's confusables table gives an ASCII letter or digit look-alike for (TS #39
+    section 4, whole-script confusables); else ``None``."""
+    table = _confusables()
+    shown, letters = [], 0
+    for ch in value:
+        script = _script(ch)
+        if script == "LATIN":
+            return None
+        if script is not None:
+            ascii_alike = (
+                h["c"] for h in table.get(ch, ()) if h["c"].isascii() and h["c"].isalnum()
+            )
+            ch = next(ascii_alike, "")
+            if not ch:
+                return None
+            letters += 1
+        shown.append(ch)
+    return "".join(shown) if letters else None
 
 
 #: Scripts written together (Japanese, Korean): counted as one for :func:`_script`.

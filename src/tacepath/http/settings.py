@@ -6,6 +6,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from tacepath.service.trials import RUN_MEMORY_MIB, RUN_TIMEOUT, RunLimits
+
 __all__ = ["MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "SESSION_COOKIE", "Settings"]
 
 SESSION_COOKIE = "tacepath_session"
@@ -31,7 +33,9 @@ class Settings:
     trusted proxy); by default none, and the header is ignored; ``job_scheduler``: the
     address of a Dask scheduler running the background jobs (default: an in-process
     cluster); ``max_jobs_per_organisation``: how many jobs an organisation may have queued
-    or running at once."""
+    or running at once; ``analysis_timeout_s`` and ``analysis_memory_mib``: the wall time
+    and the memory (address space of the runner's child process) one analysis run may
+    take, past which it ends as failed."""
 
     database_url: str
     secure_cookies: bool = True
@@ -43,6 +47,13 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     job_scheduler: str | None = None
     max_jobs_per_organisation: int = 2
+    analysis_timeout_s: float = RUN_TIMEOUT
+    analysis_memory_mib: int = RUN_MEMORY_MIB
+
+    @property
+    def run_limits(self) -> RunLimits:
+        """The time and memory limits of one analysis run."""
+        return RunLimits(self.analysis_timeout_s, self.analysis_memory_mib)
 
     def __post_init__(self) -> None:
         if self.job_scheduler is not None and not _SCHEDULER.fullmatch(self.job_scheduler):
@@ -52,5 +63,6 @@ class Settings:
             )
         if not 1 <= self.max_jobs_per_organisation <= 1000:
             raise ValueError("max_jobs_per_organisation: 1 to 1000")
+        self.run_limits  # noqa: B018 -- out-of-range limits fail at start-up
         for net in self.trusted_proxies:
             ipaddress.ip_network(net, strict=False)  # a wrong entry fails at start-up

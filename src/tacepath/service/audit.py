@@ -25,6 +25,7 @@ from tacepath.service.db import Database
 from tacepath.service.permissions import allowed, check
 from tacepath.service.principal import Principal
 from tacepath.store.audit_chain import ChainReport, verify
+from tacepath.store.audit_listing import FIELD_SEPARATOR, changed_fields_column, view_column
 from tacepath.store.models import AuditRecord, Patient
 
 __all__ = [
@@ -180,61 +181,92 @@ def _check_filter(f: AuditFilter) -> None:
         raise InputError("until", f.until.isoformat(), "a day on or after since")
 
 
-def _query(s: Session, who: Principal, f: AuditFilter, values: bool) -> Any:
-    q = select(AuditRecord).where(AuditRecord.organisation_id == who.organisation_id)
+def _conditions(s: Session, who: Principal, f: AuditFilter, values: bool) -> list[Any]:
+    """The conditions of the records ``who`` may see that match ``f``."""
+    q: list[Any] = [AuditRecord.organisation_id == who.organisation_id]
     if values:  # clinical roles: their organisation's patients' records only
-        q = q.where(AuditRecord.entity == "patient")
+        q.append(AuditRecord.entity == "patient")
     if f.entity:
-        q = q.where(AuditRecord.entity == f.entity)
+        q.append(AuditRecord.entity == f.entity)
     if f.entity_id:
-        q = q.where(AuditRecord.entity_id == f.entity_id)
+        q.append(AuditRecord.entity_id == f.entity_id)
     if f.patient:
         pid = s.scalar(
             select(Patient.id).where(
                 Patient.organisation_id == who.organisation_id, Patient.mrn == f.patient
             )
         )
-        q = q.where(AuditRecord.entity == "patient", AuditRecord.entity_id == str(pid))
+        q += [AuditRecord.entity == "patient", AuditRecord.entity_id == str(pid)]
     if f.user:
-        q = q.where(AuditRecord.username == f.user)
+        q.append(AuditRecord.username == f.user)
     if f.action:
-        q = q.where(AuditRecord.action == f.action)
+        q.append(AuditRecord.action == f.action)
     if f.since:
-        q = q.where(AuditRecord.at >= dt.datetime.combine(f.since, dt.time(), dt.UTC))
+        q.append(AuditRecord.at >= dt.datetime.combine(f.since, dt.time(), dt.UTC))
     if f.until:
         end = dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time(), dt.UTC)
-        q = q.where(AuditRecord.at < end)
+        q.append(AuditRecord.at < end)
     if f.category == "access":
-        q = q.where(or_(*(AuditRecord.action.startswith(p) for p in _ACCESS_PREFIXES)))
+        q.append(or_(*(AuditRecord.action.startswith(p) for p in _ACCESS_PREFIXES)))
     elif f.category == "read":
-        q = q.where(AuditRecord.action.in_(sorted(_READ_ACTIONS)))
+        q.append(AuditRecord.action.in_(sorted(_READ_ACTIONS)))
     elif f.category == "change":
-        q = q.where(
-            AuditRecord.action.not_in(sorted(_READ_ACTIONS)),
-            *(~AuditRecord.action.startswith(p) for p in _ACCESS_PREFIXES),
-        )
+        q.append(AuditRecord.action.not_in(sorted(_READ_ACTIONS)))
+        q.extend(~AuditRecord.action.startswith(p) for p in _ACCESS_PREFIXES)
     return q
 
 
-def _row(r: AuditRecord, values: bool, mrns: dict[str, str]) -> dict[str, Any]:
-    kind = _category(r.action)
-    read = kind == "read"
-    view = r.after.get("view") if read and isinstance(r.after, dict) else None
-    out: dict[str, Any] = {
+#: The columns a listing reads of every record (never the before and after images).
+_LISTED = (
+    AuditRecord.id,
+    AuditRecord.at,
+    AuditRecord.username,
+    AuditRecord.action,
+    AuditRecord.entity,
+    AuditRecord.entity_id,
+)
+
+
+def _row(r: Any, fields: list[str], view: Any) -> dict[str, Any]:
+    read = _category(r.action) == "read"
+    return {
         "id": r.id,
         "at": _aware(r.at).isoformat(),
         "user": r.username,
         "action": r.action,
-        "category": kind,
+        "category": _category(r.action),
         "entity": r.entity,
         "entity_id": r.entity_id,
-        "fields": [] if read else _changed_fields(r.before, r.after),
-        "view": view,
+        "fields": [] if read else fields,
+        "view": view if read else None,
     }
-    if values:
-        out["patient"] = mrns.get(r.entity_id)
-        out["changes"] = {} if read else _changes(r.before, r.after)
+
+
+def _with_values(s: Session, rows: list[Any], mrns: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows with their changes (clinical roles): the images are read a few records at a
+    time, and only their bounded changes (:func:`_changes`) are kept."""
+    actions = {r.id: r.action for r in rows}
+    kept: dict[int, tuple[dict[str, Any], Any]] = {}
+    images = (
+        select(AuditRecord.id, AuditRecord.before, AuditRecord.after)
+        .where(AuditRecord.id.in_(actions))
+        .execution_options(yield_per=5)
+    )
+    for rid, before, after in s.execute(images):
+        if _category(actions[rid]) == "read":
+            kept[rid] = ({}, after.get("view") if isinstance(after, dict) else None)
+        else:
+            kept[rid] = (_changes(before, after), None)
+    out = []
+    for r in rows:
+        changes, view = kept[r.id]
+        row = _row(r, sorted(changes), view)
+        out.append({**row, "patient": mrns.get(r.entity_id), "changes": changes})
     return out
+
+
+def _split(fields: str | None) -> list[str]:
+    return sorted(fields.split(FIELD_SEPARATOR)) if fields else []
 
 
 def _aware(t: dt.datetime) -> dt.datetime:
@@ -258,10 +290,14 @@ def audit_page(
     offset = max(0, min(offset, 10_000_000))
     limit = max(1, min(limit, MAX_PAGE))
     with db.read() as s:
-        q = _query(s, who, f, values)
-        total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0)
-        rows = s.scalars(q.order_by(AuditRecord.id.desc()).offset(offset).limit(limit)).all()
-        mrns: dict[str, str] = {}
+        where = _conditions(s, who, f, values)
+        total = int(s.scalar(select(func.count(AuditRecord.id)).where(*where)) or 0)
+        dialect = s.get_bind().dialect.name
+        columns = (
+            _LISTED if values else (*_LISTED, changed_fields_column(dialect), view_column(dialect))
+        )
+        page = select(*columns).where(*where).order_by(AuditRecord.id.desc())
+        rows = list(s.execute(page.offset(offset).limit(limit)).all())
         if values:
             ids = {int(r.entity_id) for r in rows if r.entity_id.isdigit()}
             found = s.execute(
@@ -269,8 +305,9 @@ def audit_page(
                     Patient.organisation_id == who.organisation_id, Patient.id.in_(ids)
                 )
             ).all()
-            mrns = {str(i): m for i, m in found}
-        out = tuple(_row(r, values, mrns) for r in rows)
+            out = tuple(_with_values(s, rows, {str(i): m for i, m in found}))
+        else:
+            out = tuple(_row(r, _split(r.fields), r.view) for r in rows)
     return AuditPage(out, total, offset, limit, values)
 
 

@@ -51,8 +51,9 @@ def _failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: the job failed unexpectedly"
 
 
-def execute(url: str, job_id: int) -> str:
-    """Run job ``job_id`` of the database at ``url`` (a Dask task): its final state."""
+def execute(url: str, job_id: int, limits: trials.RunLimits = trials.RunLimits()) -> str:
+    """Run job ``job_id`` of the database at ``url`` (a Dask task): its final state. An
+    analysis runs within ``limits`` (time, memory); past them the job fails, saying so."""
     db = _database(url)
     runner = jobs.RUNNER_ID
     job = jobs.claim(db, job_id, runner)
@@ -72,7 +73,12 @@ def execute(url: str, job_id: int) -> str:
     try:
         who = jobs.owner_principal(db, job)
         out = trials.run_analysis(
-            db, who, job["inputs"]["trial"], should_stop=should_stop, on_step=on_step
+            db,
+            who,
+            job["inputs"]["trial"],
+            should_stop=should_stop,
+            on_step=on_step,
+            limits=limits,
         )
     except Exception as exc:  # every failure is the job's, recorded
         jobs.finish(db, job_id, runner, state="failed", error=_failure(exc))
@@ -91,11 +97,20 @@ def execute(url: str, job_id: int) -> str:
 
 class JobEngine:
     """Starts jobs on Dask: an in-process cluster of ``threads`` threads (made at the first
-    job), or the cluster of ``scheduler``. :meth:`close` marks the jobs this process was
-    running as interrupted and stops the in-process cluster."""
+    job), or the cluster of ``scheduler``. Each analysis runs within ``limits``.
+    :meth:`close` marks the jobs this process was running as interrupted and stops the
+    in-process cluster."""
 
-    def __init__(self, db: Database, *, scheduler: str | None = None, threads: int = 4) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        scheduler: str | None = None,
+        threads: int = 4,
+        limits: trials.RunLimits = trials.RunLimits(),
+    ) -> None:
         self.db = db
+        self.limits = limits
         self.scheduler = scheduler
         self.threads = threads
         self._client: Any = None
@@ -133,7 +148,9 @@ class JobEngine:
         from distributed import fire_and_forget
 
         client = self._dask()
-        future = client.submit(execute, self.db.url, job_id, key=f"tacepath-job-{job_id}")
+        future = client.submit(
+            execute, self.db.url, job_id, self.limits, key=f"tacepath-job-{job_id}"
+        )
         fire_and_forget(future)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:

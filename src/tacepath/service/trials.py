@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,10 @@ __all__ = [
     "MAX_CAPTURED_BYTES",
     "MAX_FILE_BYTES",
     "REQUIRED_KINDS",
+    "RUN_MEMORY_MIB",
+    "RUN_TIMEOUT",
     "STOPPED",
+    "RunLimits",
     "analysis_report",
     "check_ready",
     "create_trial",
@@ -56,12 +60,43 @@ FILE_KINDS = ("adsl", "adtte", "adae", "sap")
 REQUIRED_KINDS = ("adsl", "adtte", "sap")
 #: The longest a run may take (seconds).
 RUN_TIMEOUT = 900
+#: The most memory (address space, MiB) a run's child process may take.
+RUN_MEMORY_MIB = 4096
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: The most of the runner's standard output, and of its standard error, that is kept (the
 #: end of each, where the outcome is); the rest is read and dropped as it arrives.
 MAX_CAPTURED_BYTES = 64 * 1024
 #: The exit code :func:`run_capped` gives a child it stopped on request.
 STOPPED = -2
+
+
+@dataclass(frozen=True, slots=True)
+class RunLimits:
+    """The bounds of one analysis run: wall time in seconds and the runner child's memory
+    in MiB (its address space, ``RLIMIT_AS``; threads' stacks and mapped libraries count)."""
+
+    timeout_s: float = RUN_TIMEOUT
+    memory_mib: int = RUN_MEMORY_MIB
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.timeout_s <= 86400:
+            raise ValueError("analysis timeout: 1 to 86400 seconds")
+        if not 64 <= self.memory_mib <= 1024 * 1024:
+            raise ValueError("analysis memory: 64 to 1048576 MiB")
+
+
+#: Run in the child before the command: limit its address space, then become the command.
+#: (A ``preexec_fn`` would do the same but is unsafe in a threaded server.)
+_LIMITED = (
+    "import os, resource, sys; n = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_AS, (n, n)); os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
+def _out_of_memory(code: int, err: str) -> bool:
+    """Whether a child under a memory limit ended for want of memory: Python's
+    ``MemoryError``, or a signal native code raises when an allocation fails."""
+    return code != 0 and ("MemoryError" in err[-4000:] or code in (-6, -7, -11))
 
 
 class _Tail:
@@ -93,6 +128,7 @@ def run_capped(
     cmd: list[str],
     *,
     timeout: float,
+    memory_mib: int | None = None,
     cap: int = MAX_CAPTURED_BYTES,
     should_stop: Callable[[], bool] | None = None,
     poll_s: float = 1.0,
@@ -103,8 +139,31 @@ def run_capped(
 
     Memory stays bounded whatever the child prints; a child running past ``timeout`` seconds
     is killed (exit code -1), and so is one whose ``should_stop()`` (asked every ``poll_s``
-    seconds) says so (exit code :data:`STOPPED`).
+    seconds) says so (exit code :data:`STOPPED`). With ``memory_mib`` the child's address
+    space is limited (``setrlimit(RLIMIT_AS)``, POSIX); one that runs out of it ends with
+    its own exit code and an error naming the limit.
     """
+    code, out, err = _run_capped(cmd, timeout, memory_mib, cap, should_stop, poll_s, cwd)
+    if memory_mib is not None and _out_of_memory(code, err):
+        last = err.strip().splitlines()[-1:] or [""]
+        err = (
+            f"the analysis needed more memory than its limit of {memory_mib} MiB "
+            f"(last message: {last[0][:200]})"
+        )
+    return code, out, err
+
+
+def _run_capped(
+    cmd: list[str],
+    timeout: float,
+    memory_mib: int | None,
+    cap: int,
+    should_stop: Callable[[], bool] | None,
+    poll_s: float,
+    cwd: Path | None,
+) -> tuple[int, str, str]:
+    if memory_mib is not None:
+        cmd = [sys.executable, "-c", _LIMITED, str(memory_mib * 1024 * 1024), *cmd]
     deadline = time.monotonic() + timeout
     with subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
@@ -349,11 +408,14 @@ def run_analysis(
     *,
     should_stop: Callable[[], bool] | None = None,
     on_step: Callable[[str], None] | None = None,
+    limits: RunLimits = RunLimits(),
 ) -> dict[str, Any]:
     """Run the trial's SAP on its current files with ``tacepath analyze``; store the report.
 
-    ``should_stop`` (asked every second while the runner works) stops it: the analysis is
-    stored as ``stopped``. ``on_step`` hears each step as it starts (a job's progress).
+    The run is bounded by ``limits`` (time and memory: past either it is ``failed`` with an
+    error naming the limit). ``should_stop`` (asked every second while the runner works)
+    stops it: the analysis is stored as ``stopped``. ``on_step`` hears each step as it
+    starts (a job's progress).
     """
     check(who.role, "trial.run")
     files = _analysis_files(db, who, trial_id)
@@ -377,7 +439,11 @@ def run_analysis(
         if on_step:
             on_step("running the analysis plan")
         code, out, err = run_capped(
-            _command(folder, files), timeout=RUN_TIMEOUT, should_stop=should_stop, cwd=folder
+            _command(folder, files),
+            timeout=limits.timeout_s,
+            memory_mib=limits.memory_mib,
+            should_stop=should_stop,
+            cwd=folder,
         )
         if on_step:
             on_step("storing the report")

@@ -80,7 +80,8 @@ def run(
 ) -> dict[str, Any]:
     """Run the SAP on the current files with ``tacepath analyze`` (a few seconds; 501 when
     the runner is not installed, 422 with its messages when the data or plan are refused)."""
-    return trials.run_analysis(get_db(request), who, trial_id)
+    limits = request.app.state.settings.run_limits
+    return trials.run_analysis(get_db(request), who, trial_id, limits=limits)
 
 
 #: The runner's report is self-contained (inline styles, embedded figures).
