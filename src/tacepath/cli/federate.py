@@ -196,6 +196,20 @@ def _write_json(out: Path, obj: Any) -> None:
     out.write_text(json.dumps(obj, allow_nan=False) + "\n", encoding="utf-8")
 
 
+def _round_state(path: Path, spec: Any, site: str) -> dict[str, Any]:
+    """The centre's state for this round, checked against the site's options."""
+    from tacepath.survival.federated_cox import read_state
+
+    spec_in, current = read_state(read_json_or_yaml(path, field="--state"), path.name)
+    if spec_in != spec:
+        raise InputError("--state", spec_in.to_dict(), f"the options given: {spec.to_dict()}")
+    if current.get("done"):
+        raise InputError("--state", "done", "a state still iterating")
+    if current.get("sites") and site not in current["sites"]:
+        raise InputError("--site", site[:50], f"one of {current['sites']}")
+    return current
+
+
 @federate_app.command("cox-round")
 def cox_round(
     data_path: Path = input_file(..., metavar="DATA", help="The site's CSV or Parquet file."),
@@ -220,7 +234,7 @@ def cox_round(
     """Write a site's sums for one round of the federated Cox fit, at the state's beta;
     refused when a time cell or stratum holds fewer than --min-count rows."""
     from tacepath.cli.survival import read_table
-    from tacepath.survival.federated_cox import CoxSpec, new_state, read_state, site_round
+    from tacepath.survival.federated_cox import CoxSpec, new_state, site_round
 
     try:
         spec = CoxSpec(
@@ -232,16 +246,10 @@ def cox_round(
             time_unit=time_unit,  # type: ignore[arg-type]
             min_count=min_count,
         )
-        if state is None:
-            current = new_state(spec)
-        else:
-            spec_in, current = read_state(read_json_or_yaml(state, field="--state"), state.name)
-            if spec_in != spec:
-                raise InputError("--state", spec_in.to_dict(), f"the options given: {spec}")
-            if current.get("done"):
-                raise InputError("--state", "done", "a state still iterating")
-            if current.get("sites") and site not in current["sites"]:
-                raise InputError("--site", site[:50], f"one of {current['sites']}")
+        current = new_state(spec) if state is None else _round_state(state, spec, site)
+    except InputError as exc:
+        exit_with_errors(exc, source=str(state or data_path))
+    try:
         data = read_table(data_path, encoding)
         obj = site_round(
             data,
@@ -276,14 +284,16 @@ def cox_combine(
     from tacepath.survival.federated_cox import CoxSpec, combine, new_state
 
     try:
+        current = None if state is None else read_json_or_yaml(state, field="--state")
+    except InputError as exc:
+        exit_with_errors(exc, source=str(state))
+    try:
         if len(sites) > 1000:
             raise InputError("SITES", len(sites), "at most 1000 site files")
         if not 0.5 <= conf_level < 1:
             raise InputError("--conf-level", conf_level, "a number from 0.5 to below 1")
         files = [(p.name, read_json_or_yaml(p, field="SITES")) for p in sites]
-        if state is not None:
-            current = read_json_or_yaml(state, field="--state")
-        else:
+        if current is None:
             first = files[0][1]
             spec = first.get("spec") if isinstance(first, dict) else None
             current = new_state(CoxSpec.from_dict(spec, files[0][0]))
