@@ -282,3 +282,42 @@ def test_sites_must_be_distinct_and_the_same_in_every_round(tmp_path: Path) -> N
 def test_a_state_from_elsewhere_is_refused() -> None:
     with pytest.raises(InputError, match="not a Cox state"):
         combine({"format": "tacepath-federated-survival"}, [])
+
+
+@pytest.mark.parametrize(
+    ("case", "coding"),
+    [
+        ("lung_efron", {"sex": ("sexmale", "male")}),
+        ("lung_breslow", {"sex": ("sexmale", "male")}),
+        ("veteran_strata2", {}),
+    ],
+)
+def test_sites_cut_from_an_r_data_set_give_r_coxph(case: str, coding: dict[str, Any]) -> None:
+    """R ``coxph`` (tests/fixtures/r) on the whole data set; three sites of every third row."""
+    from tests.survival.rfixtures import close, dataset, load
+
+    c = next(x for x in load("cox")["cases"] if x["name"] == case)
+    args, fit = c["args"], c["fit"]
+    data = dataset(args["data"])
+    covariates = []
+    for name in args["covariates"]:
+        if name in coding:  # a factor coded 0/1 at the site, as R's treatment coding does
+            term, level = coding[name]
+            data[term] = (data[name] == level).astype(float).where(data[name].notna())
+            name = term
+        covariates.append(name)
+    spec = CoxSpec(time=args["time"], event=args["event"], covariates=tuple(covariates),
+                   strata=tuple(args["strata"] or ()), ties=args["ties"], min_count=1)  # fmt: skip
+    frames = [data.iloc[i::3] for i in range(3)]
+    state = new_state(spec)
+    while not state["done"]:
+        files = [(f"S{i}", site_round(f, spec, beta=state["beta"], centre=state["centre"],
+                                      site=f"S{i}", round_no=state["round"]))
+                 for i, f in enumerate(frames)]  # fmt: skip
+        state = combine(state, files)
+    got = state["result"]
+    assert got["terms"] == fit["terms"]
+    close(got["coef"], fit["coef"], f"{case} coef")
+    close(got["se"], fit["se"], f"{case} se")
+    close(got["loglik"], fit["loglik"], f"{case} loglik")
+    assert got["n"] == fit["n"]
