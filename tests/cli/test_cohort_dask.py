@@ -104,3 +104,19 @@ def test_inputs_and_outputs_refused(tmp_path: Path) -> None:
     r = runner.invoke(app, ["assess", str(src), "--partitions", "2"])
     assert r.exit_code == 2
     assert "--out" in r.output
+
+
+def test_a_damaged_file_or_a_table_without_ids_is_refused_clearly(tmp_path: Path) -> None:
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    pd.read_csv(EXAMPLES / "cohort.csv", dtype=str).to_parquet(folder / "a.parquet", index=False)
+    (folder / "b.parquet").write_bytes(b"PAR1" + b"damaged" * 3 + b"PAR1")
+    with pytest.raises(InputError, match="readable Parquet files"):
+        assess_cohort_partitioned(folder, tmp_path / "o.parquet", partitions=2, processes=False)
+    pd.DataFrame({"x": [1, 2, 3]}).to_parquet(tmp_path / "no-id.parquet", index=False)
+    with pytest.raises(InputError, match="an id column") as info:
+        assess_cohort_partitioned(
+            tmp_path / "no-id.parquet", tmp_path / "o.parquet", partitions=2, processes=False
+        )
+    assert len(info.value.problems) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["no-id.parquet", "registry"]

@@ -102,7 +102,7 @@ def _client(scheduler: str, workers: int, processes: bool) -> Iterator[Any]:
             threads_per_worker=1,
             processes=processes,
             dashboard_address=None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # a failed task is reported as an InputError
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
@@ -120,6 +120,8 @@ def _assess_part(
         scores = assess_cohort(frame, options, first_row=first_row, problems=problems)
     except InputErrors:
         return _Outcome(0, tuple(problems.items), problems.total)
+    except InputError as exc:  # a table-wide problem (no id column)
+        return _Outcome(0, exc.problems[:1], 1)
     with _TableOutput(Path(out)) as output:
         output.write(scores)
         output.commit()
@@ -176,12 +178,12 @@ def assess_cohort_partitioned(
             dask.config.set({"dataframe.convert-string": False}),
             _client(scheduler, workers, processes) as client,
         ):
-            try:
+            try:  # a damaged file shows when its footer or its rows are read
                 ddf = dd.read_parquet([str(p) for p in sources])
+                ddf = client.persist(ddf.repartition(npartitions=partitions))
+                lengths = [int(n) for n in client.compute(ddf.map_partitions(len)).result()]
             except (OSError, ValueError) as exc:
-                raise InputError("file", str(exc)[:200], "a Parquet dataset") from None
-            ddf = client.persist(ddf.repartition(npartitions=partitions))
-            lengths = [int(n) for n in client.compute(ddf.map_partitions(len)).result()]
+                raise InputError("file", str(exc)[:200], "readable Parquet files") from None
             first, tasks = 2, []
             for i, part in enumerate(ddf.to_delayed()):
                 target = str(tmp / f"{PART_PREFIX}{i:05d}.parquet")
