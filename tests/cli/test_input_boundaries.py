@@ -137,6 +137,15 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     survival = folder / "survival.csv"
     rows = [f"{t},{t % 3 != 0:d},{'AB'[t % 2]},{50 + t}" for t in range(1, 21)]
     survival.write_text("time,status,arm,age\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    cox = ["--time", "time", "--event", "status", "--covariates", "age", "--min-count", "1"]
+    for args in (
+        ["federate", "cox-round", str(survival), *cox, "--out", str(folder / "cox-round0.json")],
+        ["federate", "cox-combine", str(folder / "cox-round0.json"),
+         "--out", str(folder / "cox-state.json")],
+        ["federate", "cox-round", str(survival), *cox, "--state", str(folder / "cox-state.json"),
+         "--out", str(folder / "cox-round1.json")],
+    ):  # fmt: skip
+        assert runner.invoke(app, args).exit_code == 0, args
     from tacepath.service.auth import create_organisation
     from tacepath.service.db import Database
 
@@ -220,6 +229,17 @@ def _calls(d: Data) -> dict[str, Call]:
             [*survival, "--min-count", "1"],
             {"data_path": TABLES},
             {"out": out / "site.json"},
+        ),
+        "federate cox-round": Call(
+            {"data_path": d.survival, "state": d.folder / "cox-state.json"},
+            [*survival, "--covariates", "age", "--min-count", "1"],
+            {"data_path": TABLES},
+            {"out": out / "cox-round.json"},
+        ),
+        "federate cox-combine": Call(
+            {"state": d.folder / "cox-state.json"},
+            [str(d.folder / "cox-round1.json")],
+            outputs={"out": out / "cox-state.json"},
         ),
         "reconstruct": Call(
             {

@@ -122,6 +122,18 @@ def assess_command(
         help="Text encoding of a CSV or JSON Lines cohort (default UTF-8, a BOM accepted), "
         "e.g. cp1252 or latin-1.",
     ),
+    partitions: int | None = typer.Option(
+        None,
+        "--partitions",
+        help="Assess a Parquet cohort (file or folder) in N Dask partitions into the folder "
+        "--out (one Parquet file per partition).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="With --partitions: local (a local Dask cluster, the default) or the address "
+        "of a Dask scheduler, tcp://host:port.",
+    ),
 ) -> None:
     """Score patients: Child-Pugh, ALBI, mALBI, MELD, MELD-Na, MELD 3.0, BCLC, Milan,
     up-to-seven, six-and-twelve, HAP, mHAP-II — each with its reasons and source.
@@ -135,6 +147,8 @@ def assess_command(
       tacepath assess examples/cohort.csv --out scores.parquet
 
       tacepath assess registry.csv --encoding cp1252 --out scores.csv
+
+      tacepath assess registry.parquet --partitions 8 --scheduler local --out scores.parquet
     """
     from rich.console import Console
 
@@ -147,6 +161,9 @@ def assess_command(
 
     try:
         options = _options(albumin_band, meld_cap)
+        if partitions is not None or scheduler is not None:
+            _assess_partitioned(path, out, options, partitions, scheduler, encoding)
+            return
         if path.suffix.lower() in COHORT_SUFFIXES:
             _assess_cohort(path, out, options, encoding)
             return
@@ -167,6 +184,28 @@ def assess_command(
     console = Console()
     for r in results:
         render_assessment(console, r)
+
+
+def _assess_partitioned(
+    path: Path,
+    out: Path | None,
+    options: AssessOptions,
+    partitions: int | None,
+    scheduler: str | None,
+    encoding: str | None,
+) -> None:
+    """A Parquet cohort on Dask, into the folder ``out`` (docs/scaling.md)."""
+    from tacepath.interop.cohort_dask import assess_cohort_partitioned
+
+    if out is None:
+        raise InputError("--out", "(none)", "an output folder name ending .parquet")
+    if encoding is not None:
+        raise InputError("--encoding", encoding, "only for a .csv or .jsonl cohort file")
+    count = 4 if partitions is None else partitions
+    n = assess_cohort_partitioned(
+        path, out, options, partitions=count, scheduler=scheduler or "local"
+    )
+    typer.echo(f"{n} patients assessed in {count} partitions → {out}", err=True)
 
 
 def _assess_cohort(
