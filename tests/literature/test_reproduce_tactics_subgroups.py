@@ -113,3 +113,17 @@ def test_geometric_mean_inside_its_rounding_range(lower: float, ratio: float) ->
     value, (lo, hi) = hr_from_ci_range(lower, upper)
     assert lower < value < upper
     assert lo <= value <= hi
+
+
+def test_html_report_shows_the_rows_in_a_scrollable_region(rep: Reproduction) -> None:
+    from tacepath.report.reproduce_report import reproduction_html
+
+    text = reproduction_html(rep)
+    assert (
+        '<div class="scroll" role="region" aria-label="Table: paper vs reproduced '
+        '(scrolls sideways)" tabindex="0">\n<table class="repro">'
+    ) in text
+    assert SECTION_SUBGROUPS in text
+    assert SECTION_PPS in text
+    assert "OS HR, Up to 7 IN" in text
+    assert text.count('class="scroll"') == 3  # rows, number at risk, deaths split
