@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from tacepath.literature.reproduce import Reproduction, reproduce
 from tacepath.literature.reproduce._tactics_subgroups import (
+    SECTION_EXPLORATORY,
     SECTION_PPS,
     SECTION_SUBGROUPS,
     Level,
@@ -127,3 +128,22 @@ def test_html_report_shows_the_rows_in_a_scrollable_region(rep: Reproduction) ->
     assert SECTION_PPS in text
     assert "OS HR, Up to 7 IN" in text
     assert text.count('class="scroll"') == 3  # rows, number at risk, deaths split
+
+
+def test_exploratory_p_values_against_their_hr_and_ci(rep: Reproduction) -> None:
+    rows = _rows(rep, SECTION_EXPLORATORY)
+    assert len(rows) == 3
+    mvi = rows["Time to MVI (patients with MVI or EHS): p against the Wald p of its HR and CI"]
+    # se = (ln 0.75 - ln 0.10) / (2 x 1.959964); z = ln 0.28 / se
+    se = (math.log(0.75) - math.log(0.10)) / (2 * 1.959963984540054)
+    want = math.erfc(abs(math.log(0.28) / se) / math.sqrt(2))
+    assert mvi.reproduced == pytest.approx(want, rel=1e-9)  # type: ignore[attr-defined]
+    assert round(mvi.reproduced, 4) == 0.0133  # type: ignore[attr-defined]
+    # Printed 0.007: outside the Wald range over the rounding (0.0098-0.0176) by more than
+    # 0.1 on the normal-deviate scale.
+    assert {r.verdict for r in rows.values()} == {"differs"}  # type: ignore[attr-defined]
+    tail = " (patients with MVI or EHS): p against the Wald p of its HR and CI"
+    ehs = rows["Time to EHS" + tail]
+    stage = rows["Time to stage progression" + tail]
+    assert ehs.reproduced == stage.reproduced  # type: ignore[attr-defined]
+    assert "print the same medians, HR" in stage.why  # type: ignore[attr-defined]

@@ -12,6 +12,8 @@ it is read):
 * each level's patients against Table 1, where Table 1 prints the same level per arm;
 * the two TACE-specific PFS HRs the Results text prints by up-to-seven status (the PFS forest
   plot, Fig. 6, prints no HRs in the paper's text);
+* the p-values of the exploratory times to MVI, to EHS and to stage progression (Results,
+  Fig. 7) against the Wald p of their printed HR and CI;
 * the median post-progression survival of each arm (Discussion), by the definition of the
   reference the paper cites for it (Terashima et al. 2016 [2]_): median OS − median PFS, here
   the paper's updated TACE-specific PFS, from the registry's printed medians.
@@ -37,6 +39,7 @@ from pydantic import ConfigDict, Field, model_validator
 from tacepath.domain.datafile import read_yaml_model
 from tacepath.domain.values import FrozenModel as _Frozen
 from tacepath.evidence.model import Source, Trial
+from tacepath.literature.reproduce._consistency import P_TOLERANCE, wald_p, wald_p_range
 from tacepath.literature.reproduce._printed import DATA_DIR
 from tacepath.literature.reproduce._rows import (
     Printed,
@@ -47,6 +50,7 @@ from tacepath.literature.reproduce._rows import (
 )
 
 __all__ = [
+    "SECTION_EXPLORATORY",
     "SECTION_PPS",
     "SECTION_SUBGROUPS",
     "TacticsSubgroups",
@@ -59,6 +63,7 @@ __all__ = [
 
 SECTION_SUBGROUPS = "Subgroup hazard ratios (Fig. 3, OS; Results, TACE-specific PFS)"
 SECTION_PPS = "Post-progression survival (Discussion)"
+SECTION_EXPLORATORY = "Exploratory times to MVI, EHS and stage progression (Results, Fig. 7)"
 
 #: Counts must add up exactly.
 EXACT = Tolerance(close=0.0, scale="absolute")
@@ -107,6 +112,20 @@ class PfsUpToSeven(_Frozen):
     levels: tuple[PfsLevel, ...]
 
 
+class ExploratoryEndpoint(_Frozen):
+    name: str
+    medians: tuple[float, float]
+    hr: float = Field(gt=0)
+    ci: tuple[float, float]
+    p: float = Field(gt=0, lt=1)
+    note: str | None = Field(None, max_length=400)
+
+
+class Exploratory(_Frozen):
+    where: str
+    endpoints: tuple[ExploratoryEndpoint, ...]
+
+
 class Pps(_Frozen):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -126,6 +145,7 @@ class TacticsSubgroups(_Frozen):
     factors: tuple[Factor, ...]
     pfs_up_to_seven: PfsUpToSeven
     pps: Pps
+    exploratory: Exploratory
 
     @model_validator(mode="after")
     def _source_listed(self) -> TacticsSubgroups:
@@ -242,7 +262,29 @@ def subgroup_rows() -> tuple[ReproductionRow, ...]:
     ]
     for f in data.factors:
         rows += _count_rows(data, f)
+    rows += [
+        _exploratory_p_row(cite, data.exploratory.where, e) for e in data.exploratory.endpoints
+    ]
     return tuple(rows)
+
+
+def _exploratory_p_row(cite: str, where: str, e: ExploratoryEndpoint) -> ReproductionRow:
+    value = wald_p(e.hr, *e.ci)
+    span = wald_p_range(e.hr, *e.ci, decimals=2)
+    return compared(
+        section=SECTION_EXPLORATORY,
+        quantity=f"{e.name} (patients with MVI or EHS): p against the Wald p of its HR and CI",
+        printed=Printed(value=e.p, decimals=3, source=cite, where=where),
+        reproduced=value,
+        reproduced_range=span,
+        tolerance=P_TOLERANCE,
+        why=(
+            f"Wald test from HR {e.hr:.2f} ({e.ci[0]:.2f}–{e.ci[1]:.2f}): two-sided p = "
+            f"{value:#.3g}, {span[0]:#.3g} to {span[1]:#.3g} over the printed rounding. The "
+            "paper's test is not named; with few events a log-rank p can differ from the Wald p."
+            + (f" {e.note}" if e.note else "")
+        ),
+    )
 
 
 def pps_rows(trial: Trial) -> tuple[ReproductionRow, ...]:
