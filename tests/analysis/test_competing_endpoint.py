@@ -174,3 +174,58 @@ def test_no_event_of_the_cause_is_refused_clearly_and_none_competing_is_fine() -
     assert cr["competing_risks"]["gray_test_competing"]["stat"] is None
     assert cr["competing_risks"]["events"]["TACE alone"]["competing"] == 0
     assert cr["competing_risks"]["fine_gray"]["hr"] is not None
+
+
+def _gray_plan(sides: int) -> Sap:
+    raw = load_sap(SAP)[0].model_dump(mode="json", exclude_none=True)
+    raw["subgroups"] = None
+    raw["sides"] = sides
+    raw["endpoints"][0]["competing_risks"] = CR
+    raw["endpoints"][0]["test"] = "gray"
+    return parse_sap({k: v for k, v in raw.items() if v is not None})
+
+
+def test_gray_as_the_endpoints_test_equals_cmprsk_and_gates() -> None:
+    """test: gray — the endpoint's gatekeeping p is Gray's test of the cause (cuminc,
+    stratified by the test strata): two-sided p equal to R; one-sided from z = ±√stat, signed
+    like the Fine-Gray coefficient of the experimental arm (both from cmprsk)."""
+    from scipy.stats import norm
+
+    want = R_OUT["endpoints"]["TACEPFS"]
+    two = run_analysis(_gray_plan(2), _data())
+    t2 = two.endpoint("TACEPFS").test
+    assert t2 is not None
+    assert t2.method == "gray"
+    assert t2.p == pytest.approx(want["gray_test"]["p"], rel=RTOL)
+    assert t2.p_two_sided == pytest.approx(want["gray_test"]["p"], rel=RTOL)
+    assert t2.statistic**2 == pytest.approx(want["gray_test"]["stat"], rel=RTOL)
+    assert (t2.statistic > 0) == (want["fine_gray"]["coef"] > 0)
+    one = run_analysis(_gray_plan(1), _data())
+    pfs = one.endpoint("TACEPFS")
+    assert pfs.test is not None
+    direction = _gray_plan(1).direction
+    z = pfs.test.statistic
+    assert pfs.test.p == pytest.approx(norm.cdf(z) if direction == "less" else norm.sf(z))
+    assert pfs.test_p == pfs.test.p
+    step = one.to_dict()["gatekeeping"]["steps"][0]
+    assert step["p"] == pfs.test.p  # the competing-risks endpoint is gated on Gray's p
+    d = pfs.to_dict()["test"]
+    assert d["tests"] == [{"rho": 0.0, "gamma": None, "z": pytest.approx(z)}]
+
+
+def test_gray_test_needs_competing_risks() -> None:
+    raw = load_sap(SAP)[0].model_dump(mode="json", exclude_none=True)
+    raw["endpoints"][0]["test"] = "gray"
+    with pytest.raises(InputErrors, match="competing_risks"):
+        parse_sap({k: v for k, v in raw.items() if v is not None})
+
+
+def test_report_names_grays_test(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from tacepath.report.trial_report import write_trial_report
+
+    files = write_trial_report(run_analysis(_gray_plan(2), _data()), tmp_path, pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    assert "Gray&#39;s test (cumulative incidence of the cause)" in html or (
+        "Gray's test (cumulative incidence of the cause)" in html
+    )

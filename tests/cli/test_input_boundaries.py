@@ -190,9 +190,12 @@ def _calls(d: Data) -> dict[str, Call]:
         ),
         "response": Call({"timeline": TIMELINE}, suffixes={"timeline": TIMELINES}),
         "endpoints": Call(
-            {"timelines": EXAMPLES / "timelines" / "cohort.jsonl"},
-            suffixes={"timelines": TIMELINES},
-            outputs={"out": out / "adtte.csv"},
+            {
+                "timelines": EXAMPLES / "timelines" / "cohort.jsonl",
+                "adsl": EXAMPLES / "timelines" / "adsl.csv",
+            },
+            suffixes={"timelines": TIMELINES, "adsl": ADAM},
+            outputs={"out": out / "adtte.csv", "tace_intervals": out / "intervals.csv"},
         ),
         "summary mdt": Call(
             {"patient_file": EXAMPLES / "pathway" / "P003_snapshot.json",

@@ -18,6 +18,7 @@ References
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -70,6 +71,11 @@ def competing_risks_result(
             (float(t), float(fi), float(vi)) for t, fi, vi in zip(e.landmarks, f, v, strict=True)
         )
     g1, g2 = gray.get("1"), gray.get("2")
+    z = nan
+    if g1 is not None and g1.variance.size == 1 and g1.variance[0, 0] > 0:
+        # The score is of the first group of the curves (sorted arms); sign it for exp.
+        sign = 1.0 if str(cif.groups[0]) == exp else -1.0
+        z = sign * float(g1.score[0]) / math.sqrt(float(g1.variance[0, 0]))
     return CompetingRisksResult(
         cause=cr.cause,
         competing=cr.competing,
@@ -87,4 +93,5 @@ def competing_risks_result(
         se=float(fg.se[0]),
         p=float(fg.p[0]),
         curves=cif.curves,
+        gray_z=z,
     )

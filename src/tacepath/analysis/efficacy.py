@@ -23,7 +23,13 @@ from scipy.stats import norm
 from tacepath.adam.model import AnalysisData
 from tacepath.analysis._frames import _ARM, _E, _T, _TRT, _endpoint_frame
 from tacepath.analysis.competing import competing_risks_result
-from tacepath.analysis.results import ArmSummary, EndpointResult, EndpointTest, Estimate
+from tacepath.analysis.results import (
+    ArmSummary,
+    CompetingRisksResult,
+    EndpointResult,
+    EndpointTest,
+    Estimate,
+)
 from tacepath.analysis.sap import EndpointPlan, Sap
 from tacepath.analysis.stratified_rmst import stratified_rmst
 from tacepath.errors import StatisticalWarning
@@ -80,6 +86,18 @@ def _landmarks(curve: Any, times: Sequence[float]) -> tuple[tuple[float, Estimat
 
 def _one_sided(z: float, direction: str) -> float:
     return float(norm.cdf(z) if direction == "less" else norm.sf(z))
+
+
+def _gray_endpoint_test(sap: Sap, cr: CompetingRisksResult | None) -> EndpointTest:
+    """Gray's test of the cause (``cmprsk::cuminc``, stratified by the test strata) as the
+    endpoint's test: two-sided p as cuminc gives it; one-sided from its signed z."""
+    if cr is None:  # pragma: no cover - the plan refuses test: gray without competing_risks
+        raise ValueError("test: gray needs competing_risks")
+    z = cr.gray_z
+    p = _one_sided(z, sap.direction) if sap.sides == 1 else cr.gray_p
+    return EndpointTest(
+        method="gray", weights=((0.0, 0.0),), z=(z,), statistic=z, p=p, p_two_sided=cr.gray_p
+    )
 
 
 def _endpoint_test(
@@ -153,6 +171,7 @@ def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointRe
         conf_level=sap.conf_level,
     ).curves[0]
     groups = [str(g) for g in lr.groups]
+    cr = None if e.competing_risks is None else competing_risks_result(sap, e, frame, strata)
     rmst = None
     if e.rmst_tau is not None:
         rmst = rmst_test(
@@ -221,7 +240,9 @@ def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointRe
         rejected=False,
         warnings=notes,
         km=km,
-        test=_endpoint_test(sap, e, frame, strata, z, p_two),
+        test=_gray_endpoint_test(sap, cr)
+        if e.test == "gray"
+        else _endpoint_test(sap, e, frame, strata, z, p_two),
         rmst_stratified=None
         if e.rmst_tau is None or not e.rmst_stratified
         else stratified_rmst(
@@ -232,7 +253,5 @@ def endpoint_result(sap: Sap, data: AnalysisData, e: EndpointPlan) -> EndpointRe
             reference=ref,
             conf_level=sap.conf_level,
         ),
-        competing_risks=None
-        if e.competing_risks is None
-        else competing_risks_result(sap, e, frame, strata),
+        competing_risks=cr,
     )

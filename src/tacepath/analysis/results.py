@@ -97,10 +97,11 @@ class ArmSummary:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EndpointTest:
-    """The endpoint's test as the plan names it (log-rank, Fleming–Harrington G(rho, gamma)
-    or MaxCombo): z of the experimental arm per weight (one for log-rank and FH), the
-    statistic (z, or max |z| / max of the signed z for MaxCombo), the p the plan's sidedness
-    asks for and the two-sided p."""
+    """The endpoint's test as the plan names it (log-rank, Fleming–Harrington G(rho, gamma),
+    MaxCombo or Gray's test): z of the experimental arm per weight (one for log-rank, FH and
+    Gray, whose weight is (1 − F(t−))^rho with cmprsk's default rho = 0, shown as
+    ``{"rho": 0, "gamma": null}``), the statistic (z, or max |z| / max of the signed z for
+    MaxCombo), the p the plan's sidedness asks for and the two-sided p."""
 
     method: str
     weights: tuple[tuple[float, float], ...]
@@ -113,7 +114,7 @@ class EndpointTest:
         return {
             "method": self.method,
             "tests": [
-                {"rho": r, "gamma": g, "z": finite_or_none(z)}
+                {"rho": r, "gamma": None if self.method == "gray" else g, "z": finite_or_none(z)}
                 for (r, g), z in zip(self.weights, self.z, strict=True)
             ],
             "statistic": finite_or_none(self.statistic),
@@ -195,6 +196,9 @@ class CompetingRisksResult:
     se: float
     p: float
     curves: tuple[CumulativeIncidence, ...] = field(default=(), repr=False, compare=False)
+    #: Gray's score of the cause over its standard deviation, signed for the experimental arm
+    #: (> 0: a higher cumulative incidence than expected under equality); z² = gray_stat.
+    gray_z: float = float("nan")
 
     def __post_init__(self) -> None:
         _set(self, "events", _read_only_nested(self.events))
@@ -216,6 +220,7 @@ class CompetingRisksResult:
                 "stat": finite_or_none(self.gray_stat),
                 "df": self.gray_df,
                 "p": finite_or_none(self.gray_p),
+                "z": finite_or_none(self.gray_z),
             },
             "gray_test_competing": {
                 "stat": finite_or_none(self.gray_competing_stat),

@@ -174,11 +174,12 @@ class EndpointPlan(BaseModel):
     landmarks: tuple[float, ...] = Field(
         (), description="Times (in `time_unit`) at which S(t) is reported per arm."
     )
-    test: Literal["logrank", "fleming-harrington", "maxcombo"] = Field(
+    test: Literal["logrank", "fleming-harrington", "maxcombo", "gray"] = Field(
         "logrank",
         description=(
             "The endpoint's test (its p is the one gatekeeping uses): the (stratified) "
-            "log-rank test, a Fleming-Harrington G(rho, gamma) test, or MaxCombo."
+            "log-rank test, a Fleming-Harrington G(rho, gamma) test, MaxCombo, or Gray's test "
+            "of the cumulative incidence of the cause (needs competing_risks)."
         ),
     )
     rho: float = Field(0.0, ge=0, description="fleming-harrington: weight S(t-)^rho.")
@@ -203,6 +204,8 @@ class EndpointPlan(BaseModel):
     def _test_options(self) -> EndpointPlan:
         if self.test != "fleming-harrington" and (self.rho != 0 or self.gamma != 0):
             raise ValueError("rho and gamma are options of test: fleming-harrington")
+        if self.test == "gray" and self.competing_risks is None:
+            raise ValueError("test: gray needs competing_risks (the cause and competing event)")
         for rho, gamma in self.combo:
             if rho < 0 or gamma < 0:
                 raise ValueError("combo: every rho and gamma must be >= 0")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from tacepath.cli._app import app
 from tacepath.cli._io import exit_with_errors, input_file, output_path
 from tacepath.errors import InputError
+
+if TYPE_CHECKING:
+    from tacepath.domain.timeline import Timeline
 
 __all__: list[str] = []
 
@@ -40,6 +45,18 @@ def endpoints_command(
         help="Also TTMVIEHS: time to macrovascular invasion or extrahepatic spread >= 10 mm "
         "(TACTICS).",
     ),
+    tace_intervals: Path | None = output_path(
+        None,
+        "--tace-intervals",
+        help="Also write the interval between TACE sessions per patient to this .csv, and "
+        "print its median (range) in weeks (TACTICS).",
+    ),
+    adsl: Path | None = input_file(
+        None, "--adsl", help="ADSL (.csv/.parquet/.xpt) giving each patient's group."
+    ),
+    group: str = typer.Option(
+        "TRT01P", "--group", help="ADSL column of the group for --tace-intervals."
+    ),
 ) -> None:
     """Derive OS, PFS (RECIST 1.1, mRECIST), TACE-specific PFS, TTP and JSH TACE failure.
 
@@ -57,6 +74,8 @@ def endpoints_command(
             raise InputError("--ttp", ttp, "mrecist | recist11")
         if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
             raise InputError("--out", str(out), "a file ending in .csv or .parquet")
+        if tace_intervals is not None and tace_intervals.suffix.lower() != ".csv":
+            raise InputError("--tace-intervals", str(tace_intervals), "a file ending in .csv")
         options = EndpointOptions(
             censor_new_therapy=not no_new_therapy_censoring,
             missed_assessments=missed,
@@ -65,7 +84,17 @@ def endpoints_command(
             ttp_criterion=ttp,  # type: ignore[arg-type]
             tactics_exploratory=tactics_exploratory,
         )
-        df = derive_adtte(load_timelines(timelines), options)
+        loaded = load_timelines(timelines)
+        df = derive_adtte(loaded, options)
+    except InputError as exc:
+        exit_with_errors(exc, source=str(timelines))
+    summaries: list[str] = []
+    if tace_intervals is not None:
+        try:  # errors here are the ADSL's (its column, its patients) or the output's
+            summaries = _write_intervals(loaded, tace_intervals, adsl=adsl, group=group)
+        except InputError as exc:
+            exit_with_errors(exc, source=str(adsl or timelines))
+    try:
         write_adtte(df, out)
     except InputError as exc:
         exit_with_errors(exc, source=str(timelines))
@@ -78,3 +107,39 @@ def endpoints_command(
         if param == "OS" and cnsr == 1:
             label = "last date known alive"
         typer.echo(f"  {param:8s} CNSR={cnsr} {k:6d}  {label}")
+    for line in summaries:
+        typer.echo(line)
+
+
+def _weeks(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+def _write_intervals(
+    loaded: Sequence[Timeline], path: Path, *, adsl: Path | None, group: str
+) -> list[str]:
+    """Write the per-patient intervals; return the summary lines to print."""
+    import pandas as pd
+
+    from tacepath.adam.tace_intervals import INTERVAL_COLUMNS, interval_summary
+    from tacepath.adam.tace_intervals import tace_intervals as intervals_of
+    from tacepath.interop.adam_io import read_dataset
+
+    groups: dict[str, str] | None = None
+    if adsl is not None:
+        frame, _ = read_dataset(adsl, kind="ADSL", option="--adsl")
+        if group not in frame.columns:
+            raise InputError("--group", group[:64], "a column of the ADSL")
+        groups = {str(u): str(g) for u, g in zip(frame["USUBJID"], frame[group], strict=True)}
+    rows = [intervals_of(t) for t in loaded]
+    pd.DataFrame([r.to_dict() for r in rows], columns=list(INTERVAL_COLUMNS)).to_csv(
+        path, index=False
+    )
+    lines = [f"Interval between TACE sessions (weeks), {len(rows)} patients, written to {path}"]
+    for s in interval_summary(rows, groups):
+        lines.append(
+            f"  {s.group[:40]:20s} {s.basis:11s} median {_weeks(s.median_weeks)} "
+            f"(range {_weeks(s.min_weeks)}-{_weeks(s.max_weeks)}); {s.patients} patients "
+            f"with >= 2 sessions, {s.without_interval} without, {s.intervals} intervals"
+        )
+    return lines

@@ -291,6 +291,15 @@ def _test_view(test: dict[str, Any] | None) -> dict[str, str] | None:
     """The endpoint's planned test when it is not the log-rank test (shown on its own row)."""
     if test is None or test["method"] == "logrank":
         return None
+    if test["method"] == "gray":
+        z = test["tests"][0]["z"]
+        chi2 = None if z is None else z * z
+        return {
+            "name": "Gray's test (cumulative incidence of the cause)",
+            "detail": f"z = {_n(z, 3)}; χ² = {_n(chi2, 3)} on 1 df",
+            "p": _p(test["p"]),
+            "p_two": _p(test["p_two_sided"]),
+        }
     parts = [f"G({t['rho']:g},{t['gamma']:g}) z = {_n(t['z'], 3)}" for t in test["tests"]]
     name = "MaxCombo" if test["method"] == "maxcombo" else "Fleming–Harrington"
     return {

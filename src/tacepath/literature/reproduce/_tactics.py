@@ -83,6 +83,7 @@ from tacepath.literature.reproduce._tactics_pseudo import (
 # Defined here before the pseudo-data had a module of their own; still importable here.
 from tacepath.literature.reproduce._tactics_pseudo import CONF_TYPE as CONF_TYPE
 from tacepath.literature.reproduce._tactics_pseudo import TIES as TIES
+from tacepath.literature.reproduce._tactics_subgroups import pps_rows, subgroup_rows
 
 __all__ = [
     "ARMS",
@@ -525,6 +526,8 @@ def tactics_rows(os: OsPseudoData) -> tuple[ReproductionRow, ...]:
         *_consistency_rows(trial),
         *_post_trial_rows(trial, data),
         *_design_rows(data),
+        *subgroup_rows(),
+        *pps_rows(trial),
     )
 
 
@@ -552,4 +555,8 @@ def tactics_notes(os: OsPseudoData) -> tuple[str, ...]:
         "Analysis conventions follow the paper's software (SAS 9.4) defaults: log-log CIs for "
         "the medians (PROC LIFETEST), Breslow ties (PROC PHREG). R's defaults (log CI, Efron "
         "ties) would give slightly different limits.",
+        "Subgroups: Fig. 3 prints HRs, CIs and patients per subgroup but no events or curves, "
+        "so the subgroup HRs are checked against their own CIs and the counts against Table 1, "
+        "not recomputed. The TACE-specific PFS forest plot (Fig. 6) prints no HRs in the "
+        "paper's text: not reproducible, left out.",
     )
