@@ -48,6 +48,7 @@ __all__ = [
     "decision_of",
     "items_from",
     "items_to",
+    "key_from",
     "key_of",
     "rules_digest",
     "store_results",
@@ -113,15 +114,36 @@ class Key:
 
 def key_of(record: PatientRecord) -> Key:
     """The key of ``record`` now (its version, its inputs, this engine, these rules)."""
+    return key_from(
+        record.version,
+        record.snapshot_raw,
+        record.timeline_raw,
+        regimen=record.regimen,
+        start=record.start_date,
+        died=record.death_date,
+    )
+
+
+def key_from(
+    version: int,
+    snapshot_raw: Mapping[str, Any] | None,
+    timeline_raw: Mapping[str, Any] | None,
+    *,
+    regimen: str | None,
+    start: dt.date | None,
+    died: dt.date | None,
+) -> Key:
+    """The key of a record version from its unparsed inputs (the worklist checks a stored
+    result without parsing the record)."""
     inputs = {
-        "snapshot": record.snapshot_raw,
-        "timeline": record.timeline_raw,
-        "regimen": record.regimen,
-        "start": record.start_date.isoformat() if record.start_date else None,
-        "died": record.death_date.isoformat() if record.death_date else None,
+        "snapshot": snapshot_raw,
+        "timeline": timeline_raw,
+        "regimen": regimen,
+        "start": start.isoformat() if start else None,
+        "died": died.isoformat() if died else None,
     }
     blob = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return Key(record.version, hashlib.sha256(blob).hexdigest(), ENGINE_VERSION, rules_digest())
+    return Key(version, hashlib.sha256(blob).hexdigest(), ENGINE_VERSION, rules_digest())
 
 
 def _plain(obj: Any) -> Any:

@@ -36,11 +36,12 @@ from tacepath.service.derived import (
     decision_of,
     items_from,
     items_to,
+    key_from,
     key_of,
     store_results,
     view_results,
 )
-from tacepath.service.patients import _load
+from tacepath.service.patients import _load, engine_inputs
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import DerivedResult, Patient
@@ -180,10 +181,20 @@ def _items_of(
     """One patient's items (stored ones when computed from this very record, engine, rules
     and day; else decided now, with what to store); a record the engines refuse gets one
     item saying so."""
+    if row is not None and row.items_as_of == today and row.items is not None:
+        snapshot_raw, timeline_raw = engine_inputs(s, p)
+        now = key_from(
+            p.version,
+            snapshot_raw,
+            timeline_raw,
+            regimen=p.regimen,
+            start=p.start_date,
+            died=p.death_date,
+        )
+        if now.matches(row):
+            return items_from(row.items), []
     record = _load(s, p)
     key = key_of(record)
-    if key.matches(row) and row is not None and row.items_as_of == today and row.items is not None:
-        return items_from(row.items), []
     try:
         decision = decision_of(record)
     except InputError as exc:
