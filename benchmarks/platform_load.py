@@ -1,10 +1,12 @@
 """Bounded local load test of the platform: N concurrent users for T seconds on 127.0.0.1.
 
-    python benchmarks/platform_load.py [--users 50] [--seconds 60] [--think 0] [--database-url URL]
+    python benchmarks/platform_load.py [--users 50] [--seconds 60] [--think 0] [--workers 1]
+                                       [--database-url URL]
 
-Starts ``tacepath serve``'s application (uvicorn, one process) on a free loopback port with
-the demo data (12 patients, 9 timelines), signs every simulated user in with an API token of
-the demo clinician, then each user loops over a mixed workload until the time is up:
+Starts ``tacepath serve``'s application (uvicorn; ``--workers N`` processes sharing the port)
+on a free loopback port with the demo data (12 patients, 9 timelines), signs every simulated
+user in with an API token of the demo clinician, then each user loops over a mixed workload
+until the time is up:
 
     45 %  GET  /api/patients?q=...              search (list)
     20 %  GET  /api/patients/{id}               the record (snapshot, timeline, decisions)
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import socket
 import statistics
@@ -43,6 +46,26 @@ logins = {l.role: l for l in load_demo(app.state.db, with_trial=False)}
 _, who = login(app.state.db, "demo-clinician", logins["clinician"].password, "load")
 print(create_api_token(app.state.db, who, "load")["token"], flush=True)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+SETUP = """
+import sys
+from tacepath.service.auth import create_api_token, login
+from tacepath.service.db import Database
+from tacepath.service.demo import load_demo
+db = Database(sys.argv[1])
+logins = {l.role: l for l in load_demo(db, with_trial=False)}
+_, who = login(db, "demo-clinician", logins["clinician"].password, "load")
+print(create_api_token(db, who, "load")["token"], flush=True)
+"""
+
+#: The application of each worker process (``uvicorn --factory``), on the migrated database.
+FACTORY = """
+import os
+from tacepath.app import Settings, create_app
+def make():
+    url = os.environ["TACEPATH_LOAD_DATABASE_URL"]
+    return create_app(Settings(database_url=url, secure_cookies=False, pool_size=20, migrate=False))
 """
 
 MIX = (("search", 45), ("record", 20), ("assessment", 15), ("page", 10), ("create", 10))
@@ -69,6 +92,7 @@ async def _user(
     until: float,
     out: dict[str, list],
     think: float,
+    failures: dict[str, int],
 ) -> None:
     rng = random.Random(uid)
     kinds = [k for k, w in MIX for _ in range(w)]
@@ -90,21 +114,26 @@ async def _user(
                 n += 1
                 r = await client.post("/api/patients", json={"id": f"L{uid}-{n}", "ecog": 0})
             ok = r.status_code < 400
-        except httpx.HTTPError:
-            ok = False
+            what = str(r.status_code)
+        except httpx.HTTPError as exc:
+            ok, what = False, type(exc).__name__
         out[kind].append((time.perf_counter() - t0, ok))
+        if not ok:
+            failures[f"{kind} {what}"] = failures.get(f"{kind} {what}", 0) + 1
         if think:
             await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
 
 
-async def _run(base: str, token: str, users: int, seconds: float, think: float) -> dict[str, list]:
+async def _run(
+    base: str, token: str, users: int, seconds: float, think: float, failures: dict[str, int]
+) -> dict[str, list]:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as c:
         ids = [p["id"] for p in (await c.get("/api/patients")).json()]
         out: dict[str, list] = {k: [] for k, _ in MIX}
         until = time.perf_counter() + seconds
-        await asyncio.gather(*(_user(i, c, ids, until, out, think) for i in range(users)))
+        await asyncio.gather(*(_user(i, c, ids, until, out, think, failures) for i in range(users)))
     return out
 
 
@@ -113,19 +142,32 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--think", type=float, default=0.0, help="mean pause between requests, s")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (uvicorn)")
     ap.add_argument("--database-url", default=None)
     args = ap.parse_args()
-    if not 1 <= args.users <= 200 or not 1 <= args.seconds <= 600:
-        ap.error("users 1-200, seconds 1-600 (a bounded test)")
+    if not 1 <= args.users <= 200 or not 1 <= args.seconds <= 600 or not 1 <= args.workers <= 4:
+        ap.error("users 1-200, seconds 1-600, workers 1-4 (a bounded test)")
     folder = Path(tempfile.mkdtemp(prefix="tacepath-load-"))
     url = args.database_url or f"sqlite:///{folder / 'load.db'}"
     port = _port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, url, str(port)], stdout=subprocess.PIPE, text=True
-    )
-    try:
+    if args.workers == 1:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SERVER, url, str(port)], stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout is not None
         token = proc.stdout.readline().strip()
+    else:
+        token = subprocess.run(
+            [sys.executable, "-c", SETUP, url], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        (folder / "load_app.py").write_text(FACTORY)
+        env = {**os.environ, "TACEPATH_LOAD_DATABASE_URL": url, "PYTHONPATH": str(folder)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "load_app:make", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"],
+            env=env,
+        )  # fmt: skip
+    try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
@@ -134,7 +176,8 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         started = time.perf_counter()
-        out = asyncio.run(_run(base, token, args.users, args.seconds, args.think))
+        failures: dict[str, int] = {}
+        out = asyncio.run(_run(base, token, args.users, args.seconds, args.think, failures))
         elapsed = time.perf_counter() - started
     finally:
         proc.terminate()
@@ -165,15 +208,24 @@ def main() -> None:
     }
     result = {
         "think_s": args.think,
+        "workers": args.workers,
+        "load_average": os.getloadavg(),
         "users": args.users,
         "seconds": args.seconds,
         "database": url.split(":")[0],
         "results": rows,
+        "failures": failures,
     }
     Path("benchmarks/results").mkdir(parents=True, exist_ok=True)
-    name = f"platform_load_{url.split(':')[0].split('+')[0]}_think{args.think:g}.json"
+    name = (
+        f"platform_load_{url.split(':')[0].split('+')[0]}_think{args.think:g}"
+        f"{'' if args.workers == 1 else f'_workers{args.workers}'}.json"
+    )
     Path("benchmarks/results", name).write_text(json.dumps(result, indent=2))
-    print(f"{args.users} users, {args.seconds:g} s, think {args.think:g} s, {url.split(':')[0]}")
+    print(
+        f"{args.users} users, {args.seconds:g} s, think {args.think:g} s, "
+        f"{args.workers} worker(s), {url.split(':')[0]}, load average {os.getloadavg()[0]:.2f}"
+    )
     print("| request | requests | errors | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---|---|---|---|")
     for kind, r in rows.items():
@@ -182,6 +234,8 @@ def main() -> None:
             f"{r['p95_ms']:.0f} | {r['p99_ms']:.0f} |"
         )
     print(f"throughput {rows['all']['throughput_rps']:.1f} requests/s")
+    if failures:
+        print("failures (request, status or error):", failures)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,12 @@ from typing import TYPE_CHECKING, Literal
 
 from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
-from tacepath.response.course import CourseResult, ResponseOptions, assess_response
+from tacepath.response.course import (
+    CourseResult,
+    ProgressionCourse,
+    ResponseOptions,
+    progression_course,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -271,7 +276,7 @@ def adtte_rows(
     timeline: Timeline,
     options: EndpointOptions | None = None,
     *,
-    course: CourseResult | None = None,
+    course: CourseResult | ProgressionCourse | None = None,
 ) -> tuple[AdtteRow, ...]:
     """Derive the six ADTTE records of one patient.
 
@@ -282,7 +287,9 @@ def adtte_rows(
     options
         Censoring rules and conventions.
     course
-        A precomputed :func:`tacepath.response.course.assess_response` result.
+        A precomputed :func:`tacepath.response.course.assess_response` result; by default
+        only the criteria the endpoints read are computed
+        (:func:`tacepath.response.course.progression_course`, the same calls).
 
     Returns
     -------
@@ -290,7 +297,7 @@ def adtte_rows(
         OS, PFSR11, PFSMREC, TACEPFS, TTP, TTFJSH, in this order.
     """
     o = options or EndpointOptions()
-    c = course or assess_response(timeline, o.response)
+    c = course or progression_course(timeline, o.response)
     rows: list[AdtteRow] = []
     death = timeline.date_of_death
     if death is not None:

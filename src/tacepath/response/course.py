@@ -21,7 +21,13 @@ from tacepath.response.tace_failure import (
     untaceable_progression,
 )
 
-__all__ = ["CourseResult", "ResponseOptions", "assess_response"]
+__all__ = [
+    "CourseResult",
+    "ProgressionCourse",
+    "ResponseOptions",
+    "assess_response",
+    "progression_course",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,17 +137,8 @@ def assess_response(timeline: Timeline, options: ResponseOptions | None = None) 
     CourseResult
     """
     o = options or ResponseOptions()
-    if o.min_sd_days is not None and o.min_sd_days < 0:
-        raise InputError("min_sd_days", o.min_sd_days, ">= 0 or None")
+    p = progression_course(timeline, o)
     conf, days, sd = o.confirmation, o.min_confirmation_days, o.min_sd_days
-    r = recist11(timeline, confirmation=conf, min_confirmation_days=days, min_sd_days=sd)
-    m = mrecist(
-        timeline,
-        require_5mm=o.mrecist_require_5mm,
-        confirmation=conf,
-        min_confirmation_days=days,
-        min_sd_days=sd,
-    )
     e = easl(
         timeline,
         pd_reference=o.easl_pd_reference,
@@ -155,6 +152,48 @@ def assess_response(timeline: Timeline, options: ResponseOptions | None = None) 
         te1_inclusive=o.recicl_te1_inclusive,
         count_new_lesions=o.recicl_count_new_lesions,
         min_sd_days=o.min_sd_days,
+    )
+    r, m, up, jsh = p.recist11, p.mrecist, p.untaceable_progression, p.jsh_refractoriness
+    return CourseResult(
+        id=timeline.id,
+        recist11=r,
+        mrecist=m,
+        easl=e,
+        recicl=j,
+        untaceable_progression=up,
+        tace_pfs=tace_specific_pfs(timeline, progression=up),
+        jsh_refractoriness=jsh,
+        options=o,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProgressionCourse:
+    """The criteria that time-to-event endpoints read (RECIST 1.1, mRECIST, TACTICS'
+    untreatable progression, JSH-LCSGJ failure), computed as :func:`assess_response` computes
+    them; EASL and RECICL, which no endpoint reads, are left out."""
+
+    recist11: CriterionResult
+    mrecist: CriterionResult
+    untaceable_progression: FailureResult
+    jsh_refractoriness: FailureResult
+
+
+def progression_course(
+    timeline: Timeline, options: ResponseOptions | None = None
+) -> ProgressionCourse:
+    """The part of :func:`assess_response` the endpoints need, by the same calls."""
+    o = options or ResponseOptions()
+    if o.min_sd_days is not None and o.min_sd_days < 0:
+        raise InputError("min_sd_days", o.min_sd_days, ">= 0 or None")
+    conf, days, sd = o.confirmation, o.min_confirmation_days, o.min_sd_days
+    r = recist11(timeline, confirmation=conf, min_confirmation_days=days, min_sd_days=sd)
+    m = mrecist(
+        timeline,
+        require_5mm=o.mrecist_require_5mm,
+        confirmation=conf,
+        min_confirmation_days=days,
+        min_sd_days=sd,
     )
     jsh = jsh_refractoriness(
         timeline,
@@ -170,14 +209,6 @@ def assess_response(timeline: Timeline, options: ResponseOptions | None = None) 
         jsh_require_regimen_change=o.jsh_require_regimen_change,
         jsh=jsh,
     )
-    return CourseResult(
-        id=timeline.id,
-        recist11=r,
-        mrecist=m,
-        easl=e,
-        recicl=j,
-        untaceable_progression=up,
-        tace_pfs=tace_specific_pfs(timeline, progression=up),
-        jsh_refractoriness=jsh,
-        options=o,
+    return ProgressionCourse(
+        recist11=r, mrecist=m, untaceable_progression=up, jsh_refractoriness=jsh
     )

@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tacepath.clinical.assessment import assess
 from tacepath.errors import InputError
 from tacepath.pathway.ctcae import grade
-from tacepath.pathway.decision import PatientDecision, decide
+from tacepath.pathway.decision import PatientDecision
 from tacepath.pathway.dosing import dose_action
 from tacepath.pathway.schedule import schedule
 from tacepath.response.course import assess_response
 from tacepath.service.audit import record_read
 from tacepath.service.db import Database
+from tacepath.service.derived import decision_of, stored_view
 from tacepath.service.errors import NotFound
 from tacepath.service.patients import PatientRecord, get_record
 from tacepath.service.permissions import check
@@ -38,21 +38,6 @@ __all__ = [
 ]
 
 
-def decision_of(record: PatientRecord) -> PatientDecision | None:
-    """The patient's decision (:func:`tacepath.pathway.decision.decide`) from the stored
-    snapshot, timeline, regimen and course start; None for a record with neither snapshot
-    nor timeline."""
-    if record.snapshot is None and record.timeline is None:
-        return None
-    return decide(
-        record.snapshot,
-        timeline=record.timeline,
-        regimen=record.regimen,
-        start=record.start_date,
-        died=record.death_date,
-    )
-
-
 def patient_record(db: Database, who: Principal, patient_id: int) -> dict[str, Any]:
     """The stored record (``GET /api/patients/{id}``); the read is audited."""
     record = get_record(db, who, patient_id)
@@ -67,33 +52,7 @@ def patient_view(
     read is audited as ``patient.read`` with ``view`` (the page, or the API's part)."""
     record = get_record(db, who, patient_id)
     record_read(db, who, "patient.read", "patient", patient_id, view=view)
-    d = decision_of(record)
-    out: dict[str, Any] = {
-        "record": record.to_dict(),
-        "assessment": None,
-        "pathway": None,
-        "matches": [],
-        "response": None,
-        "decision": None,
-        "plan": None,
-        "plan_note": "",
-        "deceased": None,
-        "tace_failure": None,
-    }
-    if record.snapshot is not None:
-        out["assessment"] = assess(record.snapshot).to_dict()
-    if record.timeline is not None:
-        out["response"] = assess_response(record.timeline).to_contract_dict()
-    if d is not None:
-        full = d.to_dict()
-        out["pathway"] = full["pathway"]
-        out["matches"] = full["matches"]
-        out["decision"] = full["followup"]
-        out["plan"] = full["plan"]
-        out["plan_note"] = full["plan_note"]
-        out["deceased"] = full["deceased"]
-        out["tace_failure"] = full["tace_failure"]
-    return out
+    return {"record": record.to_dict(), **stored_view(db, record)}
 
 
 def schedule_view(

@@ -212,11 +212,17 @@ def decision_dict(d: DecisionRow) -> dict[str, Any]:
     }
 
 
-def _load(s: Session, p: Patient) -> PatientRecord:
+def engine_inputs(s: Session, p: Patient) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The stored snapshot and timeline as the engines' contracts, unparsed (``_load``
+    parses them; the stored results' key is a digest of them)."""
     snap = _current_snapshot(s, p)
     raw = snapshot_dict(snap, p.mrn) if snap is not None else None
+    return raw, _timeline_raw(p, _timeline_rows(s, p))
+
+
+def _load(s: Session, p: Patient) -> PatientRecord:
+    raw, traw = engine_inputs(s, p)
     count = s.scalar(select(func.count()).where(Snapshot.patient_id == p.id)) or 0
-    traw = _timeline_raw(p, _timeline_rows(s, p))
     decisions = s.scalars(
         select(DecisionRow).where(DecisionRow.patient_id == p.id).order_by(DecisionRow.id.desc())
     ).all()

@@ -2,8 +2,10 @@
 
 One function, :func:`worklist`, makes it: every patient of the principal's organisation is
 loaded in one read, decided by the one decision function (as the patient page is, through
-:func:`tacepath.service.clinical.decision_of`) and turned into items by
-:func:`tacepath.pathway.worklist.work_items`. The CLI, the API and the page render its
+:func:`tacepath.service.derived.decision_of`) and turned into items by
+:func:`tacepath.pathway.worklist.work_items`. The items of a day are stored with the record's
+results (:mod:`tacepath.service.derived`) and read back while the record, the engine and the
+rules are unchanged. The CLI, the API and the page render its
 result; CSV and iCalendar are renderings of the same items. The read is audited.
 """
 
@@ -28,12 +30,21 @@ from tacepath.pathway.worklist import (
     work_items,
 )
 from tacepath.service.audit import record_read
-from tacepath.service.clinical import decision_of
 from tacepath.service.db import Database
-from tacepath.service.patients import _load
+from tacepath.service.derived import (
+    Computed,
+    decision_of,
+    items_from,
+    items_to,
+    key_from,
+    key_of,
+    store_results,
+    view_results,
+)
+from tacepath.service.patients import _load, engine_inputs
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
-from tacepath.store.models import Patient
+from tacepath.store.models import DerivedResult, Patient
 from tacepath.store.records import DATE_RANGE
 
 __all__ = [
@@ -136,8 +147,19 @@ def worklist(
             .limit(MAX_PATIENTS + 1)
         ).all()
         truncated = len(rows) > MAX_PATIENTS
-        for p in rows[:MAX_PATIENTS]:
-            found += [replace(i, record=p.id) for i in _items_of(s, p, today)]
+        rows = rows[:MAX_PATIENTS]
+        stored = {
+            r.patient_id: r
+            for r in s.scalars(
+                select(DerivedResult).where(DerivedResult.patient_id.in_([p.id for p in rows]))
+            )
+        }
+        computed: list[Computed] = []
+        for p in rows:
+            items, new = _items_of(s, p, today, stored.get(p.id))
+            found += [replace(i, record=p.id) for i in items]
+            computed += new
+    store_results(db, computed)
     record_read(db, who, "patient.read", "organisation", who.organisation_id, view="worklist")
     items = filter_items(found, start=start, end=end, types=types, role=role)
     return Worklist(
@@ -153,16 +175,36 @@ def worklist(
     )
 
 
-def _items_of(s: Any, p: Patient, today: dt.date) -> tuple[WorkItem, ...]:
-    """One patient's items; a record the engines refuse gets one item saying so."""
+def _items_of(
+    s: Any, p: Patient, today: dt.date, row: DerivedResult | None
+) -> tuple[tuple[WorkItem, ...], list[Computed]]:
+    """One patient's items (stored ones when computed from this very record, engine, rules
+    and day; else decided now, with what to store); a record the engines refuse gets one
+    item saying so."""
+    if row is not None and row.items_as_of == today and row.items is not None:
+        snapshot_raw, timeline_raw = engine_inputs(s, p)
+        now = key_from(
+            p.version,
+            snapshot_raw,
+            timeline_raw,
+            regimen=p.regimen,
+            start=p.start_date,
+            died=p.death_date,
+        )
+        if now.matches(row):
+            return items_from(row.items), []
+    record = _load(s, p)
+    key = key_of(record)
     try:
-        decision = decision_of(_load(s, p))
+        decision = decision_of(record)
     except InputError as exc:
         first = exc.problems[0]
-        return (unreadable_item(p.mrn, f"{first.field}: {first.allowed}", today),)
+        return (unreadable_item(p.mrn, f"{first.field}: {first.allowed}", today),), []
     if decision is None:
-        return (unreadable_item(p.mrn, "no snapshot and no timeline recorded", today),)
-    return work_items(decision, as_of=today)
+        return (unreadable_item(p.mrn, "no snapshot and no timeline recorded", today),), []
+    items = work_items(decision, as_of=today)
+    payload = view_results(record, decision)
+    return items, [Computed(p.id, key, payload, today, items_to(items))]
 
 
 def worklist_csv(wl: Worklist) -> str:

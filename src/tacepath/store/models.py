@@ -459,6 +459,28 @@ class DocumentRow(Base):
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
 
+class DerivedResult(Base):
+    """What the engines computed from one version of a patient's record, stored so that a
+    page view or the worklist reads it instead of recomputing: the patient view's scores,
+    staging, response, pathway and follow-up decision (``payload``), and the worklist's items
+    for one day (``items``, ``items_as_of``). It is valid only while the record's version, a
+    digest of the inputs the engines read, the engine version and the digest of the packaged
+    rule files are all equal to those stored (``service.derived``); otherwise it is
+    recomputed."""
+
+    __tablename__ = "derived_results"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), primary_key=True)
+    record_version: Mapped[int] = mapped_column(Integer)
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(40))
+    rules_digest: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    items_as_of: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    items: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class DecisionRow(Base):
     """A follow-up decision the engine gave, as it gave it (who asked, when, on which record)."""
 
