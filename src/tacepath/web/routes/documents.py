@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from tacepath.errors import InputError, Problem
 from tacepath.http.deps import RecordId, Require, get_db
 from tacepath.http.files import stored_file
-from tacepath.service import documents, patients
+from tacepath.service import documents, letters, patients
 from tacepath.service.errors import AlreadyExists
 from tacepath.service.principal import Principal
 from tacepath.web.messages import explain
@@ -36,6 +36,7 @@ def _page(
         "mrn": record.mrn,
         "docs": documents.list_documents(db, who, patient_id, view="documents"),
         "kinds": documents.KIND_LABELS,
+        "teams": letters.letter_teams(),
         "form": form or {},
         "messages": explain(problems or [], form or {}).messages if problems else [],
     }
