@@ -159,6 +159,22 @@ def test_pack_refuses_other_organisations_and_roles(app: Any, db: Any, orgs: Any
     )
 
 
+def test_a_damaged_pdf_is_refused_by_name(app: Any, db: Any, orgs: Any) -> None:
+    client = client_for(app)
+    login(client, "a-navigator")
+    pid = _patient(client, "PACK4")
+    damaged = _upload(client, pid, b"%PDF-1.4\nnot a PDF body\n", "other", "Scan", "2026-02-03")
+    r = client.get(f"/api/patients/{pid}/mdt-pack.pdf?documents={damaged}")
+    assert r.status_code == 422
+    assert r.json()["problems"] == [
+        {
+            "field": f"document {damaged}",
+            "value": "a PDF that cannot be read",
+            "allowed": "a readable PDF",
+        }
+    ]
+
+
 def test_documents_page_offers_the_pack(app: Any, db: Any, orgs: Any) -> None:
     client = client_for(app)
     login(client, "a-navigator")

@@ -111,8 +111,12 @@ def mdt_pack_pdf(patient: str, summary_html: str, docs: list[PackDocument]) -> b
         page += n
     contents = pdf_bytes(_part(patient, starts=starts, **ctx), where="contents")
     writer = pypdf.PdfWriter()
-    for part in (contents, summary, *parts):
-        writer.append(pypdf.PdfReader(io.BytesIO(part)))
+    names = ["contents", "MDT summary", *(f"document {d.id}" for d in docs)]
+    for name, part in zip(names, (contents, summary, *parts), strict=True):
+        try:
+            writer.append(pypdf.PdfReader(io.BytesIO(part)))
+        except Exception as exc:  # pypdf raises several error types for a damaged file
+            raise InputError(name, "a PDF that cannot be read", "a readable PDF") from exc
     writer.add_metadata({"/Title": f"MDT pack: patient {patient}", "/Producer": "tacepath"})
     out = io.BytesIO()
     writer.write(out)
