@@ -198,6 +198,14 @@ def _calls(d: Data) -> dict[str, Call]:
             {"patient_file": JSONISH, "timeline_file": TIMELINES},
             html,
         ),
+        # the files are valid; after this timeline's TACE failure the decision gives
+        # interventional radiology nothing to act on, so the letter itself is refused (exit 2)
+        "letter": Call(
+            {"patient_file": P003, "timeline_file": TIMELINE},
+            ["--to", "interventional-radiology", "--from-organisation", ORGANISATION],
+            {"patient_file": JSONISH, "timeline_file": TIMELINES},
+            html,
+        ),
         "survival km": Call({"data_path": d.survival}, survival, {"data_path": TABLES}),
         "survival logrank": Call(
             {"data_path": d.survival}, [*survival, "--group", "arm"], {"data_path": TABLES}
