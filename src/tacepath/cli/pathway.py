@@ -549,3 +549,45 @@ def letter(
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))
     typer.echo(f"letter to {to} written to {out}" + (f" and {pdf}" if pdf else ""))
+
+
+@summary_app.command("pack")
+def summary_pack(
+    patient_file: Path = input_file(..., metavar="PATIENT", help="The current snapshot."),
+    documents_file: Path = input_file(
+        ...,
+        "--documents",
+        help="YAML or JSON list of the documents, in order: [{file, kind, date, title}] "
+        "(files relative to the list; kind: imaging_report, pathology, letter, consent, other).",
+    ),
+    out: Path = output_path(..., "--out", help="PDF file to write."),
+    timeline_file: Path | None = input_file(
+        None, "--timeline", help="The patient's timeline (course plot, response, decision)."
+    ),
+    regimen: str | None = typer.Option(
+        None, "--regimen", help="Current regimen, for the follow-up decision."
+    ),
+) -> None:
+    """MDT pack: a contents page, the MDT case summary, then the listed documents (PDF pages
+    appended, images and texts printed), each named with its kind, date, title and SHA-256."""
+    from tacepath.interop.attachments import KIND_LABELS, read_document_list
+    from tacepath.pathway.decision import decide
+    from tacepath.report.mdt_pack import PackDocument, mdt_pack_pdf
+    from tacepath.report.summaries import render_mdt_summary
+
+    try:
+        if out.suffix.lower() != ".pdf":
+            raise InputError("--out", str(out), "a file ending in .pdf")
+        patient = _one_patient(patient_file)
+        timeline = _one_timeline(timeline_file, [patient])
+        listed = read_document_list(documents_file)
+        docs = [
+            PackDocument(id=i, kind_label=KIND_LABELS[d.kind], title=d.title, date=d.date,
+                         media_type=d.media_type, sha256=d.sha256, content=d.content)
+            for i, d in enumerate(listed, start=1)
+        ]  # fmt: skip
+        html = render_mdt_summary(decide(patient, timeline=timeline, regimen=regimen))
+        out.write_bytes(mdt_pack_pdf(patient.id, html, docs))
+    except InputError as exc:
+        exit_with_errors(exc, source=str(patient_file))
+    typer.echo(f"MDT pack with {len(docs)} document(s) written to {out}")

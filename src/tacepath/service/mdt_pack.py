@@ -15,6 +15,7 @@ from typing import Literal
 from sqlalchemy import select
 
 from tacepath.errors import InputError
+from tacepath.interop.attachments import MAX_LISTED_DOCUMENTS
 from tacepath.service.audit import record_read
 from tacepath.service.clinical import summary_decision
 from tacepath.service.db import Database
@@ -28,7 +29,7 @@ from tacepath.store.models import DocumentRow
 __all__ = ["MAX_PACK_DOCUMENTS", "document_ids", "mdt_pack"]
 
 #: Most documents one pack takes (a bound on work and size, not a clinical number).
-MAX_PACK_DOCUMENTS = 20
+MAX_PACK_DOCUMENTS = MAX_LISTED_DOCUMENTS
 _MAX_ID = 2_147_483_647
 
 
