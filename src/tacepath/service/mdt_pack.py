@@ -42,7 +42,8 @@ def document_ids(values: Iterable[str]) -> tuple[int, ...]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isascii() or not part.isdigit() or not 1 <= int(part) <= _MAX_ID:
+            digits = part.isascii() and part.isdigit() and len(part) <= len(str(_MAX_ID))
+            if not digits or not 1 <= int(part) <= _MAX_ID:
                 raise InputError("documents", part[:20], "document ids, e.g. documents=1,2")
             out.setdefault(int(part), None)
             if len(out) > MAX_PACK_DOCUMENTS:
