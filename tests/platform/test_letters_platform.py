@@ -61,7 +61,12 @@ def test_letter_api_both_sides_of_tace_failure(app: Any, db: Any, orgs: Any) -> 
     login(stat, "a-statistician")
     assert stat.get(f"/api/patients/{before}/letter.html?to=oncology").status_code == 403
     page = client.get(f"/patients/{before}/documents").text
-    assert f'action="/api/patients/{before}/letter.pdf"' in page
+    assert f'action="/patients/{before}/letter"' in page
+    web = client.get(f"/patients/{after}/letter?to=interventional-radiology&format=pdf")
+    assert web.status_code == 422
+    assert "No letter to Interventional radiology: a team other than TACE: TACE failure" in web.text
+    html = client.get(f"/patients/{after}/letter?to=oncology&format=html")
+    assert "Referral for assessment for systemic therapy: patient P007" in html.text
     assert '<option value="trial-site">Trial site</option>' in page
 
 

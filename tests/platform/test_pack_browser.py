@@ -90,11 +90,12 @@ def test_pack_and_letter_from_the_documents_page(server: Any, tmp_path: Path) ->
         first = letter.pages[0].extract_text()
         assert "Referral for assessment for systemic therapy: patient P007" in first
         assert "Regional Cancer Centre" in first
-        refused = ctx.request.get(
-            f"{base}/api/patients/{pid}/letter.pdf?to=interventional-radiology"
-        )
-        assert refused.status == 422
-        assert "TACE failure" in refused.text()
+        page.get_by_label("To", exact=True).select_option("interventional-radiology")
+        page.get_by_role("button", name="Letter (PDF)").click()
+        alert = page.locator("#letter-refused")
+        assert "No letter to Interventional radiology" in alert.inner_text()
+        assert "TACE failure" in alert.inner_text()
+        _shot(page, "letter_refused_1366")
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{base}/patients/{pid}/documents")
         width = page.evaluate("document.documentElement.scrollWidth")
