@@ -159,6 +159,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
 
 
 P003 = EXAMPLES / "pathway" / "P003_snapshot.json"
+PACK = Path(__file__).resolve().parents[1] / "fixtures" / "mdt_pack" / "documents.yaml"
 
 
 def _calls(d: Data) -> dict[str, Call]:
@@ -207,6 +208,20 @@ def _calls(d: Data) -> dict[str, Call]:
         "summary patient": Call(
             {"patient_file": P003, "timeline_file": TIMELINE},
             (),
+            {"patient_file": JSONISH, "timeline_file": TIMELINES},
+            html,
+        ),
+        "summary pack": Call(
+            {"patient_file": P003, "documents_file": PACK, "timeline_file": TIMELINE},
+            ["--regimen", "tactics"],
+            {"patient_file": JSONISH, "documents_file": JSONISH, "timeline_file": TIMELINES},
+            {"out": out / "pack.pdf"},
+        ),
+        # the files are valid; after this timeline's TACE failure the decision gives
+        # interventional radiology nothing to act on, so the letter itself is refused (exit 2)
+        "letter": Call(
+            {"patient_file": P003, "timeline_file": TIMELINE},
+            ["--to", "interventional-radiology", "--from-organisation", ORGANISATION],
             {"patient_file": JSONISH, "timeline_file": TIMELINES},
             html,
         ),

@@ -182,6 +182,8 @@ def _sample(method: str, path: str) -> dict[str, Any]:
             "data": {"kind": "other", "title": f"web note {n}", "date": "2026-12-01"},
             "files": {"file": ("n.txt", f"web note {n}".encode(), "text/plain")},
         },
+        ("GET", "/api/patients/{patient_id}/letter.html"): {"params": {"to": "oncology"}},
+        ("GET", "/api/patients/{patient_id}/letter.pdf"): {"params": {"to": "trial-site"}},
         ("POST", "/api/import/fhir"): {"json": _bundle(f"F{n}")},
         ("POST", "/api/import/csv"): {"files": {"file": ("c.csv", _csv(), "text/csv")}},
         ("POST", "/api/grade"): {

@@ -503,3 +503,91 @@ def summary_patient(
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))
     typer.echo(f"patient summary written to {out}" + (f" and {pdf}" if pdf else ""))
+
+
+@app.command("letter")
+def letter(
+    patient_file: Path = input_file(..., metavar="PATIENT", help="The current snapshot."),
+    to: str = typer.Option(
+        ..., "--to", help="The receiving team: interventional-radiology, oncology, trial-site."
+    ),
+    out: Path = output_path(..., "--out", help="HTML file to write."),
+    pdf: Path | None = output_path(None, "--pdf", help="Also print it to this PDF."),
+    timeline_file: Path | None = input_file(
+        None, "--timeline", help="The patient's timeline (TACE failure and death are read from it)."
+    ),
+    regimen: str | None = typer.Option(
+        None, "--regimen", help="Current regimen, for the follow-up decision."
+    ),
+    from_name: str = typer.Option("", "--from-name", help="The sender's name."),
+    from_organisation: str = typer.Option(
+        ..., "--from-organisation", help="The sender's organisation."
+    ),
+    addressee_name: str = typer.Option("", "--addressee-name", help="The addressee's name."),
+    addressee_organisation: str = typer.Option(
+        "", "--addressee-organisation", help="The addressee's organisation."
+    ),
+) -> None:
+    """Referral letter to a receiving team, rendered from the patient's decision (options for
+    the team with their reasons, trial matches, key values, what is missing, sources).
+    Refused after death, and for interventional radiology after TACE failure.
+
+    Example: tacepath letter examples/pathway/P003_snapshot.json --timeline
+    examples/timelines/P003_untaceable_intrahepatic.json --to oncology
+    --from-organisation "Hospital A" --out letter.html --pdf letter.pdf"""
+    from tacepath.pathway.decision import decide
+    from tacepath.report.letters import Party, referral_letter
+
+    try:
+        sender = Party.of(from_name, from_organisation, field="--from")
+        addressee = Party.of(addressee_name, addressee_organisation, field="--addressee")
+        patient = _one_patient(patient_file)
+        timeline = _one_timeline(timeline_file, [patient])
+        d = decide(patient, timeline=timeline, regimen=regimen)
+        html = referral_letter(d, to, sender=sender, addressee=addressee)
+        _write(html, out, pdf)
+    except InputError as exc:
+        exit_with_errors(exc, source=str(patient_file))
+    typer.echo(f"letter to {to} written to {out}" + (f" and {pdf}" if pdf else ""))
+
+
+@summary_app.command("pack")
+def summary_pack(
+    patient_file: Path = input_file(..., metavar="PATIENT", help="The current snapshot."),
+    documents_file: Path = input_file(
+        ...,
+        "--documents",
+        help="YAML or JSON list of the documents, in order: [{file, kind, date, title}] "
+        "(files relative to the list; kind: imaging_report, pathology, letter, consent, other).",
+    ),
+    out: Path = output_path(..., "--out", help="PDF file to write."),
+    timeline_file: Path | None = input_file(
+        None, "--timeline", help="The patient's timeline (course plot, response, decision)."
+    ),
+    regimen: str | None = typer.Option(
+        None, "--regimen", help="Current regimen, for the follow-up decision."
+    ),
+) -> None:
+    """MDT pack: a contents page, the MDT case summary, then the listed documents (PDF pages
+    appended, images and texts printed), each named with its kind, date, title and SHA-256."""
+    from tacepath.interop.attachments import KIND_LABELS, read_document_list
+    from tacepath.pathway.decision import decide
+    from tacepath.report.mdt_pack import PackDocument, mdt_pack_pdf
+    from tacepath.report.summaries import render_mdt_summary
+
+    try:
+        if out.suffix.lower() != ".pdf":
+            raise InputError("--out", str(out), "a file ending in .pdf")
+        patient = _one_patient(patient_file)
+        timeline = _one_timeline(timeline_file, [patient])
+        listed = read_document_list(documents_file)
+        docs = [
+            PackDocument(id=i, kind_label=KIND_LABELS[d.kind], title=d.title, date=d.date,
+                         media_type=d.media_type, sha256=d.sha256, content=d.content)
+            for i, d in enumerate(listed, start=1)
+        ]  # fmt: skip
+        html = render_mdt_summary(decide(patient, timeline=timeline, regimen=regimen))
+        out.write_bytes(mdt_pack_pdf(patient.id, html, docs))
+    except InputError as exc:
+        exit_with_errors(exc, source=str(patient_file))
+    typer.echo(f"MDT pack with {len(docs)} document(s) written to {out}")

@@ -11,7 +11,13 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-__all__ = ["SafeJSONResponse", "plain"]
+__all__ = ["SUMMARY_CSP", "SafeJSONResponse", "plain"]
+
+#: Summaries, packs and letters carry their own inline stylesheet (they are also files).
+SUMMARY_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 
 def plain(obj: Any) -> Any:

@@ -32,12 +32,15 @@ from tacepath.report import plain
 from tacepath.report.figures import png_bytes
 
 __all__ = [
+    "environment",
     "mdt_summary_html",
+    "patient_facts",
     "patient_summary_html",
     "pdf_bytes",
     "pdf_pages",
     "render_mdt_summary",
     "render_patient_summary",
+    "stylesheet",
     "write_pdf",
 ]
 
@@ -53,6 +56,16 @@ def _css() -> str:
     return resources.files("tacepath.report").joinpath("templates/_style.css").read_text()
 
 
+def environment() -> Environment:
+    """The reports' Jinja2 environment (package templates, autoescaped)."""
+    return _ENV
+
+
+def stylesheet() -> str:
+    """The printed documents' shared stylesheet (A4 pages)."""
+    return _css()
+
+
 def _score(a: Any, name: str, fmt: str, keys: tuple[str, ...]) -> str:
     r = a[name]
     if isinstance(r, NotComputable):
@@ -62,6 +75,7 @@ def _score(a: Any, name: str, fmt: str, keys: tuple[str, ...]) -> str:
 
 
 def _patient_facts(p: PatientSnapshot) -> dict[str, Any]:
+    """The key values a summary or a letter shows (the clinical engine's own results)."""
     a = assess(p)
     bclc = a["bclc"]
     if isinstance(bclc, NotComputable):
@@ -99,6 +113,9 @@ def _patient_facts(p: PatientSnapshot) -> dict[str, Any]:
         "stage_source": f"BCLC: {src['text']}" if isinstance(src, dict) else "",
         "warnings": list(a.warnings),
     }
+
+
+patient_facts = _patient_facts
 
 
 def _course(d: PatientDecision) -> dict[str, Any] | None:

@@ -34,6 +34,7 @@ __all__ = [
     "patient_summary",
     "patient_view",
     "schedule_view",
+    "summary_decision",
     "summary_pdf",
 ]
 
@@ -103,7 +104,7 @@ def mdt_summary(db: Database, who: Principal, patient_id: int, *, fmt: str = "ht
 
     check(who.role, "summary.read")
     record = get_record(db, who, patient_id)
-    decision = _summary_decision(record)
+    decision = summary_decision(record)
     record_read(db, who, "summary.read", "patient", patient_id, view=f"mdt.{fmt}")
     return render_mdt_summary(decision)
 
@@ -114,7 +115,7 @@ def patient_summary(db: Database, who: Principal, patient_id: int, *, fmt: str =
 
     check(who.role, "summary.read")
     record = get_record(db, who, patient_id)
-    decision = _summary_decision(record)
+    decision = summary_decision(record)
     record_read(db, who, "summary.read", "patient", patient_id, view=f"patient.{fmt}")
     return render_patient_summary(decision)
 
@@ -132,7 +133,8 @@ def schedule_ics(db: Database, who: Principal, patient_id: int) -> bytes:
     return d.plan.to_ics()
 
 
-def _summary_decision(record: PatientRecord) -> PatientDecision:
+def summary_decision(record: PatientRecord) -> PatientDecision:
+    """The decision a summary, pack or letter renders (refused without a snapshot)."""
     d = decision_of(record)
     if record.snapshot is None or d is None:
         raise InputError("snapshot", None, "a snapshot of the patient (none recorded yet)")

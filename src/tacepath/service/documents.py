@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from tacepath.domain.values import check_identifier
 from tacepath.errors import InputError, InputErrors, Problem
-from tacepath.interop.attachments import MAX_ATTACHMENT_BYTES, sniff
+from tacepath.interop.attachments import KIND_LABELS, MAX_ATTACHMENT_BYTES, sniff
 from tacepath.service import audit
 from tacepath.service.db import Database
 from tacepath.service.errors import AlreadyExists, NotFound
@@ -30,6 +30,7 @@ from tacepath.store.models import DOCUMENT_KINDS, DocumentRow
 
 __all__ = [
     "DOCUMENT_KINDS",
+    "KIND_LABELS",
     "MAX_DOCUMENTS",
     "MAX_DOCUMENT_BYTES",
     "MAX_TITLE_CHARS",
@@ -44,13 +45,6 @@ MAX_DOCUMENT_BYTES = MAX_ATTACHMENT_BYTES
 #: Most documents one patient keeps (a bound, not a clinical number).
 MAX_DOCUMENTS = 200
 MAX_TITLE_CHARS = 200
-KIND_LABELS = {
-    "imaging_report": "imaging report",
-    "pathology": "pathology",
-    "letter": "letter",
-    "consent": "consent",
-    "other": "other",
-}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,6 +11,7 @@ from tacepath.api.routers import (
     evidence,
     interop,
     jobs,
+    letters,
     patients,
     reconstruct,
     tools,
@@ -25,6 +26,6 @@ def register(app: FastAPI) -> None:
     """Mount every router under ``/api``."""
     for module in (
         auth, patients, documents, interop, tools, evidence, trials, jobs, reconstruct, admin,
-        worklist,
+        worklist, letters,
     ):  # fmt: skip
         app.include_router(module.router, prefix="/api")

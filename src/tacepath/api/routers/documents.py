@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from tacepath.http.deps import RecordId, Require, get_db
 from tacepath.http.files import stored_file
-from tacepath.service import documents
+from tacepath.http.responses import SUMMARY_CSP
+from tacepath.service import documents, mdt_pack
 from tacepath.service.principal import Principal
 
 router = APIRouter(tags=["documents"])
@@ -65,3 +66,40 @@ def get_document(
         get_db(request), who, patient_id, document_id, how="download" if download else "view"
     )
     return stored_file(content, doc.media_type, doc.filename, download=download)
+
+
+@router.get(
+    "/patients/{patient_id}/mdt-pack.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def mdt_pack_pdf(
+    patient_id: RecordId,
+    request: Request,
+    documents_: list[str] = Query([], alias="documents", max_length=20),
+    who: Principal = Depends(Require("summary.read")),
+) -> Response:
+    """The MDT pack: a contents page, the MDT case summary of the patient's decision, then
+    the chosen documents' pages; audited as an export naming the document ids."""
+    pdf = mdt_pack.mdt_pack(
+        get_db(request), who, patient_id, mdt_pack.document_ids(documents_), fmt="pdf"
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="mdt-pack-{patient_id}.pdf"'},
+    )
+
+
+@router.get("/patients/{patient_id}/mdt-pack.html", response_class=HTMLResponse)
+def mdt_pack_html(
+    patient_id: RecordId,
+    request: Request,
+    documents_: list[str] = Query([], alias="documents", max_length=20),
+    who: Principal = Depends(Require("summary.read")),
+) -> HTMLResponse:
+    """The MDT pack as one HTML page (a PDF document is named; its pages are in the PDF)."""
+    html = mdt_pack.mdt_pack(
+        get_db(request), who, patient_id, mdt_pack.document_ids(documents_), fmt="html"
+    )
+    return HTMLResponse(str(html), headers={"Content-Security-Policy": SUMMARY_CSP})

@@ -11,6 +11,7 @@ from tacepath.api.schemas import CourseIn, FollowUpIn, dump
 from tacepath.domain.patient import PatientSnapshot
 from tacepath.domain.timeline import Timeline
 from tacepath.http.deps import RecordId, Require, get_db
+from tacepath.http.responses import SUMMARY_CSP
 from tacepath.service import clinical, followups, patients
 from tacepath.service.principal import Principal
 
@@ -175,13 +176,6 @@ def course_plot(
     """The course plot (tumour burden, TACE sessions, drugs, responses)."""
     png = clinical.course_plot_png(get_db(request), who, patient_id)
     return Response(png, media_type="image/png")
-
-
-#: The summaries carry their own inline stylesheet (they are also written as files).
-SUMMARY_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
 
 
 def _html(html: str) -> HTMLResponse:

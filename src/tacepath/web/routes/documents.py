@@ -11,7 +11,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from tacepath.errors import InputError, Problem
 from tacepath.http.deps import RecordId, Require, get_db
 from tacepath.http.files import stored_file
-from tacepath.service import documents, patients
+from tacepath.http.responses import SUMMARY_CSP
+from tacepath.service import documents, letters, patients
 from tacepath.service.errors import AlreadyExists
 from tacepath.service.principal import Principal
 from tacepath.web.messages import explain
@@ -28,6 +29,7 @@ def _page(
     form: dict[str, str] | None = None,
     problems: list[Problem] | None = None,
     fragment: bool = False,
+    refused: str = "",
 ) -> HTMLResponse:
     db = get_db(request)
     record = patients.get_record(db, who, patient_id)
@@ -36,12 +38,14 @@ def _page(
         "mrn": record.mrn,
         "docs": documents.list_documents(db, who, patient_id, view="documents"),
         "kinds": documents.KIND_LABELS,
+        "teams": letters.letter_teams(),
+        "refused": refused,
         "form": form or {},
         "messages": explain(problems or [], form or {}).messages if problems else [],
     }
     if fragment:
         return page(request, "_documents_list.html", ctx, who=who)
-    status = 422 if problems else 200
+    status = 422 if problems or refused else 200
     title = f"Documents of {record.mrn}"
     return page(request, "documents.html", ctx, who=who, status=status, title=title)
 
@@ -111,3 +115,35 @@ def download(
         get_db(request), who, patient_id, document_id, how="download"
     )
     return stored_file(content, doc.media_type, doc.filename, download=True)
+
+
+@router.get("/patients/{patient_id}/letter")
+def letter(
+    patient_id: RecordId,
+    request: Request,
+    to: str = Query("", max_length=40),
+    addressee_name: str = Query("", max_length=200),
+    addressee_organisation: str = Query("", max_length=200),
+    format: str = Query("pdf", pattern="^(pdf|html)$"),
+    who: Principal = Depends(Require("summary.read")),
+) -> Response:
+    """The referral letter (PDF or HTML); a letter the decision does not allow is explained
+    on the documents page (422) rather than as an API error."""
+    try:
+        addressee = letters.Party.of(addressee_name, addressee_organisation, field="addressee")
+        out = letters.letter(
+            get_db(request), who, patient_id, to=to, addressee=addressee, fmt=format
+        )
+    except InputError as exc:
+        p = exc.problems[0]
+        team = letters.letter_teams().get(to, "that team")
+        why = f"No letter to {team}: {p.allowed}." if p.field == "to" else str(p)
+        return _page(request, who, patient_id, refused=why)
+    if isinstance(out, bytes):
+        name = f"letter-{to}-{patient_id}.pdf"
+        return Response(
+            out,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return HTMLResponse(out, headers={"Content-Security-Policy": SUMMARY_CSP})
