@@ -31,6 +31,7 @@ from typing import Literal
 
 from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 
 __all__ = [
     "DAYS_PER_WEEK",
@@ -75,7 +76,7 @@ class TaceIntervals:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IntervalSummary:
+class IntervalSummary(JsonFields):
     """Median (range) interval in weeks of one group, on one basis (see the module docstring)."""
 
     group: str
@@ -86,18 +87,6 @@ class IntervalSummary:
     median_weeks: float | None
     min_weeks: float | None
     max_weeks: float | None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "group": self.group,
-            "basis": self.basis,
-            "patients": self.patients,
-            "without_interval": self.without_interval,
-            "intervals": self.intervals,
-            "median_weeks": self.median_weeks,
-            "min_weeks": self.min_weeks,
-            "max_weeks": self.max_weeks,
-        }
 
 
 def tace_intervals(timeline: Timeline) -> TaceIntervals:

@@ -16,7 +16,7 @@ from tacepath.adam.model import DataSource
 from tacepath.analysis.multiplicity import GateDecision
 from tacepath.analysis.sap import Sap
 from tacepath.design.monitoring import InterimLook
-from tacepath.jsonsafe import finite_or_none
+from tacepath.jsonsafe import JsonFields, finite_or_none
 from tacepath.survival import CumulativeIncidence, KaplanMeierResult
 
 __all__ = [
@@ -56,19 +56,12 @@ def _set(obj: object, name: str, value: object) -> None:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Estimate:
+class Estimate(JsonFields):
     """A point estimate with its confidence limits (NaN: not estimable / not reached)."""
 
     estimate: float
     lower: float
     upper: float
-
-    def to_dict(self) -> dict[str, float | None]:
-        return {
-            "estimate": finite_or_none(self.estimate),
-            "lower": finite_or_none(self.lower),
-            "upper": finite_or_none(self.upper),
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -364,7 +357,7 @@ class SubgroupLevel:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InteractionTest:
+class InteractionTest(JsonFields):
     """Treatment × subgroup interaction: statistic, degrees of freedom, p."""
 
     method: str
@@ -372,49 +365,24 @@ class InteractionTest:
     df: int
     p: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "statistic": finite_or_none(self.statistic),
-            "df": self.df,
-            "p": finite_or_none(self.p),
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SubgroupVariableResult:
+class SubgroupVariableResult(JsonFields):
     variable: str
     label: str
     levels: tuple[SubgroupLevel, ...]
     interaction: InteractionTest
     n_missing: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "variable": self.variable,
-            "label": self.label,
-            "levels": [lv.to_dict() for lv in self.levels],
-            "interaction": self.interaction.to_dict(),
-            "n_missing": self.n_missing,
-        }
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SubgroupResult:
+class SubgroupResult(JsonFields):
     """Subgroup analysis of one endpoint (HRs unstratified unless the plan says so)."""
 
     endpoint: str
     stratified: bool
     overall: SubgroupLevel
     variables: tuple[SubgroupVariableResult, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "endpoint": self.endpoint,
-            "stratified": self.stratified,
-            "overall": self.overall.to_dict(),
-            "variables": [v.to_dict() for v in self.variables],
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -439,7 +407,7 @@ class BaselineBlock:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SafetyRow:
+class SafetyRow(JsonFields):
     """One adverse-event term: subjects per arm at any grade and at high grade, Fisher p."""
 
     term: str
@@ -451,15 +419,6 @@ class SafetyRow:
     def __post_init__(self) -> None:
         _set(self, "any_grade", _read_only(self.any_grade))
         _set(self, "high_grade", _read_only(self.high_grade))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "term": self.term,
-            "any_grade": dict(self.any_grade),
-            "any_grade_p": finite_or_none(self.any_grade_p),
-            "high_grade": dict(self.high_grade),
-            "high_grade_p": finite_or_none(self.high_grade_p),
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -513,7 +472,7 @@ class CategoricalResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InterimResult:
+class InterimResult(JsonFields):
     """Interim monitoring of one endpoint: the analyses' boundaries at their observed
     information, this analysis' z toward benefit, and the decision."""
 
@@ -525,18 +484,6 @@ class InterimResult:
     z: float
     decision: str
     reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "endpoint": self.endpoint,
-            "spending": self.spending,
-            "planned_events": self.planned_events,
-            "final": self.final,
-            "looks": [lk.to_dict() for lk in self.looks],
-            "z": finite_or_none(self.z),
-            "decision": self.decision,
-            "reason": self.reason,
-        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,12 +22,13 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast, get_args
+from typing import cast, get_args
 
 from scipy.special import ndtr
 
 from tacepath.design import _sequential as seq
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 
 __all__ = ["InterimLook", "interim_boundaries"]
 
@@ -35,7 +36,7 @@ MAX_LOOKS = 20
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InterimLook:
+class InterimLook(JsonFields):
     """One analysis: its events and information fraction, the efficacy boundary on the z
     scale (±c when two-sided), the nominal level sides·Φ(−c) and the cumulative alpha spent
     over both sides (``rpact`` ``alphaSpent``), as :class:`tacepath.design.DesignStage`."""
@@ -46,16 +47,6 @@ class InterimLook:
     critical_value: float
     nominal_alpha: float
     alpha_spent: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "analysis": self.analysis,
-            "events": self.events,
-            "information_rate": self.information_rate,
-            "critical_value": self.critical_value,
-            "nominal_alpha": self.nominal_alpha,
-            "alpha_spent": self.alpha_spent,
-        }
 
 
 def interim_boundaries(

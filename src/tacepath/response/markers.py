@@ -36,6 +36,7 @@ from typing import Any, Literal
 from tacepath.domain.citation import Citation
 from tacepath.domain.timeline import MARKERS, Timeline
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 from tacepath.response._sources import KUDO_JSH_2014
 
 __all__ = [
@@ -54,15 +55,12 @@ MARKER_LABELS = {"afp": "AFP", "pivka_ii": "PIVKA-II"}
 
 
 @dataclass(frozen=True, slots=True)
-class MarkerPoint:
+class MarkerPoint(JsonFields):
     """One draw in the marker's canonical unit (AFP ng/mL, PIVKA-II mAU/mL)."""
 
     date: dt.date
     value: float
     unit: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "value": self.value, "unit": self.unit}
 
 
 def marker_series(timeline: Timeline, marker: str) -> tuple[MarkerPoint, ...]:

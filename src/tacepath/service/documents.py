@@ -20,6 +20,7 @@ from sqlalchemy import select
 from tacepath.domain.values import check_identifier
 from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.interop.attachments import KIND_LABELS, MAX_ATTACHMENT_BYTES, sniff
+from tacepath.jsonsafe import JsonFields
 from tacepath.service import audit
 from tacepath.service.db import Database
 from tacepath.service.errors import AlreadyExists, NotFound
@@ -48,7 +49,7 @@ MAX_TITLE_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Document:
+class Document(JsonFields):
     """A document's metadata (the content is read by :func:`read_document` only)."""
 
     id: int
@@ -70,18 +71,6 @@ class Document:
         ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
         suffix = ext.get(self.media_type, "txt")
         return f"{self.kind}-{self.date.isoformat()}-{self.id}.{suffix}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "title": self.title,
-            "date": self.date.isoformat(),
-            "media_type": self.media_type,
-            "size": self.size,
-            "sha256": self.sha256,
-            "uploaded_at": self.uploaded_at.isoformat(),
-        }
 
 
 def _document(row: DocumentRow) -> Document:

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy.stats import chi2, norm
 
 from tacepath.errors import InputError
+from tacepath.jsonsafe import JsonFields
 from tacepath.survival._coxfit import Newton, newton_right, wald_test
 from tacepath.survival._coxresult import ChiSquareTest, CoxControl, chisq_test
 from tacepath.survival._data import FloatArray, plain_value
@@ -63,7 +64,7 @@ Ties = Literal["efron", "breslow"]
 
 
 @dataclass(frozen=True, slots=True)
-class CoxSpec:
+class CoxSpec(JsonFields):
     """The analysis every site and round must agree on."""
 
     time: str
@@ -89,17 +90,6 @@ class CoxSpec:
         m = self.min_count
         if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 1000:
             raise InputError("min_count", m, "a whole number from 1 to 1000")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "time": self.time,
-            "event": self.event,
-            "covariates": list(self.covariates),
-            "strata": list(self.strata),
-            "ties": self.ties,
-            "time_unit": self.time_unit,
-            "min_count": self.min_count,
-        }
 
     @classmethod
     def from_dict(cls, obj: Any, name: str) -> CoxSpec:
