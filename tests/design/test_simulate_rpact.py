@@ -106,7 +106,7 @@ def test_hazard_ratio_estimate_agrees_with_rpact(case: dict[str, Any]) -> None:
 
 
 def test_tactics_closed_form_power() -> None:
-    """The issue's benchmark design: rpact's 0.81 power, closed form 0.8101."""
+    """The benchmark design: rpact's 0.81 power, closed form 0.8101."""
     sc = _scenario(next(c for c in SIMULATION if c["name"] == "tactics")["args"])
     closed = power_for_events(125, hazard_ratio=0.71, alpha=0.15)
     assert round(closed, 4) == 0.8101

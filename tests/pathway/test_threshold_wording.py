@@ -1,6 +1,6 @@
 """Every threshold check says on which side of its limit the value lies, on both sides.
 
-The issue's example: a failed proteinuria check read "proteinuria 2.5 g/24 h (below 2)".
+A clinician's example: a failed proteinuria check read "proteinuria 2.5 g/24 h (below 2)".
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""The decision-chain issue's vignettes, written as a clinician would record them.
+"""Vignettes of the decision chain, written as a clinician would record them.
 
 Each file in ``vignettes/`` is a complete patient record (``tacepath schema patient``); the
 tests run the pathway engine on it (and the CLI once) and check the statuses and reasons the
-issue asked for. Before the change: V1 listed TACE + durvalumab first as eligible; V2 called
-TACE + lenvatinib eligible at ECOG 2; V3 called two combinations eligible at Child-Pugh B7
+decision chain must give. Before the change: V1 listed TACE + durvalumab first as eligible; V2
+called TACE + lenvatinib eligible at ECOG 2; V3 called two combinations eligible at Child-Pugh B7
 while TACE alone needed information; V4 gave TACE alone 'needs information' at BCLC D; V6
 printed 'proteinuria 2.5 g/24 h (below 2)'; V10 could not stage invasion without a tumour list
 and used 4.5 mm silently.

@@ -1,4 +1,4 @@
-"""API tokens expire and a token cannot make tokens (issue 17 item 10).
+"""API tokens expire and a token cannot make tokens.
 
 Before: a token worked until revoked, and ``POST /api/tokens`` with a token made another
 one, so a stolen token could renew itself for ever.

@@ -1,4 +1,4 @@
-"""The audit trail nobody can rewrite (issue 17 item 4).
+"""The audit trail nobody can rewrite.
 
 Each attack is made first: on SQLite ``INSERT OR REPLACE`` rewrote an audit row (the delete
 trigger did not fire), and ``DROP TRIGGER`` was allowed to the application's connections;

@@ -1,5 +1,5 @@
 """Reads of patient data are audited; the admin sees who, when, what and which fields,
-never the values; sign-ins are kept apart from clinical changes (issue 17 item 5).
+never the values; sign-ins are kept apart from clinical changes.
 
 Before: viewing a patient, its FHIR export, summaries and course plot left no trace, and
 ``GET /api/audit`` and the admin page showed every before and after image in full to the

@@ -1,4 +1,4 @@
-"""Hardening of the platform (issue 17, OWASP ASVS L2): each test makes the attack first."""
+"""Hardening of the platform (OWASP ASVS L2): each test makes the attack first."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Login throttling that cannot be turned against users (issue 17 item 6).
+"""Login throttling that cannot be turned against users.
 
 Before: the limit was a count of earlier failures read before the password was checked, so
 20 simultaneous wrong passwords for one account all got 401 on PostgreSQL (limit 5); and 5

@@ -316,7 +316,7 @@ def test_only_missing_rows_are_refused(target: Target) -> None:
 
 
 def test_the_reported_case_event_seven() -> None:
-    """The issue: an event coded 7 gave a survival of −2.0; now it is refused."""
+    """An event coded 7 gave a survival of −2.0; now it is refused."""
     with pytest.raises(InputError) as info:
         kaplan_meier_arrays(np.array([1.0, 2.0, 3.0]), np.array([1.0, 7.0, 0.0]))
     assert info.value.problem.field == "event, row 2"
