@@ -32,8 +32,12 @@ def _shift(obj: Any, days: int) -> Any:
 
 
 def _scaled(raw: dict[str, Any], f: float) -> dict[str, Any]:
+    """Liver lesions scaled by ``f``; lymph nodes (measured by their short axis, which RECIST
+    1.1 bounds from below for a target node) are left as recorded."""
     for a in raw["assessments"]:
         for les in a["lesions"]:
+            if les.get("short_axis_mm") is not None:
+                continue
             for k in _SIZES:
                 if les.get(k):
                     les[k] = round(les[k] * f, 1)
