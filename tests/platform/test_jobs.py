@@ -196,6 +196,28 @@ def test_the_organisations_limit(
     other.post(f"/api/jobs/{theirs['id']}/cancel")
 
 
+def test_queueing_a_job_never_blocks_the_organisations_audit_writes(orgs: Any, db: Any) -> None:
+    """The queue lock on the organisation's row must not wait for, or make wait, the
+    key-share lock an audit insert takes on it (its foreign key) while holding the audit
+    chain's head: otherwise queueing a job and a running job's audited step deadlock."""
+    if db.backend != "postgresql":
+        pytest.skip("PostgreSQL row locks")
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tacepath.service import audit
+
+    org = orgs[0].id
+
+    def audited() -> None:
+        with db.write() as s:
+            audit.record(s, None, "job.start", "job", 0, organisation_id=org, after={})
+
+    with db.write() as s, ThreadPoolExecutor(1) as pool:
+        jobs.queue_lock(s, org)  # as a server queueing a job holds it
+        pending = pool.submit(audited)
+        pending.result(timeout=10)  # FOR UPDATE would block it until this transaction ends
+
+
 def test_a_run_past_its_memory_or_time_limit_ends_as_a_failed_job(
     orgs: Any, db: Any, database_url: str, tmp_path: Path, monkeypatch: Any
 ) -> None:

@@ -145,6 +145,16 @@ def _own_job(s: Session, who: Principal, job_id: int, *, lock: bool = False) -> 
     return j
 
 
+def queue_lock(s: Session, organisation_id: int) -> None:
+    """Order two servers queueing jobs of one organisation at once (PostgreSQL; SQLite's
+    write transactions are one at a time already) by its row, ``FOR NO KEY UPDATE``: that
+    lock does not conflict with the key-share lock another transaction's audit insert takes
+    on the organisation (its foreign key) while holding the audit chain's head, so the two
+    cannot deadlock (``FOR UPDATE`` would)."""
+    q = select(Organisation.id).where(Organisation.id == organisation_id)
+    s.execute(q.with_for_update(key_share=True))  # PostgreSQL: FOR NO KEY UPDATE
+
+
 def create_job(
     db: Database,
     who: Principal,
@@ -163,11 +173,7 @@ def create_job(
     if not 1 <= limit <= 1000:
         raise InputError("limit", limit, "1 to 1000 jobs")
     with db.write() as s:
-        # the organisation's row lock orders two servers queueing at once (PostgreSQL;
-        # SQLite's write transactions are one at a time already)
-        s.execute(
-            select(Organisation.id).where(Organisation.id == who.organisation_id).with_for_update()
-        )
+        queue_lock(s, who.organisation_id)
         active = s.scalar(
             select(func.count(JobRow.id)).where(
                 JobRow.organisation_id == who.organisation_id, JobRow.state.in_(ACTIVE_STATES)
