@@ -313,7 +313,7 @@ def test_clinician_runs_a_course_to_the_switch_to_systemic_therapy(
     _save_followup(page)
     decision = page.locator("#decision").inner_text()
     assert _decision(page) == "tace-failure", decision
-    assert "extrahepatic_spread on 2026-07-06: new lung lesion NL2 14 mm" in decision
+    assert "extrahepatic spread on 2026-07-06: new lung lesion NL2 14 mm" in decision
     notice = page.locator("p.notice[role=status]").inner_text()
     assert "TACE failure (refractoriness, JSH-LCSGJ criteria) on 2026-07-06" in notice
     j.step("visit3_tace_failure")

@@ -103,7 +103,7 @@ def derived_failure(timeline: Timeline) -> TaceFailureState | None:
         return None
     hits.sort(key=lambda h: h[0])  # earliest; same date: JSH refractoriness named first
     first = hits[0]
-    note = "; ".join(f"{r.name}: {r.criterion} on {d.isoformat()}" for d, _, r in hits)
+    note = "; ".join(f"{r.name}: {r.criterion_text} on {d.isoformat()}" for d, _, r in hits)
     return TaceFailureState(
         criterion=first[1],
         date=first[2].date,

@@ -164,7 +164,7 @@ def plot_course(timeline: Timeline, course: CourseResult, path: Path | str) -> P
         ("JSH TACE failure", course.jsh_refractoriness),
     ):
         when = res.date.isoformat() if res.event and res.date else ""
-        status.append(f"{label}: {f'{res.criterion} ({when})' if res.event else 'no event'}")
+        status.append(f"{label}: {f'{res.criterion_text} ({when})' if res.event else 'no event'}")
     ax.text(
         0.99,
         0.97,

@@ -7,6 +7,7 @@ from tacepath.response._core import (
     NewLesionFinding,
     TimepointResponse,
 )
+from tacepath.response._failure_results import component_label
 from tacepath.response.course import CourseResult, ResponseOptions, assess_response
 from tacepath.response.easl import easl
 from tacepath.response.markers import afp_response, jsh_marker_item, marker_series
@@ -40,6 +41,7 @@ __all__ = [
     "TimepointResponse",
     "afp_response",
     "assess_response",
+    "component_label",
     "easl",
     "jsh_marker_item",
     "jsh_refractoriness",

@@ -16,6 +16,7 @@ from tacepath.response._failure_results import (
     FailureResult,
     IntrahepaticVisit,
     JshSession,
+    component_label,
 )
 from tacepath.response._results import fmt, ge
 from tacepath.response.recicl import index_lesions
@@ -169,9 +170,10 @@ def compose(
     fired = [c for c in components if c.fired]
     first = min(fired, key=lambda c: c.date or dt.date.max) if fired else None
     if first is None:
-        why = "no component met: " + ", ".join(c.criterion for c in components)
+        why = "no component met: " + ", ".join(component_label(c.criterion) for c in components)
     else:
-        why = f"{first.criterion} on {first.date.isoformat() if first.date else '?'}: "
+        on = first.date.isoformat() if first.date else "?"
+        why = f"{component_label(first.criterion)} on {on}: "
         why += first.detail
     return FailureResult(
         name=name,

@@ -11,12 +11,38 @@ from tacepath.domain.citation import Citation
 from tacepath.jsonsafe import JsonFields
 
 __all__ = [
+    "COMPONENT_LABELS",
     "ComponentFinding",
     "FailureResult",
     "IntrahepaticVisit",
     "JshSession",
     "RepeatTaceIndication",
+    "component_label",
 ]
+
+#: How a person reads each component of the TACE-failure rules (the identifiers stay the
+#: JSON contract). JSH-LCSGJ 2014 items 1a/1b/3/4 and the TACTICS reasons as
+#: ``reference/response-criteria.md`` §5.1 and §6.1 word them.
+COMPONENT_LABELS = {
+    "ineffective_1a": "insufficient response of the treated tumour (JSH item 1a)",
+    "progressive_1b": "more tumours in the liver (JSH item 1b)",
+    "vascular_invasion": "vascular invasion",
+    "extrahepatic_spread": "extrahepatic spread",
+    "intrahepatic_progression": "intrahepatic progression",
+    "child_pugh_c": "Child-Pugh C",
+    "macrovascular_invasion": "macrovascular invasion",
+    "tace_refractoriness": "TACE refractoriness (JSH-LCSGJ)",
+    "jsh_refractoriness": "TACE refractoriness (JSH-LCSGJ)",
+    "untaceable_progression": "unTACEable progression",
+    "death": "death",
+}
+
+
+def component_label(criterion: str | None) -> str:
+    """``criterion`` in words (an identifier without a label: as it is)."""
+    if criterion is None:
+        return ""
+    return COMPONENT_LABELS.get(criterion, criterion.replace("_", " "))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +107,11 @@ class FailureResult:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+
+    @property
+    def criterion_text(self) -> str:
+        """The criterion that fired, in words (empty when none did)."""
+        return component_label(self.criterion)
 
     def summary(self) -> dict[str, object]:
         """``{"event", "date", "criterion"}`` (the CLI JSON contract)."""

@@ -34,6 +34,7 @@ from tacepath.response._failure_results import (
     IntrahepaticVisit,
     JshSession,
     RepeatTaceIndication,
+    component_label,
 )
 from tacepath.response._results import fmt, fmt_pct, ge, gt, pct
 from tacepath.response._sources import KUDO_JSH_2014, KUDO_TACTICS_2022
@@ -422,7 +423,7 @@ def untaceable_progression(
         if intrahepatic_items:
             c = min(intrahepatic_items, key=lambda c: c.date or dt.date.max)
             if c.date is not None:
-                refr = (c.date, f"JSH-LCSGJ {c.criterion}: {c.detail}")
+                refr = (c.date, f"JSH-LCSGJ {component_label(c.criterion)}: {c.detail}")
     comps = [
         ("intrahepatic_progression", ih),
         ("child_pugh_c", cpc),
@@ -491,7 +492,7 @@ def tace_specific_pfs(
     prog = progression or untaceable_progression(timeline)
     death = timeline.date_of_death
     death_hit = (death, f"death on {death.isoformat()}") if death else None
-    prog_hit = (prog.date, f"{prog.criterion}: {prog.why}") if prog.event and prog.date else None
+    prog_hit = (prog.date, prog.why) if prog.event and prog.date else None
     comps: list[tuple[str, tuple[dt.date, str] | None]] = [
         ("untaceable_progression", prog_hit),
         ("death", death_hit),

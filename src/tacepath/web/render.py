@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 from tacepath import __version__
 from tacepath.clinical.cohort import COHORT_COLUMNS
 from tacepath.http.settings import SESSION_COOKIE
+from tacepath.response import component_label
 from tacepath.service.auth import session_principal
 from tacepath.service.errors import ServiceError
 from tacepath.service.principal import Principal
@@ -66,6 +67,7 @@ TEMPLATES.env.filters["fmt"] = _fmt
 TEMPLATES.env.filters["audit_value"] = _audit_value
 TEMPLATES.env.filters["field_words"] = field_words
 TEMPLATES.env.filters["other_label"] = _other_label
+TEMPLATES.env.filters["failure_label"] = component_label
 TEMPLATES.env.globals["version"] = __version__
 TEMPLATES.env.globals["cohort_columns"] = COHORT_COLUMNS
 
