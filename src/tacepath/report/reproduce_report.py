@@ -184,7 +184,7 @@ def _at_risk(rep: Reproduction) -> list[dict[str, Any]]:
 
 def reproduction_html(rep: Reproduction, *, generated: dt.datetime | None = None) -> str:
     """The one-page HTML report of a reproduction (table, figure, sensitivity, notes)."""
-    from tacepath.report.summaries import _css
+    from tacepath.report.summaries import stylesheet
 
     when = generated or dt.datetime.now(dt.UTC)
     sensitivity = []
@@ -207,7 +207,7 @@ def reproduction_html(rep: Reproduction, *, generated: dt.datetime | None = None
     ]
     template = _ENV.get_template("reproduce.html")
     return template.render(
-        css=_css(),
+        css=stylesheet(),
         rep=rep,
         version=__version__,
         generated=when.strftime("%Y-%m-%d %H:%M UTC"),

@@ -27,7 +27,7 @@ from tacepath.report.forest_plot import plot_forest
 from tacepath.report.graph_plot import plot_testing_graph
 from tacepath.report.interim_plot import plot_interim
 from tacepath.report.km_plot import HazardRatioLabel, plot_km
-from tacepath.report.summaries import write_pdf
+from tacepath.report.summaries import stylesheet, write_pdf
 
 __all__ = ["ReportFiles", "trial_report_html", "write_trial_report"]
 
@@ -388,7 +388,7 @@ def trial_report_html(
         )
     tmpl = _ENV.get_template("trial_report.html")
     return tmpl.render(
-        css=_css(),
+        css=stylesheet(),
         r=d,
         sap=s,
         arms=result.arms,
@@ -438,12 +438,6 @@ def _subgroup_view(result: TrialAnalysis) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def _css() -> str:
-    from importlib import resources
-
-    return resources.files("tacepath.report").joinpath("templates/_style.css").read_text()
 
 
 def write_trial_report(
