@@ -320,6 +320,20 @@ def test_a_bad_row_is_named_by_its_partition_and_row(client: Any) -> None:
         (lambda d: dist.cox_ph(d, time="time", event="event", covariates=["sex"]), "partition"),
         (lambda d: dist.cox_ph(d, time="time", event="event", covariates=[]), "covariates"),
         (
+            lambda d: dist.cox_ph(d, time="time", event="event", covariates=["age"] * 51),
+            "covariates",
+        ),
+        (
+            lambda d: dist.cox_ph(d, time="t", event="e", covariates=[f"c{i}" for i in range(51)]),
+            "covariates",
+        ),
+        (
+            lambda d: dist.logrank_test(
+                d, time="time", event="event", group="arm", split_every=10**9
+            ),
+            "split_every",
+        ),
+        (
             lambda d: dist.cox_ph(d, time="time", event="event", covariates=["age"], ties="exact"),
             "ties",
         ),

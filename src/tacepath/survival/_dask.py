@@ -22,6 +22,7 @@ from tacepath.survival._data import FloatArray, aeq_sorted, column
 from tacepath.survival._input import SurvivalData
 
 __all__ = [
+    "MAX_SPLIT",
     "SPLIT_EVERY",
     "Table",
     "add_tables",
@@ -114,9 +115,15 @@ def in_partition(i: int, exc: InputError) -> InputErrors:
     )
 
 
+#: The most results one node of the reduction tree combines.
+MAX_SPLIT = 1024
+
+
 def check_split(split_every: int) -> int:
-    if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
-        raise InputError("split_every", split_every, "a whole number ≥ 2")
+    if isinstance(split_every, bool) or not isinstance(split_every, int):
+        raise InputError("split_every", split_every, f"a whole number from 2 to {MAX_SPLIT}")
+    if not 2 <= split_every <= MAX_SPLIT:
+        raise InputError("split_every", split_every, f"a whole number from 2 to {MAX_SPLIT}")
     return split_every
 
 

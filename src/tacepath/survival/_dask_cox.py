@@ -36,7 +36,7 @@ from tacepath.survival._dask import (
 )
 from tacepath.survival._data import FloatArray, IntArray, aeq_sorted
 from tacepath.survival._input import check_level
-from tacepath.survival.federated_cox import CellSums, sums_evaluation
+from tacepath.survival.federated_cox import MAX_COVARIATES, CellSums, sums_evaluation
 
 __all__ = ["cox_ph"]
 
@@ -317,6 +317,8 @@ def cox_ph(
     ctl = control if control is not None else CoxControl()
     every = check_split(split_every)
     covs, _, _ = model_terms(covariates, (), None)
+    if len(covs) > MAX_COVARIATES:  # each step moves (event times × p²) sums per partition
+        raise InputError("covariates", len(covs), f"at most {MAX_COVARIATES} covariates")
     strata_cols: tuple[str, ...] = ()
     if strata is not None:
         strata_cols = (strata,) if isinstance(strata, str) else tuple(strata)
