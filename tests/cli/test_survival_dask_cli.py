@@ -96,3 +96,21 @@ def test_a_bad_scheduler_or_input_is_refused(tmp_path: Path, scheduler: str) -> 
                             "local"])  # fmt: skip
     assert r.exit_code == 2
     assert "Parquet" in r.stderr
+
+
+def test_a_running_scheduler_by_its_address(tmp_path: Path) -> None:
+    """``--scheduler ADDRESS`` connects to a running cluster (here one in this process)."""
+    from dask.distributed import LocalCluster
+
+    whole, folder = _folder(tmp_path, "veteran", parts=4)
+    args = ["--time", "time", "--event", "status", "--covariates", "karno,age",
+            "--strata", "celltype"]  # fmt: skip
+    single = _json(["survival", "cox", str(whole), *args])
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        dask = _json(["survival", "cox", str(folder), *args, "--scheduler", address])
+        ran = list(cluster.scheduler.task_prefixes)
+    assert any(name.startswith("bag-from-delayed") for name in ran), ran
+    same(single, dask)
