@@ -20,6 +20,13 @@ import typer
 
 from tacepath.cli._app import app
 from tacepath.cli._io import encoding_option, exit_with_errors, input_file, output_path
+from tacepath.cli._survival_dask import (
+    SCHEDULER_HELP,
+    cox_on_dask,
+    km_on_dask,
+    logrank_on_dask,
+    refuse,
+)
 from tacepath.errors import InputError
 from tacepath.jsonsafe import json_safe
 
@@ -247,6 +254,7 @@ def km_command(
     ),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
     encoding: str | None = encoding_option(),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
     """Kaplan-Meier curves with Greenwood CIs, medians, restricted means (as R survfit).
@@ -259,25 +267,32 @@ def km_command(
     from tacepath.survival import kaplan_meier
 
     try:
-        data = _load(data_path, where, encoding)
-        ev = _event_column(data, event, censor)
         at = _times(times)
-        fit = kaplan_meier(
-            data,
-            time=time,
-            event=ev,
-            start=start,
-            group=group,
-            weights=weights,
-            conf_type=conf_type,  # type: ignore[arg-type]
-            conf_level=conf_level,
-            tau=tau,
-        )
-        logrank = None
-        if group is not None and len(fit.curves) > 1 and start is None and weights is None:
-            from tacepath.survival import logrank_test
+        if scheduler is not None:
+            refuse(event, {"--censor": censor, "--start": start, "--weights": weights,
+                           "--plot": plot, "--where": where, "--encoding": encoding})  # fmt: skip
+            fit, logrank = km_on_dask(data_path, scheduler, logrank=True, time=time,
+                                      event=event, group=group, conf_type=conf_type,
+                                      conf_level=conf_level, tau=tau)  # fmt: skip
+        else:
+            data = _load(data_path, where, encoding)
+            ev = _event_column(data, event, censor)
+            fit = kaplan_meier(
+                data,
+                time=time,
+                event=ev,
+                start=start,
+                group=group,
+                weights=weights,
+                conf_type=conf_type,  # type: ignore[arg-type]
+                conf_level=conf_level,
+                tau=tau,
+            )
+            logrank = None
+            if group is not None and len(fit.curves) > 1 and start is None and weights is None:
+                from tacepath.survival import logrank_test
 
-            logrank = logrank_test(data, time=time, event=ev, group=group)
+                logrank = logrank_test(data, time=time, event=ev, group=group)
     except InputError as exc:
         exit_with_errors(_with_flags(exc), source=str(data_path))
     if plot is not None:
@@ -370,6 +385,7 @@ def logrank_command(
     trend: bool = typer.Option(False, "--trend", help="Add the test for trend across levels."),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
     encoding: str | None = encoding_option(),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
     """Log-rank, G-rho or Fleming-Harrington G(rho,gamma) test, stratified if asked (as R
@@ -389,30 +405,37 @@ def logrank_command(
             )
         if fh is not None and rho != 0:
             raise InputError("--fh", fh, "--fh RHO,GAMMA or --rho RHO, not both")
-        data = _load(data_path, where, encoding)
-        ev = _event_column(data, event, censor)
-        if maxcombo or combo is not None:
-            pairs = _pairs(combo, "--combo") if combo is not None else None
-            mc = maxcombo_test(
-                data,
-                time=time,
-                event=ev,
-                group=group,
-                strata=_split(strata) or None,
-                **({} if pairs is None else {"combo": pairs}),
-            )
+        weight, late = (rho, 0.0) if fh is None else _pairs(fh, "--fh", one=True)[0]
+        if scheduler is not None:
+            refuse(event, {"--censor": censor, "--maxcombo": maxcombo, "--combo": combo,
+                           "--where": where, "--encoding": encoding})  # fmt: skip
+            res = logrank_on_dask(data_path, scheduler, time=time, event=event, group=group,
+                                  strata=_split(strata) or None, rho=weight, gamma=late,
+                                  trend=trend)  # fmt: skip
         else:
-            weight, late = (rho, 0.0) if fh is None else _pairs(fh, "--fh", one=True)[0]
-            res = logrank_test(
-                data,
-                time=time,
-                event=ev,
-                group=group,
-                strata=_split(strata) or None,
-                rho=weight,
-                gamma=late,
-                trend=trend,
-            )
+            data = _load(data_path, where, encoding)
+            ev = _event_column(data, event, censor)
+            if maxcombo or combo is not None:
+                pairs = _pairs(combo, "--combo") if combo is not None else None
+                mc = maxcombo_test(
+                    data,
+                    time=time,
+                    event=ev,
+                    group=group,
+                    strata=_split(strata) or None,
+                    **({} if pairs is None else {"combo": pairs}),
+                )
+            else:
+                res = logrank_test(
+                    data,
+                    time=time,
+                    event=ev,
+                    group=group,
+                    strata=_split(strata) or None,
+                    rho=weight,
+                    gamma=late,
+                    trend=trend,
+                )
     except InputError as exc:
         exit_with_errors(_with_flags(exc), source=str(data_path))
     if maxcombo or combo is not None:
@@ -604,6 +627,7 @@ def cox_command(
     ),
     where: list[str] = typer.Option([], "--where", help=_WHERE_HELP),
     encoding: str | None = encoding_option(),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
 ) -> None:
     """Cox proportional-hazards model (as R coxph), optionally with R's cox.zph test.
@@ -616,29 +640,39 @@ def cox_command(
     from tacepath.survival import cox_ph
 
     try:
-        data = _load(data_path, where, encoding)
-        ev = _event_column(data, event, censor)
-        refs = _references(reference)
         strata_cols = _split(strata)
-        res = cox_ph(
-            data,
-            time=time,
-            event=ev,
-            covariates=_split(covariates),
-            categorical=_split(categorical),
-            strata=(strata_cols[0] if len(strata_cols) == 1 else strata_cols) or None,
-            cluster=cluster,
-            weights=weights,
-            ties=ties,  # type: ignore[arg-type]
-            start=start,
-            reference=refs or None,
-            conf_level=conf_level,
-        )
-        ph = None
-        if zph:
-            from tacepath.survival import cox_zph
+        if scheduler is not None:
+            refuse(event, {"--censor": censor, "--categorical": categorical,
+                           "--reference": reference, "--cluster": cluster, "--weights": weights,
+                           "--start": start, "--zph": zph, "--where": where,
+                           "--encoding": encoding})  # fmt: skip
+            res = cox_on_dask(data_path, scheduler, time=time, event=event,
+                              covariates=_split(covariates), strata=strata_cols or None,
+                              ties=ties, conf_level=conf_level)  # fmt: skip
+            ph = None
+        else:
+            data = _load(data_path, where, encoding)
+            ev = _event_column(data, event, censor)
+            refs = _references(reference)
+            res = cox_ph(
+                data,
+                time=time,
+                event=ev,
+                covariates=_split(covariates),
+                categorical=_split(categorical),
+                strata=(strata_cols[0] if len(strata_cols) == 1 else strata_cols) or None,
+                cluster=cluster,
+                weights=weights,
+                ties=ties,  # type: ignore[arg-type]
+                start=start,
+                reference=refs or None,
+                conf_level=conf_level,
+            )
+            ph = None
+            if zph:
+                from tacepath.survival import cox_zph
 
-            ph = cox_zph(res)
+                ph = cox_zph(res)
     except InputError as exc:
         exit_with_errors(_with_flags(exc), source=str(data_path))
     if as_json:

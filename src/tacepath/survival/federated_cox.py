@@ -45,11 +45,13 @@ from tacepath.survival.federated import TIME_UNITS, TimeUnit, coarsen_times
 __all__ = [
     "ROUND_FORMAT",
     "STATE_FORMAT",
+    "CellSums",
     "CoxSpec",
     "FederatedCoxResult",
     "combine",
     "pooled_evaluation",
     "site_round",
+    "sums_evaluation",
 ]
 
 ROUND_FORMAT = "tacepath-federated-cox-round"
@@ -239,7 +241,7 @@ def _cell(
 
 
 @dataclass(frozen=True, slots=True)
-class _Sums:
+class CellSums:
     """The pooled sums of one round, one row per stratum and time (sorted)."""
 
     stratum: tuple[str, ...]
@@ -254,7 +256,7 @@ class _Sums:
     d2: FloatArray
 
 
-def _pool(rounds: Sequence[dict[str, Any]], p: int) -> _Sums:
+def _pool(rounds: Sequence[dict[str, Any]], p: int) -> CellSums:
     """Add the sites' cells of equal stratum and time."""
     table: dict[tuple[str, float], list[Any]] = {}
     for obj in rounds:
@@ -283,7 +285,7 @@ def _pool(rounds: Sequence[dict[str, Any]], p: int) -> _Sums:
         raise InputError("SITES", "no cells", "site files with data")
     keys = sorted(table)
     cols = list(zip(*(table[k] for k in keys), strict=True))
-    return _Sums(tuple(k[0] for k in keys), *(np.asarray(c, dtype=float) for c in cols))
+    return CellSums(tuple(k[0] for k in keys), *(np.asarray(c, dtype=float) for c in cols))
 
 
 def pooled_evaluation(
@@ -291,8 +293,14 @@ def pooled_evaluation(
 ) -> tuple[float, FloatArray, FloatArray]:
     """The pooled log partial likelihood, gradient and information at ``beta`` from the
     sites' sums (Breslow or Efron ties; R ``coxfit6``'s definitions)."""
-    p = beta.size
-    s = _pool(rounds, p)
+    return sums_evaluation(_pool(rounds, beta.size), beta, ties)
+
+
+def sums_evaluation(
+    s: CellSums, beta: FloatArray, ties: Ties
+) -> tuple[float, FloatArray, FloatArray]:
+    """The log partial likelihood, gradient and information at ``beta`` from the sums per
+    stratum and time (also used by :mod:`tacepath.survival.distributed`)."""
     # risk sets: the rows of the stratum with time >= t (reverse cumulative sums)
     risk0, risk1, risk2 = np.empty_like(s.s0), np.empty_like(s.s1), np.empty_like(s.s2)
     labels = np.asarray(s.stratum, dtype=object)
