@@ -8,6 +8,8 @@ own results (``to_dict()``), figures and HTML.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from tacepath.errors import InputError
@@ -18,7 +20,7 @@ from tacepath.pathway.schedule import schedule
 from tacepath.response.course import assess_response
 from tacepath.service.audit import record_read
 from tacepath.service.db import Database
-from tacepath.service.derived import decision_of, stored_view
+from tacepath.service.derived import Key, decision_of, key_of, stored_view
 from tacepath.service.errors import NotFound
 from tacepath.service.patients import PatientRecord, get_record
 from tacepath.service.permissions import check
@@ -82,19 +84,38 @@ def _in_range(d: dt.date, name: str) -> dt.date:
     return d
 
 
-def course_plot_png(db: Database, who: Principal, patient_id: int) -> bytes:
-    """The course plot of the patient's timeline (matplotlib, PNG)."""
-    from tacepath.report.course_plot import plot_course
+#: Course plots kept drawn in this process, the most recently used first out of
+#: :data:`MAX_COURSE_PLOTS`; each is keyed by the patient and the record's key (version,
+#: inputs, engine version, rules), so a changed record, engine or rule file draws anew.
+MAX_COURSE_PLOTS = 64
+_course_plots: OrderedDict[tuple[int, Key], bytes] = OrderedDict()
+_course_plots_lock = threading.Lock()
 
+
+def course_plot_png(db: Database, who: Principal, patient_id: int) -> bytes:
+    """The course plot of the patient's timeline (matplotlib, PNG), drawn once per record
+    version (:data:`MAX_COURSE_PLOTS`); every read is audited, drawn or not."""
     record = get_record(db, who, patient_id)
     if record.timeline is None:
         raise NotFound("course of patient", patient_id)
+    record_read(db, who, "patient.read", "patient", patient_id, view="course.png")
+    key = (record.id, key_of(record))
+    with _course_plots_lock:
+        png = _course_plots.get(key)
+        if png is not None:
+            _course_plots.move_to_end(key)
+            return png
+    from tacepath.report.course_plot import plot_course
     from tacepath.report.figures import png_bytes
 
-    record_read(db, who, "patient.read", "patient", patient_id, view="course.png")
     timeline = record.timeline
     course = assess_response(timeline)
-    return png_bytes(lambda path: plot_course(timeline, course, path))
+    png = png_bytes(lambda path: plot_course(timeline, course, path))
+    with _course_plots_lock:
+        _course_plots[key] = png
+        while len(_course_plots) > MAX_COURSE_PLOTS:
+            _course_plots.popitem(last=False)
+    return png
 
 
 def mdt_summary(db: Database, who: Principal, patient_id: int, *, fmt: str = "html") -> str:
