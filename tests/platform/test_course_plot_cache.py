@@ -3,6 +3,9 @@ request is still an audited read, and a read that cannot be recorded still fails
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -86,3 +89,23 @@ def test_a_drawn_plot_is_not_served_when_its_read_cannot_be_recorded(
     r = client.get(f"/api/patients/{pid}/course.png")
     assert r.status_code == 503
     assert not r.content.startswith(b"\x89PNG")
+
+
+def test_requests_missing_the_same_plot_at_once_draw_it_once() -> None:
+    key = (-1, clinical.Key(1, "test-inputs", "test-engine", "test-rules"))
+    calls: list[int] = []
+    started = threading.Event()
+
+    def slow_draw() -> bytes:
+        calls.append(1)
+        started.set()
+        time.sleep(0.2)
+        return b"plot"
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(clinical._kept_plot, key, slow_draw)
+        started.wait(5)
+        rest = [pool.submit(clinical._kept_plot, key, slow_draw) for _ in range(3)]
+        got = [first.result(), *(f.result() for f in rest)]
+    assert got == [b"plot"] * 4
+    assert calls == [1]
