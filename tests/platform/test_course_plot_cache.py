@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -55,6 +56,8 @@ def test_the_course_plot_is_drawn_once_per_record_version_and_every_read_audited
         return plot(*args, **kwargs)
 
     monkeypatch.setattr(course_plot, "plot_course", counting)
+    # the plots kept by this process (a test on the other database may have drawn this one)
+    monkeypatch.setattr(clinical, "_course_plots", OrderedDict())
     login(client, "a-clinician")
     pid, version = _patient(client)
     first = client.get(f"/api/patients/{pid}/course.png")
