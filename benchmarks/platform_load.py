@@ -1,7 +1,7 @@
 """Bounded local load test of the platform: N concurrent users for T seconds on 127.0.0.1.
 
     python benchmarks/platform_load.py [--users 50] [--seconds 60] [--think 0] [--workers 1]
-                                       [--database-url URL]
+                                       [--database-url URL] [--page-assets]
 
 Starts ``tacepath serve``'s application (uvicorn; ``--workers N`` processes sharing the port)
 on a free loopback port with the demo data (12 patients, 9 timelines), signs every simulated
@@ -13,6 +13,11 @@ until the time is up:
     15 %  GET  /api/patients/{id}/assessment    scores (engines)
     10 %  GET  /patients/{id}                   the patient page (every engine, HTML)
     10 %  POST /api/patients                    a new patient (a write: rows + audit)
+
+With ``--page-assets`` a page view also loads what a browser loads with the page, at once
+after it: the course plot (``/api/patients/{id}/course.png``; a 404 for a patient without a
+timeline, whose page shows no plot, is not an error) and the documents list
+(``/patients/{id}/documents?fragment=1``); the three are timed as one page view.
 
 It prints p50/p95/p99 latency and the error count per request kind and overall, and writes
 them as JSON to ``benchmarks/results/platform_load.json``. Traffic goes to 127.0.0.1 only;
@@ -93,6 +98,7 @@ async def _user(
     out: dict[str, list],
     think: float,
     failures: dict[str, int],
+    assets: bool = False,
 ) -> None:
     rng = random.Random(uid)
     kinds = [k for k, w in MIX for _ in range(w)]
@@ -110,6 +116,12 @@ async def _user(
                 r = await client.get(f"/api/patients/{pid}/assessment")
             elif kind == "page":
                 r = await client.get(f"/patients/{pid}")
+                if assets and r.status_code < 400:
+                    plot, docs = await asyncio.gather(
+                        client.get(f"/api/patients/{pid}/course.png"),
+                        client.get(f"/patients/{pid}/documents", params={"fragment": 1}),
+                    )
+                    r = docs if docs.status_code >= 400 or plot.status_code == 404 else plot
             else:
                 n += 1
                 r = await client.post("/api/patients", json={"id": f"L{uid}-{n}", "ecog": 0})
@@ -125,7 +137,13 @@ async def _user(
 
 
 async def _run(
-    base: str, token: str, users: int, seconds: float, think: float, failures: dict[str, int]
+    base: str,
+    token: str,
+    users: int,
+    seconds: float,
+    think: float,
+    failures: dict[str, int],
+    assets: bool = False,
 ) -> dict[str, list]:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
@@ -133,7 +151,9 @@ async def _run(
         ids = [p["id"] for p in (await c.get("/api/patients")).json()]
         out: dict[str, list] = {k: [] for k, _ in MIX}
         until = time.perf_counter() + seconds
-        await asyncio.gather(*(_user(i, c, ids, until, out, think, failures) for i in range(users)))
+        await asyncio.gather(
+            *(_user(i, c, ids, until, out, think, failures, assets) for i in range(users))
+        )
     return out
 
 
@@ -144,6 +164,9 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=0.0, help="mean pause between requests, s")
     ap.add_argument("--workers", type=int, default=1, help="server processes (uvicorn)")
     ap.add_argument("--database-url", default=None)
+    ap.add_argument(
+        "--page-assets", action="store_true", help="page views also load the plot and documents"
+    )
     args = ap.parse_args()
     if not 1 <= args.users <= 200 or not 1 <= args.seconds <= 600 or not 1 <= args.workers <= 4:
         ap.error("users 1-200, seconds 1-600, workers 1-4 (a bounded test)")
@@ -177,7 +200,9 @@ def main() -> None:
                 time.sleep(0.1)
         started = time.perf_counter()
         failures: dict[str, int] = {}
-        out = asyncio.run(_run(base, token, args.users, args.seconds, args.think, failures))
+        out = asyncio.run(
+            _run(base, token, args.users, args.seconds, args.think, failures, args.page_assets)
+        )
         elapsed = time.perf_counter() - started
     finally:
         proc.terminate()
@@ -209,6 +234,7 @@ def main() -> None:
     result = {
         "think_s": args.think,
         "workers": args.workers,
+        "page_assets": args.page_assets,
         "load_average": os.getloadavg(),
         "users": args.users,
         "seconds": args.seconds,
@@ -219,12 +245,14 @@ def main() -> None:
     Path("benchmarks/results").mkdir(parents=True, exist_ok=True)
     name = (
         f"platform_load_{url.split(':')[0].split('+')[0]}_think{args.think:g}"
-        f"{'' if args.workers == 1 else f'_workers{args.workers}'}.json"
+        f"{'' if args.workers == 1 else f'_workers{args.workers}'}"
+        f"{'_assets' if args.page_assets else ''}.json"
     )
     Path("benchmarks/results", name).write_text(json.dumps(result, indent=2))
     print(
         f"{args.users} users, {args.seconds:g} s, think {args.think:g} s, "
-        f"{args.workers} worker(s), {url.split(':')[0]}, load average {os.getloadavg()[0]:.2f}"
+        f"{args.workers} worker(s), {url.split(':')[0]}"
+        f"{', page assets' if args.page_assets else ''}, load average {os.getloadavg()[0]:.2f}"
     )
     print("| request | requests | errors | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---|---|---|---|")

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tacepath.clinical._cohort_text import distinct_text, tumour_parts
 from tacepath.clinical.assessment import AssessOptions
 from tacepath.clinical.liver_function import (
     ALBUMIN_LOWER_EDGE,
@@ -172,7 +173,9 @@ def _numeric(frame: pd.DataFrame, col: str, probs: RowProblems) -> FloatArray:
         return np.full(len(frame), np.nan)
     raw = frame[col]
     num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(np.isnan(num) & raw.notna().to_numpy() & (raw.astype(str) != ""))
+    # only cells that are not a number are turned into text (to tell empty from bad)
+    unread = np.flatnonzero(np.isnan(num) & raw.notna().to_numpy())
+    bad = unread[(raw.iloc[unread].astype(str) != "").to_numpy()]
     if len(bad):
         probs.add(col, bad, raw.to_numpy()[bad], "a number")
     bad_inf = np.flatnonzero(np.isinf(num))
@@ -186,13 +189,16 @@ def _flag(frame: pd.DataFrame, col: str, probs: RowProblems) -> FloatArray:
     if col not in frame:
         return np.full(len(frame), np.nan)
     s = frame[col]
-    text = s.astype(str).str.strip().str.lower().to_numpy()
-    missing = s.isna().to_numpy() | (text == "") | (text == "nan")
-    out = np.where(
+    if s.dtype == np.bool_:
+        return s.to_numpy(dtype=float)
+    codes, text = distinct_text(s, lambda t: t.astype(str).str.strip().str.lower())
+    value = np.where(
         np.isin(text, list(TRUE_WORDS)),
         1.0,
         np.where(np.isin(text, list(FALSE_WORDS)), 0.0, np.nan),
     )
+    out = value[codes]
+    missing = s.isna().to_numpy() | ((text == "") | (text == "nan"))[codes]
     bad = np.flatnonzero(np.isnan(out) & ~missing)
     if len(bad):
         probs.add(col, bad, s.to_numpy()[bad], "true/false (also yes/no, 1/0) or empty")
@@ -204,9 +210,10 @@ def _category(frame: pd.DataFrame, col: str, probs: RowProblems) -> npt.NDArray[
     if col not in frame:
         return np.full(len(frame), None, dtype=object)
     s = frame[col]
-    missing = s.isna().to_numpy() | (s.astype(str).str.strip() == "").to_numpy()
-    text = s.astype(str).str.strip().to_numpy(dtype=object)
-    bad = np.flatnonzero(~missing & ~np.isin(text, allowed))
+    codes, distinct = distinct_text(s, lambda t: t.astype(str).str.strip())
+    text = distinct[codes]
+    missing = s.isna().to_numpy() | (distinct == "")[codes]
+    bad = np.flatnonzero(~missing & ~np.isin(distinct, allowed)[codes])
     if len(bad):
         probs.add(col, bad, text[bad], ", ".join(allowed) + " or empty")
     return _or_none(~missing, text)
@@ -236,27 +243,25 @@ def _lab(frame: pd.DataFrame, analyte: str, probs: RowProblems) -> FloatArray:
                 ucol, int(np.flatnonzero(present)[0]), f"a {ucol} column ({', '.join(spec.units)})"
             )
         return value
-    units = frame[ucol].astype(str).to_numpy(dtype=object)
-    factor = np.full(len(frame), np.nan)
-    labels: dict[str, str] = {}
-    for u in pd.unique(units[present]):
-        norm = normalise_unit(str(u))
-        labels[str(u)] = norm
+    codes, distinct = distinct_text(frame[ucol], lambda t: t.astype(str))
+    known = np.full(len(distinct), np.nan)  # the factor of each distinct unit text
+    per_iu_unit = np.zeros(len(distinct), dtype=bool)
+    per_iu = np.full(len(frame), np.nan)
+    for c in pd.unique(codes[present]):
+        norm = normalise_unit(str(distinct[c]))
         if norm in spec.to_canonical:
-            factor[units == u] = spec.to_canonical[norm]
+            known[c] = spec.to_canonical[norm]
         elif analyte == "afp" and norm in ("IU/mL", "kIU/L", "kU/L"):
-            per_iu = (
-                _numeric(frame, "afp_ng_per_iu", probs)
-                if "afp_ng_per_iu" in frame
-                else np.full(len(frame), np.nan)
-            )
-            factor[units == u] = np.where(np.isnan(per_iu), AFP_NG_PER_IU_DEFAULT, per_iu)[
-                units == u
-            ]
+            per_iu_unit[c] = True
+            if "afp_ng_per_iu" in frame:  # read (and checked) once per such unit, as before
+                per_iu = _numeric(frame, "afp_ng_per_iu", probs)
+    factor = known[codes]
+    iu = per_iu_unit[codes]
+    factor[iu] = np.where(np.isnan(per_iu), AFP_NG_PER_IU_DEFAULT, per_iu)[iu]
     bad_unit = np.flatnonzero(present & np.isnan(factor))
     if len(bad_unit):
         allowed = ", ".join(spec.units) + (", IU/mL" if analyte == "afp" else "")
-        probs.add(ucol, bad_unit, units[bad_unit], "one of " + allowed)
+        probs.add(ucol, bad_unit, distinct[codes[bad_unit]], "one of " + allowed)
     canonical = np.where(factor == 1.0, value, denoise(value * factor))
     ok_mask = present & ~np.isnan(factor)
     checked = np.where(ok_mask, canonical, np.nan)
@@ -282,24 +287,24 @@ def _tumours(frame: pd.DataFrame, probs: RowProblems) -> tuple[FloatArray, Float
     n_rows = len(frame)
     if "tumour_diameters_mm" not in frame:
         return np.full(n_rows, np.nan), np.full(n_rows, np.nan)
-    s = frame["tumour_diameters_mm"].astype("string").str.strip()
-    parts = s.str.split(";").explode()
-    parts = parts[parts.notna() & (parts.str.strip() != "")]
-    sizes = pd.to_numeric(parts, errors="coerce")
-    bad = sizes.isna() | (sizes <= 0) | (sizes > MAX_TUMOUR_DIAMETER_MM)
+    rows, codes, distinct = tumour_parts(frame["tumour_diameters_mm"])
+    mm = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce").to_numpy(dtype=float)
+    sizes = mm[codes]
+    with np.errstate(invalid="ignore"):
+        bad = np.isnan(sizes) | (sizes <= 0) | (sizes > MAX_TUMOUR_DIAMETER_MM)
     if bad.any():
-        rows = np.asarray(parts.index[bad.to_numpy()], dtype=np.intp)
         probs.add(
             "tumour_diameters_mm",
-            rows,
-            parts[bad].to_numpy(),
+            rows[bad],
+            distinct[codes[bad]],
             f"diameters in mm, > 0 and ≤ {MAX_TUMOUR_DIAMETER_MM:g}, separated by ';'",
         )
-    grouped = sizes[~bad].groupby(level=0)
-    n = grouped.count().reindex(range(n_rows)).to_numpy(dtype=float)
-    largest = grouped.max().reindex(range(n_rows)).to_numpy(dtype=float) / 10.0
+    good = rows[~bad]
+    n = np.bincount(good, minlength=n_rows).astype(float)
+    largest = np.full(n_rows, -np.inf)
+    np.maximum.at(largest, good, sizes[~bad])
     n_out: FloatArray = np.where(n == 0, np.nan, n)
-    return n_out, largest
+    return n_out, np.where(n == 0, np.nan, largest) / 10.0
 
 
 def _missing_text(required: Mapping[str, BoolArray]) -> npt.NDArray[np.object_]:
@@ -308,9 +313,10 @@ def _missing_text(required: Mapping[str, BoolArray]) -> npt.NDArray[np.object_]:
     code = np.zeros(len(next(iter(required.values()))), dtype=np.int64)
     for bit, absent in enumerate(required.values()):
         code |= np.asarray(absent, dtype=np.int64) << bit
-    combos, inverse = np.unique(code, return_inverse=True)
-    texts = [", ".join(n for b, n in enumerate(names) if c >> b & 1) for c in combos.tolist()]
-    return np.array(texts, dtype=object)[inverse.reshape(-1)]
+    seen = np.flatnonzero(np.bincount(code, minlength=1 << len(names)))
+    texts = np.empty(1 << len(names), dtype=object)
+    texts[seen] = [", ".join(n for b, n in enumerate(names) if c >> b & 1) for c in seen.tolist()]
+    return texts[code]
 
 
 def _or_none(ok: npt.ArrayLike, values: npt.ArrayLike) -> npt.NDArray[np.object_]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from tacepath.jsonsafe import JsonFields
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FORMULAS",
@@ -218,6 +219,8 @@ class TrialDesign:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per analysis."""
+        import pandas as pd
+
         return pd.DataFrame([s.to_dict() for s in self.stages])
 
     def summary(self) -> str:

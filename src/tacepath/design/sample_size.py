@@ -40,7 +40,6 @@ from collections.abc import Sequence
 from typing import Any, get_args
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
 from tacepath.design import _sequential as seq
@@ -320,7 +319,7 @@ def _analysis_months(
         if d >= expected(end) * (1 - 1e-12):
             out.append(end)
         else:
-            out.append(float(brentq(lambda t, d=d: expected(t) - d, 0.0, end, xtol=1e-12)))
+            out.append(seq.brentq(lambda t, d=d: expected(t) - d, 0.0, end, xtol=1e-12))
     return out
 
 

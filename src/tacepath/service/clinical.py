@@ -8,6 +8,9 @@ own results (``to_dict()``), figures and HTML.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from tacepath.errors import InputError
@@ -18,7 +21,7 @@ from tacepath.pathway.schedule import schedule
 from tacepath.response.course import assess_response
 from tacepath.service.audit import record_read
 from tacepath.service.db import Database
-from tacepath.service.derived import decision_of, stored_view
+from tacepath.service.derived import Key, decision_of, key_of, stored_view
 from tacepath.service.errors import NotFound
 from tacepath.service.patients import PatientRecord, get_record
 from tacepath.service.permissions import check
@@ -82,19 +85,56 @@ def _in_range(d: dt.date, name: str) -> dt.date:
     return d
 
 
+#: Course plots kept drawn in this process, the most recently used first out of
+#: :data:`MAX_COURSE_PLOTS`; each is keyed by the patient and the record's key (version,
+#: inputs, engine version, rules), so a changed record, engine or rule file draws anew.
+MAX_COURSE_PLOTS = 64
+_course_plots: OrderedDict[tuple[int, Key], bytes] = OrderedDict()
+_drawing: dict[tuple[int, Key], threading.Lock] = {}
+_course_plots_lock = threading.Lock()
+
+
+def _kept_plot(key: tuple[int, Key], draw: Callable[[], bytes]) -> bytes:
+    """The plot kept under ``key``, or ``draw()`` kept; requests that miss the same key at
+    once wait for one drawing instead of each drawing it."""
+    with _course_plots_lock:
+        if key in _course_plots:
+            _course_plots.move_to_end(key)
+            return _course_plots[key]
+        drawing = _drawing.setdefault(key, threading.Lock())
+    with drawing:
+        with _course_plots_lock:
+            if key in _course_plots:
+                return _course_plots[key]
+        try:
+            png = draw()
+        finally:
+            with _course_plots_lock:
+                _drawing.pop(key, None)
+        with _course_plots_lock:
+            _course_plots[key] = png
+            while len(_course_plots) > MAX_COURSE_PLOTS:
+                _course_plots.popitem(last=False)
+        return png
+
+
 def course_plot_png(db: Database, who: Principal, patient_id: int) -> bytes:
-    """The course plot of the patient's timeline (matplotlib, PNG)."""
-    from tacepath.report.course_plot import plot_course
-
+    """The course plot of the patient's timeline (matplotlib, PNG), drawn once per record
+    version (:data:`MAX_COURSE_PLOTS`); every read is audited, drawn or not."""
     record = get_record(db, who, patient_id)
-    if record.timeline is None:
-        raise NotFound("course of patient", patient_id)
-    from tacepath.report.figures import png_bytes
-
-    record_read(db, who, "patient.read", "patient", patient_id, view="course.png")
     timeline = record.timeline
-    course = assess_response(timeline)
-    return png_bytes(lambda path: plot_course(timeline, course, path))
+    if timeline is None:
+        raise NotFound("course of patient", patient_id)
+    record_read(db, who, "patient.read", "patient", patient_id, view="course.png")
+
+    def draw() -> bytes:
+        from tacepath.report.course_plot import plot_course
+        from tacepath.report.figures import png_bytes
+
+        course = assess_response(timeline)
+        return png_bytes(lambda path: plot_course(timeline, course, path))
+
+    return _kept_plot((record.id, key_of(record)), draw)
 
 
 def mdt_summary(db: Database, who: Principal, patient_id: int, *, fmt: str = "html") -> str:
