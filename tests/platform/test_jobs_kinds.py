@@ -1,0 +1,282 @@
+"""Background jobs of the other kinds: a reconstruction of patient data from a published
+curve and a cohort file's assessment, each through the same record, audit, limit, progress
+and cancel as an analysis run; the files they make are stored with the job, equal to what
+the same engine gives inside a call, and outlive the server."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tacepath.interop.cohort_io import assess_cohort_file
+from tacepath.service import jobs
+from tacepath.service import reconstruct as recon
+from tacepath.store.models import JobFile
+from tests.platform.conftest import EXAMPLES, client_for, login, system, web_login
+from tests.platform.test_jobs import _actions, _wait
+
+CURVE = (EXAMPLES / "reconstruct/lung_male_curve.csv").read_text()
+AT_RISK = (EXAMPLES / "reconstruct/lung_male_at_risk.csv").read_text()
+COHORT = (EXAMPLES / "cohort.csv").read_text()
+
+
+@pytest.fixture
+def engine_closed(app: Any) -> Any:
+    yield
+    app.state.jobs.close()
+
+
+def _post(client: Any, body: dict[str, Any]) -> dict[str, Any]:
+    r = client.post("/api/jobs", json=body)
+    assert r.status_code == 202, r.text
+    assert r.headers["location"] == f"/api/jobs/{r.json()['id']}" == r.json()["url"]
+    job: dict[str, Any] = r.json()
+    return job
+
+
+def _reconstruction() -> dict[str, Any]:
+    return {
+        "kind": "reconstruction",
+        "inputs": {"curve_csv": CURVE, "at_risk_csv": AT_RISK, "arm": "male"},
+    }
+
+
+def _cohort(text: str = COHORT) -> dict[str, Any]:
+    return {"kind": "cohort-assessment", "inputs": {"cohort_csv": text}}
+
+
+def _files(job: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["name"]: f for f in job["result"]["files"]}
+
+
+def test_a_reconstruction_job_gives_the_engines_files_and_they_outlive_the_server(
+    app: Any, client: Any, orgs: Any, db: Any, database_url: str
+) -> None:
+    from tacepath.app import Settings, create_app
+    from tacepath.service.db import Database
+
+    login(client, "a-statistician")
+    job = _post(client, _reconstruction())
+    assert (job["kind"], job["state"], job["trial_id"]) == ("reconstruction", "queued", None)
+    assert "inputs" not in job  # never shown back
+    done = _wait(client, job["id"], {"done", "failed"}, timeout=120)
+    assert done["state"] == "done", done["error"]
+    assert done["progress"] == 1.0
+    files = _files(done)
+    assert set(files) == {"reconstructed-ipd.csv", "accuracy.json", "reconstruction.png"}
+    # the same engine inside a call gives the same patient data and accuracy report
+    direct = recon.reconstruct(
+        system(orgs[0], "statistician"),
+        curve=CURVE.encode(),
+        at_risk=AT_RISK.encode(),
+        arm="male",
+        plot=False,
+    )
+    ipd = client.get(files["reconstructed-ipd.csv"]["url"])
+    assert ipd.status_code == 200
+    assert ipd.headers["content-type"].startswith("text/csv")
+    assert 'filename="reconstructed-ipd.csv"' in ipd.headers["content-disposition"]
+    assert ipd.text == direct["ipd_csv"]
+    assert json.loads(client.get(files["accuracy.json"]["url"]).text) == direct["result"]
+    png = client.get(files["reconstruction.png"]["url"]).content
+    assert png.startswith(b"\x89PNG")
+    assert len(png) == files["reconstruction.png"]["size"]
+    assert done["result"]["summary"] == direct["summary"]
+    assert _actions(db, job["id"]) == ["job.queue", "job.start", "job.done"]
+
+    # the server stops; a new one on the same database still has the job and its files
+    app.state.jobs.close()
+    db.dispose()
+    again = Database(database_url, migrate=False, pool_size=2)
+    other = client_for(create_app(Settings(database_url=database_url), db=again))
+    try:
+        login(other, "a-statistician")
+        assert other.get(f"/api/jobs/{job['id']}").json()["state"] == "done"
+        assert other.get(files["reconstructed-ipd.csv"]["url"]).text == direct["ipd_csv"]
+    finally:
+        other.app.state.jobs.close()
+        again.dispose()
+
+
+def test_a_cohort_assessment_job_gives_the_scores_of_the_command_line(
+    app: Any, client: Any, orgs: Any, db: Any, tmp_path: Path, engine_closed: Any
+) -> None:
+    login(client, "a-statistician")
+    job = _post(client, _cohort())
+    done = _wait(client, job["id"], {"done", "failed"}, timeout=120)
+    assert done["state"] == "done", done["error"]
+    assert done["result"]["patients"] == 6  # examples/cohort.csv: six patients
+    scores = client.get(_files(done)["scores.csv"]["url"])
+    # the file `tacepath assess COHORT.csv --out scores.csv` writes, byte for byte
+    (tmp_path / "cohort.csv").write_text(COHORT)
+    assert assess_cohort_file(tmp_path / "cohort.csv", tmp_path / "scores.csv") == 6
+    assert scores.content == (tmp_path / "scores.csv").read_bytes()
+    assert list(client.get("/api/jobs", params={"kind": "cohort-assessment"}).json()[0]) == list(
+        done
+    )
+
+    # another organisation: 404 for the job and its file; a clinician: 403
+    other = client_for(app)
+    login(other, "b-statistician")
+    assert other.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert other.get(_files(done)["scores.csv"]["url"]).status_code == 404
+    assert other.post(f"/api/jobs/{job['id']}/cancel").status_code == 404
+    assert other.get("/api/jobs", params={"kind": "cohort-assessment"}).json() == []
+    clinician = client_for(app)
+    login(clinician, "a-clinician")
+    assert clinician.get(_files(done)["scores.csv"]["url"]).status_code == 403
+    assert clinician.post("/api/jobs", json=_cohort()).status_code == 403
+    # an input is not a download; an unknown name is not found
+    assert client.get(f"/api/jobs/{job['id']}/files/cohort.csv").status_code == 404
+    assert client.get(f"/api/jobs/{job['id']}/files/..%2Fscores.csv").status_code == 404
+
+
+def test_a_cohort_with_a_bad_row_fails_naming_it_and_stores_no_scores(
+    client: Any, orgs: Any, db: Any, engine_closed: Any
+) -> None:
+    login(client, "a-statistician")
+    bad = COHORT.replace("P002,female,58,0,12,umol/L", "P002,female,58,0,-12,umol/L")
+    assert bad != COHORT
+    job = _post(client, _cohort(bad))
+    failed = _wait(client, job["id"], {"done", "failed"}, timeout=120)
+    assert failed["state"] == "failed"
+    # the row and the field named, the value in the canonical unit (-12 µmol/L)
+    assert failed["error"].startswith("row 3 (id=P002): bilirubin: -0.70")
+    assert failed["result"] is None
+    with db.read() as s:
+        roles = s.scalars(select(JobFile.role).where(JobFile.job_id == job["id"])).all()
+    assert roles == ["input"]
+    assert _actions(db, job["id"]) == ["job.queue", "job.start", "job.fail"]
+
+
+@pytest.mark.parametrize("kind", ["reconstruction", "cohort-assessment"])
+def test_a_queued_job_of_each_kind_is_cancelled_at_once(db: Any, orgs: Any, kind: str) -> None:
+    who = system(orgs[0], "statistician")
+    files = [("curve.csv", "text/csv", CURVE.encode())]
+    job = jobs.create_job(db, who, kind, trial_id=None, inputs={}, files=files)
+    out = jobs.cancel_job(db, who, job["id"])
+    assert out["state"] == "cancelled"
+    assert jobs.claim(db, job["id"], "another runner") is None
+    assert jobs.input_files(db, job["id"]) == {"curve.csv": CURVE.encode()}
+
+
+def test_cancel_a_running_cohort_assessment(
+    client: Any, orgs: Any, db: Any, monkeypatch: Any, engine_closed: Any
+) -> None:
+    import tacepath.interop.cohort_io as cohort_io
+
+    release = threading.Event()
+
+    def slow(path: Path, out: Path, *args: Any, **kwargs: Any) -> int:
+        release.wait(60)  # works until the test has asked to cancel
+        return assess_cohort_file(path, out, *args, **kwargs)
+
+    monkeypatch.setattr(cohort_io, "assess_cohort_file", slow)
+    login(client, "a-statistician")
+    job = _post(client, _cohort())
+    running = _wait(client, job["id"], {"running"}, timeout=60)
+    while running["step"] != "assessing the cohort":
+        running = client.get(f"/api/jobs/{job['id']}").json()
+        time.sleep(0.1)
+    assert running["progress"] == jobs.STEP_PROGRESS["assessing the cohort"]
+    assert client.post(f"/api/jobs/{job['id']}/cancel").json()["cancel_requested"] is True
+    release.set()
+    cancelled = _wait(client, job["id"], {"cancelled", "done", "failed"}, timeout=60)
+    assert cancelled["state"] == "cancelled"
+    assert cancelled["result"] is None  # nothing stored
+    with db.read() as s:
+        assert s.scalars(select(JobFile.role).where(JobFile.job_id == job["id"])).all() == ["input"]
+    assert _actions(db, job["id"]) == ["job.queue", "job.start", "job.cancel-request", "job.cancel"]
+
+
+def test_the_limit_counts_every_kind(
+    app: Any, client: Any, orgs: Any, db: Any, monkeypatch: Any, engine_closed: Any
+) -> None:
+    monkeypatch.setattr(app.state.jobs, "submit", lambda job_id: None)  # they stay queued
+    login(client, "a-statistician")
+    first = [_post(client, _cohort()), _post(client, _reconstruction())]
+    r = client.post("/api/jobs", json=_cohort())
+    assert r.status_code == 429
+    assert "2 jobs queued or running" in r.json()["message"]
+    client.post(f"/api/jobs/{first[0]['id']}/cancel")
+    _post(client, _reconstruction())
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "reconstruction", "inputs": {"curve_csv": CURVE}}, "at_risk/n"),
+        ({"kind": "reconstruction", "inputs": {"curve_csv": CURVE, "n": 0}}, "n"),
+        ({"kind": "reconstruction", "inputs": {"curve_csv": CURVE, "events": -1}}, "events"),
+        ({"kind": "reconstruction", "inputs": {"curve_csv": ""}}, "curve_csv"),
+        ({"kind": "reconstruction", "inputs": {"curve_csv": CURVE, "sh": "x"}}, "sh"),
+        ({"kind": "reconstruction", "inputs": {"curve_csv": CURVE, "arm": "x" * 61}}, "arm"),
+        ({"kind": "cohort-assessment", "inputs": {}}, "cohort_csv"),
+        ({"kind": "cohort-assessment", "inputs": {"cohort_csv": ""}}, "cohort_csv"),
+        ({"kind": "cohort-assessment", "trial_id": 1}, "inputs"),
+        ({"kind": "simulation", "inputs": {}}, "kind"),
+    ],
+)
+def test_hostile_job_inputs_are_refused_before_anything_is_queued(
+    client: Any, orgs: Any, db: Any, body: dict[str, Any], field: str
+) -> None:
+    login(client, "a-statistician")
+    r = client.post("/api/jobs", json=body)
+    assert r.status_code == 422, r.text
+    assert field in r.text
+    assert jobs.list_jobs(db, system(orgs[0], "statistician")) == []
+
+
+def test_a_cohort_too_large_for_the_body_limit_is_refused(client: Any, orgs: Any) -> None:
+    login(client, "a-statistician")
+    big = COHORT + ("P999," + "x" * 1000 + "\n") * 2200  # over the 2 MiB body limit
+    assert client.post("/api/jobs", json=_cohort(big)).status_code == 413
+
+
+def test_the_cohort_page_runs_an_assessment_and_offers_its_scores(
+    app: Any, client: Any, orgs: Any, engine_closed: Any
+) -> None:
+    login(client, "a-statistician")
+    web = client_for(app)
+    web_login(web, "a-statistician")
+    page = web.get("/cohort")
+    assert page.status_code == 200
+    assert '<a href="/cohort" aria-current="page">' in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    r = web.post(
+        "/cohort",
+        data={"csrf_token": token.group(1)},
+        files={"file": ("registry.csv", COHORT.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == "/cohort#jobs"
+    job = client.get("/api/jobs", params={"kind": "cohort-assessment"}).json()[0]
+    done = _wait(client, job["id"], {"done", "failed"}, timeout=120)
+    assert done["state"] == "done", done["error"]
+    fragment = web.get("/cohort/jobs").text
+    assert f'href="/api/jobs/{job["id"]}/files/scores.csv"' in fragment
+    assert "6 patients" in fragment
+    assert 'hx-trigger="every 2s"' not in fragment  # nothing active: no polling
+    assert web.get(f"/api/jobs/{job['id']}/files/scores.csv").status_code == 200
+    # not a cohort file: refused on the page, nothing queued
+    r = web.post(
+        "/cohort",
+        data={"csrf_token": token.group(1)},
+        files={"file": ("notes.txt", b"hello", "text/plain")},
+    )
+    assert r.status_code == 422
+    assert "a .csv or .parquet file" in r.text
+    assert len(client.get("/api/jobs").json()) == 1
+    # a clinician has no cohort page
+    clinician = client_for(app)
+    web_login(clinician, "a-clinician")
+    assert clinician.get("/cohort").status_code == 403
