@@ -8,8 +8,9 @@ password included, travels with each task to the cluster).
 
 Dask runs the task; the job's state lives in the database, so a job started through one
 server can be seen and cancelled through any other. A task claims its job (queued → running)
-before it starts, so a job runs at most once; cancelling reaches a running task through the
-database (its heartbeat reads the request and stops the analysis' child process).
+before it starts, so a job runs at most once, and then does what its kind says
+(:mod:`tacepath.service.job_kinds`); cancelling reaches a running task through the database
+(its heartbeat reads the request and stops the analysis' child process).
 """
 
 from __future__ import annotations
