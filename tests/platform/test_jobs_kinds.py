@@ -221,7 +221,8 @@ def test_the_limit_counts_every_kind(
         ({"kind": "cohort-assessment", "inputs": {}}, "cohort_csv"),
         ({"kind": "cohort-assessment", "inputs": {"cohort_csv": ""}}, "cohort_csv"),
         ({"kind": "cohort-assessment", "trial_id": 1}, "inputs"),
-        ({"kind": "simulation", "inputs": {}}, "kind"),
+        ({"kind": "shell", "inputs": {}}, "kind"),
+        ({"kind": "simulation", "inputs": {}}, "seed"),
     ],
 )
 def test_hostile_job_inputs_are_refused_before_anything_is_queued(
@@ -280,3 +281,70 @@ def test_the_cohort_page_runs_an_assessment_and_offers_its_scores(
     clinician = client_for(app)
     web_login(clinician, "a-clinician")
     assert clinician.get("/cohort").status_code == 403
+
+
+#: The example of ``tacepath simulate trial --help`` (the TACTICS design as the command's
+#: documentation states it), with few replicates: the job must give the command's numbers.
+SIMULATION = {
+    "hazard_ratio": 0.71,
+    "median_control": 13.5,
+    "accrual_months": 60,
+    "patients": 156,
+    "events": 125,
+    "alpha": 0.15,
+    "sides": 1,
+    "replicates": 500,
+    "seed": 7,
+}
+
+
+def test_a_simulation_job_gives_the_numbers_of_the_command_line(
+    client: Any, orgs: Any, db: Any, engine_closed: Any
+) -> None:
+    import subprocess
+    import sys
+
+    login(client, "a-statistician")
+    job = _post(client, {"kind": "simulation", "inputs": SIMULATION})
+    done = _wait(client, job["id"], {"done", "failed"}, timeout=120)
+    assert done["state"] == "done", done["error"]
+    got = json.loads(client.get(_files(done)["simulation.json"]["url"]).text)
+    options = [f"--{k.replace('_', '-')}={v}" for k, v in SIMULATION.items()]
+    command = [sys.executable, "-c", "from tacepath.cli import main; main()", "simulate"]
+    cli = subprocess.run(
+        [*command, "trial", *options, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    want = json.loads(cli.stdout)
+    for timing in ("seconds", "trials_per_minute"):
+        got.pop(timing)
+        want.pop(timing)
+    assert got == want
+    # the simulated power agrees with the closed form within its Monte-Carlo error
+    assert abs(got["power"] - got["closed_form_power"]) < 4 * got["power_se"]
+    assert done["result"]["summary"].startswith("500 simulated trials of 156 patients")
+    assert _actions(db, job["id"]) == ["job.queue", "job.start", "job.done"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"events": 157}, "events"),  # more events than patients
+        ({"replicates": 100_001}, "replicates"),
+        ({"alpha": 0.6}, "alpha"),  # one-sided alpha of 0.5 or more
+        ({"median_control": -1}, "median_control"),
+        ({"weibull_shape": 2}, "weibull_shape"),
+        ({"sides": 3}, "sides"),
+    ],
+)
+def test_a_simulation_job_refuses_an_impossible_trial(
+    client: Any, orgs: Any, db: Any, change: dict[str, Any], field: str
+) -> None:
+    login(client, "a-statistician")
+    r = client.post("/api/jobs", json={"kind": "simulation", "inputs": {**SIMULATION, **change}})
+    assert r.status_code == 422, r.text
+    assert field in r.text
+    assert jobs.list_jobs(db, system(orgs[0], "statistician")) == []

@@ -5,10 +5,12 @@ Every kind checks its inputs when it is queued (:func:`check_inputs`: a refusal 
 once, nothing queued) and, when it runs, returns an :class:`Outcome`: its final state, a
 small result and the files it made (stored with the ``done`` state). The work itself is the
 existing use case's: :func:`tacepath.service.trials.run_analysis` (``analysis``),
-:func:`tacepath.service.reconstruct.reconstruct` (``reconstruction``, Guyot et al. 2012) and
-:func:`tacepath.interop.cohort_io.assess_cohort_file` (``cohort-assessment``).
+:func:`tacepath.service.reconstruct.reconstruct` (``reconstruction``, Guyot et al. 2012),
+:func:`tacepath.interop.cohort_io.assess_cohort_file` (``cohort-assessment``) and
+:func:`tacepath.design.simulate.simulate_trial` (``simulation``, the numbers of ``tacepath
+simulate trial`` with the same seed).
 
-A reconstruction or a cohort assessment runs in the job's own thread: while it works a
+A reconstruction, a cohort assessment or a simulation runs in the job's own thread: while it works a
 heartbeat thread keeps the job alive and reads a cancel request; the work is not broken off
 in the middle (neither engine can be), but a job cancelled meanwhile stores nothing and ends
 ``cancelled``.
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tacepath.errors import InputError
+from tacepath.errors import InputError, InputErrors, Problem
 from tacepath.service import jobs, reconstruct, trials
 from tacepath.service.db import Database
 from tacepath.service.principal import Principal
@@ -33,7 +35,9 @@ from tacepath.service.principal import Principal
 __all__ = [
     "COHORT_FORMATS",
     "MAX_COHORT_BYTES",
+    "MAX_REPLICATES",
     "RUNNERS",
+    "SIMULATION_INPUTS",
     "JobRun",
     "Outcome",
     "check_inputs",
@@ -42,6 +46,24 @@ __all__ = [
 #: The largest cohort file a job assesses (bytes), and its formats.
 MAX_COHORT_BYTES = 20 * 1024 * 1024
 COHORT_FORMATS = ("csv", "parquet")
+#: The most simulated trials (per scenario) one simulation job may run.
+MAX_REPLICATES = 100_000
+#: A simulation job's inputs: ``tacepath simulate trial``'s options of an exponential
+#: control arm under proportional hazards (the other models: the command line).
+SIMULATION_INPUTS = (
+    "hazard_ratio",
+    "median_control",
+    "accrual_months",
+    "patients",
+    "events",
+    "allocation",
+    "dropout",
+    "dropout_months",
+    "alpha",
+    "sides",
+    "replicates",
+    "seed",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,16 +224,80 @@ def _cohort_assessment(run: JobRun, who: Principal) -> Outcome:
     return Outcome("done", {"patients": n}, (("scores.csv", "text/csv", scores),))
 
 
+# ------------------------------------------------------------------ trial simulation
+
+
+def _scenario(inputs: dict[str, Any]) -> Any:
+    """The trial of a simulation job's inputs, refused with every problem at once."""
+    from tacepath.design.simulate import Accrual, Exponential, TrialScenario, run_problems
+
+    unknown = sorted(set(inputs) - set(SIMULATION_INPUTS))
+    if unknown:
+        raise InputError("inputs", unknown[:5], "only " + ", ".join(SIMULATION_INPUTS))
+    given = {k: v for k, v in inputs.items() if v is not None}
+    required = ("patients", "events", "median_control", "hazard_ratio", "accrual_months")
+    missing = [k for k in (*required, "replicates", "seed") if k not in given]
+    if missing:
+        raise InputError(missing[0], None, "a value (required)")
+    optional = ("allocation", "dropout", "dropout_months", "alpha", "sides")
+    scenario = TrialScenario(
+        patients=given["patients"],
+        events=given["events"],
+        control=Exponential(median=given["median_control"]),
+        hazard_ratio=given["hazard_ratio"],
+        accrual=Accrual(months=given["accrual_months"]),
+        **{k: given[k] for k in optional if k in given},
+    )
+    problems = scenario.problems() + run_problems(
+        replicates=given["replicates"], seed=given["seed"], chunk_size=None, workers=1,
+        scheduler=None,
+    )  # fmt: skip
+    if not problems and given["replicates"] > MAX_REPLICATES:
+        problems.append(
+            Problem("replicates", given["replicates"], f"at most {MAX_REPLICATES} in a job")
+        )
+    if problems:
+        raise InputErrors(problems)
+    return scenario
+
+
+def _check_simulation(inputs: dict[str, Any], files: dict[str, bytes]) -> None:
+    if files:
+        raise InputError("files", sorted(files), "none (a simulation takes no file)")
+    _scenario(inputs)
+
+
+def _simulation(run: JobRun, who: Principal) -> Outcome:
+    from tacepath.design.simulate import simulate_trial
+
+    inputs = run.job["inputs"]
+    scenario = _scenario(inputs)
+    run.step("simulating the trials")
+    with _beating(run) as stop:
+        result = simulate_trial(scenario, replicates=inputs["replicates"], seed=inputs["seed"])
+    if stop.is_set():
+        return _CANCELLED
+    run.step("storing the result")
+    body = json.dumps(result.to_dict(), indent=2).encode()
+    return Outcome(
+        "done",
+        {"summary": result.summary()[:4000]},
+        (("simulation.json", "application/json", body),),
+    )
+
+
 #: Each kind's work, on a claimed job, as its owner.
 RUNNERS: dict[str, Callable[[JobRun, Principal], Outcome]] = {
     "analysis": _analysis,
     "reconstruction": _reconstruction,
     "cohort-assessment": _cohort_assessment,
+    "simulation": _simulation,
 }
 
 _CHECKS: dict[str, Callable[[dict[str, Any], dict[str, bytes]], None]] = {
     "reconstruction": _check_reconstruction,
     "cohort-assessment": _check_cohort,
+    "simulation": _check_simulation,
 }
 
 

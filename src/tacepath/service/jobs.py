@@ -74,17 +74,20 @@ STATES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 ACTIVE_STATES = ("queued", "running")
 #: The kinds of job and the permission that starts (and cancels) one: a trial's analysis
 #: plan, a reconstruction of patient data from a published Kaplan-Meier curve, a cohort
-#: file's assessment (scores for every patient of a registry extract).
+#: file's assessment (scores for every patient of a registry extract), a trial's simulation
+#: (power, type I error and duration by Monte-Carlo).
 KINDS: dict[str, str] = {
     "analysis": "trial.run",
     "reconstruction": "reconstruct.run",
     "cohort-assessment": "trial.run",
+    "simulation": "trial.run",
 }
 #: The permission that reads a job of each kind (its state and its files).
 _READ = {
     "analysis": "trial.read",
     "reconstruction": "reconstruct.run",
     "cohort-assessment": "trial.read",
+    "simulation": "trial.read",
 }
 #: How often a running job says it is alive (seconds).
 HEARTBEAT_S = 2.0
@@ -133,6 +136,7 @@ STEP_PROGRESS = {
     "storing the report": 0.9,
     "reconstructing the patient data": 0.2,
     "assessing the cohort": 0.2,
+    "simulating the trials": 0.2,
     "storing the result": 0.9,
 }
 

@@ -1,5 +1,5 @@
-"""Background jobs: start an analysis run, a reconstruction or a cohort assessment, follow
-its progress, cancel it, download what it made."""
+"""Background jobs: start an analysis run, a reconstruction, a cohort assessment or a trial
+simulation, follow its progress, cancel it, download what it made."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from starlette.responses import Response
 from tacepath.http.deps import RecordId, Require, get_db, get_jobs, get_settings
 from tacepath.http.responses import SafeJSONResponse
 from tacepath.service import job_engine, jobs
-from tacepath.service.job_kinds import MAX_COHORT_BYTES
+from tacepath.service.job_kinds import MAX_COHORT_BYTES, MAX_REPLICATES
 from tacepath.service.principal import Principal
 from tacepath.service.reconstruct import MAX_CSV_BYTES
 
@@ -69,7 +69,40 @@ class CohortJobIn(BaseModel):
     inputs: CohortInputs
 
 
-JobIn = Annotated[AnalysisJobIn | ReconstructionJobIn | CohortJobIn, Field(discriminator="kind")]
+class SimulationInputs(BaseModel):
+    """A trial as ``tacepath simulate trial`` takes it (exponential control arm, proportional
+    hazards; months); the scenario's own checks apply too (``events`` at most ``patients``,
+    a one-sided ``alpha`` below 0.5...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hazard_ratio: float = Field(gt=0, le=100)
+    median_control: float = Field(gt=0, le=10_000)
+    accrual_months: float = Field(gt=0, le=10_000)
+    patients: int = Field(ge=2, le=1_000_000)
+    events: int = Field(ge=1, le=1_000_000)
+    allocation: float | None = Field(None, gt=0, le=100)
+    dropout: float | None = Field(None, ge=0, lt=1)
+    dropout_months: float | None = Field(None, gt=0, le=10_000)
+    alpha: float | None = Field(None, gt=0, lt=1)
+    sides: Literal[1, 2] | None = None
+    replicates: int = Field(ge=1, le=MAX_REPLICATES)
+    seed: int = Field(ge=0, le=2**63 - 1)
+
+
+class SimulationJobIn(BaseModel):
+    """``simulation``: power, type I error and duration of a trial by Monte-Carlo."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["simulation"]
+    inputs: SimulationInputs
+
+
+JobIn = Annotated[
+    AnalysisJobIn | ReconstructionJobIn | CohortJobIn | SimulationJobIn,
+    Field(discriminator="kind"),
+]
 
 
 def _start(request: Request, who: Principal, body: Any) -> dict[str, Any]:
@@ -85,6 +118,9 @@ def _start(request: Request, who: Principal, body: Any) -> dict[str, Any]:
         return job_engine.start_job(
             engine, who, "reconstruction", inputs=inputs, files=files, limit=limit
         )
+    if isinstance(body, SimulationJobIn):
+        trial = body.inputs.model_dump(exclude_none=True)
+        return job_engine.start_job(engine, who, "simulation", inputs=trial, files={}, limit=limit)
     cohort = {"cohort.csv": ("text/csv", body.inputs.cohort_csv.encode())}
     return job_engine.start_job(
         engine, who, "cohort-assessment", inputs={"format": "csv"}, files=cohort, limit=limit
@@ -96,7 +132,8 @@ async def start(
     body: JobIn, request: Request, who: Principal = Depends(Require("trial.run"))
 ) -> SafeJSONResponse:
     """Queue a job (202, ``Location``: the job's URL; follow it with ``GET``): ``analysis``
-    (``trial_id``), ``reconstruction`` or ``cohort-assessment`` (``inputs``). 404: not your
+    (``trial_id``), ``reconstruction``, ``cohort-assessment`` or ``simulation``
+    (``inputs``). 404: not your
     trial; 422: a bad body, missing trial files; 429: the organisation's job limit."""
     job = await run_in_threadpool(_start, request, who, body)
     return SafeJSONResponse(job, status_code=202, headers={"Location": job["url"]})
@@ -106,7 +143,9 @@ async def start(
 def list_jobs(
     request: Request,
     trial_id: int | None = Query(None, ge=1, le=2**31 - 1),
-    kind: Literal["analysis", "reconstruction", "cohort-assessment"] | None = Query(None),
+    kind: Literal["analysis", "reconstruction", "cohort-assessment", "simulation"] | None = Query(
+        None
+    ),
     limit: int = Query(20, ge=1, le=100),
     who: Principal = Depends(Require("trial.read")),
 ) -> list[dict[str, Any]]:
