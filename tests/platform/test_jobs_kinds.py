@@ -5,6 +5,7 @@ the same engine gives inside a call, and outlive the server."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -348,3 +349,33 @@ def test_a_simulation_job_refuses_an_impossible_trial(
     assert r.status_code == 422, r.text
     assert field in r.text
     assert jobs.list_jobs(db, system(orgs[0], "statistician")) == []
+
+
+def test_a_parquet_cohort_from_the_page_gives_the_scores_of_its_csv(
+    app: Any, client: Any, orgs: Any, tmp_path: Path, engine_closed: Any
+) -> None:
+    import pandas as pd
+
+    from tacepath.interop.cohort_io import read_cohort_chunks
+
+    frame = next(iter(read_cohort_chunks(EXAMPLES / "cohort.csv"))).frame
+    frame.to_parquet(tmp_path / "cohort.parquet", index=False)
+    login(client, "a-statistician")
+    web = client_for(app)
+    web_login(web, "a-statistician")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/cohort").text)
+    assert token is not None
+    r = web.post(
+        "/cohort",
+        data={"csrf_token": token.group(1)},
+        files={"file": ("Registry.PARQUET", (tmp_path / "cohort.parquet").read_bytes())},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    job = client.get("/api/jobs", params={"kind": "cohort-assessment"}).json()[0]
+    done = _wait(client, job["id"], {"done", "failed"}, timeout=120)
+    assert done["state"] == "done", done["error"]
+    (tmp_path / "cohort.csv").write_text(COHORT)
+    assess_cohort_file(tmp_path / "cohort.csv", tmp_path / "scores.csv")
+    got = client.get(_files(done)["scores.csv"]["url"]).content
+    assert pd.read_csv(io.BytesIO(got)).equals(pd.read_csv(tmp_path / "scores.csv"))
