@@ -27,6 +27,20 @@ CURVE = (EXAMPLES / "reconstruct/lung_male_curve.csv").read_text()
 AT_RISK = (EXAMPLES / "reconstruct/lung_male_at_risk.csv").read_text()
 COHORT = (EXAMPLES / "cohort.csv").read_text()
 
+#: The example of ``tacepath simulate trial --help`` (the TACTICS design as the command's
+#: documentation states it), with few replicates: the job must give the command's numbers.
+SIMULATION = {
+    "hazard_ratio": 0.71,
+    "median_control": 13.5,
+    "accrual_months": 60,
+    "patients": 156,
+    "events": 125,
+    "alpha": 0.15,
+    "sides": 1,
+    "replicates": 500,
+    "seed": 7,
+}
+
 
 @pytest.fixture
 def engine_closed(app: Any) -> Any:
@@ -168,33 +182,76 @@ def test_a_queued_job_of_each_kind_is_cancelled_at_once(db: Any, orgs: Any, kind
     assert jobs.input_files(db, job["id"]) == {"curve.csv": CURVE.encode()}
 
 
-def test_cancel_a_running_cohort_assessment(
-    client: Any, orgs: Any, db: Any, monkeypatch: Any, engine_closed: Any
+def _slow(monkeypatch: Any, module: Any, name: str, release: threading.Event) -> None:
+    """Make ``module.name`` work until ``release`` is set (then do its real work)."""
+    real = getattr(module, name)
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+
+
+@pytest.mark.parametrize(
+    ("kind", "module", "name", "step"),
+    [
+        (
+            "cohort-assessment",
+            "tacepath.interop.cohort_io",
+            "assess_cohort_file",
+            "assessing the cohort",
+        ),
+        (
+            "reconstruction",
+            "tacepath.service.reconstruct",
+            "reconstruct",
+            "reconstructing the patient data",
+        ),
+        ("simulation", "tacepath.design.simulate", "simulate_trial", "simulating the trials"),
+    ],
+)
+def test_cancel_a_running_job_of_each_kind(
+    client: Any,
+    orgs: Any,
+    db: Any,
+    monkeypatch: Any,
+    engine_closed: Any,
+    kind: str,
+    module: str,
+    name: str,
+    step: str,
 ) -> None:
-    import tacepath.interop.cohort_io as cohort_io
+    import importlib
 
     release = threading.Event()
-
-    def slow(path: Path, out: Path, *args: Any, **kwargs: Any) -> int:
-        release.wait(60)  # works until the test has asked to cancel
-        return assess_cohort_file(path, out, *args, **kwargs)
-
-    monkeypatch.setattr(cohort_io, "assess_cohort_file", slow)
+    _slow(monkeypatch, importlib.import_module(module), name, release)
+    bodies = {
+        "cohort-assessment": _cohort(),
+        "reconstruction": _reconstruction(),
+        "simulation": {"kind": "simulation", "inputs": SIMULATION},
+    }
     login(client, "a-statistician")
-    job = _post(client, _cohort())
+    job = _post(client, bodies[kind])
     running = _wait(client, job["id"], {"running"}, timeout=60)
-    while running["step"] != "assessing the cohort":
+    while running["step"] != step:
         running = client.get(f"/api/jobs/{job['id']}").json()
         time.sleep(0.1)
-    assert running["progress"] == jobs.STEP_PROGRESS["assessing the cohort"]
+    assert running["progress"] == jobs.STEP_PROGRESS[step]
     assert client.post(f"/api/jobs/{job['id']}/cancel").json()["cancel_requested"] is True
     release.set()
     cancelled = _wait(client, job["id"], {"cancelled", "done", "failed"}, timeout=60)
     assert cancelled["state"] == "cancelled"
     assert cancelled["result"] is None  # nothing stored
     with db.read() as s:
-        assert s.scalars(select(JobFile.role).where(JobFile.job_id == job["id"])).all() == ["input"]
+        roles = s.scalars(select(JobFile.role).where(JobFile.job_id == job["id"])).all()
+    assert "output" not in roles
     assert _actions(db, job["id"]) == ["job.queue", "job.start", "job.cancel-request", "job.cancel"]
+    # another organisation neither sees nor cancels it
+    other = client_for(client.app)
+    login(other, "b-statistician")
+    assert other.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert other.post(f"/api/jobs/{job['id']}/cancel").status_code == 404
 
 
 def test_the_limit_counts_every_kind(
@@ -282,21 +339,6 @@ def test_the_cohort_page_runs_an_assessment_and_offers_its_scores(
     clinician = client_for(app)
     web_login(clinician, "a-clinician")
     assert clinician.get("/cohort").status_code == 403
-
-
-#: The example of ``tacepath simulate trial --help`` (the TACTICS design as the command's
-#: documentation states it), with few replicates: the job must give the command's numbers.
-SIMULATION = {
-    "hazard_ratio": 0.71,
-    "median_control": 13.5,
-    "accrual_months": 60,
-    "patients": 156,
-    "events": 125,
-    "alpha": 0.15,
-    "sides": 1,
-    "replicates": 500,
-    "seed": 7,
-}
 
 
 def test_a_simulation_job_gives_the_numbers_of_the_command_line(
