@@ -115,7 +115,7 @@ def test_two_worker_processes_share_sessions_and_each_runs_the_jobs_it_queued(
 
 
 def test_an_in_memory_sqlite_database_is_refused_for_several_workers() -> None:
-    for url in ("sqlite://", "sqlite:///:memory:"):
+    for url in ("sqlite://", "sqlite:///:memory:", "sqlite:///file:db?mode=memory&uri=true"):
         cmd = [*CLI, "serve", "--database-url", url, "--workers", "2"]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         assert out.returncode == 2

@@ -218,10 +218,9 @@ def serve(
 
 
 def _in_memory(url: str) -> bool:
-    from sqlalchemy.engine import make_url
+    from tacepath.service.db import in_memory
 
-    u = make_url(url)
-    return u.get_backend_name() == "sqlite" and u.database in (None, "", ":memory:")
+    return in_memory(url)
 
 
 def worker_app() -> FastAPI:
