@@ -233,6 +233,7 @@ def _sample(method: str, path: str) -> dict[str, Any]:
             "files": {"file": ("b.json", json.dumps(_bundle(f"G{n}")).encode(), "application/json")}
         },
         ("POST", "/import/csv"): {"files": {"file": ("c.csv", _csv(), "text/csv")}},
+        ("POST", "/cohort"): {"files": {"file": ("c.csv", _csv(), "text/csv")}},
         ("POST", "/account/tokens"): {"data": {"name": f"w{n}"}},
         ("POST", "/admin/users"): {
             "data": {
@@ -256,6 +257,7 @@ _NO_BODY = {
         "/trials/{trial_id}/run",
         "/api/jobs/{job_id}/cancel",
         "/trials/{trial_id}/jobs/{job_id}/cancel",
+        "/cohort/jobs/{job_id}/cancel",
         "/account/tokens/{token_id}/revoke",
     )
 }
@@ -266,6 +268,7 @@ def _fill(path: str, w: World, role: str) -> str:
     for key in ("patient_id", "trial_id", "file_id", "analysis_id", "job_id", "document_id"):
         out = out.replace("{" + key + "}", str(w.ids[key]))
     out = out.replace("{token_id}", str(w.ids[f"token_id:{role}"]))
+    out = out.replace("{name}", "scores.csv")
     return out.replace("{trial_id}", "TACTICS").replace("{path:path}", "style.css")
 
 

@@ -158,7 +158,7 @@ def test_search_is_htmx_partial(clinician: Any) -> None:
 def test_every_page_has_labels_for_its_inputs(app: Any, orgs: Any) -> None:
     pages = {
         "a-clinician": ["/patients", "/patients/new", "/evidence", "/import", "/account"],
-        "a-statistician": ["/trials", "/reconstruct"],
+        "a-statistician": ["/trials", "/reconstruct", "/cohort"],
         "a-admin": ["/admin"],
     }
     for user, paths in pages.items():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -15,10 +17,16 @@ from tacepath.cli._io import encoding_option, exit_with_errors, input_file
 from tacepath.errors import InputError
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from tacepath.service.db import Database
     from tacepath.service.principal import Principal
 
-__all__: list[str] = []
+__all__ = ["worker_app"]
+
+#: The environment variable that hands ``tacepath serve --workers N``'s settings to its
+#: worker processes (JSON; the database URL with its password, as on the command line).
+SETTINGS_ENV = "TACEPATH_SERVE_SETTINGS"
 
 _DB_HELP = (
     "SQLAlchemy URL of the database (default: TACEPATH_DATABASE_URL, else a SQLite file in "
@@ -109,6 +117,17 @@ def serve(
             "past it the run fails."
         ),
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help=(
+            "Server processes (uvicorn workers) sharing the port; all state is in the "
+            "database, each process runs the jobs it queued. A SQLite file serves several "
+            "processes one writer at a time; PostgreSQL for real load."
+        ),
+    ),
 ) -> None:
     """Serve the web application and the REST API (OpenAPI at /docs).
 
@@ -119,6 +138,8 @@ def serve(
       tacepath serve --host 0.0.0.0 --port 8080 --database-url postgresql+psycopg://u:p@db/tp
 
       tacepath serve --database-url postgresql+psycopg://u:p@db/tp --scheduler tcp://dask:8786
+
+      tacepath serve --database-url postgresql+psycopg://u:p@db/tp --workers 4
     """
     import uvicorn
 
@@ -131,6 +152,13 @@ def serve(
         url = f"sqlite:///{folder / 'demo.db'}"
     else:
         url = _url(database_url)
+    if workers > 1 and _in_memory(url):
+        typer.echo(
+            "error: --workers: an in-memory SQLite database cannot be shared by several "
+            "processes; give a SQLite file or a PostgreSQL URL",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     try:
         settings = Settings(
             database_url=url,
@@ -169,7 +197,40 @@ def serve(
             "No user yet: create the first admin with "
             "`tacepath users add NAME --role admin --organisation ORG`."
         )
-    uvicorn.run(application, host=host, port=port, log_level=log_level, proxy_headers=False)
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level=log_level, proxy_headers=False)
+        return
+    # The workers make their own applications from the same settings (the database is
+    # migrated and the demo loaded once, here); this process only supervises them.
+    application.state.jobs.close()
+    application.state.db.dispose()
+    typer.echo(f"{workers} worker processes")
+    os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(settings) | {"migrate": False})
+    uvicorn.run(
+        "tacepath.cli.platform:worker_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=False,
+    )
+
+
+def _in_memory(url: str) -> bool:
+    from tacepath.service.db import in_memory
+
+    return in_memory(url)
+
+
+def worker_app() -> FastAPI:
+    """The application of one ``tacepath serve --workers N`` worker process, from the
+    settings its supervisor put in :data:`SETTINGS_ENV`."""
+    from tacepath.app import Settings, create_app
+
+    given = json.loads(os.environ[SETTINGS_ENV])
+    given["trusted_proxies"] = tuple(given.get("trusted_proxies") or ())
+    return create_app(Settings(**given))
 
 
 users_app = typer.Typer(

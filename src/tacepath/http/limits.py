@@ -24,6 +24,7 @@ __all__ = ["UPLOAD_PATHS", "BodyLimit", "BodyTooLarge"]
 #: The routes that take a file; their bodies may reach ``max_upload_bytes``.
 UPLOAD_PATHS = re.compile(
     r"^(/api)?/(trials/[0-9]+/files|patients/[0-9]+/documents|import/(fhir|csv)|reconstruct)/?$"
+    r"|^/cohort/?$"
 )
 
 

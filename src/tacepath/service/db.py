@@ -15,7 +15,7 @@ from tacepath.store.engine import WRITE_OPTION, default_database_url, make_engin
 from tacepath.store.migrate import upgrade
 from tacepath.store.roles import grant_app_role
 
-__all__ = ["Database", "database_url", "is_busy", "migrate", "shown_url"]
+__all__ = ["Database", "database_url", "in_memory", "is_busy", "migrate", "shown_url"]
 
 #: SQLSTATEs of a PostgreSQL transaction that may succeed when tried again: serialization
 #: failure, deadlock, lock not available (lock timeout), query cancelled (statement timeout).
@@ -36,6 +36,13 @@ def is_busy(exc: BaseException) -> bool:
 def database_url(given: str | None = None) -> str:
     """``given``, else ``TACEPATH_DATABASE_URL``, else a SQLite file in the user data directory."""
     return given or default_database_url()
+
+
+def in_memory(url: str) -> bool:
+    """Whether ``url`` is an in-memory SQLite database (one process's own: never shared)."""
+    u = make_url(url)
+    memory = u.database in (None, "", ":memory:") or u.query.get("mode") == "memory"
+    return u.get_backend_name() == "sqlite" and memory
 
 
 def shown_url(url: str) -> str:

@@ -8,8 +8,9 @@ password included, travels with each task to the cluster).
 
 Dask runs the task; the job's state lives in the database, so a job started through one
 server can be seen and cancelled through any other. A task claims its job (queued → running)
-before it starts, so a job runs at most once; cancelling reaches a running task through the
-database (its heartbeat reads the request and stops the analysis' child process).
+before it starts, so a job runs at most once, and then does what its kind says
+(:mod:`tacepath.service.job_kinds`); cancelling reaches a running task through the database
+(its heartbeat reads the request and stops the analysis' child process).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from tacepath.errors import InputError
-from tacepath.service import jobs, trials
+from tacepath.service import job_kinds, jobs, trials
 from tacepath.service.db import Database
 from tacepath.service.errors import ServiceError
+from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 
-__all__ = ["JobEngine", "execute", "start_analysis"]
+__all__ = ["JobEngine", "execute", "start_analysis", "start_job"]
 
 #: Databases of the tasks in this process, by URL (a server's own is registered by its
 #: engine; a cluster worker opens one per URL it is given).
@@ -52,10 +54,11 @@ def _failure(exc: BaseException) -> str:
 
 
 def execute(url: str, job_id: int, limits: trials.RunLimits = trials.RunLimits()) -> str:
-    """Run job ``job_id`` of the database at ``url`` (a Dask task): its final state. An
-    analysis runs within ``limits`` (time, memory); past them the job fails, saying so."""
+    """Run job ``job_id`` of the database at ``url`` (a Dask task) as its kind says
+    (:data:`tacepath.service.job_kinds.RUNNERS`): its final state. An analysis runs within
+    ``limits`` (time, memory); past them the job fails, saying so."""
     db = _database(url)
-    runner = jobs.RUNNER_ID
+    runner = jobs.runner_id()
     job = jobs.claim(db, job_id, runner)
     if job is None:
         return "skipped"
@@ -67,32 +70,17 @@ def execute(url: str, job_id: int, limits: trials.RunLimits = trials.RunLimits()
         last[0] = time.monotonic()
         return not jobs.beat(db, job_id, runner)
 
-    def on_step(step: str) -> None:
-        jobs.beat(db, job_id, runner, step=step)
-
+    run = job_kinds.JobRun(db, job, runner, limits, should_stop)
     try:
         who = jobs.owner_principal(db, job)
-        out = trials.run_analysis(
-            db,
-            who,
-            job["inputs"]["trial"],
-            should_stop=should_stop,
-            on_step=on_step,
-            limits=limits,
-        )
+        out = job_kinds.RUNNERS[job["kind"]](run, who)
     except Exception as exc:  # every failure is the job's, recorded
         jobs.finish(db, job_id, runner, state="failed", error=_failure(exc))
         return "failed"
-    state = {"done": "done", "stopped": "cancelled"}.get(out["status"], "failed")
     jobs.finish(
-        db,
-        job_id,
-        runner,
-        state=state,
-        result={"analysis": out["id"]},
-        error=out["error"] if state == "failed" else None,
+        db, job_id, runner, state=out.state, result=out.result, error=out.error, files=out.files
     )
-    return state
+    return out.state
 
 
 class JobEngine:
@@ -166,7 +154,7 @@ class JobEngine:
         if self.scheduler is None:
             # a database already gone took its jobs with it
             with contextlib.suppress(SQLAlchemyError):
-                jobs.sweep(self.db, runner=jobs.RUNNER_ID)
+                jobs.sweep(self.db, runner=jobs.runner_id())
         cluster = client.cluster if self.scheduler is None else None
         client.close(timeout=10)
         if cluster is not None:
@@ -174,6 +162,15 @@ class JobEngine:
         with _LOCK:
             if _DATABASES.get(self.db.url) is self.db:
                 del _DATABASES[self.db.url]
+
+
+def _submit(engine: JobEngine, job: dict[str, Any]) -> dict[str, Any]:
+    try:
+        engine.submit(job["id"])
+    except Exception:
+        jobs.finish(engine.db, job["id"], jobs.runner_id(), state="failed", error="no job engine")
+        raise
+    return job
 
 
 def start_analysis(
@@ -186,9 +183,27 @@ def start_analysis(
     job = jobs.create_job(
         engine.db, who, "analysis", trial_id=trial_id, inputs={"trial": trial_id}, limit=limit
     )
-    try:
-        engine.submit(job["id"])
-    except Exception:
-        jobs.finish(engine.db, job["id"], jobs.RUNNER_ID, state="failed", error="no job engine")
-        raise
-    return job
+    return _submit(engine, job)
+
+
+def start_job(
+    engine: JobEngine,
+    who: Principal,
+    kind: str,
+    *,
+    inputs: dict[str, Any],
+    files: dict[str, tuple[str, bytes]],
+    limit: int = jobs.DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """Queue a ``reconstruction`` or ``cohort-assessment`` job with its ``inputs`` and
+    ``files`` (name: media type, content) and hand it to the engine: the job. Its inputs are
+    checked first (422, nothing queued); the organisation's job limit applies (429)."""
+    if kind not in jobs.KINDS:
+        raise InputError("kind", kind, "one of " + ", ".join(jobs.KINDS))
+    check(who.role, jobs.KINDS[kind])
+    job_kinds.check_inputs(kind, inputs, {n: c for n, (_, c) in files.items()})
+    given = [(n, m, c) for n, (m, c) in files.items()]
+    job = jobs.create_job(
+        engine.db, who, kind, trial_id=None, inputs=inputs, files=given, limit=limit
+    )
+    return _submit(engine, job)

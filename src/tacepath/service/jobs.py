@@ -16,14 +16,23 @@ a server that stops marks the jobs it was running ``interrupted`` itself. Result
 by the job before it is marked done, so a finished result outlives any restart.
 
 An organisation may have at most ``limit`` jobs queued or running (a new one answers 429).
+
+A job's files (what it was given, what it made) are rows of ``job_files``: the inputs are
+stored with the job when it is queued, the outputs with its ``done`` state in one
+transaction, so a finished result is never without its files. Each server process is its
+own runner (:func:`runner_id`: host, process id and a random part, new in a forked child),
+so several worker processes on one database never take each other's jobs for their own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import re
 import socket
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -33,9 +42,9 @@ from tacepath.errors import InputError
 from tacepath.service import audit
 from tacepath.service.db import Database
 from tacepath.service.errors import NotFound, TooManyJobs
-from tacepath.service.permissions import check
+from tacepath.service.permissions import allowed, check
 from tacepath.service.principal import Principal
-from tacepath.store.models import JobRow, Organisation, User, utcnow
+from tacepath.store.models import JobFile, JobRow, Organisation, User, utcnow
 
 __all__ = [
     "ACTIVE_STATES",
@@ -43,6 +52,7 @@ __all__ = [
     "HEARTBEAT_S",
     "KINDS",
     "LEASE_S",
+    "MAX_JOB_FILE_BYTES",
     "QUEUE_LEASE_S",
     "RUNNER_ID",
     "STATES",
@@ -52,17 +62,33 @@ __all__ = [
     "create_job",
     "finish",
     "get_job",
+    "input_files",
+    "job_file",
     "list_jobs",
     "owner_principal",
+    "runner_id",
     "sweep",
 ]
 
 STATES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 ACTIVE_STATES = ("queued", "running")
-#: The kinds of job and the permission that starts one (reading and cancelling: the same
-#: permission's ``.read`` and itself).
-KINDS: dict[str, str] = {"analysis": "trial.run"}
-_READ = {"analysis": "trial.read"}
+#: The kinds of job and the permission that starts (and cancels) one: a trial's analysis
+#: plan, a reconstruction of patient data from a published Kaplan-Meier curve, a cohort
+#: file's assessment (scores for every patient of a registry extract), a trial's simulation
+#: (power, type I error and duration by Monte-Carlo).
+KINDS: dict[str, str] = {
+    "analysis": "trial.run",
+    "reconstruction": "reconstruct.run",
+    "cohort-assessment": "trial.run",
+    "simulation": "trial.run",
+}
+#: The permission that reads a job of each kind (its state and its files).
+_READ = {
+    "analysis": "trial.read",
+    "reconstruction": "reconstruct.run",
+    "cohort-assessment": "trial.read",
+    "simulation": "trial.read",
+}
 #: How often a running job says it is alive (seconds).
 HEARTBEAT_S = 2.0
 #: A running job not heard of for this long is interrupted (its process is gone).
@@ -74,16 +100,48 @@ QUEUE_LEASE_S = 900.0
 DEFAULT_LIMIT = 2
 #: The longest error text kept (its end, where the cause is).
 MAX_ERROR_CHARS = 4000
+#: The most files a job is given or makes, and the largest of them (bytes).
+MAX_JOB_FILES = 8
+MAX_JOB_FILE_BYTES = 64 * 1024 * 1024
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+
+
+def _new_runner_id() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 #: This process, as a job's runner: host, process id and a random part (a restarted
-#: process with the same id is another runner).
-RUNNER_ID = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+#: process with the same id is another runner). Use :func:`runner_id`: a forked worker
+#: process gets its own.
+RUNNER_ID = _new_runner_id()
+
+
+def _after_fork() -> None:
+    global RUNNER_ID
+    RUNNER_ID = _new_runner_id()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def runner_id() -> str:
+    """This process as a job's runner (a forked child is another runner than its parent)."""
+    return RUNNER_ID
+
 
 #: The share of the work done when each step starts.
 STEP_PROGRESS = {
     "starting": 0.05,
     "running the analysis plan": 0.2,
     "storing the report": 0.9,
+    "reconstructing the patient data": 0.2,
+    "assessing the cohort": 0.2,
+    "simulating the trials": 0.2,
+    "storing the result": 0.9,
 }
+
+#: A file given to or made by a job: its name, media type and content.
+FileIn = tuple[str, str, bytes]
 
 
 def _aware(t: dt.datetime | None) -> dt.datetime | None:
@@ -162,16 +220,19 @@ def create_job(
     *,
     trial_id: int | None,
     inputs: dict[str, Any],
+    files: Sequence[FileIn] = (),
     limit: int = DEFAULT_LIMIT,
-    runner: str = RUNNER_ID,
+    runner: str | None = None,
 ) -> dict[str, Any]:
-    """Queue a job of ``kind`` for ``who``'s organisation (the caller checked its inputs);
-    refused with :class:`TooManyJobs` when the organisation has ``limit`` jobs active."""
+    """Queue a job of ``kind`` for ``who``'s organisation with its input ``files`` (the
+    caller checked its inputs); refused with :class:`TooManyJobs` when the organisation has
+    ``limit`` jobs active."""
     if kind not in KINDS:
         raise InputError("kind", kind, "one of " + ", ".join(KINDS))
     check(who.role, KINDS[kind])
     if not 1 <= limit <= 1000:
         raise InputError("limit", limit, "1 to 1000 jobs")
+    _check_files(files)
     with db.write() as s:
         queue_lock(s, who.organisation_id)
         active = s.scalar(
@@ -193,14 +254,53 @@ def create_job(
             progress=0.0,
             step="queued",
             cancel_requested=False,
-            runner=runner,
+            runner=runner or RUNNER_ID,
             created_at=now,
             heartbeat_at=now,
         )
         s.add(j)
         s.flush()
-        _record(s, j, "job.queue", who)
+        _add_files(s, j.id, "input", files)
+        named = {"files": [f[0] for f in files]} if files else {}
+        _record(s, j, "job.queue", who, **named)
         return _to_dict(j)
+
+
+def _check_files(files: Sequence[FileIn]) -> None:
+    if len(files) > MAX_JOB_FILES:
+        raise InputError("files", len(files), f"at most {MAX_JOB_FILES} files")
+    names = [f[0] for f in files]
+    for name, media_type, content in files:
+        if not _FILE_NAME.fullmatch(name) or names.count(name) > 1:
+            raise InputError("file", name[:60], "a unique name of letters, digits, . _ -")
+        if not 1 <= len(media_type) <= 80:
+            raise InputError("media_type", media_type[:60], "a media type")
+        if len(content) > MAX_JOB_FILE_BYTES:
+            raise InputError("file", name, f"at most {MAX_JOB_FILE_BYTES} bytes")
+
+
+def _add_files(s: Session, job_id: int, role: str, files: Sequence[FileIn]) -> None:
+    for name, media_type, content in files:
+        s.add(
+            JobFile(
+                job_id=job_id,
+                role=role,
+                name=name,
+                media_type=media_type,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+            )
+        )
+
+
+def _file_info(job_id: int, name: str, media_type: str, size: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "media_type": media_type,
+        "size": size,
+        "url": f"/api/jobs/{job_id}/files/{name}",
+    }
 
 
 def _stale(j: JobRow, now: dt.datetime) -> bool:
@@ -248,15 +348,26 @@ def get_job(db: Database, who: Principal, job_id: int) -> dict[str, Any]:
 
 
 def list_jobs(
-    db: Database, who: Principal, *, trial_id: int | None = None, limit: int = 20
+    db: Database,
+    who: Principal,
+    *,
+    trial_id: int | None = None,
+    kind: str | None = None,
+    limit: int = 20,
 ) -> list[dict[str, Any]]:
-    """The organisation's jobs (of one trial), newest first, at most ``limit`` (1-100)."""
+    """The organisation's jobs (of one trial, of one kind) that ``who`` may read, newest
+    first, at most ``limit`` (1-100)."""
     check(who.role, "trial.read")
+    if kind is not None and kind not in KINDS:
+        raise InputError("kind", kind, "one of " + ", ".join(KINDS))
     limit = max(1, min(limit, 100))
+    readable = [k for k, p in _READ.items() if allowed(who.role, p) and kind in (None, k)]
 
     def rows() -> list[JobRow]:
         with db.read() as s:
-            q = select(JobRow).where(JobRow.organisation_id == who.organisation_id)
+            q = select(JobRow).where(
+                JobRow.organisation_id == who.organisation_id, JobRow.kind.in_(readable)
+            )
             if trial_id is not None:
                 q = q.where(JobRow.trial_id == trial_id)
             return list(s.scalars(q.order_by(JobRow.id.desc()).limit(limit)).all())
@@ -317,10 +428,12 @@ def finish(
     state: str,
     result: dict[str, Any] | None = None,
     error: str | None = None,
+    files: Sequence[FileIn] = (),
 ) -> None:
     """Record how a job ended (``done``, ``failed`` or ``cancelled``; a job cancelled while
-    it finished is ``cancelled``). A job already interrupted (its lease ran out) that did
-    finish is recorded as finished: its result is not lost."""
+    it finished is ``cancelled``), with the ``files`` it made when it is ``done`` (listed in
+    its result, in the same transaction). A job already interrupted (its lease ran out) that
+    did finish is recorded as finished: its result is not lost."""
     if state not in ("done", "failed", "cancelled"):
         raise ValueError(f"not a final state: {state}")
     with db.write() as s:
@@ -331,6 +444,11 @@ def finish(
             return  # stopped because its server stopped: it stays interrupted
         if state == "failed" and j.cancel_requested:
             state = "cancelled"
+        if state == "done" and files:
+            _check_files(files)
+            _add_files(s, j.id, "output", files)
+            made = [_file_info(j.id, n, m, len(c)) for n, m, c in files]
+            result = {**(result or {}), "files": made}
         j.state, j.finished_at, j.result = state, utcnow(), result
         j.progress = 1.0 if state == "done" else j.progress
         j.step = state
@@ -354,3 +472,28 @@ def owner_principal(db: Database, job: dict[str, Any]) -> Principal:
             role=u.role,
             via="system",
         )
+
+
+def input_files(db: Database, job_id: int) -> dict[str, bytes]:
+    """The files a job was given, by name (for its runner)."""
+    with db.read() as s:
+        rows = s.scalars(
+            select(JobFile).where(JobFile.job_id == job_id, JobFile.role == "input")
+        ).all()
+        return {f.name: f.content for f in rows}
+
+
+def job_file(db: Database, who: Principal, job_id: int, name: str) -> tuple[str, str, bytes]:
+    """A file a job of ``who``'s organisation made: name, media type, content (a job of
+    another organisation, or no such file: 404)."""
+    with db.read() as s:
+        j = _own_job(s, who, job_id)
+        check(who.role, _READ[j.kind])
+        f = s.scalar(
+            select(JobFile).where(
+                JobFile.job_id == j.id, JobFile.role == "output", JobFile.name == name[:120]
+            )
+        )
+        if f is None:
+            raise NotFound("job file", name[:60])
+        return f.name, f.media_type, f.content

@@ -594,6 +594,28 @@ class JobRow(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
 
 
+class JobFile(Base):
+    """A file of a background job: an ``input`` it was given (an uploaded cohort, a
+    digitised curve) or an ``output`` it made (scores, reconstructed IPD, a figure), stored
+    with the job so that a finished result outlives any restart."""
+
+    __tablename__ = "job_files"
+    __table_args__ = (
+        CheckConstraint("role IN ('input', 'output')", name="role"),
+        UniqueConstraint("job_id", "role", "name", name="job_role_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(120))
+    media_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 # --------------------------------------------------------------------------- audit
 
 

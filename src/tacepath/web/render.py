@@ -30,6 +30,7 @@ NAV = (
     ("Import", "/import", "interop.import"),
     ("Evidence", "/evidence", "evidence.read"),
     ("Trials", "/trials", "trial.read"),
+    ("Cohorts", "/cohort", "trial.read"),
     ("Reconstruction", "/reconstruct", "reconstruct.run"),
     ("Admin", "/admin", "users.manage"),
     ("Audit trail", "/audit", "audit.read"),
