@@ -26,6 +26,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 NAV = (
     ("Patients", "/patients", "patient.read"),
     ("Worklist", "/worklist", "patient.read"),
+    ("MDT meetings", "/meetings", "patient.read"),
     ("Import", "/import", "interop.import"),
     ("Evidence", "/evidence", "evidence.read"),
     ("Trials", "/trials", "trial.read"),

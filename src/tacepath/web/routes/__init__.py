@@ -8,7 +8,17 @@ from fastapi import FastAPI
 
 __all__ = ["AREAS", "register"]
 
-AREAS = ("auth", "patients", "documents", "evidence", "trials", "tools", "account", "worklist")
+AREAS = (
+    "auth",
+    "patients",
+    "documents",
+    "evidence",
+    "trials",
+    "tools",
+    "account",
+    "worklist",
+    "meetings",
+)
 
 
 def register(app: FastAPI) -> None:
