@@ -189,7 +189,11 @@ def _sample(method: str, path: str) -> dict[str, Any]:
         },
         ("GET", "/api/patients/{patient_id}/letter.html"): {"params": {"to": "oncology"}},
         ("GET", "/api/patients/{patient_id}/letter.pdf"): {"params": {"to": "trial-site"}},
+        ("GET", "/api/patients/{patient_id}/letter.docx"): {"params": {"to": "oncology"}},
         ("POST", "/meetings"): {"data": {"date": "2026-12-10", "title": f"MDT {n}"}},
+        ("POST", "/letters/templates"): {
+            "data": {"team": "family-doctor", "body": "{{ pieces.failure }}{{ pieces.plan }}"}
+        },
         ("POST", "/meetings/{meeting_id}/patients"): {"data": {"patient": "1"}},
         ("POST", "/meetings/{meeting_id}/patients/{patient_id}/outcome"): {
             "data": {"choice": "defer"}

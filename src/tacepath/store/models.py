@@ -54,6 +54,7 @@ __all__ = [
     "ImagingAssessment",
     "JobRow",
     "LesionRow",
+    "LetterTemplateRow",
     "LoginAttempt",
     "LoginThrottle",
     "MdtMeeting",
@@ -532,6 +533,22 @@ class MdtMeetingPatient(Base):
     outcome_text: Mapped[str | None] = mapped_column(Text, default=None)
     recorded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class LetterTemplateRow(Base):
+    """One version of an organisation's letter body for a receiving team (versions are
+    added, never changed; the highest is current; none: the package's default)."""
+
+    __tablename__ = "letter_templates"
+    __table_args__ = (UniqueConstraint("organisation_id", "team", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    team: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
 
 # --------------------------------------------------------------------------- trials

@@ -32,6 +32,7 @@ NAV = (
     ("Trials", "/trials", "trial.read"),
     ("Reconstruction", "/reconstruct", "reconstruct.run"),
     ("Admin", "/admin", "users.manage"),
+    ("Letters", "/letters/templates", "letters.edit"),
     ("Audit trail", "/audit", "audit.read"),
     ("Account", "/account", "authenticated"),
 )

@@ -18,6 +18,7 @@ AREAS = (
     "account",
     "worklist",
     "meetings",
+    "letter_templates",
 )
 
 
