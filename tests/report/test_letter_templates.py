@@ -124,6 +124,8 @@ def test_the_family_doctor_letter_lists_the_plan_dates_and_refuses_without_a_pla
         assert f"<tr><td>{e.date.isoformat()}" in html
     label = next(r.label for r in catalogue().regimens if r.id == "tace-sorafenib")
     assert f"Treatment: <b>{label}</b>, from {d.plan.start.isoformat()}" in html
+    for source in {e.source for e in d.plan.events}:
+        assert f"<li>{source}</li>" in html.replace("&#39;", "'")
     no_plan = decide(patient)
     with pytest.raises(InputError, match="a decision with a dated plan"):
         referral_letter(no_plan, "family-doctor", sender=Party("N", "A"))

@@ -153,6 +153,12 @@ def _pieces(
     }
 
 
+def _plan_sources(d: PatientDecision) -> list[str]:
+    """The sources of the plan's dated events, each once."""
+    events = d.plan.events if d.plan is not None else ()
+    return list(dict.fromkeys(e.source for e in events if e.source))
+
+
 def _regimen_label(regimen: str | None) -> str:
     """The catalogue's label of the course's regimen (its id when it has none)."""
     from tacepath.pathway.model import catalogue
@@ -214,6 +220,8 @@ def referral_letter(
             addressee=addressee,
             template_version=body_version,
             body=html,
-            sources=_sources(options, matches),
+            sources=_sources(options, matches) + _plan_sources(d)
+            if team.rests_on == "plan"
+            else _sources(options, matches),
         )
     )
