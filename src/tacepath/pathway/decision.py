@@ -77,7 +77,9 @@ class PatientDecision:
             return "no snapshot of the patient: no regimen has been assessed"
         found = next((r for r in self.pathway.regimens if r.id == regimen), None)
         if found is None:
-            return f"{regimen[:64]!r} is not a regimen of the pathway"
+            shown = repr(regimen[:64])
+            shown = shown if len(shown) <= 80 else shown[:79] + "…"  # never echoed whole
+            return f"{shown} is not a regimen of the pathway"
         failure = self.state.tace_failure
         if failure is not None and "tace" in found.components:
             return f"TACE is not allowed: {failure.text}; TACE is not repeated"
