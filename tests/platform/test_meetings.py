@@ -142,6 +142,8 @@ def test_meeting_pack_outcomes_and_safety(app: Any, db: Any, orgs: Any) -> None:
         ("meeting.outcome", str(a)),
         ("meeting.outcome", str(failed)),
     ]
+    page_reads = {(e, aft["view"]) for act, e, aft in trail if act == "patient.read"}
+    assert {(str(a), f"meeting:{mid}"), (str(failed), f"meeting:{mid}")} <= page_reads
     exports = [aft["view"] for act, _, aft in trail if act == "patient.export"]
     assert f"meeting-pack:{mid}:{ct},{note}" in exports
     assert f"meeting-pack:{mid}:none" in exports

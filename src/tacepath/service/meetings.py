@@ -406,9 +406,11 @@ def meeting_detail(
     db: Database, who: Principal, meeting_id: int
 ) -> tuple[Meeting, list[MeetingEntry]]:
     """The meeting and, per patient, the outcome choices its decision offers and its
-    documents (the meeting page, an audited read of the meeting)."""
+    documents (the meeting page: an audited read of each patient, view ``meeting:<id>``)."""
     meeting = get_meeting(db, who, meeting_id)
-    audit.record_read(db, who, "patient.read", "mdt_meeting", meeting.id, view="meeting")
+    for mp in meeting.patients:
+        view = f"meeting:{meeting.id}"
+        audit.record_read(db, who, "patient.read", "patient", mp.patient_id, view=view)
     entries = []
     for mp in meeting.patients:
         d = summary_decision(get_record(db, who, mp.patient_id))
