@@ -113,6 +113,9 @@ def test_meeting_pack_outcomes_and_safety(app: Any, db: Any, orgs: Any) -> None:
     too_long = _outcome(client, mid, failed, "other", "x" * (meetings.MAX_OUTCOME_CHARS + 1))
     assert too_long.status_code == 422
     assert f"at most {meetings.MAX_OUTCOME_CHARS}" in too_long.text
+    bell = _outcome(client, mid, failed, "other", "line one\nline two \x07")
+    assert bell.status_code == 422
+    assert "a control character" in bell.text
     with db.read() as s:
         stored = s.scalars(select(MdtMeetingPatient.outcome)).all()
     assert stored == [None, None]

@@ -18,6 +18,7 @@ and recording an outcome are changes in the audit trail.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -300,8 +301,8 @@ def _outcome_text(raw: Any, choice: str) -> str:
     text = raw.strip()
     if len(text) > MAX_OUTCOME_CHARS:
         raise InputError("text", f"{len(text)} characters", f"at most {MAX_OUTCOME_CHARS}")
-    if "\x00" in text:
-        raise InputError("text", "a NUL character", "printable text")
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text.replace("\r\n", "\n")):
+        raise InputError("text", "a control character", "printable text (lines and tabs allowed)")
     if choice == "other" and not text:
         raise InputError("text", "nothing", "what the MDT decided (the choice is 'other')")
     return text
