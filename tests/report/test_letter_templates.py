@@ -53,6 +53,12 @@ def test_every_default_body_places_what_its_letter_needs() -> None:
         ("{{ pieces.nope }}{{ pieces.failure }}", "the piece 'nope'"),
         ("{{ patient|safe }}{{ pieces.failure }}", "the filter 'safe'"),
         ("{{ patient|truncate(3) }}{{ pieces.failure }}", "the filter 'truncate'"),
+        ('<img src="http://10.0.0.1/x">{{ pieces.failure }}', "<img with attributes>"),
+        ('<a href="{{ patient }}">x</a>{{ pieces.failure }}', "<a with attributes>"),
+        ("<p {{ patient }}>x</p>{{ pieces.failure }}", "<p with attributes>"),
+        ("<script>alert(1)</script>{{ pieces.failure }}", "<script>"),
+        ("<!-- hidden -->{{ pieces.failure }}", "an HTML comment"),
+        ('<p>x</p><img src="{{ pieces.failure }}', "an unfinished tag"),
         ("Hello {{ patient", "line 1"),
         ("Hello", "a body without {{ pieces.failure }}"),
         ("", "nothing"),
@@ -75,7 +81,7 @@ def test_values_are_escaped_and_pieces_are_placed_as_rendered() -> None:
 
 
 _PLAIN = st.text(
-    alphabet=st.characters(blacklist_characters="{}%#\x00", blacklist_categories=("Cs",)),
+    alphabet=st.characters(blacklist_characters="{}%#<\x00", blacklist_categories=("Cs",)),
     max_size=300,
 )
 

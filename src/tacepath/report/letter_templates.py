@@ -13,7 +13,9 @@ HTML made by the package's templates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Mapping
+from html.parser import HTMLParser
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
@@ -22,7 +24,7 @@ from markupsafe import Markup
 
 from tacepath.errors import InputError
 
-__all__ = ["MAX_BODY_CHARS", "PIECES", "VALUES", "check_body", "render_body"]
+__all__ = ["MAX_BODY_CHARS", "PIECES", "TAGS", "VALUES", "check_body", "render_body"]
 
 #: The longest body taken (a bound on size, not a clinical number).
 MAX_BODY_CHARS = 20_000
@@ -39,6 +41,9 @@ VALUES: Mapping[str, frozenset[str]] = {
 #: The decision's pieces a body may place (``pieces.<name>``).
 PIECES = ("failure", "key_values", "followup", "options", "trials", "missing", "plan")
 _FILTERS = frozenset({"upper", "lower", "capitalize", "title", "trim"})
+#: The HTML a body's own text may hold: these tags, without attributes (no links, images,
+#: styles or scripts: nothing is fetched or run when the letter is printed or shown).
+TAGS = frozenset({"p", "br", "b", "strong", "i", "em", "u", "h2", "h3", "ul", "ol", "li", "div"})
 _ENV = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
@@ -85,13 +90,57 @@ def _expr(node: nodes.Node) -> None:
     raise _refuse(node, f"a {type(node).__name__} expression")
 
 
-def _placed(template: nodes.Template) -> Iterator[str]:
-    """The pieces the body places, checking every node on the way."""
+class _Markup(HTMLParser):
+    """The first tag of a body's text outside :data:`TAGS`, or with an attribute."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bad: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.bad is None and (tag not in TAGS or attrs):
+            self.bad = f"<{tag}{' with attributes' if attrs else ''}>"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        if self.bad is None and re.search(r"<[A-Za-z!/?]", data):
+            self.bad = "an unfinished tag"
+
+    def handle_comment(self, data: str) -> None:
+        self.bad = self.bad or "an HTML comment"
+
+    def handle_decl(self, decl: str) -> None:
+        self.bad = self.bad or "a declaration"
+
+    def handle_pi(self, data: str) -> None:
+        self.bad = self.bad or "a processing instruction"
+
+
+def _check_markup(skeleton: str) -> None:
+    """The body's HTML with each output as plain text: only :data:`TAGS`, no attribute."""
+    parser = _Markup()
+    parser.feed(skeleton)
+    parser.close()
+    if parser.bad is not None:
+        raise InputError(
+            "template",
+            parser.bad,
+            "text with the tags " + ", ".join(sorted(TAGS)) + ", without attributes",
+        )
+
+
+def _placed(template: nodes.Template) -> set[str]:
+    """The pieces the body places, checking every node and the body's HTML on the way."""
+    placed: set[str] = set()
+    skeleton: list[str] = []
     for out in template.body:
         if not isinstance(out, nodes.Output):
             raise _refuse(out, f"a {type(out).__name__} block")
         for child in out.nodes:
             if isinstance(child, nodes.TemplateData):
+                skeleton.append(child.data)
                 continue
             if (
                 isinstance(child, nodes.Getattr)
@@ -100,9 +149,13 @@ def _placed(template: nodes.Template) -> Iterator[str]:
             ):
                 if child.attr not in PIECES:
                     raise _refuse(child, f"the piece {child.attr[:40]!r}")
-                yield child.attr
+                placed.add(child.attr)
+                skeleton.append("<div></div>")
                 continue
             _expr(child)
+            skeleton.append("x")
+    _check_markup("".join(skeleton))
+    return placed
 
 
 def check_body(body: object, requires: tuple[str, ...]) -> str:
@@ -121,7 +174,7 @@ def check_body(body: object, requires: tuple[str, ...]) -> str:
     except TemplateSyntaxError as exc:
         where = f"line {exc.lineno}"
         raise InputError("template", where, f"valid template text: {exc.message}") from exc
-    placed = set(_placed(tree))
+    placed = _placed(tree)
     missing = [p for p in requires if p not in placed]
     if missing:
         need = ", ".join("{{ pieces." + p + " }}" for p in missing)
