@@ -114,7 +114,12 @@ def _build(db: Any, org: Org) -> World:
     did = documents.add_document(
         db, nav, pid, kind="letter", title="Referral", date="2026-12-01", content=b"Dear colleague"
     ).id
+    from tacepath.service import meetings
+
+    mid = meetings.create_meeting(db, nav, date="2026-12-10", title="Liver MDT").id
+    meetings.add_patient(db, nav, mid, pid)
     w.ids = {
+        "meeting_id": mid,
         "patient_id": pid,
         "trial_id": tid,
         "file_id": fid,
@@ -184,6 +189,15 @@ def _sample(method: str, path: str) -> dict[str, Any]:
         },
         ("GET", "/api/patients/{patient_id}/letter.html"): {"params": {"to": "oncology"}},
         ("GET", "/api/patients/{patient_id}/letter.pdf"): {"params": {"to": "trial-site"}},
+        ("GET", "/api/patients/{patient_id}/letter.docx"): {"params": {"to": "oncology"}},
+        ("POST", "/meetings"): {"data": {"date": "2026-12-10", "title": f"MDT {n}"}},
+        ("POST", "/letters/templates"): {
+            "data": {"team": "family-doctor", "body": "{{ pieces.failure }}{{ pieces.plan }}"}
+        },
+        ("POST", "/meetings/{meeting_id}/patients"): {"data": {"patient": "1"}},
+        ("POST", "/meetings/{meeting_id}/patients/{patient_id}/outcome"): {
+            "data": {"choice": "defer"}
+        },
         ("POST", "/api/import/fhir"): {"json": _bundle(f"F{n}")},
         ("POST", "/api/import/csv"): {"files": {"file": ("c.csv", _csv(), "text/csv")}},
         ("POST", "/api/grade"): {
@@ -265,7 +279,8 @@ _NO_BODY = {
 
 def _fill(path: str, w: World, role: str) -> str:
     out = path
-    for key in ("patient_id", "trial_id", "file_id", "analysis_id", "job_id", "document_id"):
+    keys = ("patient_id", "trial_id", "file_id", "analysis_id", "job_id", "document_id")
+    for key in (*keys, "meeting_id"):
         out = out.replace("{" + key + "}", str(w.ids[key]))
     out = out.replace("{token_id}", str(w.ids[f"token_id:{role}"]))
     out = out.replace("{name}", "scores.csv")
@@ -338,6 +353,7 @@ def test_every_route_with_every_role(world: Any, role: str) -> None:
                 "{analysis_id}",
                 "{job_id}",
                 "{token_id}",
+                "{meeting_id}",
             )
         )
         if (

@@ -38,7 +38,7 @@ def test_migrated_schema_matches_the_models(db: Any) -> None:
     from tacepath.store.migrate import alembic_config
 
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert version == "0012"  # files of background jobs
+    assert version == "0014"  # letter templates
 
 
 def test_audit_records_are_append_only(db: Any) -> None:

@@ -509,10 +509,13 @@ def summary_patient(
 def letter(
     patient_file: Path = input_file(..., metavar="PATIENT", help="The current snapshot."),
     to: str = typer.Option(
-        ..., "--to", help="The receiving team: interventional-radiology, oncology, trial-site."
+        ...,
+        "--to",
+        help="The receiving team: interventional-radiology, oncology, trial-site, family-doctor.",
     ),
     out: Path = output_path(..., "--out", help="HTML file to write."),
     pdf: Path | None = output_path(None, "--pdf", help="Also print it to this PDF."),
+    docx: Path | None = output_path(None, "--docx", help="Also write it as this DOCX file."),
     timeline_file: Path | None = input_file(
         None, "--timeline", help="The patient's timeline (TACE failure and death are read from it)."
     ),
@@ -528,9 +531,10 @@ def letter(
         "", "--addressee-organisation", help="The addressee's organisation."
     ),
 ) -> None:
-    """Referral letter to a receiving team, rendered from the patient's decision (options for
-    the team with their reasons, trial matches, key values, what is missing, sources).
-    Refused after death, and for interventional radiology after TACE failure.
+    """Letter to a receiving team, rendered from the patient's decision (options for the team
+    with their reasons, trial matches, key values, what is missing, sources; for the family
+    doctor the plan and its dates). Refused after death, and for interventional radiology
+    after TACE failure; HTML, and PDF or DOCX besides.
 
     Example: tacepath letter examples/pathway/P003_snapshot.json --timeline
     examples/timelines/P003_untaceable_intrahepatic.json --to oncology
@@ -546,9 +550,14 @@ def letter(
         d = decide(patient, timeline=timeline, regimen=regimen)
         html = referral_letter(d, to, sender=sender, addressee=addressee)
         _write(html, out, pdf)
+        if docx is not None:
+            from tacepath.report.letter_docx import letter_docx
+
+            docx.write_bytes(letter_docx(html, title=f"Letter to {to}: patient {patient.id}"))
     except InputError as exc:
         exit_with_errors(exc, source=str(patient_file))
-    typer.echo(f"letter to {to} written to {out}" + (f" and {pdf}" if pdf else ""))
+    also = [str(p) for p in (pdf, docx) if p is not None]
+    typer.echo(f"letter to {to} written to {out}" + (f" and {' and '.join(also)}" if also else ""))
 
 
 @summary_app.command("pack")

@@ -14,6 +14,7 @@ in ``unverified`` as text, without its number.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -30,6 +31,7 @@ __all__ = [
     "Result",
     "Source",
     "Trial",
+    "TrialSite",
     "TrialStatus",
 ]
 
@@ -184,6 +186,29 @@ class Conflict(_Frozen):
     kind: Literal["conflict", "note"] = "conflict"
 
 
+class TrialSite(_Frozen):
+    """A site of a trial as a registry record lists it, with the record (``source``, one of
+    the trial's sources) and the date it was read (``retrieved``). ``recruiting`` is the
+    record's recruitment status of the site on that date; ``None`` when the record does not
+    state it. Nothing says a site recruits without such a record."""
+
+    name: str = Field(min_length=1, max_length=200)
+    city: str | None = Field(default=None, max_length=100)
+    country: str = Field(min_length=1, max_length=100)
+    contact: str | None = Field(default=None, max_length=200)
+    recruiting: bool | None = None
+    source: str
+    retrieved: dt.date
+
+    @property
+    def status_text(self) -> str:
+        """The site's status as stored, with its date: never "recruiting" without a date."""
+        day = self.retrieved.isoformat()
+        if self.recruiting is None:
+            return f"recruitment status not stated in the record read on {day}"
+        return f"{'recruiting' if self.recruiting else 'not recruiting'} on {day}"
+
+
 class Trial(_Frozen):
     """A trial of TACE combined with systemic therapy (or one the seed page cites)."""
 
@@ -206,6 +231,7 @@ class Trial(_Frozen):
     findings: tuple[Cited, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     unverified: tuple[str, ...] = ()
+    sites: tuple[TrialSite, ...] = ()
     sources: tuple[Source, ...]
 
     @model_validator(mode="after")
@@ -217,14 +243,17 @@ class Trial(_Frozen):
         arms = {a.id for a in self.arms}
         endpoints = {e.id for e in self.endpoints}
         for path, obj in _walk(self, "trial"):
-            if isinstance(obj, Number | Cited):
+            if isinstance(obj, TrialSite) and obj.retrieved > dt.date.today():
+                raise ValueError(f"{path}.retrieved: {obj.retrieved} is in the future")
+            if isinstance(obj, Number | Cited | TrialSite):
                 if obj.source not in sources:
                     raise ValueError(
                         f"{path}.source: {obj.source!r} is not a source of this trial "
                         f"({', '.join(sorted(sources))})"
                     )
-                if obj.conflict is not None and obj.conflict not in conflicts:
-                    raise ValueError(f"{path}.conflict: {obj.conflict!r} is not a listed conflict")
+                conflict = getattr(obj, "conflict", None)
+                if conflict is not None and conflict not in conflicts:
+                    raise ValueError(f"{path}.conflict: {conflict!r} is not a listed conflict")
         for r in self.results:
             if r.endpoint not in endpoints:
                 raise ValueError(f"results: endpoint {r.endpoint!r} is not defined")

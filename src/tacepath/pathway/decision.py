@@ -66,6 +66,28 @@ class PatientDecision:
             return ()
         return tuple(r for r in self.pathway.regimens if r.status != "not_eligible")
 
+    def refusal(self, regimen: str) -> str | None:
+        """Why ``regimen`` may not be chosen for this patient (an MDT outcome, a referral),
+        or ``None`` when it is one of :attr:`options`: nothing after death, no regimen with
+        TACE after TACE failure, no regimen the pathway found not eligible (fail closed,
+        docs/pathway.md)."""
+        if self.state.deceased is not None:
+            return f"the patient is {self.deceased_text}: no treatment is chosen"
+        if self.pathway is None:
+            return "no snapshot of the patient: no regimen has been assessed"
+        found = next((r for r in self.pathway.regimens if r.id == regimen), None)
+        if found is None:
+            shown = repr(regimen[:64])
+            shown = shown if len(shown) <= 80 else shown[:79] + "…"  # never echoed whole
+            return f"{shown} is not a regimen of the pathway"
+        failure = self.state.tace_failure
+        if failure is not None and "tace" in found.components:
+            return f"TACE is not allowed: {failure.text}; TACE is not repeated"
+        if found.status == "not_eligible":
+            why = "; ".join(found.reasons[:2]) or "a criterion failed"
+            return f"{found.label} is not eligible: {why}"
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """``{"id", "deceased", "tace_failure", "regimen", "pathway", "matches", "followup",
         "plan", "plan_note", "options"}``; each part is its engine's own JSON contract."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tacepath.clinical.assessment import assess
 from tacepath.domain.patient import PatientSnapshot
+from tacepath.evidence.model import Trial, TrialSite
 from tacepath.evidence.registry import Registry, registry
 from tacepath.pathway.course_state import CourseState, course_state
 from tacepath.pathway.model import Catalogue, catalogue
@@ -48,6 +49,15 @@ class TrialMatch:
     criteria: tuple[CriterionResult, ...]
     recruitment: str
     recruitment_source: str
+    sites: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def sites_note(self) -> str:
+        """What the match says of the trial's sites: nothing is invented when none is stored."""
+        if self.sites:
+            return ""
+        ids = ", ".join(self.registry_ids.values()) or "none stored"
+        return f"No site list is stored for {self.name}: see its registry record ({ids})."
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,7 +71,25 @@ class TrialMatch:
             "criteria": [c.to_dict() for c in self.criteria],
             "recruitment": self.recruitment,
             "recruitment_source": self.recruitment_source,
+            "sites": [dict(x) for x in self.sites],
+            "sites_note": self.sites_note,
         }
+
+
+def _site(t: Trial, x: TrialSite) -> Mapping[str, Any]:
+    """A stored site as a match shows it: its values, its status with the date it was read,
+    and the citation of the record it comes from."""
+    return MappingProxyType(
+        {
+            "name": x.name,
+            "city": x.city,
+            "country": x.country,
+            "contact": x.contact,
+            "status": x.status_text,
+            "retrieved": x.retrieved.isoformat(),
+            "source": t.source(x.source).short(),
+        }
+    )
 
 
 def match_trials(
@@ -101,6 +129,7 @@ def match_trials(
                 criteria=crit,
                 recruitment=m.recruitment.text,
                 recruitment_source=cite_source(cat, reg, m.recruitment.source),
+                sites=tuple(_site(t, x) for x in t.sites),
             )
         )
     out.sort(key=lambda x: x.verdict != "possible")

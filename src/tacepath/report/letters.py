@@ -23,6 +23,7 @@ from tacepath.domain.values import FrozenModel, check_identifier
 from tacepath.errors import InputError
 from tacepath.pathway.decision import PatientDecision
 from tacepath.pathway.pathway import RegimenAssessment
+from tacepath.report.letter_templates import render_body
 from tacepath.report.summaries import environment, patient_facts, stylesheet
 
 __all__ = ["MAX_PARTY_CHARS", "Party", "Team", "referral_letter", "teams"]
@@ -32,11 +33,14 @@ MAX_PARTY_CHARS = 120
 
 
 class Team(FrozenModel):
-    """A receiving team: its name, what it is asked for, the part of the decision it needs."""
+    """A receiving team: its name, what it is asked for, the part of the decision it needs,
+    the pieces its letter must show and the default body (an organisation may edit it)."""
 
     label: str
     request: str
-    rests_on: Literal["tace_option", "systemic_option", "trial_match"]
+    rests_on: Literal["tace_option", "systemic_option", "trial_match", "plan"]
+    requires: tuple[str, ...]
+    template: str
 
 
 class _Teams(FrozenModel):
@@ -102,6 +106,11 @@ def _relevant(d: PatientDecision, team_id: str, team: Team) -> tuple[list[Any], 
         if not options:
             raise InputError("to", team_id, "a decision with a systemic option (none)")
         return options, []
+    if team.rests_on == "plan":
+        if d.plan is None:
+            why = d.plan_note or "set the course start date and regimen"
+            raise InputError("to", team_id, f"a decision with a dated plan (none: {why})")
+        return [], []
     matches = [m for m in d.matches if m.verdict == "possible"]
     if not matches:
         raise InputError("to", team_id, "a decision with a possible trial match (none)")
@@ -120,6 +129,50 @@ def _sources(options: list[RegimenAssessment], matches: list[Any]) -> list[str]:
     return list(seen)
 
 
+def _pieces(
+    d: PatientDecision,
+    options: list[RegimenAssessment],
+    matches: list[Any],
+    regimen_label: str,
+) -> dict[str, str]:
+    """The decision's pieces a letter body places, each rendered by the package's templates."""
+    assert d.patient is not None  # a letter needs a snapshot
+    m = environment().get_template("_letter_pieces.html").module
+    failure = d.state.tace_failure
+    missing = list(dict.fromkeys(x for r in options for x in r.missing))
+    questions = list(dict.fromkeys(q for r in options for q in r.questions))
+    plan = d.plan.to_dict() if d.plan is not None else None
+    return {
+        "failure": str(m.failure(failure.text if failure is not None else None)),  # type: ignore[attr-defined]
+        "key_values": str(m.key_values(patient_facts(d.patient))),  # type: ignore[attr-defined]
+        "followup": str(m.followup(d.followup.to_dict() if d.followup else None)),  # type: ignore[attr-defined]
+        "options": str(m.options([r.to_dict() for r in options])),  # type: ignore[attr-defined]
+        "trials": str(m.trials([x.to_dict() for x in matches])),  # type: ignore[attr-defined]
+        "missing": str(m.missing(missing, questions)),  # type: ignore[attr-defined]
+        "plan": str(m.plan(regimen_label, plan, d.plan_note)) if plan else "",  # type: ignore[attr-defined]
+    }
+
+
+def _plan_sources(d: PatientDecision) -> list[str]:
+    """The sources of the plan's dated events, each once."""
+    events = d.plan.events if d.plan is not None else ()
+    return list(dict.fromkeys(e.source for e in events if e.source))
+
+
+def _regimen_label(regimen: str | None) -> str:
+    """The catalogue's label of the course's regimen (its id when it has none)."""
+    from tacepath.pathway.model import catalogue
+
+    labels = {r.id: r.label for r in catalogue().regimens}
+    return labels.get(regimen or "", regimen or "not set")
+
+
+def _title(team_id: str, team: Team, patient: str) -> str:
+    if team.rests_on == "plan":
+        return f"Treatment plan: patient {patient}"
+    return f"Referral for {team.request}: patient {patient}"
+
+
 def referral_letter(
     d: PatientDecision,
     to: str,
@@ -127,35 +180,48 @@ def referral_letter(
     sender: Party,
     addressee: Party = Party(),
     date: dt.date | None = None,
+    body: str | None = None,
+    body_version: str = "default",
 ) -> str:
-    """The referral letter (HTML) to team ``to`` from the decision ``d``; refused (naming
-    why) when the decision gives the team nothing to act on."""
+    """The letter (HTML) to team ``to`` from the decision ``d``; refused (naming why) when
+    the decision gives the team nothing to act on. ``body`` is the organisation's letter
+    body (the team's default when ``None``), rendered in the sandbox
+    (:mod:`tacepath.report.letter_templates`) with the decision's rendered pieces;
+    ``body_version`` is printed in the letter's meta line."""
     known = teams()
     if to not in known:
         raise InputError("to", str(to)[:40], ", ".join(known))
     team = known[to]
     options, matches = _relevant(d, to, team)
     assert d.patient is not None  # a pathway needs a snapshot
-    failure = d.state.tace_failure
-    missing = list(dict.fromkeys(m for r in options for m in r.missing))
-    questions = list(dict.fromkeys(q for r in options for q in r.questions))
+    facts = patient_facts(d.patient)
+    day = (date or dt.date.today()).isoformat()
+    values = {
+        "patient": facts["id"],
+        "record_date": facts["date"],
+        "date": day,
+        "request": team.request,
+        "team": team.label,
+        "sender": {"name": sender.name, "organisation": sender.organisation},
+        "addressee": {"name": addressee.name, "organisation": addressee.organisation},
+    }
+    pieces = _pieces(d, options, matches, _regimen_label(d.regimen))
+    html = render_body(team.template if body is None else body, team.requires, values, pieces)
     return (
         environment()
         .get_template("referral_letter.html")
         .render(
             css=stylesheet(),
             version=__version__,
-            date=(date or dt.date.today()).isoformat(),
+            date=day,
+            title=_title(to, team, facts["id"]),
             team=team,
             sender=sender,
             addressee=addressee,
-            p=patient_facts(d.patient),
-            tace_failed=f"{failure.text}" if failure is not None else None,
-            followup=d.followup.to_dict() if d.followup is not None else None,
-            options=[r.to_dict() for r in options],
-            matches=[m.to_dict() for m in matches],
-            missing=missing,
-            questions=questions,
-            sources=_sources(options, matches),
+            template_version=body_version,
+            body=html,
+            sources=_sources(options, matches) + _plan_sources(d)
+            if team.rests_on == "plan"
+            else _sources(options, matches),
         )
     )

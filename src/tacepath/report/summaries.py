@@ -33,6 +33,7 @@ from tacepath.report.figures import png_bytes
 
 __all__ = [
     "environment",
+    "mdt_questions",
     "mdt_summary_html",
     "patient_facts",
     "patient_summary_html",
@@ -190,6 +191,19 @@ def _needs_snapshot(d: PatientDecision) -> tuple[PatientSnapshot, PathwayResult]
 _FIRST_PAGE_QUESTIONS = 3
 
 
+def _questions(pd: dict[str, Any]) -> list[str]:
+    found: list[str] = next(s for s in pd["steps"] if s["step"] == 4)["findings"]
+    return [] if found == ["no open question from the encoded criteria"] else found
+
+
+def mdt_questions(d: PatientDecision) -> list[str]:
+    """The questions for the MDT the summary lists (the pathway's step 4); none without a
+    snapshot."""
+    if d.pathway is None:
+        return []
+    return _questions(d.pathway.to_dict())
+
+
 def render_mdt_summary(d: PatientDecision) -> str:
     """The MDT case summary of a decision as HTML: one A4 page (stage, course, options,
     questions, trials), then the appendix (every reason, the evidence, trial criteria,
@@ -199,9 +213,7 @@ def render_mdt_summary(d: PatientDecision) -> str:
     failed = f"{failure.text}; {failure.note or failure.origin}" if failure else None
     deceased = f"deceased on {result.deceased.isoformat()}" if result.deceased else None
     pd = result.to_dict()
-    questions = next(s for s in pd["steps"] if s["step"] == 4)["findings"]
-    if questions == ["no open question from the encoded criteria"]:
-        questions = []
+    questions = _questions(pd)
     return _ENV.get_template("mdt_summary.html").render(
         css=_css(),
         version=__version__,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tacepath.errors import InputError
 from tacepath.interop.attachments import MAX_LISTED_DOCUMENTS
+from tacepath.report.mdt_pack import PackDocument
 from tacepath.service.audit import record_read
 from tacepath.service.clinical import summary_decision
 from tacepath.service.db import Database
@@ -26,7 +27,7 @@ from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import DocumentRow
 
-__all__ = ["MAX_PACK_DOCUMENTS", "document_ids", "mdt_pack"]
+__all__ = ["MAX_PACK_DOCUMENTS", "document_ids", "mdt_pack", "pack_parts"]
 
 #: Most documents one pack takes (a bound on work and size, not a clinical number).
 MAX_PACK_DOCUMENTS = MAX_LISTED_DOCUMENTS
@@ -53,17 +54,12 @@ def document_ids(values: Iterable[str]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def mdt_pack(
-    db: Database,
-    who: Principal,
-    patient_id: int,
-    chosen: tuple[int, ...],
-    *,
-    fmt: Literal["pdf", "html"],
-) -> bytes | str:
-    """The pack of the patient's current decision and the ``chosen`` documents, in that
-    order: PDF bytes or an HTML string."""
-    from tacepath.report.mdt_pack import PackDocument, mdt_pack_html, mdt_pack_pdf
+def pack_parts(
+    db: Database, who: Principal, patient_id: int, chosen: tuple[int, ...]
+) -> tuple[str, str, list[PackDocument]]:
+    """What one patient's pack holds: the patient's identifier, the MDT case summary (HTML)
+    of its current decision and the ``chosen`` documents in that order (not audited: the
+    caller records the export)."""
     from tacepath.report.summaries import render_mdt_summary
 
     check(who.role, "summary.read")
@@ -97,8 +93,24 @@ def mdt_pack(
             )
             for r in (rows[i] for i in chosen)
         ]
+    return record.mrn, html, docs
+
+
+def mdt_pack(
+    db: Database,
+    who: Principal,
+    patient_id: int,
+    chosen: tuple[int, ...],
+    *,
+    fmt: Literal["pdf", "html"],
+) -> bytes | str:
+    """The pack of the patient's current decision and the ``chosen`` documents, in that
+    order: PDF bytes or an HTML string."""
+    from tacepath.report.mdt_pack import mdt_pack_html, mdt_pack_pdf
+
+    mrn, html, docs = pack_parts(db, who, patient_id, chosen)
     ids = ",".join(str(i) for i in chosen) or "none"
     record_read(db, who, "patient.export", "patient", patient_id, view=f"mdt-pack.{fmt}:{ids}")
     if fmt == "pdf":
-        return mdt_pack_pdf(record.mrn, html, docs)
-    return mdt_pack_html(record.mrn, html, docs)
+        return mdt_pack_pdf(mrn, html, docs)
+    return mdt_pack_html(mrn, html, docs)

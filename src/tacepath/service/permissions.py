@@ -72,6 +72,7 @@ PERMISSIONS: dict[str, Permission] = {
             "reconstruct.run", "reconstruct IPD from a digitised Kaplan-Meier curve", "statistician"
         ),
         _p("users.manage", "list and add users of the organisation", "admin"),
+        _p("letters.edit", "edit the organisation's letter templates", "admin", "navigator"),
         _p(
             "audit.read",
             "the organisation's audit trail: admin every record without values; "

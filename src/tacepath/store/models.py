@@ -54,8 +54,11 @@ __all__ = [
     "ImagingAssessment",
     "JobRow",
     "LesionRow",
+    "LetterTemplateRow",
     "LoginAttempt",
     "LoginThrottle",
+    "MdtMeeting",
+    "MdtMeetingPatient",
     "Organisation",
     "Patient",
     "Snapshot",
@@ -498,6 +501,54 @@ class DecisionRow(Base):
     record_version: Mapped[int] = mapped_column(Integer)
     decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class MdtMeeting(Base):
+    """An MDT meeting of an organisation: its date and title; the patients to discuss are
+    :class:`MdtMeetingPatient` rows."""
+
+    __tablename__ = "mdt_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    meeting_date: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class MdtMeetingPatient(Base):
+    """A patient to discuss at a meeting, the documents chosen for the pack (ids in order)
+    and, after the meeting, the MDT's outcome: one of the options the decision offered, a
+    text, who recorded it and when."""
+
+    __tablename__ = "mdt_meeting_patients"
+    __table_args__ = (UniqueConstraint("meeting_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("mdt_meetings.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    documents: Mapped[list[Any]] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(String(64), default=None)
+    outcome_text: Mapped[str | None] = mapped_column(Text, default=None)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class LetterTemplateRow(Base):
+    """One version of an organisation's letter body for a receiving team (versions are
+    added, never changed; the highest is current; none: the package's default)."""
+
+    __tablename__ = "letter_templates"
+    __table_args__ = (UniqueConstraint("organisation_id", "team", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    team: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
 
 # --------------------------------------------------------------------------- trials

@@ -27,12 +27,14 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 NAV = (
     ("Patients", "/patients", "patient.read"),
     ("Worklist", "/worklist", "patient.read"),
+    ("MDT meetings", "/meetings", "patient.read"),
     ("Import", "/import", "interop.import"),
     ("Evidence", "/evidence", "evidence.read"),
     ("Trials", "/trials", "trial.read"),
     ("Cohorts", "/cohort", "trial.read"),
     ("Reconstruction", "/reconstruct", "reconstruct.run"),
     ("Admin", "/admin", "users.manage"),
+    ("Letters", "/letters/templates", "letters.edit"),
     ("Audit trail", "/audit", "audit.read"),
     ("Account", "/account", "authenticated"),
 )

@@ -1,4 +1,4 @@
-"""Referral letters rendered from the patient's one decision (HTML or PDF)."""
+"""Letters rendered from the patient's one decision (HTML, PDF or DOCX)."""
 
 from __future__ import annotations
 
@@ -62,4 +62,28 @@ def letter_pdf(
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get(
+    "/patients/{patient_id}/letter.docx",
+    response_class=Response,
+    responses={200: {"content": {DOCX: {}}}},
+)
+def letter_docx(
+    patient_id: RecordId,
+    request: Request,
+    to: str = _TO,
+    addressee_name: str = _NAME,
+    addressee_organisation: str = _ORG,
+    who: Principal = Depends(Require("summary.read")),
+) -> Response:
+    """The letter as a Word document (DOCX)."""
+    out = _letter(request, who, patient_id, to, addressee_name, addressee_organisation, "docx")
+    name = f"letter-{to}-{patient_id}.docx"  # a known team id (checked by the service)
+    return Response(
+        out, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

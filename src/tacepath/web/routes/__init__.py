@@ -18,6 +18,8 @@ AREAS = (
     "tools",
     "account",
     "worklist",
+    "meetings",
+    "letter_templates",
 )
 
 

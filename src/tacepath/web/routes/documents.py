@@ -20,6 +20,11 @@ from tacepath.web.render import page
 
 router = APIRouter()
 
+_MEDIA = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
 
 def _page(
     request: Request,
@@ -124,10 +129,10 @@ def letter(
     to: str = Query("", max_length=40),
     addressee_name: str = Query("", max_length=200),
     addressee_organisation: str = Query("", max_length=200),
-    format: str = Query("pdf", pattern="^(pdf|html)$"),
+    format: str = Query("pdf", pattern="^(pdf|html|docx)$"),
     who: Principal = Depends(Require("summary.read")),
 ) -> Response:
-    """The referral letter (PDF or HTML); a letter the decision does not allow is explained
+    """The letter (PDF, DOCX or HTML); a letter the decision does not allow is explained
     on the documents page (422) rather than as an API error."""
     try:
         addressee = letters.Party.of(addressee_name, addressee_organisation, field="addressee")
@@ -140,10 +145,10 @@ def letter(
         why = f"No letter to {team}: {p.allowed}." if p.field == "to" else str(p)
         return _page(request, who, patient_id, refused=why)
     if isinstance(out, bytes):
-        name = f"letter-{to}-{patient_id}.pdf"
+        name = f"letter-{to}-{patient_id}.{format}"
         return Response(
             out,
-            media_type="application/pdf",
+            media_type=_MEDIA[format],
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return HTMLResponse(out, headers={"Content-Security-Policy": SUMMARY_CSP})

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tacepath.errors import InputError, Problem
 from tacepath.http.deps import RecordId, Require, get_db
-from tacepath.service import clinical, followups, patients
+from tacepath.service import clinical, followups, meetings, patients
 from tacepath.service.errors import AlreadyExists, NotFound, StaleVersion
 from tacepath.service.principal import Principal
 from tacepath.web import forms
@@ -205,6 +205,7 @@ def patient_context(
         plan_note = "Set the course start date and regimen to see the plan."
     return {
         **view,
+        "mdt_outcomes": meetings.patient_outcomes(get_db(request), who, patient_id),
         "scores": SCORES,
         "regimens": patients.regimen_choices(),
         "lesions": lesions,
