@@ -6,8 +6,9 @@ one exists, else with the first example that has a history, renamed to the timel
 
 Two files may use one id for two different patients (``examples/pathway/P003_snapshot.json``,
 the snapshot of the P003 timeline, and the cohort's P003 in ``examples/patients.json``): the
-first file read keeps the id, a later one is renamed ``<id>-<file stem>``, so that each case
-is one patient, each test id is unique, and a timeline meets its own snapshot.
+first file read keeps the id, the n-th patient with it is renamed ``<id>-<n>`` (``P003-2``: one
+word, so that a summary shows it as the patient's id), so that each case is one patient, each
+test id is unique, and a timeline meets its own snapshot.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ def example_patients() -> list[PatientSnapshot]:
     files = [*sorted((ROOT / "examples" / "pathway").glob("*.json")), *sorted(VIGNETTES.glob("*"))]
     files.append(ROOT / "examples" / "patients.json")
     out: list[PatientSnapshot] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for f in files:
         for p in parse_patients(json.loads(f.read_text())):
-            if p.id in seen:
-                p = p.model_copy(update={"id": f"{p.id}-{f.stem}"})
-            seen.add(p.id)
+            seen[p.id] = seen.get(p.id, 0) + 1
+            if seen[p.id] > 1:
+                p = p.model_copy(update={"id": f"{p.id}-{seen[p.id]}"})
             out.append(p)
     return out
 

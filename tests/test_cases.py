@@ -11,7 +11,7 @@ def test_each_example_patient_is_one_case() -> None:
     assert len(ids) == len(set(ids)) == 21
     # The pathway example keeps P003; the cohort file's different P003 is renamed.
     assert "P003" in ids
-    assert "P003-patients" in ids
+    assert "P003-2" in ids
 
 
 def test_each_timeline_meets_its_own_snapshot() -> None:
