@@ -3,6 +3,12 @@
 The example snapshots (``examples/pathway``, ``examples/patients.json``) and the vignettes
 (``tests/pathway/vignettes``) alone; and each example timeline with its own snapshot where
 one exists, else with the first example that has a history, renamed to the timeline's id.
+
+Two files may use one id for two different patients (``examples/pathway/P003_snapshot.json``,
+the snapshot of the P003 timeline, and the cohort's P003 in ``examples/patients.json``): the
+first file read keeps the id, the n-th patient with it is renamed ``<id>-<n>`` (``P003-2``: one
+word, so that a summary shows it as the patient's id), so that each case is one patient, each
+test id is unique, and a timeline meets its own snapshot.
 """
 
 from __future__ import annotations
@@ -22,8 +28,13 @@ def example_patients() -> list[PatientSnapshot]:
     files = [*sorted((ROOT / "examples" / "pathway").glob("*.json")), *sorted(VIGNETTES.glob("*"))]
     files.append(ROOT / "examples" / "patients.json")
     out: list[PatientSnapshot] = []
+    seen: dict[str, int] = {}
     for f in files:
-        out += parse_patients(json.loads(f.read_text()))
+        for p in parse_patients(json.loads(f.read_text())):
+            seen[p.id] = seen.get(p.id, 0) + 1
+            if seen[p.id] > 1:
+                p = p.model_copy(update={"id": f"{p.id}-{seen[p.id]}"})
+            out.append(p)
     return out
 
 

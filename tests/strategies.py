@@ -1,9 +1,12 @@
-"""Hypothesis strategies: valid and invalid patient objects (the JSON input contract)."""
+"""Hypothesis strategies: valid and invalid patient objects (the JSON input contract), and the
+survival data frame the survival invariants draw."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from hypothesis import strategies as st
 
 
@@ -110,3 +113,9 @@ def cohort_row(raw: dict[str, Any]) -> dict[str, Any]:
     if raw.get("tumours"):
         row["tumour_diameters_mm"] = ";".join(str(t["diameter_mm"]) for t in raw["tumours"])
     return row
+
+
+def survival_frame(data: list[tuple[int, int, int]]) -> pd.DataFrame:
+    """Drawn ``(time, event, group)`` rows as the columns ``t`` (float), ``e`` (0/1), ``g``."""
+    t, e, g = zip(*data, strict=True)
+    return pd.DataFrame({"t": np.asarray(t, float), "e": np.asarray(e, float), "g": g})

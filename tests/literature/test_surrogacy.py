@@ -69,7 +69,7 @@ def test_trials_hrs_and_sources_come_from_the_registry() -> None:
         )
         assert res.hr is not None
         assert p.surrogate_hr == res.hr.value
-        assert p.surrogate_source == trial.source(res.hr.source).short()
+        assert p.surrogate_source == trial.source(res.hr.source).text()
         assert trial.n is not None
         assert p.n == trial.n.value
     tactics = points[-1]

@@ -11,6 +11,9 @@ import functools
 import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import time
 import uuid
 import warnings
@@ -258,7 +261,9 @@ def example(path: str) -> Any:
 def store_course(client: Any, snapshot: Any, timeline: Any, regimen: str) -> tuple[int, int]:
     """Create a patient from ``snapshot``, store ``timeline`` and set ``regimen`` through the
     API; the record id and its version."""
-    pid: int = client.post("/api/patients", json=snapshot).json()["id"]
+    r = client.post("/api/patients", json=snapshot)
+    assert r.status_code == 201, r.text
+    pid: int = r.json()["id"]
     r = client.put(f"/api/patients/{pid}/timeline?version=1", json=timeline)
     assert r.status_code == 200, r.text
     r = client.put(
@@ -266,3 +271,99 @@ def store_course(client: Any, snapshot: Any, timeline: Any, regimen: str) -> tup
     )
     assert r.status_code == 200, r.text
     return pid, int(r.json()["version"])
+
+
+def store_p003(client: Any) -> int:
+    """The example patient P003 (snapshot, the untaceable-progression timeline) stored with
+    TACE + sorafenib as its course; the record id."""
+    snapshot = example("pathway/P003_snapshot.json")
+    timeline = example("timelines/P003_untaceable_intrahepatic.json")
+    return store_course(client, snapshot, timeline, "tace-sorafenib")[0]
+
+
+# --------------------------------------------------------------------------- helpers of
+# several test files: pages, served processes, the browser
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of a page's form."""
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m is not None
+    return m.group(1)
+
+
+def followup_form(page: str) -> dict[str, str]:
+    """The hidden fields of a patient page's follow-up form, with its CSRF token."""
+    form = {"csrf_token": csrf_token(page)}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page):
+        if name != "csrf_token":
+            form[name] = value
+    return form
+
+
+SERVER = """
+import sys, uvicorn
+from tacepath.app import Settings, create_app
+app = create_app(Settings(database_url=sys.argv[1], secure_cookies=sys.argv[3] == "secure"))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int, *, secure: bool = True) -> subprocess.Popen[bytes]:
+    """``tacepath``'s application on the database ``url`` served by uvicorn in a child
+    process on ``port``, once ``/api/health`` answers (the caller stops it)."""
+    import httpx
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, url, str(port), "secure" if secure else "insecure"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SHOTS = Path(
+    os.environ.get(
+        "TACEPATH_SCREENSHOTS", Path(__file__).resolve().parents[2] / "out" / "screenshots"
+    )
+)
+
+
+def shot(page: Any, name: str) -> None:
+    """A full-page screenshot ``name``.png in :data:`SHOTS`."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Any, base: str, user: str) -> None:
+    """Sign ``user`` in on the login page of the server at ``base``."""
+    page.goto(f"{base}/login")
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tacepath.store.models import AuditRecord
-from tests.platform.conftest import example, login, web_login
+from tests.platform.conftest import login, store_p003, web_login
 
 _READS = [
     ("/api/patients/{pid}", "patient.read", "record"),
@@ -27,17 +27,6 @@ _READS = [
     ("/api/patients/{pid}/summary/patient.html", "summary.read", "patient.html"),
     ("/api/patients/{pid}/summary/mdt.pdf", "summary.read", "mdt.pdf"),
 ]
-
-
-def _patient(client: Any) -> int:
-    r = client.post("/api/patients", json=example("pathway/P003_snapshot.json"))
-    assert r.status_code == 201, r.text
-    pid: int = r.json()["id"]
-    tl = example("timelines/P003_untaceable_intrahepatic.json")
-    assert client.put(f"/api/patients/{pid}/timeline?version=1", json=tl).status_code == 200
-    r = client.put(f"/api/patients/{pid}/course", json={"version": 2, "regimen": "tace-sorafenib"})
-    assert r.status_code == 200, r.text
-    return pid
 
 
 def _reads(db: Any, pid: int) -> list[tuple[str, str, str, Any]]:
@@ -57,7 +46,7 @@ def test_every_read_of_a_patient_is_audited_without_its_values(
     client: Any, db: Any, orgs: Any
 ) -> None:
     login(client, "a-clinician")
-    pid = _patient(client)
+    pid = store_p003(client)
     assert _reads(db, pid) == []
     web_login(client, "a-clinician")
     for path, _, _ in _READS:
@@ -73,7 +62,7 @@ def test_a_read_refused_to_another_organisation_records_nothing(
     client: Any, db: Any, orgs: Any
 ) -> None:
     login(client, "a-clinician")
-    pid = _patient(client)
+    pid = store_p003(client)
     client.post("/api/auth/logout")
     login(client, "b-clinician")
     assert client.get(f"/api/patients/{pid}").status_code == 404
@@ -82,7 +71,7 @@ def test_a_read_refused_to_another_organisation_records_nothing(
 
 def test_the_admin_sees_fields_and_views_never_values(client: Any, db: Any, orgs: Any) -> None:
     login(client, "a-clinician")
-    pid = _patient(client)
+    pid = store_p003(client)
     client.get(f"/api/patients/{pid}/fhir")
     client.post("/api/auth/logout")
     login(client, "a-admin")
@@ -105,7 +94,7 @@ def test_the_admin_sees_fields_and_views_never_values(client: Any, db: Any, orgs
 
 def test_sign_ins_are_kept_apart_from_changes_and_reads(client: Any, orgs: Any) -> None:
     login(client, "a-clinician")
-    pid = _patient(client)
+    pid = store_p003(client)
     client.get(f"/api/patients/{pid}")
     client.post("/api/auth/logout")
     assert client.post("/api/auth/login", json={"username": "a-clinician", "password": "no"})

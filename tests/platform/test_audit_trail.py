@@ -15,19 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.platform.conftest import client_for, example, login, web_login
+from tests.platform.conftest import client_for, example, login, store_p003, web_login
 
 FORMULA = '=HYPERLINK("http://x")'
 
 
 def _patient(client: Any) -> int:
-    r = client.post("/api/patients", json=example("pathway/P003_snapshot.json"))
-    assert r.status_code == 201, r.text
-    pid: int = r.json()["id"]
-    tl = example("timelines/P003_untaceable_intrahepatic.json")
-    assert client.put(f"/api/patients/{pid}/timeline?version=1", json=tl).status_code == 200
-    r = client.put(f"/api/patients/{pid}/course", json={"version": 2, "regimen": "tace-sorafenib"})
-    assert r.status_code == 200, r.text
+    pid = store_p003(client)
     assert client.get(f"/api/patients/{pid}").status_code == 200
     return pid
 

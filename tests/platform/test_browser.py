@@ -6,7 +6,6 @@ their pages. Screenshots go to ``out/screenshots/`` (or ``TACEPATH_SCREENSHOTS``
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -15,29 +14,22 @@ from typing import Any
 
 import pytest
 
-from tests.platform.conftest import PASSWORD, make_org
-from tests.platform.test_durability import _port, _start
+from tests.platform.conftest import (
+    ARGS,
+    CHROMIUM,
+    SHOTS,
+    free_port,
+    make_org,
+    shot,
+    sign_in,
+    start_server,
+)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SHOTS = Path(
-    os.environ.get(
-        "TACEPATH_SCREENSHOTS", Path(__file__).resolve().parents[2] / "out" / "screenshots"
-    )
-)
 
 
 def _luminance(rgb: tuple[float, ...]) -> float:
@@ -66,8 +58,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     db = Database(url)
     make_org(db, "Hospital A", "a")
     db.dispose()
-    port = _port()
-    proc = _start(url, port)
+    port = free_port()
+    proc = start_server(url, port)
     yield f"http://127.0.0.1:{port}"
     proc.kill()
     proc.wait(timeout=10)
@@ -81,18 +73,6 @@ def browser() -> Any:
         b.close()
 
 
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _sign_in(page: Any, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_clinician_flow(server: str, browser: Any, tmp_path: Path) -> None:
     ctx = browser.new_context(viewport={"width": 1024, "height": 1366}, accept_downloads=True)
     page = ctx.new_page()
@@ -100,9 +80,9 @@ def test_clinician_flow(server: str, browser: Any, tmp_path: Path) -> None:
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.goto(f"{server}/login")
-    _shot(page, "01_login")
+    shot(page, "01_login")
     assert page.evaluate("document.activeElement.id") == "username"  # autofocus
-    _sign_in(page, server, "a-clinician")
+    sign_in(page, server, "a-clinician")
     page.wait_for_url("**/patients")
     # keyboard: the first Tab reaches the skip link, which moves focus to the content
     page.keyboard.press("Tab")
@@ -127,7 +107,7 @@ def test_clinician_flow(server: str, browser: Any, tmp_path: Path) -> None:
     page.get_by_label("Intrahepatic tumours").fill("50;30")
     page.get_by_label("Macrovascular invasion").select_option("no")
     page.get_by_label("Extrahepatic spread").select_option("no")
-    _shot(page, "02_new_patient")
+    shot(page, "02_new_patient")
     page.get_by_role("button", name="Create patient").click()
     page.wait_for_url(re.compile(r".*/patients/\d+$"))
     assert "BCLC: B" in page.content()
@@ -164,13 +144,13 @@ def test_clinician_flow(server: str, browser: Any, tmp_path: Path) -> None:
     page.locator("#ae-0-grade").select_option("3")
     page.get_by_label("Suspected drug").first.fill("sorafenib")
     page.get_by_label("Current dose").first.fill("400 mg twice daily")
-    _shot(page, "03_followup_form")
+    shot(page, "03_followup_form")
     page.get_by_role("button", name="Save and get the decision").click()
     page.wait_for_url(re.compile(r".*#decision$"))
     decision = page.locator("#decision").inner_text()
     assert "repeat-tace" in decision
     assert "sorafenib" in decision
-    _shot(page, "04_patient_decision")
+    shot(page, "04_patient_decision")
     assert not [m for m in console if "Content Security Policy" in m], console
 
     # contrast of the text that matters (WCAG AA: 4.5:1)
@@ -194,7 +174,7 @@ def test_clinician_flow(server: str, browser: Any, tmp_path: Path) -> None:
     shutil.copyfile(pdf, SHOTS / "mdt_summary.pdf")
     page.get_by_role("link", name="MDT summary (HTML)").click(timeout=90_000)
     assert "E2E-1" in page.content()
-    _shot(page, "05_mdt_summary")
+    shot(page, "05_mdt_summary")
     ctx.close()
     if shutil.which("pdftoppm"):
         subprocess.run(
@@ -224,11 +204,11 @@ def test_other_roles_pages(server: str, browser: Any) -> None:
     ):
         ctx = browser.new_context(viewport={"width": 1024, "height": 1366})
         page = ctx.new_page()
-        _sign_in(page, server, user)
+        sign_in(page, server, user)
         page.wait_for_load_state()
         page.goto(f"{server}{path}")
         assert page.locator("h1").count() == 1
-        _shot(page, name)
+        shot(page, name)
         ctx.close()
 
 
@@ -239,7 +219,7 @@ def test_new_snapshot_form_with_its_errors(server: str, browser: Any, width: int
     ctx = browser.new_context(viewport={"width": width, "height": 900})
     page = ctx.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, server, "a-clinician")
+    sign_in(page, server, "a-clinician")
     page.wait_for_url("**/patients")
     page.goto(f"{server}/patients/new")
     page.get_by_label("Patient id").fill(f"SNAP-{width}")
@@ -249,7 +229,7 @@ def test_new_snapshot_form_with_its_errors(server: str, browser: Any, width: int
     page.get_by_role("button", name="Create patient").click()
     assert page.locator("#errors li").count() == 3
     assert page.locator("#ecog").get_attribute("aria-invalid") == "true"
-    _shot(page, f"20_new_patient_errors_{width}")
+    shot(page, f"20_new_patient_errors_{width}")
     page.get_by_label("INR").fill("1.1")
     page.get_by_label("ECOG").fill("0")
     page.locator("#age_years").fill("66")
@@ -266,11 +246,11 @@ def test_new_snapshot_form_with_its_errors(server: str, browser: Any, width: int
     assert "ECOG must be at most 5" in errors
     assert "Criterion of TACE failure is required" in errors
     assert page.locator("#s-ecog").get_attribute("aria-describedby") == "err-s-ecog"
-    _shot(page, f"21_snapshot_errors_{width}")
+    shot(page, f"21_snapshot_errors_{width}")
     snapshot.get_by_label("ECOG").fill("1")
     snapshot.get_by_label("By the criterion").select_option("jsh_refractoriness")
     snapshot.get_by_role("button", name="Save the new snapshot").click()
     page.wait_for_url(re.compile(r".*#scores$"))
     assert "TACE failure (refractoriness, JSH-LCSGJ criteria) on 2026-11-30" in page.content()
-    _shot(page, f"22_patient_after_tace_failure_{width}")
+    shot(page, f"22_patient_after_tace_failure_{width}")
     ctx.close()

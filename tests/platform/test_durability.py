@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from typing import Any
@@ -20,14 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.platform.conftest import example, make_org
-
-SERVER = """
-import sys, uvicorn
-from tacepath.app import Settings, create_app
-app = create_app(Settings(database_url=sys.argv[1], secure_cookies=sys.argv[3] == "secure"))
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
-"""
+from tests.platform.conftest import example, free_port, make_org, start_server
 
 _LABS = {
     "bilirubin": {"value": 1.1, "unit": "mg/dL"},
@@ -42,30 +32,6 @@ _LABS = {
 }
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(url: str, port: int, *, secure: bool = True) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, url, str(port), "secure" if secure else "insecure"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=os.environ.copy(),
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
 def test_sigkill_during_writes(db: Any, database_url: str) -> None:
     from tacepath.service.auth import create_api_token, login
     from tacepath.service.db import Database
@@ -77,8 +43,8 @@ def test_sigkill_during_writes(db: Any, database_url: str) -> None:
     full = example("timelines/P003_untaceable_intrahepatic.json")
     full["id"] = "TL"  # the timeline names the patient it belongs to
     short = dict(full, assessments=full["assessments"][:3])
-    port = _port()
-    proc = _start(database_url, port)
+    port = free_port()
+    proc = start_server(database_url, port)
     base = f"http://127.0.0.1:{port}"
     pid = httpx.post(f"{base}/api/patients", json={"id": "TL"}, headers=headers).json()["id"]
 
@@ -137,7 +103,7 @@ def test_sigkill_during_writes(db: Any, database_url: str) -> None:
 
     # a new server on the same database: every acknowledged write, no half record
     db.dispose()
-    proc = _start(database_url, port)
+    proc = start_server(database_url, port)
     try:
         c = httpx.Client(base_url=base, headers=headers, timeout=30)
         rows = c.get("/api/patients", params={"limit": 500}).json()

@@ -500,12 +500,12 @@ def test_a_real_server_answers_413_before_the_body_is_sent(
 
     import pytest
 
-    from tests.platform.test_durability import _port, _start
+    from tests.platform.conftest import free_port, start_server
 
     if backend.name != "sqlite":
         pytest.skip("the server, not the database, is under test")
-    port = _port()
-    proc = _start(database_url, port)
+    port = free_port()
+    proc = start_server(database_url, port)
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             t0 = time.perf_counter()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import update
 
 from tacepath.store.models import LesionRow
-from tests.platform.conftest import example, login
+from tests.platform.conftest import example, login, store_p003
 
 _VIEWS = (
     "/api/patients/{pid}/response",
@@ -32,14 +32,7 @@ def _bomb(timeline: dict[str, Any]) -> dict[str, Any]:
 
 
 def _stored(client: Any) -> tuple[int, dict[str, Any]]:
-    r = client.post("/api/patients", json=example("pathway/P003_snapshot.json"))
-    assert r.status_code == 201, r.text
-    pid: int = r.json()["id"]
-    tl = example("timelines/P003_untaceable_intrahepatic.json")
-    assert client.put(f"/api/patients/{pid}/timeline?version=1", json=tl).status_code == 200
-    r = client.put(f"/api/patients/{pid}/course", json={"version": 2, "regimen": "tace-sorafenib"})
-    assert r.status_code == 200, r.text
-    return pid, tl
+    return store_p003(client), example("timelines/P003_untaceable_intrahepatic.json")
 
 
 def test_a_1e308_lesion_is_refused_and_the_record_stays_viewable(client: Any, orgs: Any) -> None:

@@ -26,9 +26,18 @@ from typing import Any
 
 import pytest
 
-from tests.platform.conftest import EXAMPLES, PASSWORD, example, make_org, system
-from tests.platform.test_browser import ARGS, CHROMIUM, SHOTS
-from tests.platform.test_durability import _port, _start
+from tests.platform.conftest import (
+    ARGS,
+    CHROMIUM,
+    EXAMPLES,
+    PASSWORD,
+    SHOTS,
+    example,
+    free_port,
+    make_org,
+    start_server,
+    system,
+)
 
 playwright = pytest.importorskip("playwright.sync_api")
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -59,8 +68,8 @@ class Site:
         self.backend = backend
         self.db = Database(database_url, migrate=False, pool_size=2)
         self.org = make_org(self.db, "Hospital A", "a")
-        port = _port()
-        self.proc = _start(database_url, port)
+        port = free_port()
+        self.proc = start_server(database_url, port)
         self.base = f"http://127.0.0.1:{port}"
 
     def close(self) -> None:

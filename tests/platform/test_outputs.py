@@ -14,15 +14,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.platform.conftest import EXAMPLES, client_for, example, login, store_course, web_login
-from tests.platform.test_pages import _csrf
+from tests.platform.conftest import (
+    EXAMPLES,
+    client_for,
+    csrf_token,
+    example,
+    login,
+    store_course,
+    web_login,
+)
 
 
 @pytest.fixture
 def clinician(app: Any, orgs: Any) -> Any:
     c = client_for(app)
     assert web_login(c, "a-clinician").status_code == 303
-    c.headers["X-CSRF-Token"] = _csrf(c.get("/patients/new").text)
+    c.headers["X-CSRF-Token"] = csrf_token(c.get("/patients/new").text)
     return c
 
 
@@ -92,7 +99,7 @@ def test_the_calendar_stops_at_a_tace_failure(clinician: Any) -> None:
 def test_reconstruction_offers_its_files_and_the_csv_is_formula_safe(app: Any, orgs: Any) -> None:
     stat = client_for(app)
     web_login(stat, "a-statistician")
-    tok = _csrf(stat.get("/reconstruct").text)
+    tok = csrf_token(stat.get("/reconstruct").text)
     folder = EXAMPLES / "reconstruct"
     r = stat.post(
         "/reconstruct",

@@ -12,9 +12,17 @@ from typing import Any
 
 import pytest
 
-from tests.platform.conftest import example, make_org, system
-from tests.platform.test_browser import ARGS, CHROMIUM, _shot, _sign_in
-from tests.platform.test_durability import _port, _start
+from tests.platform.conftest import (
+    ARGS,
+    CHROMIUM,
+    example,
+    free_port,
+    make_org,
+    shot,
+    sign_in,
+    start_server,
+    system,
+)
 
 playwright = pytest.importorskip("playwright.sync_api")
 pypdf = pytest.importorskip("pypdf")
@@ -40,8 +48,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     version = patients.get_record(db, nav, pid).version
     patients.update_course(db, nav, pid, {"regimen": "tace-sorafenib"}, version=version)
     db.dispose()
-    port = _port()
-    proc = _start(url, port)
+    port = free_port()
+    proc = start_server(url, port)
     yield f"http://127.0.0.1:{port}", pid
     proc.kill()
     proc.wait(timeout=10)
@@ -67,12 +75,12 @@ def test_pack_and_letter_from_the_documents_page(server: Any, tmp_path: Path) ->
         ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
         page = ctx.new_page()
         page.set_default_timeout(20000)
-        _sign_in(page, base, "a-navigator")
+        sign_in(page, base, "a-navigator")
         page.goto(f"{base}/patients/{pid}/documents")
         _attach(page, "imaging_report", "CT after TACE 2", "2026-03-09", report)
         _attach(page, "pathology", "Biopsy report", "2026-01-02", pathology)
         page.get_by_label("Add imaging report of 2026-03-09 to the MDT pack").check()
-        _shot(page, "mdt_pack_documents_1366")
+        shot(page, "mdt_pack_documents_1366")
         with page.expect_download() as dl:
             page.get_by_role("button", name="MDT pack (PDF)").click()
         pack = Path(dl.value.path()).read_bytes()
@@ -95,10 +103,10 @@ def test_pack_and_letter_from_the_documents_page(server: Any, tmp_path: Path) ->
         alert = page.locator("#letter-refused")
         assert "No letter to Interventional radiology" in alert.inner_text()
         assert "TACE failure" in alert.inner_text()
-        _shot(page, "letter_refused_1366")
+        shot(page, "letter_refused_1366")
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{base}/patients/{pid}/documents")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
-        _shot(page, "mdt_pack_documents_390")
+        shot(page, "mdt_pack_documents_390")
         browser.close()

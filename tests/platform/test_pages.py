@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.platform.conftest import client_for, example, login, web_login
-
-
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m is not None
-    return m.group(1)
+from tests.platform.conftest import (
+    client_for,
+    csrf_token,
+    example,
+    followup_form,
+    login,
+    web_login,
+)
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def clinician(app: Any, orgs: Any) -> Any:
 def test_new_patient_form_refuses_bad_values_and_keeps_the_entries(clinician: Any) -> None:
     page = clinician.get("/patients/new")
     form = {
-        "csrf_token": _csrf(page.text),
+        "csrf_token": csrf_token(page.text),
         "id": "W1",
         "ecog": "9",
         "lab-albumin-value": "45",
@@ -54,24 +55,16 @@ def test_new_patient_form_refuses_bad_values_and_keeps_the_entries(clinician: An
     assert "Enter the baseline imaging" in page.text
 
 
-def _followup_form(page: str) -> dict[str, str]:
-    form = {"csrf_token": _csrf(page)}
-    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page):
-        if name != "csrf_token":
-            form[name] = value
-    return form
-
-
 def test_baseline_then_followup_gives_the_decision(clinician: Any) -> None:
     snap = example("pathway/intermediate_candidate.json")
     created = clinician.post(
         "/api/patients",
         json=snap,
-        headers={"X-CSRF-Token": _csrf(clinician.get("/patients/new").text)},
+        headers={"X-CSRF-Token": csrf_token(clinician.get("/patients/new").text)},
     )
     pid = created.json()["id"]
     page = clinician.get(f"/patients/{pid}").text
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "start_date": "2026-01-05",
         "regimen": "tace-sorafenib",
         "visit_date": "2026-01-02",
@@ -88,7 +81,7 @@ def test_baseline_then_followup_gives_the_decision(clinician: Any) -> None:
     assert r.status_code == 303, r.text[:2000]
     page = clinician.get(f"/patients/{pid}").text
     assert "no-follow-up" in page  # only the baseline: the engine says so
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "visit_date": "2026-03-02",
         "tace_date": "2026-01-20",
         "lesion-0-longest_mm": "48",
@@ -114,11 +107,11 @@ def test_followup_errors_are_shown_and_nothing_is_saved(clinician: Any) -> None:
     created = clinician.post(
         "/api/patients",
         json={"id": "E1"},
-        headers={"X-CSRF-Token": _csrf(clinician.get("/patients/new").text)},
+        headers={"X-CSRF-Token": csrf_token(clinician.get("/patients/new").text)},
     )
     pid = created.json()["id"]
     page = clinician.get(f"/patients/{pid}").text
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "start_date": "2026-01-05",
         "regimen": "tace-alone",
         "visit_date": "2026-01-02",
@@ -147,7 +140,7 @@ def test_search_is_htmx_partial(clinician: Any) -> None:
     clinician.post(
         "/api/patients",
         json={"id": "S1"},
-        headers={"X-CSRF-Token": _csrf(clinician.get("/patients/new").text)},
+        headers={"X-CSRF-Token": csrf_token(clinician.get("/patients/new").text)},
     )
     r = clinician.get("/patients", params={"q": "s1"}, headers={"HX-Request": "true"})
     assert r.status_code == 200
@@ -200,7 +193,7 @@ def test_a_caveat_conflict_shows_what_the_seed_and_the_source_say(clinician: Any
     created = clinician.post(
         "/api/patients",
         json=example("pathway/intermediate_candidate.json"),
-        headers={"X-CSRF-Token": _csrf(clinician.get("/patients/new").text)},
+        headers={"X-CSRF-Token": csrf_token(clinician.get("/patients/new").text)},
     )
     page = clinician.get(f"/patients/{created.json()['id']}").text
     assert "C3: the seed page says “" in page

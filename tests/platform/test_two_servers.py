@@ -10,7 +10,6 @@ Runs when ``TACEPATH_TEST_DATABASE_URL`` names a PostgreSQL server (CI starts on
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,20 +21,21 @@ from typing import Any
 import pytest
 
 from tacepath.service.auth import MAX_FAILURES_PER_USER
-from tests.platform.conftest import EXAMPLES, PASSWORD, PG_ENV, _Backend, example, make_org
+from tests.platform.conftest import (
+    EXAMPLES,
+    PASSWORD,
+    PG_ENV,
+    _Backend,
+    example,
+    free_port,
+    make_org,
+)
 
 httpx = pytest.importorskip("httpx")
 
 pytestmark = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"needs {PG_ENV}")
 
 CLI = [sys.executable, "-c", "from tacepath.cli import main; main()"]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -77,7 +77,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     make_org(db, "Hospital A", "a")
     make_org(db, "Hospital B", "b")
     logs = tmp_path_factory.mktemp("logs")
-    ports = (_port(), _port())
+    ports = (free_port(), free_port())
     procs = [_serve(url, p, logs / f"{p}.log") for p in ports]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:

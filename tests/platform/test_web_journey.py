@@ -9,8 +9,14 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from tests.platform.conftest import client_for, example, store_course, web_login
-from tests.platform.test_pages import _csrf, _followup_form
+from tests.platform.conftest import (
+    client_for,
+    csrf_token,
+    example,
+    followup_form,
+    store_course,
+    web_login,
+)
 
 
 @pytest.fixture
@@ -21,7 +27,7 @@ def clinician(app: Any, orgs: Any) -> Any:
 
 
 def _create(c: Any, snap: dict[str, Any]) -> int:
-    tok = _csrf(c.get("/patients/new").text)
+    tok = csrf_token(c.get("/patients/new").text)
     r = c.post("/api/patients", json=snap, headers={"X-CSRF-Token": tok})
     assert r.status_code == 201, r.text
     pid: int = r.json()["id"]
@@ -93,7 +99,7 @@ def test_new_snapshot_is_prefilled_saved_and_a_tace_failure_ends_tace(clinician:
     assert form["h-prior_systemic_none"] == "on"
     assert form["h-variceal_bleeding_date-known"] == "never"
     form |= {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_token(page),
         "date": "2026-12-01",
         "assessment_date": "2026-12-01",
         "dialysis_twice_past_week": "no",
@@ -128,7 +134,7 @@ def test_snapshot_errors_are_all_shown_next_to_their_fields(clinician: Any) -> N
     pid = _create(clinician, example("pathway/intermediate_candidate.json"))
     page = clinician.get(f"/patients/{pid}").text
     form = _snapshot_form(page) | {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_token(page),
         "ecog": "7",
         "lab-inr-value": "one",
         "lab-bilirubin-value": "-1",
@@ -149,7 +155,7 @@ def test_snapshot_errors_are_all_shown_next_to_their_fields(clinician: Any) -> N
 
 
 def test_new_patient_form_lists_every_problem_at_once(clinician: Any) -> None:
-    tok = _csrf(clinician.get("/patients/new").text)
+    tok = csrf_token(clinician.get("/patients/new").text)
     form = {"csrf_token": tok, "id": "Q1", "lab-inr-value": "one", "ecog": "7", "age_years": "150"}
     r = clinician.post("/patients/new", data=form)
     assert r.status_code == 422
@@ -163,7 +169,7 @@ def test_new_patient_form_lists_every_problem_at_once(clinician: Any) -> None:
 def test_followup_errors_are_words_tied_to_their_inputs(clinician: Any) -> None:
     pid = _create(clinician, example("pathway/intermediate_candidate.json"))
     page = clinician.get(f"/patients/{pid}").text
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "start_date": "2026-01-05",
         "regimen": "tace-alone",
         "visit_date": "2026-01-02",
@@ -198,7 +204,7 @@ _COMMAND_LINE = re.compile(r"tacepath (assess|analyze|schema|grade|simulate|sche
 def _set_course(c: Any, pid: int, regimen: str) -> None:
     page = c.get(f"/patients/{pid}").text
     version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
-    data = {"csrf_token": _csrf(page), "version": version, "start_date": "2026-01-05"}
+    data = {"csrf_token": csrf_token(page), "version": version, "start_date": "2026-01-05"}
     r = c.post(f"/patients/{pid}/course", data=data | {"regimen": regimen}, follow_redirects=False)
     assert r.status_code == 303, r.text[-2000:]
 
@@ -235,7 +241,7 @@ def test_an_identifier_in_the_address_leads_to_the_record_or_a_404_with_navigati
 
 def test_a_taken_or_overlong_id_is_refused_on_the_form(clinician: Any) -> None:
     _create(clinician, {"id": "D1"})
-    tok = _csrf(clinician.get("/patients/new").text)
+    tok = csrf_token(clinician.get("/patients/new").text)
     r = clinician.post("/patients/new", data={"csrf_token": tok, "id": "D1", "ecog": "1"})
     assert r.status_code == 422
     assert "Patient id must be an id not yet used in Hospital A" in r.text
@@ -252,13 +258,13 @@ def test_long_workspace_and_user_names_keep_their_form(app: Any, orgs: Any) -> N
 
     stat = client_for(app)
     web_login(stat, "a-statistician")
-    tok = _csrf(stat.get("/trials").text)
+    tok = csrf_token(stat.get("/trials").text)
     r = stat.post("/trials", data={"csrf_token": tok, "name": "n" * 5000})
     assert r.status_code == 422
     assert 'action="/trials"' in r.text
     admin = client_for(app)
     web_login(admin, "a-admin")
-    tok = _csrf(admin.get("/admin").text)
+    tok = csrf_token(admin.get("/admin").text)
     data = {"csrf_token": tok, "username": "u" * 5000, "role": "navigator", "password": "p" * 20}
     r = admin.post("/admin/users", data=data)
     assert r.status_code == 422
@@ -298,10 +304,10 @@ def test_followup_offers_the_graded_terms_and_an_unknown_term_names_close_ones(
         "lesion-0-longest_mm": "50",
         "lesion-0-perpendicular_mm": "40",
     }
-    r = clinician.post(f"/patients/{pid}/followup", data=_followup_form(page) | base)
+    r = clinician.post(f"/patients/{pid}/followup", data=followup_form(page) | base)
     assert r.status_code == 200
     page = clinician.get(f"/patients/{pid}").text
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "visit_date": "2026-03-02",
         "lesion-0-longest_mm": "48",
         "lesion-0-perpendicular_mm": "38",
@@ -321,7 +327,7 @@ def test_followup_offers_the_graded_terms_and_an_unknown_term_names_close_ones(
 def test_first_entry_without_start_or_regimen_says_so_next_to_them(clinician: Any) -> None:
     pid = _create(clinician, {"id": "R1"})
     page = clinician.get(f"/patients/{pid}").text
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "visit_date": "2026-01-02",
         "lesion-0-id": "L1",
         "lesion-0-target": "on",
@@ -339,7 +345,7 @@ def test_first_entry_without_start_or_regimen_says_so_next_to_them(clinician: An
 def test_a_stale_snapshot_form_says_to_reload(clinician: Any) -> None:
     pid = _create(clinician, {"id": "V1"})
     page = clinician.get(f"/patients/{pid}").text
-    form = _snapshot_form(page) | {"csrf_token": _csrf(page), "ecog": "1"}
+    form = _snapshot_form(page) | {"csrf_token": csrf_token(page), "ecog": "1"}
     assert clinician.post(f"/patients/{pid}/snapshot", data=form).status_code == 200
     r = clinician.post(f"/patients/{pid}/snapshot", data=form | {"ecog": "2"})  # same version
     assert r.status_code == 409
@@ -372,7 +378,7 @@ def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
     PR after PD and "continue": NL1 had silently vanished."""
     tl = example("timelines/P001_new_liver_lesion_only.json")
     snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
-    tok = _csrf(clinician.get("/patients/new").text)
+    tok = csrf_token(clinician.get("/patients/new").text)
     clinician.headers["X-CSRF-Token"] = tok
     pid, _ = store_course(clinician, snap, tl, "tace-sorafenib")
     page = clinician.get(f"/patients/{pid}").text
@@ -397,7 +403,7 @@ def test_the_followup_form_carries_every_lesion_forward(clinician: Any) -> None:
     assert 'id="prev-lesion-0-short_axis_mm"' not in form_html  # never measured
     assert 'id="prev-new-1-longest_mm"' not in form_html  # an empty row
     assert "last 2026-05-01: 40 mm, viable 12 mm" in form_html  # L1's last measurement
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "visit_date": "2026-07-01",
         "new-0-id": "NL1",
         "new-0-organ": "liver",
@@ -429,12 +435,12 @@ def test_a_new_lesion_treated_by_tace_is_measured_on_an_added_row(clinician: Any
     two = {**tl, "assessments": tl["assessments"][:2], "tace_sessions": tl["tace_sessions"][:1]}
     two["last_contact_date"] = None
     snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
-    clinician.headers["X-CSRF-Token"] = _csrf(clinician.get("/patients/new").text)
+    clinician.headers["X-CSRF-Token"] = csrf_token(clinician.get("/patients/new").text)
     pid, _ = store_course(clinician, snap, two, "tace-sorafenib")
     page = clinician.get(f"/patients/{pid}").text
     assert 'name="lesion_rows" value="3"' in page  # L1 and two added rows
     assert 'aria-label="Lesion 2 id"' in page
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "visit_date": "2026-05-04",
         "lesion-0-longest_mm": "40",
         "lesion-0-perpendicular_mm": "32",
@@ -488,11 +494,11 @@ def test_preview_shows_the_visit_s_responses_and_decision_and_writes_nothing(
     two = {**tl, "assessments": tl["assessments"][:2], "tace_sessions": tl["tace_sessions"][:1]}
     two["last_contact_date"] = None
     snap = {**example("pathway/intermediate_candidate.json"), "id": tl["id"]}
-    clinician.headers["X-CSRF-Token"] = _csrf(clinician.get("/patients/new").text)
+    clinician.headers["X-CSRF-Token"] = csrf_token(clinician.get("/patients/new").text)
     pid, _ = store_course(clinician, snap, two, "tace-sorafenib")
     page = clinician.get(f"/patients/{pid}").text
     assert "Preview decision</button>" in page
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "visit_date": "2026-05-04",
         "modality": "MRI",
         "lesion-0-longest_mm": "40",
@@ -542,7 +548,7 @@ def test_preview_shows_the_visit_s_responses_and_decision_and_writes_nothing(
 def test_preview_of_a_refused_visit_lists_its_problems(clinician: Any) -> None:
     pid = _create(clinician, example("pathway/intermediate_candidate.json"))
     page = clinician.get(f"/patients/{pid}").text
-    form = _followup_form(page) | {
+    form = followup_form(page) | {
         "start_date": "2026-01-05",
         "regimen": "tace-alone",
         "visit_date": "2026-01-02",

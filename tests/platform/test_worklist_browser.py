@@ -12,9 +12,18 @@ from typing import Any
 
 import pytest
 
-from tests.platform.conftest import example, make_org, system
-from tests.platform.test_browser import ARGS, CHROMIUM, SHOTS, _shot, _sign_in
-from tests.platform.test_durability import _port, _start
+from tests.platform.conftest import (
+    ARGS,
+    CHROMIUM,
+    SHOTS,
+    example,
+    free_port,
+    make_org,
+    shot,
+    sign_in,
+    start_server,
+    system,
+)
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -48,8 +57,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         version = patients.get_record(db, nav, pid).version
         patients.update_course(db, nav, pid, {"regimen": "tace-sorafenib"}, version=version)
     db.dispose()
-    port = _port()
-    proc = _start(url, port)
+    port = free_port()
+    proc = start_server(url, port)
     yield f"http://127.0.0.1:{port}"
     proc.kill()
     proc.wait(timeout=10)
@@ -61,7 +70,7 @@ def test_navigator_works_from_the_worklist(server: str, tmp_path: Path) -> None:
         ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
         page = ctx.new_page()
         page.set_default_timeout(15000)
-        _sign_in(page, server, "a-navigator")
+        sign_in(page, server, "a-navigator")
         page.get_by_role("link", name="Worklist").click()
         page.get_by_label("Due from").fill("2026-01-01")
         page.get_by_label("Due until").fill("2026-12-31")
@@ -74,7 +83,7 @@ def test_navigator_works_from_the_worklist(server: str, tmp_path: Path) -> None:
         assert any("2026-06-29" in r and "P003" in r and "MDT discussion" in r for r in text)
         assert not any("P008" in r for r in text)
         assert not any("P003" in r and "TACE" in r.split("\t")[3] for r in text)
-        _shot(page, "worklist_1366")
+        shot(page, "worklist_1366")
         with page.expect_download() as dl:
             page.get_by_role("link", name="Download CSV").click()
         got = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text())))
@@ -97,7 +106,7 @@ def test_navigator_works_from_the_worklist(server: str, tmp_path: Path) -> None:
         row = page.locator("tbody tr").first
         assert "CT 2026-06-29: progression" in row.inner_text()
         assert "application/pdf" in row.inner_text()
-        _shot(page, "documents_1366")
+        shot(page, "documents_1366")
         # a Word file renamed to .pdf is refused by its content
         fake = tmp_path / "letter.pdf"
         fake.write_bytes(b"PK\x03\x04" + bytes(40))
@@ -112,12 +121,12 @@ def test_navigator_works_from_the_worklist(server: str, tmp_path: Path) -> None:
         section.screenshot(path=str(_shots() / "patient_documents_1366.png"))
         phone = browser.new_context(viewport={"width": 390, "height": 844})
         small = phone.new_page()
-        _sign_in(small, server, "a-navigator")
+        sign_in(small, server, "a-navigator")
         small.goto(f"{server}/worklist?from=2026-01-01&to=2026-12-31")
         width = small.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
-        _shot(small, "worklist_390")
+        shot(small, "worklist_390")
         small.goto(f"{server}/patients/2/documents")
         assert small.evaluate("document.documentElement.scrollWidth") <= 390
-        _shot(small, "documents_390")
+        shot(small, "documents_390")
         browser.close()

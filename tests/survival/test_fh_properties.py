@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tacepath.survival import logrank_test
 from tacepath.survival._data import group_codes
 from tacepath.survival._maxcombo import combo_sums
+from tests.strategies import survival_frame
 
 rows = st.lists(
     st.tuples(st.integers(1, 40), st.integers(0, 1), st.integers(0, 1)), min_size=4, max_size=80
 )
 
 
-def _frame(data: list[tuple[int, int, int]]) -> pd.DataFrame:
-    t, e, g = zip(*data, strict=True)
-    return pd.DataFrame({"t": np.asarray(t, float), "e": np.asarray(e, float), "g": g})
-
-
 @given(rows)
 @settings(max_examples=100, deadline=None)
 def test_g00_is_the_logrank_test_and_weights_add_up(data: list) -> None:
-    d = _frame(data)
+    d = survival_frame(data)
     assume(d["g"].nunique() == 2 and d["e"].sum() > 0)
     lr = logrank_test(d, time="t", event="e", group="g")
     g00 = logrank_test(d, time="t", event="e", group="g", rho=0, gamma=0)

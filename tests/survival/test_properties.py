@@ -10,21 +10,17 @@ from hypothesis import strategies as st
 from tacepath.survival import kaplan_meier, logrank_test
 from tacepath.survival._km import kaplan_meier_arrays
 from tacepath.survival._logrank import logrank_arrays
+from tests.strategies import survival_frame
 
 rows = st.lists(
     st.tuples(st.integers(1, 60), st.integers(0, 1), st.integers(0, 2)), min_size=2, max_size=80
 )
 
 
-def _frame(data: list[tuple[int, int, int]]) -> pd.DataFrame:
-    t, e, g = zip(*data, strict=True)
-    return pd.DataFrame({"t": np.asarray(t, float), "e": np.asarray(e, float), "g": g})
-
-
 @given(rows)
 @settings(max_examples=150, deadline=None)
 def test_curve_is_a_non_increasing_probability_inside_its_band(data: list) -> None:
-    fit = kaplan_meier(_frame(data), time="t", event="e", group="g")
+    fit = kaplan_meier(survival_frame(data), time="t", event="e", group="g")
     for c in fit.curves:
         assert np.all((c.surv >= 0) & (c.surv <= 1))
         assert np.all(np.diff(c.surv) <= 0)
@@ -38,7 +34,7 @@ def test_curve_is_a_non_increasing_probability_inside_its_band(data: list) -> No
 @given(rows, st.randoms(use_true_random=False))
 @settings(max_examples=100, deadline=None)
 def test_row_order_changes_nothing(data: list, rnd: object) -> None:
-    df = _frame(data)
+    df = survival_frame(data)
     shuffled = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
     a = kaplan_meier(df, time="t", event="e", group="g").to_frame()
     b = kaplan_meier(shuffled, time="t", event="e", group="g").to_frame()
@@ -49,7 +45,7 @@ def test_row_order_changes_nothing(data: list, rnd: object) -> None:
 @settings(max_examples=150, deadline=None)
 def test_whole_number_fast_path_equals_the_sorting_path(data: list, weighted: int) -> None:
     """Integer times are tabulated by bincount; adding 0.5 forces the sorting path."""
-    df = _frame(data)
+    df = survival_frame(data)
     w = np.arange(len(df)) % 3 + 1.0 if weighted else None
     fast = kaplan_meier_arrays(df["t"].to_numpy(), df["e"].to_numpy(), weights=w)[0]
     slow = kaplan_meier_arrays(df["t"].to_numpy() + 0.5, df["e"].to_numpy(), weights=w)[0]
@@ -68,7 +64,7 @@ def test_whole_number_fast_path_equals_the_sorting_path(data: list, weighted: in
 @given(rows)
 @settings(max_examples=100, deadline=None)
 def test_logrank_does_not_depend_on_group_names(data: list) -> None:
-    df = _frame(data)
+    df = survival_frame(data)
     if df["g"].nunique() < 2 or df["e"].sum() == 0:
         return
     a = logrank_test(df, time="t", event="e", group="g")
@@ -82,7 +78,7 @@ def test_logrank_does_not_depend_on_group_names(data: list) -> None:
 @given(rows)
 @settings(max_examples=100, deadline=None)
 def test_observed_and_expected_totals_match(data: list) -> None:
-    df = _frame(data)
+    df = survival_frame(data)
     if df["g"].nunique() < 2:
         return
     res = logrank_test(df, time="t", event="e", group="g")

@@ -56,7 +56,7 @@ def _list_dict() -> dict[str, object]:
                 "accepts": list(optional),
                 "units": list(t.units),
                 "max_grade": t.max_grade,
-                "source": cat.source(t.source).short(),
+                "source": cat.source(t.source).text(),
             }
         )
     return {
@@ -110,7 +110,7 @@ def _render_grade(console: Console, r: GradeResult) -> None:
     table.add_row("inputs", escape(", ".join(f"{k}={v}" for k, v in r.inputs.items())))
     if r.measures:
         table.add_row("measures", ", ".join(f"{k}={v:g}" for k, v in r.measures.items()))
-    table.add_row("source", escape(r.source.short()))
+    table.add_row("source", escape(r.source.text()))
     console.print(table)
     for n in r.notes:
         console.print(f"[dim]note: {escape(n)}[/dim]", highlight=False)
@@ -137,7 +137,7 @@ def _render_action(console: Console, a: DoseAction) -> None:
     for need in a.needs:
         table.add_row("needs", escape(need))
     if a.source is not None:
-        table.add_row("source", escape(a.source.short()))
+        table.add_row("source", escape(a.source.text()))
     if not a.verified:
         table.add_row("verified", "[red]no[/red]")
     console.print(table)

@@ -1,6 +1,6 @@
 """Immutable typed records of the clinical domain, with units at the boundary."""
 
-from tacepath.domain.citation import Citation
+from tacepath.domain.citation import BaseCitation, Citation
 from tacepath.domain.labs import AFP_NG_PER_IU_DEFAULT, Labs, LabValue, convert
 from tacepath.domain.patient import (
     PatientSnapshot,
@@ -12,6 +12,7 @@ from tacepath.domain.patient import (
 
 __all__ = [
     "AFP_NG_PER_IU_DEFAULT",
+    "BaseCitation",
     "Citation",
     "LabValue",
     "Labs",

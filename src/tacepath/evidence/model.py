@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from tacepath.domain.citation import BaseCitation, identifier_texts
 from tacepath.domain.values import FrozenModel as _Frozen
 
 __all__ = [
@@ -43,11 +44,14 @@ TrialStatus = Literal[
 SourceKind = Literal["primary", "congress", "registry", "secondary", "seed"]
 
 
-class Source(_Frozen):
+class Source(_Frozen, BaseCitation):
     """Where a value comes from: a paper, congress abstract, registry record, report or seed.
 
     ``kind`` ``seed`` marks the project's source documents (``seeds/000_*`` is the secondary
-    patient page, never authoritative; ``seeds/003_*`` the TACTICS final paper).
+    patient page, never authoritative; ``seeds/003_*`` the TACTICS final paper). The registry's
+    kind of :class:`~tacepath.domain.citation.BaseCitation`: rendered by ``text()`` as
+    ``"<citation> (doi:…; PMID …; <nct>; <seed>)"``, or ``"<citation> (<url>)"`` when it has
+    none of those identifiers; why its JSON differs from a ``Citation``'s is said there.
     """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
@@ -60,18 +64,15 @@ class Source(_Frozen):
     seed: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """The source's fields (those given) and its short citation as ``text``."""
-        return {**self.model_dump(exclude_none=True), "text": self.short()}
+        """The source's fields (those given) and its rendered citation as ``text``."""
+        return {**self.model_dump(exclude_none=True), "text": self.text()}
 
-    def short(self) -> str:
-        ids = [
-            f"doi:{self.doi}" if self.doi else "",
-            f"PMID {self.pmid}" if self.pmid else "",
-            self.nct or "",
-            self.seed or "",
-        ]
-        tail = "; ".join(i for i in ids if i) or (self.url or "")
-        return f"{self.citation} ({tail})" if tail else self.citation
+    def lead(self) -> str:
+        return self.citation
+
+    def identifiers(self) -> tuple[str, ...]:
+        ids = (*identifier_texts(self.doi, self.pmid), self.nct or "", self.seed or "")
+        return ids if any(ids) else (self.url or "",)
 
 
 class Number(_Frozen):

@@ -23,7 +23,7 @@ def number_dict(n: Number, trial: Trial) -> dict[str, Any]:
         "ci_level": n.ci_level if n.ci else None,
         "text": n.text(),
         "source": n.source,
-        "citation": trial.source(n.source).short(),
+        "citation": trial.source(n.source).text(),
         "conflict": n.conflict,
     }
     if n.note:
@@ -37,7 +37,7 @@ def _cited(c: Cited | None, trial: Trial) -> dict[str, Any] | None:
     return {
         "text": c.text,
         "source": c.source,
-        "citation": trial.source(c.source).short(),
+        "citation": trial.source(c.source).text(),
         "conflict": c.conflict,
     }
 
@@ -119,7 +119,7 @@ def trial_dict(trial: Trial) -> dict[str, Any]:
             for c in trial.conflicts
         ],
         "unverified": list(trial.unverified),
-        "sources": [s.model_dump(mode="json") | {"text": s.short()} for s in trial.sources],
+        "sources": [s.model_dump(mode="json") | {"text": s.text()} for s in trial.sources],
     }
 
 

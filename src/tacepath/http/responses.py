@@ -9,15 +9,30 @@ import math
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-__all__ = ["SUMMARY_CSP", "SafeJSONResponse", "plain"]
+__all__ = ["SUMMARY_CSP", "SafeJSONResponse", "attachment", "plain", "summary_html"]
 
 #: Summaries, packs and letters carry their own inline stylesheet (they are also files).
 SUMMARY_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'none'"
 )
+
+
+def attachment(content: str | bytes, media_type: str, filename: str) -> Response:
+    """``content`` as a download named ``filename`` (a name tacepath made, never one typed
+    by a user: a worklist, a letter, a report, a calendar)."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def summary_html(html: str) -> HTMLResponse:
+    """A summary, pack or letter as a page, under :data:`SUMMARY_CSP`."""
+    return HTMLResponse(html, headers={"Content-Security-Policy": SUMMARY_CSP})
 
 
 def plain(obj: Any) -> Any:

@@ -378,12 +378,12 @@ def _point(trial: Trial, choice: HrChoice) -> TrialPoint | str:
         surrogate_endpoint=trial.endpoint(surrogate.endpoint).name,
         surrogate_analysis=surrogate.analysis,
         surrogate_hr=float(surrogate.hr.value),
-        surrogate_source=trial.source(surrogate.hr.source).short(),
+        surrogate_source=trial.source(surrogate.hr.source).text(),
         os_hr=float(os.hr.value),
         os_analysis=os.analysis,
-        os_source=trial.source(os.hr.source).short(),
+        os_source=trial.source(os.hr.source).text(),
         n=int(trial.n.value),
-        n_source=trial.source(trial.n.source).short(),
+        n_source=trial.source(trial.n.source).text(),
     )
 
 
@@ -404,7 +404,7 @@ def trial_points(
 
 
 def _paper(reg: Registry) -> QuotedValue:
-    source = reg.get("TACTICS").source("lc2022").short()
+    source = reg.get("TACTICS").source("lc2022").text()
     return QuotedValue(
         value=0.56,
         text=(

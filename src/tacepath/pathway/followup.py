@@ -77,7 +77,7 @@ def imaging_plan(regimen: str) -> ImagingPlan:
         first=f"first response assessment: imaging {_weeks(rule.first_after_days)} after "
         f"{after} ({trial})",
         next=f"next imaging in {_weeks(rule.then_every_days)} ({trial})",
-        source=catalogue().source(rule.source, registry()).short(),
+        source=catalogue().source(rule.source, registry()).text(),
     )
 
 
@@ -263,7 +263,7 @@ def followup(
             else "What the supporting trial did after TACE failure is not in the sources read: "
             "an MDT decision."
         )
-        after_source = catalogue().source(told.source, registry()).short() if told else ""
+        after_source = catalogue().source(told.source, registry()).text() if told else ""
         systemic = [r.label for r in catalogue().regimens if r.kind == "systemic"]
         steps = (
             "stop TACE",

@@ -87,7 +87,7 @@ def _site(t: Trial, x: TrialSite) -> Mapping[str, Any]:
             "contact": x.contact,
             "status": x.status_text,
             "retrieved": x.retrieved.isoformat(),
-            "source": t.source(x.source).short(),
+            "source": t.source(x.source).text(),
         }
     )
 

@@ -122,7 +122,7 @@ def monitoring_of(regimen: str) -> tuple[Monitoring, ...]:
     drugs = cat.regimen(regimen).drugs
     items = items_of(drugs)
     lines = [
-        Monitoring(what=it.what, when=_when(it), source=rules.source(it.source).short())
+        Monitoring(what=it.what, when=_when(it), source=rules.source(it.source).text())
         for it in items
     ]
     covered = {c for it in items for c in it.components}

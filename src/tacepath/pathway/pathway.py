@@ -248,7 +248,7 @@ TACE_ALONE = "tace-alone"
 def cite_source(cat: Catalogue, reg: Registry, ref: SourceRef) -> str:
     """The citation text of a catalogue or registry source."""
     src = cat.source(ref, reg)
-    return f"{ref.trial}: {src.short()}" if ref.trial else src.short()
+    return f"{ref.trial}: {src.text()}" if ref.trial else src.text()
 
 
 def _source_id(ref: SourceRef) -> str:
@@ -524,7 +524,7 @@ def _steps(
             "(TACTICS, EMERALD-1 'A to B7'); see each regimen's criteria.",
         ),
         sources=(
-            cat.source(SourceRef(source="bclc2022"), reg).short(),
+            cat.source(SourceRef(source="bclc2022"), reg).text(),
             "evidence registry: TACTICS, EMERALD-1, LEAP-012 (eligibility criteria)",
         ),
     )
@@ -596,8 +596,8 @@ def _steps(
             "weeks (secondary source); tacepath response reports both, with RECICL and EASL.",
         ),
         sources=(
-            tactics.source("lc2022").short(),
-            cat.source(SourceRef(source="seed_cf"), reg).short(),
+            tactics.source("lc2022").text(),
+            cat.source(SourceRef(source="seed_cf"), reg).text(),
         ),
     )
     return (step1, step2, step3, step4, step5)

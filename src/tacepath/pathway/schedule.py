@@ -297,7 +297,7 @@ def schedule(
 
     def cite(ref: SourceRef) -> str:
         src = cat.source(ref, reg)
-        return f"{ref.trial}: {src.short()}" if ref.trial else src.short()
+        return f"{ref.trial}: {src.text()}" if ref.trial else src.text()
 
     def conflict(c: ConflictRef | None) -> str | None:
         if c is None:

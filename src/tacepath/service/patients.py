@@ -32,16 +32,10 @@ from tacepath.service.errors import AlreadyExists, NotFound, StaleVersion, Versi
 from tacepath.service.permissions import check
 from tacepath.service.principal import Principal
 from tacepath.store.models import (
-    AdverseEventRow,
-    ChildPughRow,
-    ClinicalEvent,
     DecisionRow,
-    DrugExposure,
     ImagingAssessment,
     Patient,
     Snapshot,
-    TaceSessionRow,
-    TumourMarkerRow,
     utcnow,
 )
 from tacepath.store.records import (
@@ -161,27 +155,8 @@ def _current_snapshot(s: Session, p: Patient) -> Snapshot | None:
 
 def _timeline_rows(s: Session, p: Patient) -> TimelineRows:
     rows = TimelineRows()
-    rows.assessments = list(
-        s.scalars(select(ImagingAssessment).where(ImagingAssessment.patient_id == p.id)).all()
-    )
-    rows.tace_sessions = list(
-        s.scalars(select(TaceSessionRow).where(TaceSessionRow.patient_id == p.id)).all()
-    )
-    rows.child_pugh = list(
-        s.scalars(select(ChildPughRow).where(ChildPughRow.patient_id == p.id)).all()
-    )
-    rows.events = list(
-        s.scalars(select(ClinicalEvent).where(ClinicalEvent.patient_id == p.id)).all()
-    )
-    rows.drug_periods = list(
-        s.scalars(select(DrugExposure).where(DrugExposure.patient_id == p.id)).all()
-    )
-    rows.adverse_events = list(
-        s.scalars(select(AdverseEventRow).where(AdverseEventRow.patient_id == p.id)).all()
-    )
-    rows.markers = list(
-        s.scalars(select(TumourMarkerRow).where(TumourMarkerRow.patient_id == p.id)).all()
-    )
+    for name, model in TimelineRows.TABLES:
+        setattr(rows, name, list(s.scalars(select(model).where(model.patient_id == p.id))))
     return rows
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 
@@ -55,6 +55,7 @@ __all__ = [
     "type_labels",
     "worklist",
     "worklist_csv",
+    "worklist_file",
     "worklist_ics",
 ]
 
@@ -226,3 +227,11 @@ def worklist_csv(wl: Worklist) -> str:
 def worklist_ics(wl: Worklist) -> bytes:
     """The worklist as an iCalendar file (one all-day event per item)."""
     return items_ics(wl.items, stamp=wl.as_of)
+
+
+def worklist_file(wl: Worklist, fmt: Literal["csv", "ics"]) -> tuple[str | bytes, str, str]:
+    """The worklist as a file to download: its content, media type and name (the API's
+    ``format=csv|ics`` and the page's ``worklist.csv``/``worklist.ics`` send the same)."""
+    if fmt == "csv":
+        return worklist_csv(wl), "text/csv; charset=utf-8", "worklist.csv"
+    return worklist_ics(wl), "text/calendar", "worklist.ics"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase
@@ -121,6 +121,12 @@ _NEW = (
     "equivocal",
     "cytology_malignant",
 )
+#: Each kind of lesion row: the assessment's list that holds it and the columns it fills.
+_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "measured": ("lesions", _MEASURED),
+    "non_target": ("non_target", _NON_TARGET),
+    "new": ("new_lesions", _NEW),
+}
 
 
 def _plain(v: Any) -> Any:
@@ -262,46 +268,23 @@ def snapshot_dict(row: Snapshot, mrn: str) -> dict[str, Any]:
 def assessment_row(a: Assessment) -> ImagingAssessment:
     """An imaging assessment with its measured, non-target and new lesions as rows."""
     row = ImagingAssessment(date=a.date, modality=a.modality, afp_ng_ml=a.afp_ng_ml)
-    pos = 0
-    for les in a.lesions:
+    listed = [(kind, les) for kind, (attr, _) in _KINDS.items() for les in getattr(a, attr)]
+    for pos, (kind, les) in enumerate(listed):
         row.lesions.append(
             LesionRow(
-                kind="measured",
+                kind=kind,
                 position=pos,
                 lesion_key=les.id,
                 organ=les.organ,
-                target=les.target,
-                **{k: getattr(les, k) for k in _MEASURED},
+                **({"target": les.target} if kind == "measured" else {}),
+                **{k: getattr(les, k) for k in _KINDS[kind][1]},
             )
         )
-        pos += 1
-    for nt in a.non_target:
-        row.lesions.append(
-            LesionRow(
-                kind="non_target",
-                position=pos,
-                lesion_key=nt.id,
-                organ=nt.organ,
-                **{k: getattr(nt, k) for k in _NON_TARGET},
-            )
-        )
-        pos += 1
-    for nl in a.new_lesions:
-        row.lesions.append(
-            LesionRow(
-                kind="new",
-                position=pos,
-                lesion_key=nl.id,
-                organ=nl.organ,
-                **{k: getattr(nl, k) for k in _NEW},
-            )
-        )
-        pos += 1
     return row
 
 
 def _lesion_dict(row: LesionRow) -> dict[str, Any]:
-    fields = {"measured": _MEASURED, "non_target": _NON_TARGET, "new": _NEW}[row.kind]
+    fields = _KINDS[row.kind][1]
     d: dict[str, Any] = {}
     if row.lesion_key is not None:
         d["id"] = row.lesion_key
@@ -319,17 +302,27 @@ def _assessment_dict(row: ImagingAssessment) -> dict[str, Any]:
     d: dict[str, Any] = {"date": row.date.isoformat(), "modality": row.modality}
     if row.afp_ng_ml is not None:
         d["afp_ng_ml"] = row.afp_ng_ml
-    by_kind: dict[str, list[dict[str, Any]]] = {"measured": [], "non_target": [], "new": []}
+    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in _KINDS}
     for les in row.lesions:
         by_kind[les.kind].append(_lesion_dict(les))
-    d["lesions"] = by_kind["measured"]
-    d["non_target"] = by_kind["non_target"]
-    d["new_lesions"] = by_kind["new"]
+    for kind, (attr, _) in _KINDS.items():
+        d[attr] = by_kind[kind]
     return d
 
 
 class TimelineRows:
     """The child rows of a timeline, by table (the patient row holds its header)."""
+
+    #: The attribute holding each table's rows and the table's model, in the record's order.
+    TABLES: ClassVar[tuple[tuple[str, Any], ...]] = (
+        ("assessments", ImagingAssessment),
+        ("tace_sessions", TaceSessionRow),
+        ("child_pugh", ChildPughRow),
+        ("events", ClinicalEvent),
+        ("drug_periods", DrugExposure),
+        ("adverse_events", AdverseEventRow),
+        ("markers", TumourMarkerRow),
+    )
 
     def __init__(self) -> None:
         self.assessments: list[ImagingAssessment] = []
@@ -341,13 +334,8 @@ class TimelineRows:
         self.markers: list[TumourMarkerRow] = []
 
     def all(self) -> Iterable[DeclarativeBase]:
-        yield from self.assessments
-        yield from self.tace_sessions
-        yield from self.child_pugh
-        yield from self.events
-        yield from self.drug_periods
-        yield from self.adverse_events
-        yield from self.markers
+        for name, _ in self.TABLES:
+            yield from getattr(self, name)
 
     def problems(self) -> list[Problem]:
         out: list[Problem] = []

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from tacepath.api.schemas import UserIn
 from tacepath.http.deps import Require, audit_filter, get_db
+from tacepath.http.responses import attachment
 from tacepath.service import auth
 from tacepath.service.audit import MAX_PAGE, AuditFilter, audit_csv, audit_page
 from tacepath.service.principal import Principal
@@ -68,8 +69,4 @@ def audit_export(
     """The newest 1000 records of ``GET /api/audit`` with the same filters, as CSV (cells a
     spreadsheet would run as formulas are escaped with a leading ``'``)."""
     text = audit_csv(get_db(request), who, f)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
-    )
+    return attachment(text, "text/csv; charset=utf-8", "audit.csv")

@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from tacepath.http.deps import RecordId, Require, get_db
-from tacepath.http.files import stored_file
-from tacepath.http.responses import SUMMARY_CSP
+from tacepath.http.files import document_file
+from tacepath.http.responses import attachment, summary_html
 from tacepath.service import documents, mdt_pack
 from tacepath.service.principal import Principal
 
@@ -62,10 +62,7 @@ def get_document(
     who: Principal = Depends(Require("patient.read")),
 ) -> Response:
     """The document's bytes, inline or as a download; each read is audited."""
-    doc, content = documents.read_document(
-        get_db(request), who, patient_id, document_id, how="download" if download else "view"
-    )
-    return stored_file(content, doc.media_type, doc.filename, download=download)
+    return document_file(request, who, patient_id, document_id, download=download)
 
 
 @router.get(
@@ -84,11 +81,7 @@ def mdt_pack_pdf(
     pdf = mdt_pack.mdt_pack(
         get_db(request), who, patient_id, mdt_pack.document_ids(documents_), fmt="pdf"
     )
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="mdt-pack-{patient_id}.pdf"'},
-    )
+    return attachment(pdf, "application/pdf", f"mdt-pack-{patient_id}.pdf")
 
 
 @router.get("/patients/{patient_id}/mdt-pack.html", response_class=HTMLResponse)
@@ -102,4 +95,4 @@ def mdt_pack_html(
     html = mdt_pack.mdt_pack(
         get_db(request), who, patient_id, mdt_pack.document_ids(documents_), fmt="html"
     )
-    return HTMLResponse(str(html), headers={"Content-Security-Policy": SUMMARY_CSP})
+    return summary_html(str(html))

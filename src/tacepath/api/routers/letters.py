@@ -5,19 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, Response
 
-from tacepath.http.deps import RecordId, Require, get_db
-from tacepath.http.responses import SUMMARY_CSP
+from tacepath.http.deps import RecordId, Require
+from tacepath.http.files import LETTER_MEDIA, letter_file
 from tacepath.service import letters
 from tacepath.service.principal import Principal
 
 router = APIRouter(tags=["letters"])
-
-
-def _letter(
-    request: Request, who: Principal, pid: int, to: str, name: str, org: str, fmt: str
-) -> str | bytes:
-    addressee = letters.Party.of(name, org, field="addressee")
-    return letters.letter(get_db(request), who, pid, to=to, addressee=addressee, fmt=fmt)
 
 
 _TO = Query(
@@ -35,11 +28,18 @@ def letter_html(
     addressee_name: str = _NAME,
     addressee_organisation: str = _ORG,
     who: Principal = Depends(Require("summary.read")),
-) -> HTMLResponse:
+) -> Response:
     """A referral letter to ``to`` from the signed-in user; 422 naming why when the decision
     gives that team nothing to act on (after death; TACE after TACE failure)."""
-    html = _letter(request, who, patient_id, to, addressee_name, addressee_organisation, "html")
-    return HTMLResponse(str(html), headers={"Content-Security-Policy": SUMMARY_CSP})
+    return letter_file(
+        request,
+        who,
+        patient_id,
+        to=to,
+        name=addressee_name,
+        organisation=addressee_organisation,
+        fmt="html",
+    )
 
 
 @router.get(
@@ -56,22 +56,21 @@ def letter_pdf(
     who: Principal = Depends(Require("summary.read")),
 ) -> Response:
     """The referral letter as PDF."""
-    pdf = _letter(request, who, patient_id, to, addressee_name, addressee_organisation, "pdf")
-    name = f"letter-{to}-{patient_id}.pdf"  # a known team id (checked by the service)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return letter_file(
+        request,
+        who,
+        patient_id,
+        to=to,
+        name=addressee_name,
+        organisation=addressee_organisation,
+        fmt="pdf",
     )
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.get(
     "/patients/{patient_id}/letter.docx",
     response_class=Response,
-    responses={200: {"content": {DOCX: {}}}},
+    responses={200: {"content": {LETTER_MEDIA["docx"]: {}}}},
 )
 def letter_docx(
     patient_id: RecordId,
@@ -82,8 +81,12 @@ def letter_docx(
     who: Principal = Depends(Require("summary.read")),
 ) -> Response:
     """The letter as a Word document (DOCX)."""
-    out = _letter(request, who, patient_id, to, addressee_name, addressee_organisation, "docx")
-    name = f"letter-{to}-{patient_id}.docx"  # a known team id (checked by the service)
-    return Response(
-        out, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    return letter_file(
+        request,
+        who,
+        patient_id,
+        to=to,
+        name=addressee_name,
+        organisation=addressee_organisation,
+        fmt="docx",
     )

@@ -11,7 +11,7 @@ from tacepath.api.schemas import CourseIn, FollowUpIn, dump
 from tacepath.domain.patient import PatientSnapshot
 from tacepath.domain.timeline import Timeline
 from tacepath.http.deps import RecordId, Require, get_db
-from tacepath.http.responses import SUMMARY_CSP
+from tacepath.http.responses import attachment, summary_html
 from tacepath.service import clinical, followups, patients
 from tacepath.service.principal import Principal
 
@@ -178,16 +178,8 @@ def course_plot(
     return Response(png, media_type="image/png")
 
 
-def _html(html: str) -> HTMLResponse:
-    return HTMLResponse(html, headers={"Content-Security-Policy": SUMMARY_CSP})
-
-
 def _pdf(html: str, name: str) -> Response:
-    return Response(
-        clinical.summary_pdf(html),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(clinical.summary_pdf(html), "application/pdf", name)
 
 
 @router.get(
@@ -199,11 +191,8 @@ def schedule_ics(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("patient.read"))
 ) -> Response:
     """The patient's dated plan as an iCalendar file, for a calendar application."""
-    return Response(
-        clinical.schedule_ics(get_db(request), who, patient_id),
-        media_type="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="schedule-{patient_id}.ics"'},
-    )
+    ics = clinical.schedule_ics(get_db(request), who, patient_id)
+    return attachment(ics, "text/calendar", f"schedule-{patient_id}.ics")
 
 
 @router.get("/patients/{patient_id}/summary/mdt.html", response_class=HTMLResponse)
@@ -211,7 +200,7 @@ def mdt_html(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("summary.read"))
 ) -> HTMLResponse:
     """The one-page MDT case summary."""
-    return _html(clinical.mdt_summary(get_db(request), who, patient_id))
+    return summary_html(clinical.mdt_summary(get_db(request), who, patient_id))
 
 
 @router.get(
@@ -231,7 +220,7 @@ def patient_html(
     patient_id: RecordId, request: Request, who: Principal = Depends(Require("summary.read"))
 ) -> HTMLResponse:
     """The plain-language summary for the patient."""
-    return _html(clinical.patient_summary(get_db(request), who, patient_id))
+    return summary_html(clinical.patient_summary(get_db(request), who, patient_id))
 
 
 @router.get(

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, Response
 
 from tacepath.api.schemas import TrialIn
 from tacepath.http.deps import RecordId, Require, get_db
+from tacepath.http.responses import attachment, summary_html
 from tacepath.service import trials
 from tacepath.service.principal import Principal
 
@@ -67,11 +68,7 @@ def download(
 ) -> Response:
     name, content = trials.trial_file(get_db(request), who, trial_id, file_id)
     safe = "".join(c for c in name if c.isalnum() or c in "._-") or "file"
-    return Response(
-        content,
-        media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
-    )
+    return attachment(content, "application/octet-stream", safe)
 
 
 @router.post("/trials/{trial_id}/analyses", status_code=201)
@@ -84,13 +81,6 @@ def run(
     return trials.run_analysis(get_db(request), who, trial_id, limits=limits)
 
 
-#: The runner's report is self-contained (inline styles, embedded figures).
-REPORT_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
-
-
 @router.get("/trials/{trial_id}/analyses/{analysis_id}/report.html", response_class=HTMLResponse)
 def report(
     trial_id: RecordId,
@@ -100,7 +90,7 @@ def report(
 ) -> HTMLResponse:
     """The analysis report (HTML, as ``tacepath analyze`` wrote it)."""
     html = trials.analysis_report(get_db(request), who, trial_id, analysis_id, "html")
-    return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_CSP})
+    return summary_html(html)  # self-contained: inline styles, embedded figures
 
 
 @router.get(
@@ -115,11 +105,7 @@ def report_pdf(
     who: Principal = Depends(Require("trial.read")),
 ) -> Response:
     pdf = trials.analysis_report(get_db(request), who, trial_id, analysis_id, "pdf")
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="analysis-{analysis_id}.pdf"'},
-    )
+    return attachment(pdf, "application/pdf", f"analysis-{analysis_id}.pdf")
 
 
 @router.get("/trials/{trial_id}/analyses/{analysis_id}/results.json")

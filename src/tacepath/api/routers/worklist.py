@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.responses import Response
 
 from tacepath.http.deps import Require, get_db
+from tacepath.http.responses import attachment
 from tacepath.service import worklist as service
 from tacepath.service.principal import Principal
 
@@ -41,16 +41,6 @@ def get_worklist(
         types=tuple(t[:32] for t in type),
         role=role,
     )
-    if format == "csv":
-        return Response(
-            service.worklist_csv(wl),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="worklist.csv"'},
-        )
-    if format == "ics":
-        return Response(
-            service.worklist_ics(wl),
-            media_type="text/calendar",
-            headers={"Content-Disposition": 'attachment; filename="worklist.ics"'},
-        )
+    if format != "json":
+        return attachment(*service.worklist_file(wl, format))
     return wl.to_dict()

@@ -174,7 +174,7 @@ def _hr_p_row(trial: Trial, result: Result) -> ReproductionRow:
     return compared(
         section=SECTION_CONSISTENCY,
         quantity=f"{endpoint}, {result.analysis}: p from the printed HR and CI",
-        printed=printed(p, trial.source(p.source).short()),
+        printed=printed(p, trial.source(p.source).text()),
         reproduced=value,
         reproduced_range=span,
         tolerance=P_TOLERANCE,
@@ -193,7 +193,7 @@ def arm_size_rows(trial: Trial) -> tuple[ReproductionRow, ...]:
         compared(
             section=SECTION_CONSISTENCY,
             quantity="Patients randomised: sum of the arms",
-            printed=printed(trial.n, trial.source(trial.n.source).short(), decimals=0),
+            printed=printed(trial.n, trial.source(trial.n.source).text(), decimals=0),
             reproduced=float(total),
             tolerance=Tolerance(close=0.0, scale="absolute"),
             why=f"{parts} = {total} (the arm sizes as printed, from the registry).",

@@ -114,7 +114,7 @@ EXACT = Tolerance(close=0.0, scale="absolute")
 
 
 def _cite(trial: Trial, n: Number) -> str:
-    return trial.source(n.source).short()
+    return trial.source(n.source).text()
 
 
 def _seed(data: TacticsPrinted, n: PrintedNumber, *, decimals: int | None = None) -> Printed:
@@ -123,7 +123,7 @@ def _seed(data: TacticsPrinted, n: PrintedNumber, *, decimals: int | None = None
     return Printed(
         value=n.value,
         decimals=decimals,
-        source=data.source(n.source).short(),
+        source=data.source(n.source).text(),
         unit=n.unit,
         where=n.where,
     )
@@ -133,7 +133,7 @@ def _constraint_rows(trial: Trial, data: TacticsPrinted, os: OsPseudoData) -> li
     rows: list[ReproductionRow] = []
     res = os_result(trial)
     at_risk = data.os_at_risk
-    risk_source = data.source(at_risk.source).short()
+    risk_source = data.source(at_risk.source).text()
     for arm_id, pseudo in zip(ARMS, os.arms, strict=True):
         arm = trial.arm(arm_id)
         n = registry_number(arm.n, "arm size")

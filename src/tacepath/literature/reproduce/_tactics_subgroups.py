@@ -154,7 +154,7 @@ class TacticsSubgroups(_Frozen):
         return self
 
     def citation(self) -> str:
-        return next(s for s in self.sources if s.id == self.figure.source).short()
+        return next(s for s in self.sources if s.id == self.figure.source).text()
 
 
 @cache

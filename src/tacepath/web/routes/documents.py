@@ -10,8 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tacepath.errors import InputError, Problem
 from tacepath.http.deps import RecordId, Require, get_db
-from tacepath.http.files import stored_file
-from tacepath.http.responses import SUMMARY_CSP
+from tacepath.http.files import document_file, letter_file
 from tacepath.service import documents, letters, patients
 from tacepath.service.errors import AlreadyExists
 from tacepath.service.principal import Principal
@@ -19,11 +18,6 @@ from tacepath.web.messages import explain
 from tacepath.web.render import page
 
 router = APIRouter()
-
-_MEDIA = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def _page(
@@ -103,10 +97,7 @@ def view(
     request: Request,
     who: Principal = Depends(Require("patient.read")),
 ) -> Response:
-    doc, content = documents.read_document(
-        get_db(request), who, patient_id, document_id, how="view"
-    )
-    return stored_file(content, doc.media_type, doc.filename, download=False)
+    return document_file(request, who, patient_id, document_id, download=False)
 
 
 @router.get("/patients/{patient_id}/documents/{document_id}/download")
@@ -116,10 +107,7 @@ def download(
     request: Request,
     who: Principal = Depends(Require("patient.read")),
 ) -> Response:
-    doc, content = documents.read_document(
-        get_db(request), who, patient_id, document_id, how="download"
-    )
-    return stored_file(content, doc.media_type, doc.filename, download=True)
+    return document_file(request, who, patient_id, document_id, download=True)
 
 
 @router.get("/patients/{patient_id}/letter")
@@ -135,20 +123,17 @@ def letter(
     """The letter (PDF, DOCX or HTML); a letter the decision does not allow is explained
     on the documents page (422) rather than as an API error."""
     try:
-        addressee = letters.Party.of(addressee_name, addressee_organisation, field="addressee")
-        out = letters.letter(
-            get_db(request), who, patient_id, to=to, addressee=addressee, fmt=format
+        return letter_file(
+            request,
+            who,
+            patient_id,
+            to=to,
+            name=addressee_name,
+            organisation=addressee_organisation,
+            fmt=format,
         )
     except InputError as exc:
         p = exc.problems[0]
         team = letters.letter_teams().get(to, "that team")
         why = f"No letter to {team}: {p.allowed}." if p.field == "to" else str(p)
         return _page(request, who, patient_id, refused=why)
-    if isinstance(out, bytes):
-        name = f"letter-{to}-{patient_id}.{format}"
-        return Response(
-            out,
-            media_type=_MEDIA[format],
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    return HTMLResponse(out, headers={"Content-Security-Policy": SUMMARY_CSP})

@@ -4,6 +4,7 @@ and iCalendar downloads of the same list."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 
 from tacepath.errors import InputError
 from tacepath.http.deps import Require, get_db
+from tacepath.http.responses import attachment
 from tacepath.service import worklist as service
 from tacepath.service.principal import Principal
 from tacepath.web.render import page
@@ -28,10 +30,31 @@ def _day(value: str, name: str) -> dt.date | None:
         raise InputError(name, value, "an ISO date, e.g. 2026-12-01") from exc
 
 
-async def _list(
-    request: Request, who: Principal, start: str, end: str, types: list[str], role: str
-) -> service.Worklist:
-    return await run_in_threadpool(
+Day = Query("", alias="from", max_length=32)
+To = Query("", alias="to", max_length=32)
+Types = Query([], alias="type", max_length=7)
+RoleQ = Query("", max_length=16)
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """The worklist the query asks for, who asked, and the query as the form shows it."""
+
+    wl: service.Worklist
+    who: Principal
+    form: dict[str, Any]
+
+
+async def _listed(
+    request: Request,
+    start: str = Day,
+    end: str = To,
+    types: list[str] = Types,
+    role: str = RoleQ,
+    who: Principal = Depends(Require("patient.read")),
+) -> _Listed:
+    """The page and its downloads read one query the same way (a dependency of each)."""
+    wl = await run_in_threadpool(
         service.worklist,
         get_db(request),
         who,
@@ -40,64 +63,26 @@ async def _list(
         types=tuple(types),
         role=role or None,
     )
-
-
-Day = Query("", alias="from", max_length=32)
-To = Query("", alias="to", max_length=32)
-Types = Query([], alias="type", max_length=7)
-RoleQ = Query("", max_length=16)
+    return _Listed(wl, who, {"from": start, "to": end, "types": wl.types, "role": role})
 
 
 @router.get("/worklist")
-async def worklist_page(
-    request: Request,
-    start: str = Day,
-    end: str = To,
-    types: list[str] = Types,
-    role: str = RoleQ,
-    who: Principal = Depends(Require("patient.read")),
-) -> HTMLResponse:
-    wl = await _list(request, who, start, end, types, role)
-    query = str(request.url.query)
+async def worklist_page(request: Request, listed: _Listed = Depends(_listed)) -> HTMLResponse:
     ctx: dict[str, Any] = {
-        "wl": wl,
+        "wl": listed.wl,
         "kinds": service.type_labels(),
         "labels": {t["id"]: t["label"] for t in service.type_labels()},
-        "form": {"from": start, "to": end, "types": wl.types, "role": role},
-        "query": query,
+        "form": listed.form,
+        "query": str(request.url.query),
     }
-    return page(request, "worklist.html", ctx, who=who, title="Worklist")
+    return page(request, "worklist.html", ctx, who=listed.who, title="Worklist")
 
 
 @router.get("/worklist.csv")
-async def worklist_csv(
-    request: Request,
-    start: str = Day,
-    end: str = To,
-    types: list[str] = Types,
-    role: str = RoleQ,
-    who: Principal = Depends(Require("patient.read")),
-) -> Response:
-    wl = await _list(request, who, start, end, types, role)
-    return Response(
-        service.worklist_csv(wl),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="worklist.csv"'},
-    )
+async def worklist_csv(listed: _Listed = Depends(_listed)) -> Response:
+    return attachment(*service.worklist_file(listed.wl, "csv"))
 
 
 @router.get("/worklist.ics")
-async def worklist_ics(
-    request: Request,
-    start: str = Day,
-    end: str = To,
-    types: list[str] = Types,
-    role: str = RoleQ,
-    who: Principal = Depends(Require("patient.read")),
-) -> Response:
-    wl = await _list(request, who, start, end, types, role)
-    return Response(
-        service.worklist_ics(wl),
-        media_type="text/calendar",
-        headers={"Content-Disposition": 'attachment; filename="worklist.ics"'},
-    )
+async def worklist_ics(listed: _Listed = Depends(_listed)) -> Response:
+    return attachment(*service.worklist_file(listed.wl, "ics"))
