@@ -309,6 +309,27 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
 
 
+#: The ``tacepath`` command in a child process of this interpreter.
+CLI = [sys.executable, "-c", "from tacepath.cli import main; main()"]
+
+
+def wait_up(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait (at most 90 s) until the server at ``base`` answers its health check; a server
+    that exits first fails the test with the end of its ``log``."""
+    import httpx
+
+    end = time.monotonic() + 90
+    while time.monotonic() < end:
+        assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{base} did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
 def free_port() -> int:
     """A free TCP port on the loopback interface."""
     with socket.socket() as s:

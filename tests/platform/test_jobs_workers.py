@@ -17,9 +17,17 @@ from sqlalchemy import select
 
 from tacepath.service import jobs
 from tacepath.store.models import JobRow
-from tests.platform.conftest import EXAMPLES, PASSWORD, client_for, login, system
+from tests.platform.conftest import (
+    CLI,
+    EXAMPLES,
+    PASSWORD,
+    client_for,
+    free_port,
+    login,
+    system,
+    wait_up,
+)
 from tests.platform.test_jobs import _wait
-from tests.platform.test_two_servers import CLI, _port, _wait_up
 
 httpx = pytest.importorskip("httpx")
 
@@ -70,14 +78,14 @@ def test_two_worker_processes_share_sessions_and_each_runs_the_jobs_it_queued(
         s.add(live)
         s.flush()
         live_id = live.id
-    port, log = _port(), tmp_path / "serve.log"
+    port, log = free_port(), tmp_path / "serve.log"
     cmd = [*CLI, "serve", "--database-url", database_url, "--port", str(port)]
     cmd += ["--workers", "2", "--insecure-cookies", "--log-level", "warning"]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_up(base, proc, log)
+        wait_up(base, proc, log)
         end = time.monotonic() + 30
         while len(workers := _children(proc.pid)) < 2 and time.monotonic() < end:
             time.sleep(0.2)

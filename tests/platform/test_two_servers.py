@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ import pytest
 
 from tacepath.service.auth import MAX_FAILURES_PER_USER
 from tests.platform.conftest import (
+    CLI,
     EXAMPLES,
     PASSWORD,
     PG_ENV,
@@ -29,13 +29,12 @@ from tests.platform.conftest import (
     example,
     free_port,
     make_org,
+    wait_up,
 )
 
 httpx = pytest.importorskip("httpx")
 
 pytestmark = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"needs {PG_ENV}")
-
-CLI = [sys.executable, "-c", "from tacepath.cli import main; main()"]
 
 
 def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -54,19 +53,6 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
 
 
-def _wait_up(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    end = time.monotonic() + 90
-    while time.monotonic() < end:
-        assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{base} did not start: {log.read_text(errors='replace')[-2000:]}")
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, Any]]:
     from tacepath.service.db import Database
@@ -82,7 +68,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         for base, proc, p in zip(bases, procs, ports, strict=True):
-            _wait_up(base, proc, logs / f"{p}.log")
+            wait_up(base, proc, logs / f"{p}.log")
         yield bases[0], bases[1], url, db
     finally:
         for proc in procs:
