@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from tacepath.domain.labs import LabValue, convert
 from tacepath.domain.patient import MAX_TUMOUR_DIAMETER_MM
@@ -51,7 +51,6 @@ LesionStatus = Literal["present", "too_small", "absent", "not_assessed"]
 NonTargetStatus = Literal["present", "absent", "unequivocal_progression", "not_assessed"]
 
 _MM = "a length in mm"
-_CFG = ConfigDict(frozen=True, extra="forbid")
 
 # Size limits of a timeline (validation limits, not clinical ones: a real course never comes
 # near them; they bound the work and memory one request can ask for).
@@ -78,8 +77,6 @@ _Key = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 
 class Lesion(Record):
     """One measured lesion at one assessment (diameters in mm)."""
-
-    model_config = _CFG
 
     id: Identifier = Field(
         min_length=1,
@@ -129,8 +126,6 @@ class Lesion(Record):
 class NonTargetLesion(Record):
     """A non-target lesion, followed qualitatively."""
 
-    model_config = _CFG
-
     id: Identifier = Field(min_length=1, max_length=MAX_LESION_ID_CHARS)
     organ: Organ
     status: NonTargetStatus = "present"
@@ -143,8 +138,6 @@ class NonTargetLesion(Record):
 
 class NewLesion(Record):
     """A lesion absent at baseline, seen at this assessment."""
-
-    model_config = _CFG
 
     id: Identifier | None = Field(
         None,
@@ -183,8 +176,6 @@ class NewLesion(Record):
 class Assessment(Record):
     """One imaging assessment (the first one of a timeline is the baseline)."""
 
-    model_config = _CFG
-
     date: dt.date
     modality: Literal["CT", "MRI", "PET-CT", "other"] = "CT"
     lesions: tuple[Lesion, ...] = Field((), max_length=MAX_LESIONS)
@@ -195,8 +186,6 @@ class Assessment(Record):
 
 class TaceSession(Record):
     """One TACE session."""
-
-    model_config = _CFG
 
     date: dt.date
     technique: Literal["cTACE", "DEB-TACE", "TAE", "other"] = "cTACE"
@@ -215,16 +204,12 @@ class TaceSession(Record):
 class ChildPughRecord(Record):
     """A Child-Pugh score on a date."""
 
-    model_config = _CFG
-
     date: dt.date
     score: int = Field(ge=5, le=15)
 
 
 class Event(Record):
     """A clinical event with a date."""
-
-    model_config = _CFG
 
     date: dt.date
     type: EventType
@@ -235,8 +220,6 @@ class Event(Record):
 
 class DrugPeriod(Record):
     """A period on a systemic drug (drawn on the course plot)."""
-
-    model_config = _CFG
 
     drug: str = Field(min_length=1, max_length=80)
     start: dt.date
@@ -252,8 +235,6 @@ class AdverseEventRecord(Record):
     ``baseline``, ``unit``, ``systolic``, ``diastolic``...) when no grade is given, ``facts``
     what a dose rule may ask (e.g. ``persistent_and_intolerable``).
     """
-
-    model_config = _CFG
 
     date: dt.date
     term: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
@@ -280,8 +261,6 @@ class TumourMarker(Record):
     """A tumour-marker draw: AFP (ng/mL or µg/L; IU/mL with the assay's ``ng_per_iu``, as
     in the snapshot's labs) or PIVKA-II/DCP (mAU/mL)."""
 
-    model_config = _CFG
-
     date: dt.date
     marker: MarkerName
     value: float = Field(ge=0, le=1.0e8, allow_inf_nan=False)
@@ -302,8 +281,6 @@ class TumourMarker(Record):
 
 class Timeline(Record):
     """One patient's course. Build it with :func:`parse_timeline` (which checks it)."""
-
-    model_config = _CFG
 
     id: Identifier = Field(min_length=1, max_length=MAX_ID_CHARS)
     start_date: dt.date = Field(description="Randomisation or treatment start.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from tacepath.domain.units import ANALYTES, denoise, normalise_unit
 from tacepath.domain.values import Record
@@ -22,8 +22,6 @@ _AFP_IU_UNITS = ("IU/mL", "kIU/L", "kU/L")
 
 class LabValue(Record):
     """A measured lab value in the unit it was reported in."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     value: Annotated[float, Field(allow_inf_nan=False, description="The measured value.")]
     unit: str = Field(
@@ -85,8 +83,6 @@ def check_lab(analyte: str, lab: LabValue, field: str) -> None:
 
 class Labs(Record):
     """The lab panel of a patient snapshot; every value is optional."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     bilirubin: LabValue | None = Field(
         default=None, description="Total bilirubin: mg/dL or µmol/L."

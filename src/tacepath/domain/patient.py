@@ -13,7 +13,6 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
@@ -64,8 +63,6 @@ MAX_PATIENT_ID_CHARS = 64
 class Tumour(Record):
     """An intrahepatic tumour, by its largest diameter."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     diameter_mm: Annotated[
         float,
         Field(
@@ -88,8 +85,6 @@ TaceFailureCriterion = Literal["untaceable_progression", "jsh_refractoriness"]
 class TaceFailure(Record):
     """A recorded TACE failure: the date and the criterion that established it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     date: dt.date = Field(description="Date TACE failure was established.")
     criterion: TaceFailureCriterion = Field(
         description="unTACEable progression (TACTICS) or JSH-LCSGJ TACE refractoriness."
@@ -105,8 +100,6 @@ class History(Record):
     the EASL 2018 contraindication table; the others are criteria of the trials behind the
     regimens (docs/pathway.md names the rule and the source of each).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     #: The date fields: ``null`` given explicitly means "never".
     DATES: ClassVar[tuple[str, ...]] = (
@@ -229,8 +222,6 @@ class PatientSnapshot(Record):
     Only ``id`` is required; a score whose inputs are missing is reported as not computable,
     naming the missing fields.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: Annotated[
         str,

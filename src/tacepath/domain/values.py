@@ -159,8 +159,10 @@ class FrozenModel(BaseModel):
 
 
 class Record(BaseModel):
-    """Base of the domain's models: no boolean where a number is expected, no date outside
-    :data:`DATE_RANGE`, on every field."""
+    """Base of the domain's models: immutable, an unknown key is an error, no boolean where
+    a number is expected, no date outside :data:`DATE_RANGE`, on every field."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod
