@@ -52,6 +52,7 @@ __all__ = [
     "TrendTest",
     "fh_weight",
     "logrank_arrays",
+    "logrank_result",
     "logrank_sums",
     "logrank_test",
     "stratum_tables",
@@ -471,6 +472,39 @@ def logrank_test(
     levels, observed, expected, variance, counts = logrank_sums(
         d.time, d.event, groups, strata=strata_codes, rho=weight, fix_times=True, gamma=late
     )
+    return logrank_result(
+        levels,
+        counts,
+        observed,
+        expected,
+        variance,
+        rho=weight,
+        gamma=late,
+        trend=trend,
+        group_column=group,
+        strata_columns=strata_cols,
+        n_strata=n_strata,
+        n_dropped=d.n_dropped,
+    )
+
+
+def logrank_result(
+    levels: Sequence[Any],
+    counts: Sequence[float] | npt.NDArray[Any],
+    observed: npt.NDArray[np.float64],
+    expected: npt.NDArray[np.float64],
+    variance: npt.NDArray[np.float64],
+    *,
+    rho: float,
+    gamma: float,
+    trend: bool | Sequence[float],
+    group_column: str,
+    strata_columns: tuple[str, ...],
+    n_strata: int,
+    n_dropped: int,
+) -> LogrankResult:
+    """The test from its observed, expected and variance sums (summed over the strata): the
+    chi-squared, its p and the trend test, the same for every way the sums were made."""
     stat, df = _chisq(observed, expected, variance)
     p = float(chi2.sf(stat, df)) if df > 0 and math.isfinite(stat) else float("nan")
     trend_result: TrendTest | None = None
@@ -490,11 +524,11 @@ def logrank_test(
         chisq=stat,
         df=df,
         p=p,
-        rho=weight,
-        group_column=group,
-        strata_columns=strata_cols,
+        rho=rho,
+        group_column=group_column,
+        strata_columns=strata_columns,
         n_strata=n_strata,
-        n_dropped=d.n_dropped,
+        n_dropped=n_dropped,
         trend=trend_result,
-        gamma=late,
+        gamma=gamma,
     )

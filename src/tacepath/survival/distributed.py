@@ -42,13 +42,11 @@ References
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
 
 from tacepath.errors import InputError
 from tacepath.survival._band import ConfType, check_conf
@@ -57,7 +55,7 @@ from tacepath.survival._dask_cox import cox_ph
 from tacepath.survival._data import group_codes
 from tacepath.survival._input import check_gamma, check_positive, check_rho
 from tacepath.survival._km import KaplanMeierResult, _Counts, _curve
-from tacepath.survival._logrank import LogrankResult, _chisq, _scores, _sums_from_table, _trend
+from tacepath.survival._logrank import LogrankResult, _sums_from_table, logrank_result
 
 __all__ = ["SPLIT_EVERY", "cox_ph", "kaplan_meier", "logrank_test"]
 
@@ -156,30 +154,17 @@ def logrank_test(
         observed += o
         expected += e
         variance += v
-    stat, df = _chisq(observed, expected, variance)
-    p = float(chi2.sf(stat, df)) if df > 0 and math.isfinite(stat) else float("nan")
-    trend_result = None
-    if trend is not False:
-        if trend is True:
-            numeric = all(isinstance(v, int | float) for v in levels)
-            scores = [float(v) for v in levels] if numeric else list(range(1, g + 1))
-        else:
-            scores = _scores(trend, g)
-        trend_result = _trend(observed, expected, variance, scores)
-    return LogrankResult(
-        groups=tuple(levels),
-        n=tuple(int(c) for c in n_rows),
-        observed=observed,
-        expected=expected,
-        variance=variance,
-        chisq=stat,
-        df=df,
-        p=p,
+    return logrank_result(
+        levels,
+        n_rows,
+        observed,
+        expected,
+        variance,
         rho=weight,
+        gamma=late,
+        trend=trend,
         group_column=group,
         strata_columns=strata_cols,
         n_strata=n_strata,
         n_dropped=n_dropped,
-        trend=trend_result,
-        gamma=late,
     )
