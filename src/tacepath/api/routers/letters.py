@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, Response
 
@@ -20,73 +22,46 @@ _NAME = Query("", max_length=200, description="The addressee's name (optional)."
 _ORG = Query("", max_length=200, description="The addressee's organisation (optional).")
 
 
-@router.get("/patients/{patient_id}/letter.html", response_class=HTMLResponse)
-def letter_html(
-    patient_id: RecordId,
-    request: Request,
-    to: str = _TO,
-    addressee_name: str = _NAME,
-    addressee_organisation: str = _ORG,
-    who: Principal = Depends(Require("summary.read")),
-) -> Response:
-    """A referral letter to ``to`` from the signed-in user; 422 naming why when the decision
-    gives that team nothing to act on (after death; TACE after TACE failure)."""
-    return letter_file(
-        request,
-        who,
-        patient_id,
-        to=to,
-        name=addressee_name,
-        organisation=addressee_organisation,
-        fmt="html",
-    )
+def _letter_route(fmt: str, doc: str) -> Callable[..., Response]:
+    """The endpoint of the letter as ``fmt``: the parameters are the same for every format,
+    the one rendering is :func:`tacepath.http.files.letter_file`."""
+
+    def endpoint(
+        patient_id: RecordId,
+        request: Request,
+        to: str = _TO,
+        addressee_name: str = _NAME,
+        addressee_organisation: str = _ORG,
+        who: Principal = Depends(Require("summary.read")),
+    ) -> Response:
+        return letter_file(
+            request,
+            who,
+            patient_id,
+            to=to,
+            name=addressee_name,
+            organisation=addressee_organisation,
+            fmt=fmt,
+        )
+
+    endpoint.__doc__ = doc
+    return endpoint
 
 
-@router.get(
-    "/patients/{patient_id}/letter.pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
-)
-def letter_pdf(
-    patient_id: RecordId,
-    request: Request,
-    to: str = _TO,
-    addressee_name: str = _NAME,
-    addressee_organisation: str = _ORG,
-    who: Principal = Depends(Require("summary.read")),
-) -> Response:
-    """The referral letter as PDF."""
-    return letter_file(
-        request,
-        who,
-        patient_id,
-        to=to,
-        name=addressee_name,
-        organisation=addressee_organisation,
-        fmt="pdf",
-    )
-
-
-@router.get(
-    "/patients/{patient_id}/letter.docx",
-    response_class=Response,
-    responses={200: {"content": {LETTER_MEDIA["docx"]: {}}}},
-)
-def letter_docx(
-    patient_id: RecordId,
-    request: Request,
-    to: str = _TO,
-    addressee_name: str = _NAME,
-    addressee_organisation: str = _ORG,
-    who: Principal = Depends(Require("summary.read")),
-) -> Response:
-    """The letter as a Word document (DOCX)."""
-    return letter_file(
-        request,
-        who,
-        patient_id,
-        to=to,
-        name=addressee_name,
-        organisation=addressee_organisation,
-        fmt="docx",
+for _fmt, _doc in (
+    (
+        "html",
+        "A referral letter to ``to`` from the signed-in user; 422 naming why when the "
+        "decision\ngives that team nothing to act on (after death; TACE after TACE failure).",
+    ),
+    ("pdf", "The referral letter as PDF."),
+    ("docx", "The letter as a Word document (DOCX)."),
+):
+    router.add_api_route(
+        f"/patients/{{patient_id}}/letter.{_fmt}",
+        _letter_route(_fmt, _doc),
+        methods=["GET"],
+        name=f"letter_{_fmt}",
+        response_class=HTMLResponse if _fmt == "html" else Response,
+        responses={} if _fmt == "html" else {200: {"content": {LETTER_MEDIA[_fmt]: {}}}},
     )
