@@ -373,3 +373,30 @@ def test_the_trial_page_starts_a_job_and_shows_its_progress(
         follow_redirects=False,
     )
     assert r.status_code == 404
+
+
+def test_the_in_process_cluster_listens_on_the_loopback_only(db: Any) -> None:
+    """The server's own Dask cluster serves HTTP (status, metrics) like any Dask scheduler
+    and worker: it must not listen on every interface (Dask's default, 0.0.0.0:8787)."""
+    import os
+
+    import psutil
+
+    from tacepath.service.job_engine import JobEngine
+
+    def listening() -> set[tuple[str, int]]:
+        return {
+            (c.laddr.ip, c.laddr.port)
+            for c in psutil.Process(os.getpid()).net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        }
+
+    before = listening()
+    engine = JobEngine(db)
+    try:
+        engine._dask()
+        opened = listening() - before
+        assert opened, "the cluster serves no HTTP: nothing to check"
+        assert all(ip in ("127.0.0.1", "::1") for ip, _ in opened), opened
+    finally:
+        engine.close()

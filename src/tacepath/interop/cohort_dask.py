@@ -101,7 +101,10 @@ def _client(scheduler: str, workers: int, processes: bool) -> Iterator[Any]:
             n_workers=workers,
             threads_per_worker=1,
             processes=processes,
-            dashboard_address=None,
+            # Dask serves HTTP (status, metrics) on 0.0.0.0:8787 even without a
+            # dashboard: keep the scheduler's and workers' on the loopback, any port.
+            dashboard_address="127.0.0.1:0",
+            worker_dashboard_address="127.0.0.1:0",
             silence_logs=logging.CRITICAL,  # a failed task is reported as an InputError
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]

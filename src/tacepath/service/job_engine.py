@@ -124,7 +124,10 @@ class JobEngine:
                         n_workers=1,
                         threads_per_worker=self.threads,
                         processes=False,
-                        dashboard_address=None,
+                        # Dask serves HTTP (status, metrics) on 0.0.0.0:8787 even without a
+                        # dashboard: keep the scheduler's and workers' on the loopback, any port.
+                        dashboard_address="127.0.0.1:0",
+                        worker_dashboard_address="127.0.0.1:0",
                     )
                     self._client = Client(  # type: ignore[no-untyped-call]
                         cluster, set_as_default=False
