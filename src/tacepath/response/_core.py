@@ -121,8 +121,9 @@ def viable_cleared(les: Lesion, base: Lesion) -> bool:
     return les.status == "absent" or (les.status == "present" and les.viable_longest_mm == 0)
 
 
-def viable_mm2(les: Lesion, base: Lesion) -> tuple[float | None, str]:
-    """Bidimensional product of the viable tumour (EASL, RECICL, TACTICS), mm²."""
+def viable_mm2(les: Lesion, base: Lesion, *, explain: bool = True) -> tuple[float | None, str]:
+    """Bidimensional product of the viable tumour (EASL, RECICL, TACTICS), mm² (the note of
+    a measured product only if ``explain``)."""
     if les.status == "absent":
         return 0.0, "disappeared: 0 mm²"
     if les.status == "too_small":
@@ -135,12 +136,13 @@ def viable_mm2(les: Lesion, base: Lesion) -> tuple[float | None, str]:
             return 0.0, "no enhancing (viable) tumour"
         if vl is None or vp is None:
             return None, "viable diameters not recorded"
-        return vl * vp, f"viable {fmt(vl)} x {fmt(vp)} mm"
-    return whole_mm2(les, base)
+        return vl * vp, f"viable {fmt(vl)} x {fmt(vp)} mm" if explain else ""
+    return whole_mm2(les, base, explain=explain)
 
 
-def whole_mm2(les: Lesion, base: Lesion) -> tuple[float | None, str]:
-    """Bidimensional product of the whole lesion, mm² (nodes: longest x short axis)."""
+def whole_mm2(les: Lesion, base: Lesion, *, explain: bool = True) -> tuple[float | None, str]:
+    """Bidimensional product of the whole lesion, mm² (nodes: longest x short axis; the note
+    of a measured product only if ``explain``)."""
     if les.status == "absent":
         return 0.0, "disappeared: 0 mm²"
     if les.status == "too_small":
@@ -150,7 +152,8 @@ def whole_mm2(les: Lesion, base: Lesion) -> tuple[float | None, str]:
     second = les.short_axis_mm if base.is_node else les.perpendicular_mm
     if les.longest_mm is None or second is None:
         return None, "bidimensional diameters not recorded"
-    return les.longest_mm * second, f"whole {fmt(les.longest_mm)} x {fmt(second)} mm"
+    note = f"whole {fmt(les.longest_mm)} x {fmt(second)} mm" if explain else ""
+    return les.longest_mm * second, note
 
 
 # ------------------------------------------------------------------- non-target, new
@@ -210,9 +213,9 @@ def recist_new_lesion(nl: NewLesion, first_size: float | None) -> tuple[bool, st
 
 
 def _sum_targets(
-    spec: Spec, a: Assessment, base_targets: Sequence[Lesion]
+    spec: Spec, a: Assessment, base_targets: Sequence[Lesion], *, explain: bool = True
 ) -> tuple[float, bool, bool, tuple[LesionFinding, ...]]:
-    """(sum of assessed, all assessed?, all cleared?, findings)."""
+    """(sum of assessed, all assessed?, all cleared?, findings; none unless ``explain``)."""
     by_id = {les.id: les for les in a.lesions}
     parts: list[float] = []
     complete = True
@@ -225,13 +228,14 @@ def _sum_targets(
             complete = False
         else:
             parts.append(v)
-        if not spec.cleared(les, b):
+        if cleared and not spec.cleared(les, b):
             cleared = False
-        findings.append(
-            LesionFinding(
-                id=b.id, organ=b.organ, status=les.status, value=v, unit=spec.unit, note=note
+        if explain:
+            findings.append(
+                LesionFinding(
+                    id=b.id, organ=b.organ, status=les.status, value=v, unit=spec.unit, note=note
+                )
             )
-        )
     return math.fsum(parts), complete, cleared, tuple(findings)
 
 
@@ -246,6 +250,75 @@ def combine(target: Code, non_target: str | None, new: bool) -> Code:
     return target
 
 
+_Flags = tuple[bool, bool, bool]
+"""(baseline measurable, every target assessed, every target cleared)."""
+
+
+def _target_code(spec: Spec, total: float, ref: float, base_sum: float, flags: _Flags) -> Code:
+    """Target response at one visit (PD checked first, then NE, CR, PR; else SD)."""
+    base_ok, complete, cleared = flags
+    increase = total - ref
+    rel_ok = (
+        ge(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
+        if spec.pd_inclusive
+        else gt(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
+    )
+    abs_ok = spec.pd_min_abs is None or ge(increase, spec.pd_min_abs)
+    if base_ok and gt(total, ref) and rel_ok and abs_ok:
+        return "PD"
+    if not (complete and base_ok):
+        return "NE"
+    if cleared:
+        return "CR"
+    pr_bound = base_sum * (100.0 - spec.pr_decrease_pct)
+    pr = ge(pr_bound, total * 100.0) if spec.pr_inclusive else gt(pr_bound, total * 100.0)
+    return "PR" if pr else "SD"
+
+
+def _target_why(
+    spec: Spec,
+    target: Code,
+    sums: tuple[float, float, float],
+    flags: _Flags,
+    findings: Sequence[LesionFinding],
+    refs: tuple[dict[str, float | None], dict[str, float | None]],
+) -> str:
+    """The text of a target response: sums, percent changes and the deciding lesion."""
+    total, ref, base_sum = sums
+    base_ok, complete, _ = flags
+    p_base, p_ref = pct(total, base_sum), pct(total, ref)
+    ref_name = spec.pd_reference
+    if target == "PD":
+        sgn = ">=" if spec.pd_inclusive else ">"
+        abs_txt = f" and +{fmt(total - ref, spec.unit)}" if spec.pd_min_abs is not None else ""
+        why_t = (
+            f"target PD: sum {fmt(total, spec.unit)} is {fmt_pct(p_ref)} from {ref_name} "
+            f"{fmt(ref, spec.unit)} ({sgn} {spec.pd_increase_pct:g}%){abs_txt}"
+        )
+        if not (complete and base_ok):
+            why_t += " (already met by the assessed lesions)"
+        return why_t + _driver(findings, refs[0], ref_name, largest=True)
+    if target == "NE":
+        missing = [f.id for f in findings if f.value is None]
+        return (
+            f"target NE: {', '.join(missing)} not assessable"
+            if base_ok
+            else f"target NE: baseline not measurable for {spec.name}"
+        )
+    if target == "CR":
+        return "target CR: every target lesion resolved"
+    if target == "PR":
+        why_t = (
+            f"target PR: sum {fmt(total, spec.unit)} is {fmt_pct(p_base)} from baseline "
+            f"{fmt(base_sum, spec.unit)} (<= -{spec.pr_decrease_pct:g}%)"
+        )
+        return why_t + _driver(findings, refs[1], "baseline", largest=False)
+    return (
+        f"target SD: sum {fmt(total, spec.unit)}, {fmt_pct(p_base)} from baseline, "
+        f"{fmt_pct(p_ref)} from {ref_name} {fmt(ref, spec.unit)}"
+    )
+
+
 def evaluate(
     spec: Spec, tl: Timeline
 ) -> tuple[float, tuple[TimepointResponse, ...], tuple[str, ...]]:
@@ -255,11 +328,35 @@ def evaluate(
     viable diameters) makes the target response NE at every visit (said in ``notes``); new
     lesions and non-target progression still give PD.
     """
+    base_sum, visits, _, notes = _evaluate(spec, tl, explain=True)
+    return base_sum, visits, notes
+
+
+def progression_decisions(spec: Spec, tl: Timeline) -> tuple[tuple[dt.date, ...], dt.date | None]:
+    """The decisions :func:`evaluate` makes, without their text: (dates of the visits whose
+    overall response is not NE, date the first PD is dated to). Same rules, same order; what
+    time-to-event endpoints read."""
+    _, _, decisions, _ = _evaluate(spec, tl, explain=False)
+    adequate = tuple(d for d, overall, _ in decisions if overall != "NE")
+    first = next((p for _, overall, p in decisions if overall == "PD"), None)
+    return adequate, first
+
+
+def _evaluate(
+    spec: Spec, tl: Timeline, *, explain: bool
+) -> tuple[
+    float,
+    tuple[TimepointResponse, ...],
+    list[tuple[dt.date, Code, dt.date | None]],
+    tuple[str, ...],
+]:
+    """The visit loop of :func:`evaluate`; texts and findings only when ``explain``, else
+    (date, overall, progression date) per visit."""
     base = tl.baseline
     targets = [les for les in base.lesions if les.target]
-    base_sum, base_ok, _, base_findings = _sum_targets(spec, base, targets)
+    base_sum, base_ok, _, base_findings = _sum_targets(spec, base, targets, explain=explain)
     notes: tuple[str, ...] = ()
-    if not base_ok:
+    if explain and not base_ok:
         unmeasured = ", ".join(f"{f.id} ({f.note})" for f in base_findings if f.value is None)
         notes = (
             f"baseline not measurable for {spec.name}: {unmeasured}; target response NE at every "
@@ -272,64 +369,17 @@ def evaluate(
     first_seen: dict[str, tuple[dt.date, float | None]] = {}
     counted: set[str] = set()
     out: list[TimepointResponse] = []
+    decisions: list[tuple[dt.date, Code, dt.date | None]] = []
     for a in tl.follow_ups:
-        total, complete, cleared, findings = _sum_targets(spec, a, targets)
-        complete = complete and base_ok
+        total, complete, cleared, findings = _sum_targets(spec, a, targets, explain=explain)
         ref = {"nadir": nadir, "baseline": base_sum, "previous": previous}[spec.pd_reference]
-        increase = total - ref
-        rel_ok = (
-            ge(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
-            if spec.pd_inclusive
-            else gt(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
-        )
-        abs_ok = spec.pd_min_abs is None or ge(increase, spec.pd_min_abs)
-        pd = base_ok and gt(total, ref) and rel_ok and abs_ok
-        pr_bound = base_sum * (100.0 - spec.pr_decrease_pct)
-        pr = ge(pr_bound, total * 100.0) if spec.pr_inclusive else gt(pr_bound, total * 100.0)
-        p_base, p_ref = pct(total, base_sum), pct(total, ref)
-        ref_name = {"nadir": "nadir", "baseline": "baseline", "previous": "previous"}[
-            spec.pd_reference
-        ]
-        sgn = ">=" if spec.pd_inclusive else ">"
-        target: Code
-        if pd:
-            target = "PD"
-            abs_txt = f" and +{fmt(increase, spec.unit)}" if spec.pd_min_abs is not None else ""
-            why_t = (
-                f"target PD: sum {fmt(total, spec.unit)} is {fmt_pct(p_ref)} from {ref_name} "
-                f"{fmt(ref, spec.unit)} ({sgn} {spec.pd_increase_pct:g}%){abs_txt}"
-            )
-            if not complete:
-                why_t += " (already met by the assessed lesions)"
-            why_t += _driver(findings, ref_vals[spec.pd_reference], ref_name, largest=True)
-        elif not complete:
-            target = "NE"
-            missing = [f.id for f in findings if f.value is None]
-            why_t = (
-                f"target NE: {', '.join(missing)} not assessable"
-                if base_ok
-                else f"target NE: baseline not measurable for {spec.name}"
-            )
-        elif cleared:
-            target = "CR"
-            why_t = "target CR: every target lesion resolved"
-        elif pr:
-            target = "PR"
-            why_t = (
-                f"target PR: sum {fmt(total, spec.unit)} is {fmt_pct(p_base)} from baseline "
-                f"{fmt(base_sum, spec.unit)} (<= -{spec.pr_decrease_pct:g}%)"
-            )
-            why_t += _driver(findings, base_vals, "baseline", largest=False)
-        else:
-            target = "SD"
-            why_t = (
-                f"target SD: sum {fmt(total, spec.unit)}, {fmt_pct(p_base)} from baseline, "
-                f"{fmt_pct(p_ref)} from {ref_name} {fmt(ref, spec.unit)}"
-            )
+        flags = (base_ok, complete, cleared)
+        target = _target_code(spec, total, ref, base_sum, flags)
         nt = spec.non_target(base.non_target, a.non_target)
         states, treated, treated_why = treated_findings(tl, a, viable=spec.treated_viable)
         nt = merge_non_target(nt, states, spec.non_target_label)
         new_findings: list[NewLesionFinding] = []
+        new = False
         prog_date: dt.date | None = None
         for nl in a.new_lesions:
             seen = first_seen.get(nl.id) if nl.id else None
@@ -338,72 +388,99 @@ def evaluate(
                 seen = first_seen[nl.id]
             first_date = seen[0] if seen else a.date
             counts, reason = spec.new_lesion(nl, seen[1] if seen else None)
-            new_findings.append(
-                NewLesionFinding(
-                    id=nl.id,
-                    organ=nl.organ,
-                    size_mm=nl.size_mm,
-                    counts=counts,
-                    first_seen=first_date,
-                    reason=reason,
+            if explain:
+                new_findings.append(
+                    NewLesionFinding(
+                        id=nl.id,
+                        organ=nl.organ,
+                        size_mm=nl.size_mm,
+                        counts=counts,
+                        first_seen=first_date,
+                        reason=reason,
+                    )
                 )
-            )
-            if counts and nl.id:
-                counted.add(nl.id)
-            if counts and (prog_date is None or first_date < prog_date):
-                prog_date = first_date
-        new = any(f.counts for f in new_findings)
+            if counts:
+                new = True
+                if nl.id:
+                    counted.add(nl.id)
+                if prog_date is None or first_date < prog_date:
+                    prog_date = first_date
         overall = combine(target, nt, new)
-        reasons = [why_t]
-        if nt is not None:
-            reasons.append(f"non-target {nt}")
-        if treated:
-            reasons.append("; ".join(treated_why))
-        deciding = [f for f in new_findings if f.counts]
-        if deciding:
-            reasons.append(
-                "new lesion "
-                + ", ".join(
-                    f"{f.id or '?'} ({f.organ}, {fmt(f.size_mm, 'mm')}, first seen "
-                    f"{f.first_seen.isoformat()})"
-                    for f in deciding
-                )
-            )
-        else:
-            reasons.append("no new lesion counted" if new_findings else "no new lesion")
         if overall != "PD":
             prog_date = None
         elif prog_date is None or prog_date > a.date:
             prog_date = a.date
-        out.append(
-            TimepointResponse(
-                date=a.date,
-                day=(a.date - tl.start_date).days,
-                target=target,
-                non_target=nt,
-                new_lesions=new,
-                overall=overall,
-                sum=total,
-                unit=spec.unit,
-                baseline_sum=base_sum,
-                nadir_sum=nadir,
-                pct_from_baseline=p_base,
-                pct_from_nadir=pct(total, nadir),
-                lesions=findings,
-                new_lesion_findings=tuple(new_findings),
-                why=f"{overall}: " + "; ".join(reasons),
-                progression_date=prog_date,
-                treated_lesions=treated,
+        if not explain:
+            decisions.append((a.date, overall, prog_date))
+        else:
+            why_t = _target_why(
+                spec,
+                target,
+                (total, ref, base_sum),
+                flags,
+                findings,
+                (ref_vals[spec.pd_reference], base_vals),
             )
-        )
-        if complete:
-            vals = {f.id: f.value for f in findings}
-            if total < nadir:
-                ref_vals["nadir"] = vals
-            ref_vals["previous"] = vals
+            out.append(
+                TimepointResponse(
+                    date=a.date,
+                    day=(a.date - tl.start_date).days,
+                    target=target,
+                    non_target=nt,
+                    new_lesions=new,
+                    overall=overall,
+                    sum=total,
+                    unit=spec.unit,
+                    baseline_sum=base_sum,
+                    nadir_sum=nadir,
+                    pct_from_baseline=pct(total, base_sum),
+                    pct_from_nadir=pct(total, nadir),
+                    lesions=findings,
+                    new_lesion_findings=tuple(new_findings),
+                    why=f"{overall}: "
+                    + "; ".join(_reasons(why_t, nt, treated_why if treated else (), new_findings)),
+                    progression_date=prog_date,
+                    treated_lesions=treated,
+                )
+            )
+        if complete and base_ok:
+            if explain:
+                vals = {f.id: f.value for f in findings}
+                if total < nadir:
+                    ref_vals["nadir"] = vals
+                ref_vals["previous"] = vals
             nadir = min(nadir, total)
             previous = total
-    return base_sum, tuple(out), notes + untreated_before_counting(tl, counted, spec.name)
+    if explain:
+        notes += untreated_before_counting(tl, counted, spec.name)
+    return base_sum, tuple(out), decisions, notes
+
+
+def _reasons(
+    why_t: str,
+    nt: str | None,
+    treated_why: Sequence[str],
+    new_findings: Sequence[NewLesionFinding],
+) -> list[str]:
+    """The parts of a visit's ``why`` after its overall code."""
+    reasons = [why_t]
+    if nt is not None:
+        reasons.append(f"non-target {nt}")
+    if treated_why:
+        reasons.append("; ".join(treated_why))
+    deciding = [f for f in new_findings if f.counts]
+    if deciding:
+        reasons.append(
+            "new lesion "
+            + ", ".join(
+                f"{f.id or '?'} ({f.organ}, {fmt(f.size_mm, 'mm')}, first seen "
+                f"{f.first_seen.isoformat()})"
+                for f in deciding
+            )
+        )
+    else:
+        reasons.append("no new lesion counted" if new_findings else "no new lesion")
+    return reasons
 
 
 def _driver(
@@ -520,6 +597,14 @@ def best_overall_response(
     )
 
 
+def check_bor_options(min_confirmation_days: int, min_sd_days: int | None) -> None:
+    """The best-overall-response options: no negative interval."""
+    if min_confirmation_days < 0:
+        raise InputError("min_confirmation_days", min_confirmation_days, ">= 0")
+    if min_sd_days is not None and min_sd_days < 0:
+        raise InputError("min_sd_days", min_sd_days, ">= 0 or None")
+
+
 def assemble(
     *,
     spec: Spec,
@@ -533,10 +618,7 @@ def assemble(
     notes: tuple[str, ...] = (),
     precomputed: tuple[float, tuple[TimepointResponse, ...], tuple[str, ...]] | None = None,
 ) -> CriterionResult:
-    if min_confirmation_days < 0:
-        raise InputError("min_confirmation_days", min_confirmation_days, ">= 0")
-    if min_sd_days is not None and min_sd_days < 0:
-        raise InputError("min_sd_days", min_sd_days, ">= 0 or None")
+    check_bor_options(min_confirmation_days, min_sd_days)
     base_sum, visits, found = precomputed if precomputed is not None else evaluate(spec, tl)
     bor = best_overall_response(
         tl,

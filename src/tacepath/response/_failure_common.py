@@ -22,10 +22,13 @@ from tacepath.response._results import fmt, ge
 from tacepath.response.recicl import index_lesions
 
 __all__ = [
+    "Comps",
+    "IndexSums",
     "baseline_sums",
     "compose",
     "extrahepatic",
     "find_lesion",
+    "first_fired",
     "index_and_baseline",
     "nodules_or_refuse",
     "vascular_invasion",
@@ -46,7 +49,7 @@ def viable_sum(a: Assessment, nodules: Sequence[Lesion]) -> tuple[float | None, 
     missing: list[str] = []
     for b in nodules:
         les = find_lesion(a, b.id)
-        v = viable_mm2(les, b)[0] if les is not None else None
+        v = viable_mm2(les, b, explain=False)[0] if les is not None else None
         if v is None:
             missing.append(b.id)
         else:
@@ -83,6 +86,25 @@ def index_and_baseline(
         )
         return nodules, None, why
     return nodules, viable, ""
+
+
+class IndexSums:
+    """The index lesions of a timeline, their baseline viable sum and the viable sum of each
+    assessment, computed once when first read (the JSH items and the TACTICS components read
+    the same sums). Only for assessments of the timeline it was made for."""
+
+    __slots__ = ("baseline", "nodules", "sums", "why")
+
+    def __init__(self, tl: Timeline, max_lesions: int) -> None:
+        self.nodules, self.baseline, self.why = index_and_baseline(tl, max_lesions)
+        self.sums: dict[int, tuple[float | None, float, list[str]]] = {}
+
+    def of(self, a: Assessment) -> tuple[float | None, float, list[str]]:
+        """:func:`viable_sum` of ``a`` over the index lesions."""
+        hit = self.sums.get(id(a))
+        if hit is None:
+            hit = self.sums[id(a)] = viable_sum(a, self.nodules)
+        return hit
 
 
 def nodules_or_refuse(tl: Timeline, max_lesions: int) -> tuple[Lesion, ...]:
@@ -146,11 +168,21 @@ def extrahepatic(tl: Timeline, after: dt.date, min_mm: float | None) -> tuple[dt
     return _first(found)
 
 
+Comps = Sequence[tuple[str, tuple[dt.date, str] | None]]
+"""Components of a composite definition: (criterion, (date, detail) if it fired)."""
+
+
+def first_fired(comps: Comps) -> int | None:
+    """Index of the component that fired first (ties: the earlier in ``comps``)."""
+    fired = [(hit[0], i) for i, (_, hit) in enumerate(comps) if hit is not None]
+    return min(fired)[1] if fired else None
+
+
 def compose(
     *,
     name: str,
     tl: Timeline,
-    comps: Sequence[tuple[str, tuple[dt.date, str] | None]],
+    comps: Comps,
     rule: str,
     citation: Citation,
     options: dict[str, object],
@@ -167,8 +199,8 @@ def compose(
         )
         for c, hit in comps
     )
-    fired = [c for c in components if c.fired]
-    first = min(fired, key=lambda c: c.date or dt.date.max) if fired else None
+    i = first_fired(comps)
+    first = components[i] if i is not None else None
     if first is None:
         why = "no component met: " + ", ".join(component_label(c.criterion) for c in components)
     else:

@@ -9,10 +9,20 @@ from typing import Literal
 from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
 from tacepath.jsonsafe import JsonFields
-from tacepath.response._core import CriterionResult
+from tacepath.response._core import CriterionResult, check_bor_options, progression_decisions
+from tacepath.response._failure_common import Comps, IndexSums, first_fired
+from tacepath.response._failure_items import (
+    INCREASE_PCT,
+    MAX_LESIONS,
+    check_jsh,
+    check_untaceable,
+    jsh_components,
+    untaceable_components,
+)
 from tacepath.response.easl import easl
-from tacepath.response.mrecist import mrecist
+from tacepath.response.mrecist import mrecist, mrecist_spec
 from tacepath.response.recicl import recicl
+from tacepath.response.recist import SPEC as RECIST11_SPEC
 from tacepath.response.recist import recist11
 from tacepath.response.tace_failure import (
     FailureResult,
@@ -24,9 +34,11 @@ from tacepath.response.tace_failure import (
 __all__ = [
     "CourseResult",
     "ProgressionCourse",
+    "ProgressionEvents",
     "ResponseOptions",
     "assess_response",
     "progression_course",
+    "progression_events",
 ]
 
 
@@ -212,3 +224,80 @@ def progression_course(
     return ProgressionCourse(
         recist11=r, mrecist=m, untaceable_progression=up, jsh_refractoriness=jsh
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProgressionEvents:
+    """What time-to-event endpoints read of a :class:`ProgressionCourse`: per criterion the
+    dates of the adequate visits and the event, without the texts that explain them.
+
+    ``recist11`` and ``mrecist``: (dates of the visits whose overall response is not NE, date
+    progression is dated to); ``untaceable``: (dates of the visits whose intrahepatic
+    progression is assessable, (date, component) of the first TACTICS component);
+    ``jsh``: (date, item) of the first JSH-LCSGJ item.
+    """
+
+    recist11: tuple[tuple[dt.date, ...], dt.date | None]
+    mrecist: tuple[tuple[dt.date, ...], dt.date | None]
+    untaceable: tuple[tuple[dt.date, ...], tuple[dt.date, str] | None]
+    jsh: tuple[dt.date, str] | None
+
+    @classmethod
+    def of(cls, course: CourseResult | ProgressionCourse) -> ProgressionEvents:
+        """The events read from computed results."""
+
+        def crit(res: CriterionResult) -> tuple[tuple[dt.date, ...], dt.date | None]:
+            adequate = tuple(v.date for v in res.assessments if v.overall != "NE")
+            return adequate, res.first_progression
+
+        def first(res: FailureResult) -> tuple[dt.date, str] | None:
+            return (res.date, res.criterion or "") if res.event and res.date else None
+
+        up = course.untaceable_progression
+        ih = tuple(v.date for v in up.intrahepatic if v.progression is not None)
+        return cls(
+            recist11=crit(course.recist11),
+            mrecist=crit(course.mrecist),
+            untaceable=(ih, first(up)),
+            jsh=first(course.jsh_refractoriness),
+        )
+
+
+def progression_events(
+    timeline: Timeline, options: ResponseOptions | None = None
+) -> ProgressionEvents:
+    """The events of :func:`progression_course` by the same rules, options and checks, each
+    decision made once and no reason text formatted (equal to
+    ``ProgressionEvents.of(progression_course(timeline, options))``)."""
+    o = options or ResponseOptions()
+    if o.min_sd_days is not None and o.min_sd_days < 0:
+        raise InputError("min_sd_days", o.min_sd_days, ">= 0 or None")
+    check_bor_options(o.min_confirmation_days, o.min_sd_days)
+    r = progression_decisions(RECIST11_SPEC, timeline)
+    m = progression_decisions(mrecist_spec(require_5mm=o.mrecist_require_5mm), timeline)
+    how = (o.jsh_viable_reference, o.jsh_require_regimen_change, False)
+    check_jsh(o.jsh_viable_reference, None)
+    sums = IndexSums(timeline, MAX_LESIONS)
+    jsh, _, _ = jsh_components(timeline, how, None, None, MAX_LESIONS, explain=False, sums=sums)
+    check_untaceable(INCREASE_PCT, o.tactics_cpc_window_days, o.tactics_ehs_min_mm)
+    comps, _, ih, _ = untaceable_components(
+        timeline,
+        (INCREASE_PCT, True, MAX_LESIONS),
+        o.tactics_ehs_min_mm,
+        o.tactics_cpc_window_days,
+        jsh if o.tactics_include_refractoriness else None,
+        explain=False,
+        sums=sums,
+    )
+    return ProgressionEvents(
+        recist11=r,
+        mrecist=m,
+        untaceable=(tuple(ih), _first(comps)),
+        jsh=_first(jsh),
+    )
+
+
+def _first(comps: Comps) -> tuple[dt.date, str] | None:
+    i = first_fired(comps)
+    hit = comps[i][1] if i is not None else None
+    return (hit[0], comps[i][0]) if i is not None and hit is not None else None

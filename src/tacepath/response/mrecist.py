@@ -16,7 +16,14 @@ from tacepath.response._core import (
 from tacepath.response._results import fmt
 from tacepath.response._sources import LENCIONI_2010
 
-__all__ = ["mrecist"]
+__all__ = ["mrecist", "mrecist_spec"]
+
+NEW_LESION_MIN_MM = 10.0
+"""New intrahepatic lesion with the typical pattern: PD from 10 mm (UNVERIFIED, see mrecist)."""
+ATYPICAL_GROWTH_MM = 10.0
+"""Interval growth of an atypical new lesion that makes it PD (UNVERIFIED, see mrecist)."""
+PORTA_NODE_MIN_SA_MM = 20.0
+"""New porta-hepatis node: malignant from a 20 mm short axis (PARTLY VERIFIED, see mrecist)."""
 
 
 def _rule(require_5mm: bool, new_min: float, growth: float, porta: float | None) -> str:
@@ -47,9 +54,9 @@ def mrecist(
     timeline: Timeline,
     *,
     require_5mm: bool = False,
-    new_lesion_min_mm: float = 10.0,
-    atypical_growth_mm: float = 10.0,
-    porta_node_min_sa_mm: float | None = 20.0,
+    new_lesion_min_mm: float = NEW_LESION_MIN_MM,
+    atypical_growth_mm: float = ATYPICAL_GROWTH_MM,
+    porta_node_min_sa_mm: float | None = PORTA_NODE_MIN_SA_MM,
     confirmation: bool = False,
     min_confirmation_days: int = 28,
     min_sd_days: int | None = None,
@@ -80,6 +87,40 @@ def mrecist(
     ----------
     .. [1] Lencioni R, Llovet JM. Semin Liver Dis 2010;30(1):52-60. doi:10.1055/s-0030-1247132
     """
+    spec = mrecist_spec(
+        require_5mm=require_5mm,
+        new_lesion_min_mm=new_lesion_min_mm,
+        atypical_growth_mm=atypical_growth_mm,
+        porta_node_min_sa_mm=porta_node_min_sa_mm,
+    )
+    return assemble(
+        spec=spec,
+        tl=timeline,
+        rule=_rule(require_5mm, new_lesion_min_mm, atypical_growth_mm, porta_node_min_sa_mm),
+        citation=LENCIONI_2010,
+        options={
+            "require_5mm": require_5mm,
+            "new_lesion_min_mm": new_lesion_min_mm,
+            "atypical_growth_mm": atypical_growth_mm,
+            "porta_node_min_sa_mm": porta_node_min_sa_mm,
+            "confirmation": confirmation,
+            "min_confirmation_days": min_confirmation_days,
+            "min_sd_days": min_sd_days,
+        },
+        confirmation=confirmation,
+        min_confirmation_days=min_confirmation_days,
+        min_sd_days=min_sd_days,
+    )
+
+
+def mrecist_spec(
+    *,
+    require_5mm: bool = False,
+    new_lesion_min_mm: float = NEW_LESION_MIN_MM,
+    atypical_growth_mm: float = ATYPICAL_GROWTH_MM,
+    porta_node_min_sa_mm: float | None = PORTA_NODE_MIN_SA_MM,
+) -> Spec:
+    """The mRECIST criterion with its options (see :func:`mrecist`), checked."""
     if new_lesion_min_mm < 0:
         raise InputError("new_lesion_min_mm", new_lesion_min_mm, ">= 0")
     if atypical_growth_mm < 0:
@@ -111,7 +152,7 @@ def mrecist(
             )
         return False, "atypical/equivocal: not PD until typical pattern or interval growth"
 
-    spec = Spec(
+    return Spec(
         name="mRECIST",
         unit="mm",
         measure=viable_mm,
@@ -126,22 +167,4 @@ def mrecist(
         new_lesion=new_rule,
         treated_viable=True,
         non_target_label="IR/SD",
-    )
-    return assemble(
-        spec=spec,
-        tl=timeline,
-        rule=_rule(require_5mm, new_lesion_min_mm, atypical_growth_mm, porta_node_min_sa_mm),
-        citation=LENCIONI_2010,
-        options={
-            "require_5mm": require_5mm,
-            "new_lesion_min_mm": new_lesion_min_mm,
-            "atypical_growth_mm": atypical_growth_mm,
-            "porta_node_min_sa_mm": porta_node_min_sa_mm,
-            "confirmation": confirmation,
-            "min_confirmation_days": min_confirmation_days,
-            "min_sd_days": min_sd_days,
-        },
-        confirmation=confirmation,
-        min_confirmation_days=min_confirmation_days,
-        min_sd_days=min_sd_days,
     )

@@ -15,18 +15,24 @@ and :func:`repeat_tace_indication`, the on-demand re-TACE trigger of the TACTICS
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
-from tacepath.domain.timeline import Assessment, Timeline
+from tacepath.domain.timeline import Timeline
 from tacepath.errors import InputError
 from tacepath.response._failure_common import (
+    Comps,
     baseline_sums,
     compose,
-    extrahepatic,
-    index_and_baseline,
     nodules_or_refuse,
-    vascular_invasion,
     viable_sum,
+)
+from tacepath.response._failure_items import (
+    INCREASE_PCT,
+    MAX_LESIONS,
+    ViableReference,
+    check_jsh,
+    check_untaceable,
+    jsh_components,
+    untaceable_components,
 )
 from tacepath.response._failure_results import (
     ComponentFinding,
@@ -34,9 +40,8 @@ from tacepath.response._failure_results import (
     IntrahepaticVisit,
     JshSession,
     RepeatTaceIndication,
-    component_label,
 )
-from tacepath.response._results import fmt, fmt_pct, ge, gt, pct
+from tacepath.response._results import fmt, gt
 from tacepath.response._sources import KUDO_JSH_2014, KUDO_TACTICS_2022
 from tacepath.response._treated import relisted_after_tace, treated_findings
 from tacepath.response.markers import jsh_marker_item
@@ -53,32 +58,8 @@ __all__ = [
     "untaceable_progression",
 ]
 
-ViableReference = Literal["pre_session", "original_baseline"]
-_JSH_INTRAHEPATIC = ("ineffective_1a", "progressive_1b")
-_CP_C_MIN = 10
-"""Child-Pugh class C = score 10-15 (Pugh 1973); TACTICS reports "Child-Pugh score >= 10"."""
-
 
 # ------------------------------------------------------------------------------ JSH
-
-
-def _tumour_count(a: Assessment) -> int | None:
-    """Intrahepatic nodules present (measured, non-target, unequivocal new); None if unknown."""
-    n = 0
-    for les in a.lesions:
-        if not les.intrahepatic:
-            continue
-        if les.status == "not_assessed":
-            return None
-        n += les.status != "absent"
-    for nt in a.non_target:
-        if nt.organ != "liver":
-            continue
-        if nt.status == "not_assessed":
-            return None
-        n += nt.status != "absent"
-    n += sum(1 for nl in a.new_lesions if nl.intrahepatic and not nl.equivocal)
-    return n
 
 
 def jsh_refractoriness(
@@ -89,7 +70,7 @@ def jsh_refractoriness(
     mix_1a_1b: bool = False,
     eval_window_days: tuple[int, int] | None = None,
     ehs_min_mm: float | None = None,
-    max_lesions: int = 5,
+    max_lesions: int = MAX_LESIONS,
 ) -> FailureResult:
     """TACE failure/refractoriness by the JSH-LCSGJ criteria (2014 update).
 
@@ -144,108 +125,14 @@ def jsh_refractoriness(
        of Hepatocellular Carcinoma: 2014 Update by the Liver Cancer Study Group of Japan.
        Liver Cancer 2014;3:458-468.
     """
-    if viable_reference not in ("pre_session", "original_baseline"):
-        raise InputError("viable_reference", viable_reference, "pre_session | original_baseline")
-    if eval_window_days is not None and not 0 <= eval_window_days[0] <= eval_window_days[1]:
-        raise InputError("eval_window_days", eval_window_days, "(min, max) with 0 <= min <= max")
-    nodules, base_viable, not_measurable = index_and_baseline(timeline, max_lesions)
-    sessions = timeline.tace_sessions
-    caveats: list[str] = []
-    if not nodules:
-        caveats.append(f"item 1a not evaluable: {not_measurable}")
-    elif base_viable is None and viable_reference == "original_baseline":
-        caveats.append(f"item 1a not evaluable against the original baseline: {not_measurable}")
-    findings: list[JshSession] = []
-    streak_a = streak_b = streak_mix = 0
-    fired_1a: tuple[dt.date, str] | None = None
-    fired_1b: tuple[dt.date, str] | None = None
-    for k, s in enumerate(sessions):
-        nxt = sessions[k + 1].date if k + 1 < len(sessions) else None
-        pre = next((a for a in reversed(timeline.assessments) if a.date <= s.date), None)
-        post = next(
-            (
-                a
-                for a in timeline.assessments
-                if a.date > s.date
-                and (nxt is None or a.date <= nxt)
-                and (
-                    eval_window_days is None
-                    or eval_window_days[0] <= (a.date - s.date).days <= eval_window_days[1]
-                )
-            ),
-            None,
-        )
-        frac: float | None = None
-        insufficient: bool | None = None
-        progressive: bool | None = None
-        c_pre = _tumour_count(pre) if pre else None
-        c_post = _tumour_count(post) if post else None
-        note = ""
-        if pre is None or post is None:
-            note = "no scan before and after this session: not evaluable (streak reset)"
-        else:
-            ref = (
-                base_viable
-                if viable_reference == "original_baseline"
-                else viable_sum(pre, nodules)[0]
-            )
-            now = viable_sum(post, nodules)[0]
-            if ref and now is not None:
-                frac = now / ref
-                insufficient = gt(frac, 0.5)
-                note = f"viable {fmt(now, 'mm²')} / {fmt(ref, 'mm²')} = {frac * 100:.0f}%"
-            else:
-                note = "viable sum not assessable (or reference 0)"
-            if c_pre is not None and c_post is not None:
-                progressive = c_post > c_pre
-                note += f"; nodules {c_pre} -> {c_post}"
-        counts_change = (not require_regimen_change) or s.regimen_changed is True
-        streak_a = streak_a + 1 if insufficient else 0
-        streak_b = streak_b + 1 if progressive else 0
-        streak_mix = streak_mix + 1 if (insufficient or progressive) else 0
-        findings.append(
-            JshSession(
-                session_date=s.date,
-                pre_date=pre.date if pre else None,
-                post_date=post.date if post else None,
-                viable_fraction=frac,
-                insufficient=insufficient,
-                count_pre=c_pre,
-                count_post=c_post,
-                progressive=progressive,
-                regimen_changed=s.regimen_changed,
-                note=note,
-            )
-        )
-        if post is None:
-            continue
-        for streak, label in (
-            (streak_a, "ineffective_1a"),
-            (streak_b, "progressive_1b"),
-            (streak_mix if mix_1a_1b else 0, "ineffective_1a"),
-        ):
-            if streak < 2:
-                continue
-            if not counts_change:
-                caveats.append(
-                    f"{label}: {streak} consecutive insufficient sessions up to "
-                    f"{s.date.isoformat()}, but regimen change before it is "
-                    f"{'unknown' if s.regimen_changed is None else 'false'}: not counted"
-                )
-                continue
-            detail = f"{streak} consecutive insufficient sessions, last on {s.date.isoformat()}"
-            if label == "progressive_1b" and fired_1b is None:
-                fired_1b = (post.date, detail)
-            elif label == "ineffective_1a" and fired_1a is None:
-                fired_1a = (post.date, detail)
-    after = sessions[0].date if sessions else None
-    vi = vascular_invasion(timeline, after) if after else None
-    ehs = extrahepatic(timeline, after, ehs_min_mm) if after else None
-    comps = (
-        ("ineffective_1a", fired_1a),
-        ("progressive_1b", fired_1b),
-        ("vascular_invasion", vi),
-        ("extrahepatic_spread", ehs),
+    check_jsh(viable_reference, eval_window_days)
+    comps, findings, caveats = jsh_components(
+        timeline,
+        (viable_reference, require_regimen_change, mix_1a_1b),
+        eval_window_days,
+        ehs_min_mm,
+        max_lesions,
+        explain=True,
     )
     rule = (
         "JSH-LCSGJ TACE failure/refractoriness (2014 update): >= 2 consecutive insufficient "
@@ -275,7 +162,7 @@ def jsh_refractoriness(
         },
         sessions=tuple(findings),
         caveats=tuple(caveats)
-        + (("no TACE session recorded: items need TACE",) if not sessions else ()),
+        + (("no TACE session recorded: items need TACE",) if not timeline.tace_sessions else ()),
     )
 
 
@@ -285,9 +172,9 @@ def jsh_refractoriness(
 def untaceable_progression(
     timeline: Timeline,
     *,
-    increase_pct: float = 25.0,
+    increase_pct: float = INCREASE_PCT,
     inclusive: bool = True,
-    max_lesions: int = 5,
+    max_lesions: int = MAX_LESIONS,
     ehs_min_mm: float | None = 10.0,
     cpc_window_days: int | None = None,
     include_refractoriness: bool = True,
@@ -348,66 +235,10 @@ def untaceable_progression(
        progression).
     .. [2] Kudo M, et al. Gut 2020;69(8):1492-1501. doi:10.1136/gutjnl-2019-318934
     """
-    if increase_pct <= 0:
-        raise InputError("increase_pct", increase_pct, "> 0")
-    if cpc_window_days is not None and cpc_window_days < 0:
-        raise InputError("cpc_window_days", cpc_window_days, ">= 0 or None")
-    if ehs_min_mm is not None and ehs_min_mm < 0:
-        raise InputError("ehs_min_mm", ehs_min_mm, ">= 0 or None")
-    nodules, base_or_none, not_measurable = index_and_baseline(timeline, max_lesions)
-    base_viable = base_or_none or 0.0
+    check_untaceable(increase_pct, cpc_window_days, ehs_min_mm)
     sign = ">=" if inclusive else ">"
-    visits: list[IntrahepaticVisit] = []
-    ih: tuple[dt.date, str] | None = None
-    ih_caveat: tuple[str, ...] = ()
-    if base_or_none is None:
-        ih_caveat = (f"intrahepatic progression not evaluable: {not_measurable}",)
-    for a in timeline.follow_ups if base_or_none is not None else ():
-        full, partial, missing = viable_sum(a, nodules)
-        value = full if full is not None else partial
-        p = pct(value, base_viable)
-        bound = base_viable * (100.0 + increase_pct)
-        met = ge(value * 100.0, bound) if inclusive else gt(value * 100.0, bound)
-        met = met and value > base_viable
-        prog: bool | None = met if (full is not None or met) else None
-        note = f"viable {fmt(value, 'mm²')} is {fmt_pct(p)} vs baseline {fmt(base_viable, 'mm²')}"
-        if missing:
-            note += f" ({', '.join(missing)} not assessable)"
-        new_ih = [nl for nl in a.new_lesions if nl.intrahepatic]
-        if new_ih:
-            note += f"; {len(new_ih)} new intrahepatic lesion(s) ignored (not progression)"
-        visits.append(
-            IntrahepaticVisit(
-                date=a.date,
-                viable_mm2=full,
-                baseline_mm2=base_viable,
-                pct_from_baseline=pct(full, base_viable) if full is not None else None,
-                progression=prog,
-                note=note,
-            )
-        )
-        if met and ih is None:
-            ih = (a.date, f"{note} ({sign} {increase_pct:g}%)")
-    sessions = timeline.tace_sessions
-    cpc: tuple[dt.date, str] | None = None
-    for rec in timeline.child_pugh:
-        if rec.score < _CP_C_MIN:
-            continue
-        before = [s for s in sessions if s.date < rec.date]
-        if not before:
-            continue
-        gap = (rec.date - before[-1].date).days
-        if cpc_window_days is None or gap <= cpc_window_days:
-            cpc = (
-                rec.date,
-                f"Child-Pugh score {rec.score} (class C) {gap} days after TACE on "
-                f"{before[-1].date.isoformat()}",
-            )
-            break
-    vi = vascular_invasion(timeline, timeline.start_date)
-    ehs = extrahepatic(timeline, timeline.start_date, ehs_min_mm)
-    refr: tuple[dt.date, str] | None = None
     caveats: tuple[str, ...] = ()
+    jsh_comps: Comps | None = None
     if include_refractoriness:
         if jsh is None:
             jsh = jsh_refractoriness(
@@ -417,21 +248,16 @@ def untaceable_progression(
                 max_lesions=max_lesions,
             )
         caveats = jsh.caveats
-        intrahepatic_items = [
-            c for c in jsh.components if c.fired and c.criterion in _JSH_INTRAHEPATIC
-        ]
-        if intrahepatic_items:
-            c = min(intrahepatic_items, key=lambda c: c.date or dt.date.max)
-            if c.date is not None:
-                refr = (c.date, f"JSH-LCSGJ {component_label(c.criterion)}: {c.detail}")
-    comps = [
-        ("intrahepatic_progression", ih),
-        ("child_pugh_c", cpc),
-        ("macrovascular_invasion", vi),
-        ("extrahepatic_spread", ehs),
-    ]
-    if include_refractoriness:
-        comps.append(("tace_refractoriness", refr))
+        jsh_comps = [(c.criterion, (c.date, c.detail) if c.fired and c.date else None)
+                     for c in jsh.components]  # fmt: skip
+    comps, visits, _, ih_caveat = untaceable_components(
+        timeline,
+        (increase_pct, inclusive, max_lesions),
+        ehs_min_mm,
+        cpc_window_days,
+        jsh_comps,
+        explain=True,
+    )
     ehs_txt = "any size" if ehs_min_mm is None else f">= {ehs_min_mm:g} mm"
     rule = (
         f"TACTICS unTACEable progression: viable tumour area (sum of bidimensional products of "
