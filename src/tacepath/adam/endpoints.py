@@ -46,6 +46,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
 from tacepath.domain.timeline import Timeline
@@ -53,8 +54,9 @@ from tacepath.errors import InputError
 from tacepath.response.course import (
     CourseResult,
     ProgressionCourse,
+    ProgressionEvents,
     ResponseOptions,
-    progression_course,
+    progression_events,
 )
 
 if TYPE_CHECKING:
@@ -217,6 +219,13 @@ def _first(dates: Iterable[dt.date]) -> dt.date | None:
     return min(dates, default=None)
 
 
+def _stops(tl: Timeline) -> tuple[dt.date | None, dt.date | None]:
+    """First start of a new anticancer therapy, first loss to follow-up or withdrawal."""
+    new_therapy = _first(e.date for e in tl.events if e.type in _NEW_THERAPY)
+    lost = _first(e.date for e in tl.events if e.type in _LOST)
+    return new_therapy, lost
+
+
 def _time_to_event(
     tl: Timeline,
     code: str,
@@ -225,9 +234,11 @@ def _time_to_event(
     adequate: Sequence[dt.date],
     progression: tuple[dt.date, str] | None,
     death_is_event: bool,
+    stops: tuple[dt.date | None, dt.date | None],
     param: str | None = None,
 ) -> AdtteRow:
-    """The FDA censoring cascade for a progression-type endpoint."""
+    """The FDA censoring cascade for a progression-type endpoint (``stops``: the timeline's
+    :func:`_stops`)."""
     start = tl.start_date
     post = [d for d in adequate if d > start]
     death = tl.date_of_death
@@ -237,8 +248,7 @@ def _time_to_event(
     if death is not None:
         candidates.append((death, "DEATH", True))
     event = min(candidates, key=lambda c: (c[0], c[2])) if candidates else None
-    new_therapy = _first(e.date for e in tl.events if e.type in _NEW_THERAPY)
-    lost = _first(e.date for e in tl.events if e.type in _LOST)
+    new_therapy, lost = stops
 
     def last_adequate(before: dt.date, *, inclusive: bool) -> dt.date | None:
         ok = [d for d in post if (d <= before if inclusive else d < before)]
@@ -288,8 +298,8 @@ def adtte_rows(
         Censoring rules and conventions.
     course
         A precomputed :func:`tacepath.response.course.assess_response` result; by default
-        only the criteria the endpoints read are computed
-        (:func:`tacepath.response.course.progression_course`, the same calls).
+        only the decisions the endpoints read are computed, without their reason texts
+        (:func:`tacepath.response.course.progression_events`, the same rules).
 
     Returns
     -------
@@ -297,7 +307,12 @@ def adtte_rows(
         OS, PFSR11, PFSMREC, TACEPFS, TTP, TTFJSH, in this order.
     """
     o = options or EndpointOptions()
-    c = course or progression_course(timeline, o.response)
+    ev = (
+        ProgressionEvents.of(course)
+        if course is not None
+        else progression_events(timeline, o.response)
+    )
+    stops = _stops(timeline)
     rows: list[AdtteRow] = []
     death = timeline.date_of_death
     if death is not None:
@@ -305,10 +320,8 @@ def adtte_rows(
     else:
         rows.append(_row(timeline, "OS", timeline.last_known_alive, 1, o, censor=_OS_CENSOR))
 
-    def pd_of(crit: str) -> tuple[list[dt.date], tuple[dt.date, str] | None]:
-        res = c.recist11 if crit == "recist11" else c.mrecist
-        adequate = [v.date for v in res.assessments if v.overall != "NE"]
-        first = res.first_progression
+    def pd_of(crit: str) -> tuple[Sequence[dt.date], tuple[dt.date, str] | None]:
+        adequate, first = ev.recist11 if crit == "recist11" else ev.mrecist
         label = "RECIST 1.1" if crit == "recist11" else "mRECIST"
         return adequate, ((first, f"PROGRESSION ({label})") if first else None)
 
@@ -316,16 +329,17 @@ def adtte_rows(
         adequate, prog = pd_of(crit)
         rows.append(
             _time_to_event(
-                timeline, code, o, adequate=adequate, progression=prog, death_is_event=True
+                timeline,
+                code,
+                o,
+                adequate=adequate,
+                progression=prog,
+                death_is_event=True,
+                stops=stops,
             )
         )
-    up = c.untaceable_progression
-    ih_adequate = [v.date for v in up.intrahepatic if v.progression is not None]
-    prog_up = (
-        (up.date, f"UNTACEABLE PROGRESSION: {(up.criterion or '').upper()}")
-        if up.event and up.date
-        else None
-    )
+    ih_adequate, up = ev.untaceable
+    prog_up = (up[0], f"UNTACEABLE PROGRESSION: {up[1].upper()}") if up else None
     rows.append(
         _time_to_event(
             timeline,
@@ -334,6 +348,7 @@ def adtte_rows(
             adequate=ih_adequate,
             progression=prog_up,
             death_is_event=True,
+            stops=stops,
         )
     )
     adequate, prog = pd_of(o.ttp_criterion)
@@ -346,15 +361,12 @@ def adtte_rows(
             adequate=adequate,
             progression=prog,
             death_is_event=False,
+            stops=stops,
             param=f"Time to Progression ({label})",
         )
     )
-    jsh = c.jsh_refractoriness
-    prog_jsh = (
-        (jsh.date, f"TACE FAILURE (JSH-LCSGJ): {(jsh.criterion or '').upper()}")
-        if jsh.event and jsh.date
-        else None
-    )
+    jsh = ev.jsh
+    prog_jsh = (jsh[0], f"TACE FAILURE (JSH-LCSGJ): {jsh[1].upper()}") if jsh else None
     rows.append(
         _time_to_event(
             timeline,
@@ -363,14 +375,17 @@ def adtte_rows(
             adequate=ih_adequate,
             progression=prog_jsh,
             death_is_event=False,
+            stops=stops,
         )
     )
     if o.tactics_exploratory:
-        rows.append(_mvi_ehs(timeline, o))
+        rows.append(_mvi_ehs(timeline, o, stops))
     return tuple(rows)
 
 
-def _mvi_ehs(tl: Timeline, o: EndpointOptions) -> AdtteRow:
+def _mvi_ehs(
+    tl: Timeline, o: EndpointOptions, stops: tuple[dt.date | None, dt.date | None]
+) -> AdtteRow:
     """TTMVIEHS (see :class:`EndpointOptions`), through the same censoring cascade."""
     found = [
         (e.date, "MACROVASCULAR INVASION" if e.type == "macrovascular_invasion" else
@@ -386,6 +401,7 @@ def _mvi_ehs(tl: Timeline, o: EndpointOptions) -> AdtteRow:
         adequate=[a.date for a in tl.assessments],
         progression=min(found) if found else None,
         death_is_event=False,
+        stops=stops,
     )
 
 
@@ -400,7 +416,8 @@ def derive_adtte(
     import pandas as pd
 
     o = options or EndpointOptions()
-    records = [r.to_dict() for t in timelines for r in adtte_rows(t, o)]
+    fields = attrgetter(*ADTTE_COLUMNS)
+    records = [fields(r) for t in timelines for r in adtte_rows(t, o)]
     df = pd.DataFrame.from_records(records, columns=list(ADTTE_COLUMNS))
     for col in ("STARTDT", "ADT"):
         df[col] = pd.to_datetime(df[col])
