@@ -46,7 +46,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
 from tacepath.domain.timeline import Timeline
@@ -190,6 +189,10 @@ def _aval(start: dt.date, adt: dt.date, o: EndpointOptions) -> int:
     return (adt - start).days + (1 if o.aval_convention == "plus_one" else 0)
 
 
+_Record = tuple[str, str, str, dt.date, dt.date, int, str, int, str, str]
+"""One ADTTE record's values in :data:`ADTTE_COLUMNS` order."""
+
+
 def _row(
     tl: Timeline,
     code: str,
@@ -200,19 +203,10 @@ def _row(
     event: str = "",
     censor: str = "",
     param: str | None = None,
-) -> AdtteRow:
-    return AdtteRow(
-        USUBJID=tl.id,
-        PARAMCD=code,
-        PARAM=param or PARAMS[code],
-        STARTDT=tl.start_date,
-        ADT=adt,
-        AVAL=_aval(tl.start_date, adt, o),
-        AVALU="DAYS",
-        CNSR=cnsr,
-        EVNTDESC=event,
-        CNSDTDSC=censor,
-    )
+) -> _Record:
+    start = tl.start_date
+    aval = _aval(start, adt, o)
+    return (tl.id, code, param or PARAMS[code], start, adt, aval, "DAYS", cnsr, event, censor)
 
 
 def _first(dates: Iterable[dt.date]) -> dt.date | None:
@@ -236,25 +230,24 @@ def _time_to_event(
     death_is_event: bool,
     stops: tuple[dt.date | None, dt.date | None],
     param: str | None = None,
-) -> AdtteRow:
+) -> _Record:
     """The FDA censoring cascade for a progression-type endpoint (``stops``: the timeline's
     :func:`_stops`)."""
     start = tl.start_date
     post = [d for d in adequate if d > start]
     death = tl.date_of_death
-    candidates: list[tuple[dt.date, str, bool]] = []
-    if progression is not None:
-        candidates.append((progression[0], progression[1], False))
-    if death is not None:
-        candidates.append((death, "DEATH", True))
-    event = min(candidates, key=lambda c: (c[0], c[2])) if candidates else None
+    event: tuple[dt.date, str, bool] | None = None  # the first; a tie goes to progression
+    if progression is not None and (death is None or progression[0] <= death):
+        event = (progression[0], progression[1], False)
+    elif death is not None:
+        event = (death, "DEATH", True)
     new_therapy, lost = stops
 
     def last_adequate(before: dt.date, *, inclusive: bool) -> dt.date | None:
         ok = [d for d in post if (d <= before if inclusive else d < before)]
         return ok[-1] if ok else None
 
-    def censored(at: dt.date | None, code_: int) -> AdtteRow:
+    def censored(at: dt.date | None, code_: int) -> _Record:
         if at is None:
             return _row(tl, code, start, 5, o, censor=CENSORING[5], param=param)
         return _row(tl, code, at, code_, o, censor=CENSORING[code_], param=param)
@@ -307,13 +300,36 @@ def adtte_rows(
         OS, PFSR11, PFSMREC, TACEPFS, TTP, TTFJSH, in this order.
     """
     o = options or EndpointOptions()
+    return tuple(_as_row(r) for r in _records(timeline, o, course))
+
+
+def _as_row(r: _Record) -> AdtteRow:
+    usubjid, code, param, start, adt, aval, unit, cnsr, event, censor = r
+    return AdtteRow(
+        USUBJID=usubjid,
+        PARAMCD=code,
+        PARAM=param,
+        STARTDT=start,
+        ADT=adt,
+        AVAL=aval,
+        AVALU=unit,
+        CNSR=cnsr,
+        EVNTDESC=event,
+        CNSDTDSC=censor,
+    )
+
+
+def _records(
+    timeline: Timeline, o: EndpointOptions, course: CourseResult | ProgressionCourse | None
+) -> list[_Record]:
+    """The records of :func:`adtte_rows` as tuples."""
     ev = (
         ProgressionEvents.of(course)
         if course is not None
         else progression_events(timeline, o.response)
     )
     stops = _stops(timeline)
-    rows: list[AdtteRow] = []
+    rows: list[_Record] = []
     death = timeline.date_of_death
     if death is not None:
         rows.append(_row(timeline, "OS", death, 0, o, event="DEATH"))
@@ -380,12 +396,12 @@ def adtte_rows(
     )
     if o.tactics_exploratory:
         rows.append(_mvi_ehs(timeline, o, stops))
-    return tuple(rows)
+    return rows
 
 
 def _mvi_ehs(
     tl: Timeline, o: EndpointOptions, stops: tuple[dt.date | None, dt.date | None]
-) -> AdtteRow:
+) -> _Record:
     """TTMVIEHS (see :class:`EndpointOptions`), through the same censoring cascade."""
     found = [
         (e.date, "MACROVASCULAR INVASION" if e.type == "macrovascular_invasion" else
@@ -416,8 +432,7 @@ def derive_adtte(
     import pandas as pd
 
     o = options or EndpointOptions()
-    fields = attrgetter(*ADTTE_COLUMNS)
-    records = [fields(r) for t in timelines for r in adtte_rows(t, o)]
+    records = [r for t in timelines for r in _records(t, o, None)]
     df = pd.DataFrame.from_records(records, columns=list(ADTTE_COLUMNS))
     for col in ("STARTDT", "ADT"):
         df[col] = pd.to_datetime(df[col])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from tacepath.domain.citation import Citation
 from tacepath.domain.timeline import Assessment, Lesion, NewLesion, NonTargetLesion, Timeline
+from tacepath.domain.treated import treated_new_lesions
 from tacepath.errors import InputError
 from tacepath.response._results import (
     BestOverallResponse,
@@ -257,15 +258,12 @@ _Flags = tuple[bool, bool, bool]
 def _target_code(spec: Spec, total: float, ref: float, base_sum: float, flags: _Flags) -> Code:
     """Target response at one visit (PD checked first, then NE, CR, PR; else SD)."""
     base_ok, complete, cleared = flags
-    increase = total - ref
-    rel_ok = (
-        ge(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
-        if spec.pd_inclusive
-        else gt(total * 100.0, ref * (100.0 + spec.pd_increase_pct))
-    )
-    abs_ok = spec.pd_min_abs is None or ge(increase, spec.pd_min_abs)
-    if base_ok and gt(total, ref) and rel_ok and abs_ok:
-        return "PD"
+    if base_ok and gt(total, ref):  # PD needs both thresholds (relative, absolute if any)
+        grown = total * 100.0
+        bound = ref * (100.0 + spec.pd_increase_pct)
+        rel_ok = ge(grown, bound) if spec.pd_inclusive else gt(grown, bound)
+        if rel_ok and (spec.pd_min_abs is None or ge(total - ref, spec.pd_min_abs)):
+            return "PD"
     if not (complete and base_ok):
         return "NE"
     if cleared:
@@ -370,14 +368,19 @@ def _evaluate(
     counted: set[str] = set()
     out: list[TimepointResponse] = []
     decisions: list[tuple[dt.date, Code, dt.date | None]] = []
+    by_nadir = spec.pd_reference == "nadir"
+    any_treated = bool(treated_new_lesions(tl))
     for a in tl.follow_ups:
         total, complete, cleared, findings = _sum_targets(spec, a, targets, explain=explain)
-        ref = {"nadir": nadir, "baseline": base_sum, "previous": previous}[spec.pd_reference]
+        ref = nadir if by_nadir else (base_sum if spec.pd_reference == "baseline" else previous)
         flags = (base_ok, complete, cleared)
         target = _target_code(spec, total, ref, base_sum, flags)
         nt = spec.non_target(base.non_target, a.non_target)
-        states, treated, treated_why = treated_findings(tl, a, viable=spec.treated_viable)
-        nt = merge_non_target(nt, states, spec.non_target_label)
+        if any_treated:
+            states, treated, treated_why = treated_findings(tl, a, viable=spec.treated_viable)
+            nt = merge_non_target(nt, states, spec.non_target_label)
+        else:
+            treated, treated_why = (), ()
         new_findings: list[NewLesionFinding] = []
         new = False
         prog_date: dt.date | None = None

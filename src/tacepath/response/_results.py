@@ -31,12 +31,14 @@ _EPS = 1e-9
 
 def ge(a: float, b: float) -> bool:
     """``a >= b`` robust to float noise (so exactly 20 % is 20 %)."""
-    return a >= b - _EPS * max(1.0, abs(b))
+    m = abs(b)
+    return a >= b - _EPS * (m if m > 1.0 else 1.0)
 
 
 def gt(a: float, b: float) -> bool:
     """``a > b`` robust to float noise."""
-    return a > b + _EPS * max(1.0, abs(b))
+    m = abs(b)
+    return a > b + _EPS * (m if m > 1.0 else 1.0)
 
 
 def pct(current: float, reference: float) -> float | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from tacepath.domain.timeline import NewLesion, Timeline
 from tacepath.errors import InputError
 from tacepath.response._core import (
@@ -113,6 +115,7 @@ def mrecist(
     )
 
 
+@functools.lru_cache(maxsize=32)
 def mrecist_spec(
     *,
     require_5mm: bool = False,
@@ -120,7 +123,8 @@ def mrecist_spec(
     atypical_growth_mm: float = ATYPICAL_GROWTH_MM,
     porta_node_min_sa_mm: float | None = PORTA_NODE_MIN_SA_MM,
 ) -> Spec:
-    """The mRECIST criterion with its options (see :func:`mrecist`), checked."""
+    """The mRECIST criterion with its options (see :func:`mrecist`), checked (one value per
+    set of options, kept: a criterion is immutable)."""
     if new_lesion_min_mm < 0:
         raise InputError("new_lesion_min_mm", new_lesion_min_mm, ">= 0")
     if atypical_growth_mm < 0:
