@@ -202,3 +202,27 @@ def test_snapshot_dates_are_within_1900_to_2200() -> None:
     with pytest.raises(InputError):
         parse_patient({"id": "P1", "history": {"last_tace_date": "2999-01-01"}})
     assert parse_patient({"id": "P1", "date": "1900-01-01"}).date is not None
+
+
+def _outcome(check: Any, value: str) -> str:
+    try:
+        return "ok:" + check(value)
+    except ValueError as exc:
+        return "refused:" + str(exc)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=24))
+def test_the_ascii_shortcut_decides_as_the_full_identifier_check(value: str) -> None:
+    """Printable ASCII is returned at once; every ASCII text gets the full check's answer."""
+    from tacepath.domain.values import _check_identifier, check_identifier
+
+    assert _outcome(check_identifier, value) == _outcome(_check_identifier, value)
+
+
+def test_the_ascii_shortcut_leaves_controls_and_outer_spaces_to_the_full_check() -> None:
+    from tacepath.domain.values import check_identifier
+
+    for bad in ("P\x7f1", "P\t1", " P1", "P1 ", "P\x001"):
+        with pytest.raises(ValueError, match="identifier"):
+            check_identifier(bad)
+    assert check_identifier("P-001 a") == "P-001 a"

@@ -56,7 +56,18 @@ def frozen(value: Any) -> Any:
 
 
 def check_identifier(value: str) -> str:
-    """``value`` in NFC, or :class:`ValueError` naming the first character refused."""
+    """``value`` in NFC, or :class:`ValueError` naming the first character refused.
+
+    Printable ASCII without outer spaces passes every check below unchanged (no refused
+    category, NFC and NFKC stable, Latin letters only), so it is returned at once.
+    """
+    if value.isascii() and value.isprintable() and value == value.strip():
+        return value
+    return _check_identifier(value)
+
+
+def _check_identifier(value: str) -> str:
+    """:func:`check_identifier`, character by character."""
     if value != value.strip():
         raise ValueError("an identifier without leading or trailing spaces")
     for i, ch in enumerate(value):
@@ -151,6 +162,15 @@ def _takes(annotation: Any, kinds: tuple[type, ...]) -> bool:
     return False
 
 
+@functools.cache
+def _number_field(model: type[BaseModel], name: str) -> bool:
+    """Whether field ``name`` of ``model`` takes a number and not a boolean (once per
+    field: the models' annotations do not change)."""
+    field = model.model_fields.get(name)
+    kind = field.annotation if field is not None else None
+    return _takes(kind, (int, float)) and not _takes(kind, (bool,))
+
+
 class FrozenModel(BaseModel):
     """Base of the models of tacepath's data files (catalogues, registry, schedules, rules):
     immutable once loaded, and an unknown key is an error, not ignored."""
@@ -167,11 +187,12 @@ class Record(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, bool) and info.field_name is not None:
-            field = cls.model_fields.get(info.field_name)
-            kind = field.annotation if field is not None else None
-            if _takes(kind, (int, float)) and not _takes(kind, (bool,)):
-                raise ValueError("a number, not true/false")
+        if (
+            isinstance(value, bool)
+            and info.field_name is not None
+            and _number_field(cls, info.field_name)
+        ):
+            raise ValueError("a number, not true/false")
         return value
 
     @field_validator("*", mode="after")
