@@ -213,11 +213,14 @@ def _first(dates: Iterable[dt.date]) -> dt.date | None:
     return min(dates, default=None)
 
 
-def _stops(tl: Timeline) -> tuple[dt.date | None, dt.date | None]:
-    """First start of a new anticancer therapy, first loss to follow-up or withdrawal."""
+_Stops = tuple[dt.date | None, dt.date | None, dt.date | None]
+
+
+def _stops(tl: Timeline) -> _Stops:
+    """First start of a new anticancer therapy, first loss to follow-up or withdrawal, death."""
     new_therapy = _first(e.date for e in tl.events if e.type in _NEW_THERAPY)
     lost = _first(e.date for e in tl.events if e.type in _LOST)
-    return new_therapy, lost
+    return new_therapy, lost, tl.date_of_death
 
 
 def _time_to_event(
@@ -228,20 +231,19 @@ def _time_to_event(
     adequate: Sequence[dt.date],
     progression: tuple[dt.date, str] | None,
     death_is_event: bool,
-    stops: tuple[dt.date | None, dt.date | None],
+    stops: _Stops,
     param: str | None = None,
 ) -> _Record:
     """The FDA censoring cascade for a progression-type endpoint (``stops``: the timeline's
     :func:`_stops`)."""
     start = tl.start_date
     post = [d for d in adequate if d > start]
-    death = tl.date_of_death
+    new_therapy, lost, death = stops
     event: tuple[dt.date, str, bool] | None = None  # the first; a tie goes to progression
     if progression is not None and (death is None or progression[0] <= death):
         event = (progression[0], progression[1], False)
     elif death is not None:
         event = (death, "DEATH", True)
-    new_therapy, lost = stops
 
     def last_adequate(before: dt.date, *, inclusive: bool) -> dt.date | None:
         ok = [d for d in post if (d <= before if inclusive else d < before)]
@@ -330,7 +332,7 @@ def _records(
     )
     stops = _stops(timeline)
     rows: list[_Record] = []
-    death = timeline.date_of_death
+    death = stops[2]
     if death is not None:
         rows.append(_row(timeline, "OS", death, 0, o, event="DEATH"))
     else:
@@ -399,9 +401,7 @@ def _records(
     return rows
 
 
-def _mvi_ehs(
-    tl: Timeline, o: EndpointOptions, stops: tuple[dt.date | None, dt.date | None]
-) -> _Record:
+def _mvi_ehs(tl: Timeline, o: EndpointOptions, stops: _Stops) -> _Record:
     """TTMVIEHS (see :class:`EndpointOptions`), through the same censoring cascade."""
     found = [
         (e.date, "MACROVASCULAR INVASION" if e.type == "macrovascular_invasion" else
