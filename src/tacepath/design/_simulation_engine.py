@@ -9,7 +9,7 @@ there and computes the (stratified) log-rank statistic of every trial at once wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -219,10 +219,20 @@ def _draw_strata(
     return out
 
 
-def simulate_chunk(
-    scenario: TrialScenario, replicates: int, seed: np.random.SeedSequence
-) -> ChunkOutcome:
-    """Simulate ``replicates`` trials of ``scenario`` with the random stream of ``seed``."""
+@dataclass(frozen=True, slots=True)
+class _Draws:
+    """A batch's random draws: entry (1 × n or trials × n), event and dropout times
+    (trials × n; dropout ``None`` without dropout), strata codes and arms (n)."""
+
+    entry: FloatArray
+    t_event: FloatArray
+    t_drop: FloatArray | None
+    stratum: IntArray | None
+    treated: BoolArray
+
+
+def _draw(scenario: TrialScenario, replicates: int, seed: np.random.SeedSequence) -> _Draws:
+    """The random draws of one batch, in the order of its random stream."""
     rng = np.random.default_rng(seed)
     n = scenario.patients
     shape = (replicates, n)
@@ -241,41 +251,111 @@ def simulate_chunk(
             multiplier = np.take(factors, stratum)
     t_event = _event_times(scenario, rng, shape, treated, multiplier)
     eta = scenario.dropout_hazards
+    t_drop: FloatArray | None = None
     if eta[0] > 0 or eta[1] > 0:
         with np.errstate(divide="ignore"):
             t_drop = rng.standard_exponential(shape) / np.where(treated, eta[0], eta[1])
-        observable = t_event < t_drop
-        t_end = np.minimum(t_event, t_drop)
-    else:
-        observable = np.ones(shape, dtype=bool)
-        t_end = t_event
-    calendar = np.where(observable, entry + t_event, np.inf)
-    k = scenario.events
-    tau = np.partition(calendar, k - 1, axis=1)[:, k - 1]
+    return _Draws(entry, t_event, t_drop, stratum, treated)
+
+
+def simulate_chunk(
+    scenario: TrialScenario, replicates: int, seed: np.random.SeedSequence
+) -> ChunkOutcome:
+    """Simulate ``replicates`` trials of ``scenario`` with the random stream of ``seed``.
+
+    Unstratified tests run through the compiled pass (:func:`analyse_compiled`); a batch
+    with tied follow-up times, and stratified tests, through the array code
+    (:func:`analyse_arrays`), whose results the compiled pass equals bit for bit."""
+    draws = _draw(scenario, replicates, seed)
+    if not (scenario.strata and scenario.stratified_test):
+        done = analyse_compiled(draws, scenario.events)
+        if done is not None:
+            return done
+    return analyse_arrays(draws, scenario)
+
+
+def analyse_compiled(draws: _Draws, events: int) -> ChunkOutcome | None:
+    """The unstratified analysis of a batch by the compiled passes (sort keys, NumPy's
+    row sort, one sweep per trial); ``None`` when two follow-up times may tie (the array
+    code then handles ties as R does)."""
+    from tacepath.design import _simulation_kernels as kernels
+
+    calendar, t_end = _calendar(draws)
+    tau, reached = _analysis_month(draws.entry, calendar, t_end, events)
+    r, n = calendar.shape
+    keys = np.empty((r, n), dtype=np.int64)
+    finite = np.empty(r, dtype=np.int64)
+    enrolled = np.empty(r, dtype=np.int32)
+    t_drop = np.empty((0, 0)) if draws.t_drop is None else draws.t_drop
+    entry = np.ascontiguousarray(draws.entry, dtype=np.float64)
+    kernels.follow_up_keys(
+        entry, draws.t_event, t_drop, calendar, tau, draws.treated, keys, finite, enrolled
+    )
+    keys.sort(axis=1)
+    p = calendar  # no longer needed: reused for the shares
+    q = np.empty((r, n))
+    observed = np.empty(r, dtype=np.int64)
+    if kernels.logrank_shares(keys, finite, p, q, observed):
+        return None
+    return _outcome(observed - p.sum(axis=1), q.sum(axis=1), tau, enrolled, reached)
+
+
+def _calendar(draws: _Draws) -> tuple[FloatArray, FloatArray]:
+    """Calendar month of each observable event (inf if dropout comes first), and the end
+    of each patient's time (event or dropout)."""
+    if draws.t_drop is None:
+        return draws.entry + draws.t_event, draws.t_event
+    observable = draws.t_event < draws.t_drop
+    t_end = np.minimum(draws.t_event, draws.t_drop)
+    return np.where(observable, draws.entry + draws.t_event, np.inf), t_end
+
+
+def _analysis_month(
+    entry: FloatArray, calendar: FloatArray, t_end: FloatArray, events: int
+) -> tuple[FloatArray, BoolArray]:
+    """Each trial's analysis month: its ``events``-th calendar event; a trial that never
+    reaches it is analysed at its last event or, without any, at the last time seen."""
+    k = events
+    part = calendar.copy()
+    part.partition(k - 1, axis=1)
+    tau = part[:, k - 1].copy()
     reached = np.isfinite(tau)
     if not reached.all():
         late = np.where(np.isfinite(calendar), calendar, -np.inf).max(axis=1)
         last_seen = (entry + t_end).max(axis=1)
         tau = np.where(reached, tau, np.where(np.isfinite(late), late, last_seen))
+    return tau, reached
+
+
+def _outcome(
+    o_minus_e: FloatArray,
+    variance: FloatArray,
+    tau: FloatArray,
+    enrolled: npt.NDArray[np.signedinteger[Any]],
+    reached: BoolArray,
+) -> ChunkOutcome:
+    """Per-trial z statistic and Peto's log hazard ratio from O − E and V."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(variance > 0, -o_minus_e / np.sqrt(variance), np.nan)
+        log_hr = np.where(variance > 0, o_minus_e / variance, np.nan)
+    return ChunkOutcome(z=z, log_hr=log_hr, analysis_month=tau, enrolled=enrolled, reached=reached)
+
+
+def analyse_arrays(draws: _Draws, scenario: TrialScenario) -> ChunkOutcome:
+    """The analysis of a batch by NumPy array passes (every design, ties, strata)."""
+    entry, t_event, treated = draws.entry, draws.t_event, draws.treated
+    calendar, t_end = _calendar(draws)
+    tau, reached = _analysis_month(entry, calendar, t_end, scenario.events)
     follow = tau[:, None] - entry
     event = calendar <= tau[:, None]
     observed = np.where(event, t_event, np.minimum(t_end, follow))
     included = follow > 0
     time = np.where(included, observed, np.inf)
-    strata_for_test = stratum if scenario.stratified_test else None
+    strata_for_test = draws.stratum if scenario.stratified_test else None
     o_minus_e, variance = batched_logrank(
         time, event & included, treated, strata_for_test, len(scenario.strata)
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(variance > 0, -o_minus_e / np.sqrt(variance), np.nan)
-        log_hr = np.where(variance > 0, o_minus_e / variance, np.nan)
-    return ChunkOutcome(
-        z=z,
-        log_hr=log_hr,
-        analysis_month=tau,
-        enrolled=included.sum(axis=1).astype(np.int32),
-        reached=reached,
-    )
+    return _outcome(o_minus_e, variance, tau, included.sum(axis=1).astype(np.int32), reached)
 
 
 def critical_value(alpha: float, sides: int) -> float:
