@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -178,7 +180,19 @@ def test_whole_run_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
     """A whole simulation (power, type I error, durations, HR summary) is the same number
     for number with the compiled pass and with the array code alone."""
     sc = dataclasses.replace(TACTICS, dropout=0.05)
+    monkeypatch.setattr(engine, "COMPILED_FROM_ROWS", 0)
+    calls: list[bool] = []
+    real = engine.analyse_compiled
+
+    def spy(draws: _Draws, events: int) -> ChunkOutcome | None:
+        out = real(draws, events)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(engine, "analyse_compiled", spy)
     fast = simulate_trial(sc, replicates=3000, seed=7)
+    assert calls
+    assert all(calls)
     monkeypatch.setattr(engine, "analyse_compiled", lambda draws, events: None)
     slow = simulate_trial(sc, replicates=3000, seed=7)
     drop = ("seconds", "trials_per_minute")
@@ -198,3 +212,24 @@ def test_tactics_batches_take_the_compiled_pass(entry: str) -> None:
         compiled = analyse_compiled(draws, sc.events)
         assert compiled is not None
         _assert_same(compiled, analyse_arrays(draws, sc))
+
+
+def test_compiled_passes_from_a_number_of_rows() -> None:
+    """A fresh process loads numba only for runs large enough to repay it."""
+    code = (
+        "import sys\n"
+        "from tacepath.design._simulation_engine import COMPILED_FROM_ROWS, compiled_pays\n"
+        "from tacepath.design.simulate import Accrual, Exponential, TrialScenario, "
+        "simulate_trial\n"
+        "print(compiled_pays(COMPILED_FROM_ROWS - 1), compiled_pays(COMPILED_FROM_ROWS))\n"
+        "sc = TrialScenario(patients=156, events=125, control=Exponential(median=13.5), "
+        "hazard_ratio=0.71, accrual=Accrual(months=60))\n"
+        "simulate_trial(sc, replicates=200, seed=1)\n"
+        "print('numba' in sys.modules)\n"
+        "simulate_trial(sc, replicates=COMPILED_FROM_ROWS // 312 + 1, seed=1, chunk_size=4096)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out == ["False", "True", "False", "True"]

@@ -8,6 +8,7 @@ there and computes the (stratified) log-rank statistic of every trial at once wi
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +26,7 @@ __all__ = [
     "ChunkOutcome",
     "allocation_pattern",
     "batched_logrank",
+    "compiled_pays",
     "critical_value",
     "rejects",
     "simulate_chunk",
@@ -259,19 +261,37 @@ def _draw(scenario: TrialScenario, replicates: int, seed: np.random.SeedSequence
 
 
 def simulate_chunk(
-    scenario: TrialScenario, replicates: int, seed: np.random.SeedSequence
+    scenario: TrialScenario,
+    replicates: int,
+    seed: np.random.SeedSequence,
+    *,
+    compiled: bool = True,
 ) -> ChunkOutcome:
     """Simulate ``replicates`` trials of ``scenario`` with the random stream of ``seed``.
 
-    Unstratified tests run through the compiled pass (:func:`analyse_compiled`); a batch
-    with tied follow-up times, and stratified tests, through the array code
-    (:func:`analyse_arrays`), whose results the compiled pass equals bit for bit."""
+    With ``compiled``, unstratified tests run through the compiled passes
+    (:func:`analyse_compiled`); stratified tests, batches with a possible tie, and every
+    batch without ``compiled`` through the array code (:func:`analyse_arrays`). Both give
+    the same numbers to the last bit; see :func:`compiled_pays` for which is faster."""
     draws = _draw(scenario, replicates, seed)
-    if not (scenario.strata and scenario.stratified_test):
+    if compiled and not (scenario.strata and scenario.stratified_test):
         done = analyse_compiled(draws, scenario.events)
         if done is not None:
             return done
     return analyse_arrays(draws, scenario)
+
+
+COMPILED_FROM_ROWS = 8_000_000
+"""Patient-rows of a run from which the compiled passes repay loading numba and their
+cached machine code in a fresh process (about 0.3 s of CPU; break-even measured at
+0.6–1·10⁷ rows of the TACTICS-like design)."""
+
+
+def compiled_pays(rows: int) -> bool:
+    """Whether a run of ``rows`` patient-rows (trials × patients, all scenarios) should use
+    the compiled passes: from :data:`COMPILED_FROM_ROWS`, or at any size once this
+    process has loaded them."""
+    return rows >= COMPILED_FROM_ROWS or "tacepath.design._simulation_kernels" in sys.modules
 
 
 def analyse_compiled(draws: _Draws, events: int) -> ChunkOutcome | None:
