@@ -196,7 +196,7 @@ def _event_times(
     hr = scenario.hazard_ratio
     if treatment is None and isinstance(control, Exponential):
         rate = np.where(treated, control.hazard * hr, control.hazard)
-        return np.asarray(x / rate, dtype=float)
+        return np.divide(x, rate, out=x)  # in place: the same numbers, no copy
     out = np.empty(shape)
     ctrl = ~treated
     out[:, ctrl] = control.inverse_cumulative_hazard(x[:, ctrl])
