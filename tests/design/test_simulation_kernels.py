@@ -70,11 +70,12 @@ def scenarios(draw: st.DrawFn) -> TrialScenario:
         control = PiecewiseExponential(starts=(0.0, 6.0), hazards=(0.08, draw(st.floats(0, 0.3))))
     separate = draw(st.booleans())
     dropout = draw(st.sampled_from([0.0, 0.1, 0.6, 0.99]))
-    strata = ()
+    strata: tuple[Stratum, ...] = ()
     if draw(st.booleans()):
-        strata = (
-            Stratum(name="a", prevalence=0.3, hazard_multiplier=draw(st.floats(0.2, 5))),
-            Stratum(name="b", prevalence=0.7),
+        k = draw(st.integers(1, 5))
+        strata = tuple(
+            Stratum(name=f"s{g}", prevalence=1 / k, hazard_multiplier=draw(st.floats(0.2, 5)))
+            for g in range(k)
         )
     return TrialScenario(
         patients=patients,
@@ -91,15 +92,17 @@ def scenarios(draw: st.DrawFn) -> TrialScenario:
         dropout_treatment=draw(st.sampled_from([None, 0.0, 0.3])) if dropout else None,
         dropout_months=draw(st.floats(0.5, 24)),
         strata=strata,
-        stratified_test=False,
+        stratified_test=draw(st.booleans()),
     )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(sc=scenarios(), replicates=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
 def test_compiled_equals_arrays(sc: TrialScenario, replicates: int, seed: int) -> None:
     draws = _draw(sc, replicates, np.random.SeedSequence(seed))
-    compiled = analyse_compiled(draws, sc.events)
+    stratified = bool(sc.strata) and sc.stratified_test
+    codes = draws.stratum if stratified else None
+    compiled = analyse_compiled(draws, sc.events, codes, len(sc.strata))
     reference = analyse_arrays(draws, sc)
     if compiled is not None:  # None: a possible tie, left to the array code
         _assert_same(compiled, reference)
@@ -146,6 +149,31 @@ def test_times_a_few_units_apart_go_to_the_array_code() -> None:
     _assert_same(compiled, analyse_arrays(draws_apart, sc))
 
 
+def test_strata_meeting_at_one_time_go_to_the_array_code() -> None:
+    """The array code sorts by time + stratum · offset and counts equal times of two
+    adjoining strata as a tie; the compiled pass declines such a batch."""
+    n = 8
+    t = np.array([1.0, 2.0, 3.0, 4.0, 4.0, 5.0, 6.0, 7.0])
+    draws = _Draws(
+        entry=np.zeros((1, n)),
+        t_event=t[None, :],
+        t_drop=None,
+        stratum=np.array([[0, 0, 0, 0, 1, 1, 1, 1]]),
+        treated=allocation_pattern(n, 4),
+    )
+    assert analyse_compiled(draws, n, draws.stratum, 2) is None
+    apart = dataclasses.replace(draws, t_event=(t + np.arange(n) / 10)[None, :])
+    sc = dataclasses.replace(
+        TACTICS,
+        patients=n,
+        events=n,
+        strata=(Stratum(name="a", prevalence=0.5), Stratum(name="b", prevalence=0.5)),
+    )
+    compiled = analyse_compiled(apart, n, apart.stratum, 2)
+    assert compiled is not None
+    _assert_same(compiled, analyse_arrays(apart, sc))
+
+
 def test_compiled_statistic_equals_logrank_test() -> None:
     """Each trial's z, rebuilt as data with dropout and tested by the survival engine."""
     sc = dataclasses.replace(TACTICS, dropout=0.1)
@@ -176,16 +204,26 @@ def test_compiled_statistic_equals_logrank_test() -> None:
         assert out.enrolled[i] == inside.sum()
 
 
-def test_whole_run_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("strata", [(), (0.4, 1.0, 2.5)])
+def test_whole_run_unchanged(monkeypatch: pytest.MonkeyPatch, strata: tuple[float, ...]) -> None:
     """A whole simulation (power, type I error, durations, HR summary) is the same number
     for number with the compiled pass and with the array code alone."""
-    sc = dataclasses.replace(TACTICS, dropout=0.05)
+    sc = dataclasses.replace(
+        TACTICS,
+        dropout=0.05,
+        strata=tuple(
+            Stratum(name=f"s{g}", prevalence=1 / len(strata), hazard_multiplier=f)
+            for g, f in enumerate(strata)
+        ),
+    )
     monkeypatch.setattr(engine, "COMPILED_FROM_ROWS", 0)
     calls: list[bool] = []
     real = engine.analyse_compiled
 
-    def spy(draws: _Draws, events: int) -> ChunkOutcome | None:
-        out = real(draws, events)
+    def spy(
+        draws: _Draws, events: int, codes: np.ndarray | None, n_strata: int
+    ) -> ChunkOutcome | None:
+        out = real(draws, events, codes, n_strata)
         calls.append(out is not None)
         return out
 
@@ -193,7 +231,7 @@ def test_whole_run_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
     fast = simulate_trial(sc, replicates=3000, seed=7)
     assert calls
     assert all(calls)
-    monkeypatch.setattr(engine, "analyse_compiled", lambda draws, events: None)
+    monkeypatch.setattr(engine, "analyse_compiled", lambda *args: None)
     slow = simulate_trial(sc, replicates=3000, seed=7)
     drop = ("seconds", "trials_per_minute")
     assert {k: v for k, v in fast.to_dict().items() if k not in drop} == {

@@ -269,13 +269,19 @@ def simulate_chunk(
 ) -> ChunkOutcome:
     """Simulate ``replicates`` trials of ``scenario`` with the random stream of ``seed``.
 
-    With ``compiled``, unstratified tests run through the compiled passes
-    (:func:`analyse_compiled`); stratified tests, batches with a possible tie, and every
-    batch without ``compiled`` through the array code (:func:`analyse_arrays`). Both give
+    With ``compiled``, batches run through the compiled passes (:func:`analyse_compiled`);
+    batches with a possible tie, and every batch without ``compiled``, through the array
+    code (:func:`analyse_arrays`). Both give
     the same numbers to the last bit; see :func:`compiled_pays` for which is faster."""
     draws = _draw(scenario, replicates, seed)
-    if compiled and not (scenario.strata and scenario.stratified_test):
-        done = analyse_compiled(draws, scenario.events)
+    if compiled:
+        stratified = bool(scenario.strata) and scenario.stratified_test
+        done = analyse_compiled(
+            draws,
+            scenario.events,
+            draws.stratum if stratified else None,
+            len(scenario.strata),
+        )
         if done is not None:
             return done
     return analyse_arrays(draws, scenario)
@@ -294,10 +300,13 @@ def compiled_pays(rows: int) -> bool:
     return rows >= COMPILED_FROM_ROWS or "tacepath.design._simulation_kernels" in sys.modules
 
 
-def analyse_compiled(draws: _Draws, events: int) -> ChunkOutcome | None:
-    """The unstratified analysis of a batch by the compiled passes (sort keys, NumPy's
-    row sort, one sweep per trial); ``None`` when two follow-up times may tie (the array
-    code then handles ties as R does)."""
+def analyse_compiled(
+    draws: _Draws, events: int, stratum: IntArray | None = None, n_strata: int = 0
+) -> ChunkOutcome | None:
+    """The analysis of a batch by the compiled passes (sort keys, NumPy's row sort, one
+    sweep per trial), stratified by ``stratum`` (codes below ``n_strata``) if given;
+    ``None`` when two follow-up times may tie (the array code then handles ties as R
+    does)."""
     from tacepath.design import _simulation_kernels as kernels
 
     calendar, t_end = _calendar(draws)
@@ -306,16 +315,31 @@ def analyse_compiled(draws: _Draws, events: int) -> ChunkOutcome | None:
     keys = np.empty((r, n), dtype=np.int64)
     finite = np.empty(r, dtype=np.int64)
     enrolled = np.empty(r, dtype=np.int32)
+    longest = np.empty(r)
     t_drop = np.empty((0, 0)) if draws.t_drop is None else draws.t_drop
     entry = np.ascontiguousarray(draws.entry, dtype=np.float64)
-    kernels.follow_up_keys(
-        entry, draws.t_event, t_drop, calendar, tau, draws.treated, keys, finite, enrolled
-    )
+    no_strata = np.empty((0, 0), dtype=np.intp)
+
+    def make_keys(codes: IntArray, offset: float) -> bool:
+        return bool(
+            kernels.follow_up_keys(
+                entry, draws.t_event, t_drop, calendar, tau, draws.treated, codes, offset,
+                n_strata, keys, finite, enrolled, longest,
+            )
+        )  # fmt: skip
+
+    make_keys(no_strata, 0.0)
+    offset = 0.0
+    if stratum is not None:
+        # the array code's sort key: time + stratum · (2 · longest time + 1)
+        offset = 2.0 * float(longest.max(initial=0.0)) + 1.0
+        if not np.isfinite(offset) or make_keys(stratum, offset):
+            return None
     keys.sort(axis=1)
     p = calendar  # no longer needed: reused for the shares
     q = np.empty((r, n))
     observed = np.empty(r, dtype=np.int64)
-    if kernels.logrank_shares(keys, finite, p, q, observed):
+    if kernels.logrank_shares(keys, finite, offset, p, q, observed):
         return None
     return _outcome(observed - p.sum(axis=1), q.sum(axis=1), tau, enrolled, reached)
 
