@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"{'command':<34} {'tacepath':>8} {'cpu':>8} {'R':>8} {'R cpu':>8} {'R/tp':>7} "
-        f"{'cpu R/tp':>7}"
+        f"{'R/tp CPU':>8}"
     )
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         if args.only != "simulate":

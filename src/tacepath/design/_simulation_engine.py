@@ -2,8 +2,11 @@
 
 :func:`simulate_chunk` draws a batch of trials (entry, arm, stratum, event and dropout
 times), finds each trial's analysis time (the calendar time of the target event), censors
-there and computes the (stratified) log-rank statistic of every trial at once with
-:func:`batched_logrank`.
+there and computes the (stratified) log-rank statistic of every trial: by the compiled
+passes of :mod:`tacepath.design._simulation_kernels` (:func:`analyse_compiled`) for runs
+large enough to repay loading them (:func:`compiled_pays`), else, and for batches with a
+possible tie, by NumPy array passes (:func:`analyse_arrays`, :func:`batched_logrank`).
+Both give the same numbers to the last bit.
 """
 
 from __future__ import annotations
