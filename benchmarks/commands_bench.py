@@ -19,7 +19,9 @@ Every figure is one whole process, start-up, package loading and file reading in
   iterations.
 
 Wall-clock time (best of ``--repeat``) and the CPU time (user + system) of that run, read
-by this parent process from the child's resource usage.
+by this parent process from the child's resource usage, and R's over tacepath's of each.
+To time an earlier version, run this script with ``PYTHONPATH`` set to that version's
+``src`` folder (the console script then imports it).
 """
 
 from __future__ import annotations
@@ -87,10 +89,14 @@ def timed(cmd: list[str], repeat: int) -> tuple[float, float]:
 
 
 def row(name: str, ours: tuple[float, float], peer: tuple[float, float] | None) -> str:
+    """One line: tacepath's wall and CPU, the peer's, and the peer / tacepath ratios."""
     wall, cpu = ours
     if peer is None:
-        return f"{name:<34} {wall:8.2f} {cpu:8.2f} {'-':>8} {'-':>8} {'-':>7}"
-    return f"{name:<34} {wall:8.2f} {cpu:8.2f} {peer[0]:8.2f} {peer[1]:8.2f} {peer[0] / wall:7.1f}"
+        return f"{name:<34} {wall:8.2f} {cpu:8.2f} {'-':>8} {'-':>8} {'-':>7} {'-':>7}"
+    return (
+        f"{name:<34} {wall:8.2f} {cpu:8.2f} {peer[0]:8.2f} {peer[1]:8.2f} "
+        f"{peer[0] / wall:7.1f} {peer[1] / cpu:7.1f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -109,7 +115,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{platform.python_version()}, NumPy {np.__version__}; load average "
         f"{os.getloadavg()[0]:.1f}; best of {args.repeat} (wall s, CPU s)"
     )
-    print(f"{'command':<34} {'tacepath':>8} {'cpu':>8} {'R':>8} {'R cpu':>8} {'R/tp':>7}")
+    print(
+        f"{'command':<34} {'tacepath':>8} {'cpu':>8} {'R':>8} {'R cpu':>8} {'R/tp':>7} "
+        f"{'R/tp CPU':>8}"
+    )
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         if args.only != "simulate":
             d = make_data(args.rows, "continuous")
@@ -135,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
             if use_r:
                 r_time = timed(["Rscript", "-e", R_SIMULATE.format(n=args.trials)], args.repeat)
             print(row(f"simulate trial {args.trials} trials", ours, r_time), flush=True)
+    print(f"# load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -2,14 +2,18 @@
 
 :func:`simulate_chunk` draws a batch of trials (entry, arm, stratum, event and dropout
 times), finds each trial's analysis time (the calendar time of the target event), censors
-there and computes the (stratified) log-rank statistic of every trial at once with
-:func:`batched_logrank`.
+there and computes the (stratified) log-rank statistic of every trial: by the compiled
+passes of :mod:`tacepath.design._simulation_kernels` (:func:`analyse_compiled`) for runs
+large enough to repay loading them (:func:`compiled_pays`), else, and for batches with a
+possible tie, by NumPy array passes (:func:`analyse_arrays`, :func:`batched_logrank`).
+Both give the same numbers to the last bit.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +29,7 @@ __all__ = [
     "ChunkOutcome",
     "allocation_pattern",
     "batched_logrank",
+    "compiled_pays",
     "critical_value",
     "rejects",
     "simulate_chunk",
@@ -194,7 +199,7 @@ def _event_times(
     hr = scenario.hazard_ratio
     if treatment is None and isinstance(control, Exponential):
         rate = np.where(treated, control.hazard * hr, control.hazard)
-        return np.asarray(x / rate, dtype=float)
+        return np.divide(x, rate, out=x)  # in place: the same numbers, no copy
     out = np.empty(shape)
     ctrl = ~treated
     out[:, ctrl] = control.inverse_cumulative_hazard(x[:, ctrl])
@@ -219,10 +224,20 @@ def _draw_strata(
     return out
 
 
-def simulate_chunk(
-    scenario: TrialScenario, replicates: int, seed: np.random.SeedSequence
-) -> ChunkOutcome:
-    """Simulate ``replicates`` trials of ``scenario`` with the random stream of ``seed``."""
+@dataclass(frozen=True, slots=True)
+class _Draws:
+    """A batch's random draws: entry (1 × n or trials × n), event and dropout times
+    (trials × n; dropout ``None`` without dropout), strata codes and arms (n)."""
+
+    entry: FloatArray
+    t_event: FloatArray
+    t_drop: FloatArray | None
+    stratum: IntArray | None
+    treated: BoolArray
+
+
+def _draw(scenario: TrialScenario, replicates: int, seed: np.random.SeedSequence) -> _Draws:
+    """The random draws of one batch, in the order of its random stream."""
     rng = np.random.default_rng(seed)
     n = scenario.patients
     shape = (replicates, n)
@@ -241,41 +256,153 @@ def simulate_chunk(
             multiplier = np.take(factors, stratum)
     t_event = _event_times(scenario, rng, shape, treated, multiplier)
     eta = scenario.dropout_hazards
+    t_drop: FloatArray | None = None
     if eta[0] > 0 or eta[1] > 0:
         with np.errstate(divide="ignore"):
             t_drop = rng.standard_exponential(shape) / np.where(treated, eta[0], eta[1])
-        observable = t_event < t_drop
-        t_end = np.minimum(t_event, t_drop)
-    else:
-        observable = np.ones(shape, dtype=bool)
-        t_end = t_event
-    calendar = np.where(observable, entry + t_event, np.inf)
-    k = scenario.events
-    tau = np.partition(calendar, k - 1, axis=1)[:, k - 1]
+    return _Draws(entry, t_event, t_drop, stratum, treated)
+
+
+def simulate_chunk(
+    scenario: TrialScenario,
+    replicates: int,
+    seed: np.random.SeedSequence,
+    *,
+    compiled: bool = True,
+) -> ChunkOutcome:
+    """Simulate ``replicates`` trials of ``scenario`` with the random stream of ``seed``.
+
+    With ``compiled``, batches run through the compiled passes (:func:`analyse_compiled`);
+    batches with a possible tie, and every batch without ``compiled``, through the array
+    code (:func:`analyse_arrays`). Both give
+    the same numbers to the last bit; see :func:`compiled_pays` for which is faster."""
+    draws = _draw(scenario, replicates, seed)
+    if compiled:
+        stratified = bool(scenario.strata) and scenario.stratified_test
+        done = analyse_compiled(
+            draws,
+            scenario.events,
+            draws.stratum if stratified else None,
+            len(scenario.strata),
+        )
+        if done is not None:
+            return done
+    return analyse_arrays(draws, scenario)
+
+
+COMPILED_FROM_ROWS = 8_000_000
+"""Patient-rows of a run from which the compiled passes repay loading numba and their
+cached machine code in a fresh process (about 0.3 s of CPU; break-even measured at
+0.6–1·10⁷ rows of the TACTICS-like design)."""
+
+
+def compiled_pays(rows: int) -> bool:
+    """Whether a run of ``rows`` patient-rows (trials × patients, all scenarios) should use
+    the compiled passes: from :data:`COMPILED_FROM_ROWS`, or at any size once this
+    process has loaded them."""
+    return rows >= COMPILED_FROM_ROWS or "tacepath.design._simulation_kernels" in sys.modules
+
+
+def analyse_compiled(
+    draws: _Draws, events: int, stratum: IntArray | None = None, n_strata: int = 0
+) -> ChunkOutcome | None:
+    """The analysis of a batch by the compiled passes (sort keys, NumPy's row sort, one
+    sweep per trial), stratified by ``stratum`` (codes below ``n_strata``) if given;
+    ``None`` when two follow-up times may tie (the array code then handles ties as R
+    does)."""
+    from tacepath.design import _simulation_kernels as kernels
+
+    calendar, t_end = _calendar(draws)
+    tau, reached = _analysis_month(draws.entry, calendar, t_end, events)
+    r, n = calendar.shape
+    keys = np.empty((r, n), dtype=np.int64)
+    finite = np.empty(r, dtype=np.int64)
+    enrolled = np.empty(r, dtype=np.int32)
+    longest = np.empty(r)
+    t_drop = np.empty((0, 0)) if draws.t_drop is None else draws.t_drop
+    entry = np.ascontiguousarray(draws.entry, dtype=np.float64)
+    no_strata = np.empty((0, 0), dtype=np.intp)
+
+    def make_keys(codes: IntArray, offset: float) -> bool:
+        return bool(
+            kernels.follow_up_keys(
+                entry, draws.t_event, t_drop, calendar, tau, draws.treated, codes, offset,
+                n_strata, keys, finite, enrolled, longest,
+            )
+        )  # fmt: skip
+
+    make_keys(no_strata, 0.0)
+    offset = 0.0
+    if stratum is not None:
+        # the array code's sort key: time + stratum · (2 · longest time + 1)
+        offset = 2.0 * float(longest.max(initial=0.0)) + 1.0
+        if not np.isfinite(offset) or make_keys(stratum, offset):
+            return None
+    keys.sort(axis=1)
+    p = calendar  # no longer needed: reused for the shares
+    q = np.empty((r, n))
+    observed = np.empty(r, dtype=np.int64)
+    if kernels.logrank_shares(keys, finite, offset, p, q, observed):
+        return None
+    return _outcome(observed - p.sum(axis=1), q.sum(axis=1), tau, enrolled, reached)
+
+
+def _calendar(draws: _Draws) -> tuple[FloatArray, FloatArray]:
+    """Calendar month of each observable event (inf if dropout comes first), and the end
+    of each patient's time (event or dropout)."""
+    if draws.t_drop is None:
+        return draws.entry + draws.t_event, draws.t_event
+    observable = draws.t_event < draws.t_drop
+    t_end = np.minimum(draws.t_event, draws.t_drop)
+    return np.where(observable, draws.entry + draws.t_event, np.inf), t_end
+
+
+def _analysis_month(
+    entry: FloatArray, calendar: FloatArray, t_end: FloatArray, events: int
+) -> tuple[FloatArray, BoolArray]:
+    """Each trial's analysis month: its ``events``-th calendar event; a trial that never
+    reaches it is analysed at its last event or, without any, at the last time seen."""
+    k = events
+    part = calendar.copy()
+    part.partition(k - 1, axis=1)
+    tau = part[:, k - 1].copy()
     reached = np.isfinite(tau)
     if not reached.all():
         late = np.where(np.isfinite(calendar), calendar, -np.inf).max(axis=1)
         last_seen = (entry + t_end).max(axis=1)
         tau = np.where(reached, tau, np.where(np.isfinite(late), late, last_seen))
+    return tau, reached
+
+
+def _outcome(
+    o_minus_e: FloatArray,
+    variance: FloatArray,
+    tau: FloatArray,
+    enrolled: npt.NDArray[np.signedinteger[Any]],
+    reached: BoolArray,
+) -> ChunkOutcome:
+    """Per-trial z statistic and Peto's log hazard ratio from O − E and V."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(variance > 0, -o_minus_e / np.sqrt(variance), np.nan)
+        log_hr = np.where(variance > 0, o_minus_e / variance, np.nan)
+    return ChunkOutcome(z=z, log_hr=log_hr, analysis_month=tau, enrolled=enrolled, reached=reached)
+
+
+def analyse_arrays(draws: _Draws, scenario: TrialScenario) -> ChunkOutcome:
+    """The analysis of a batch by NumPy array passes (every design, ties, strata)."""
+    entry, t_event, treated = draws.entry, draws.t_event, draws.treated
+    calendar, t_end = _calendar(draws)
+    tau, reached = _analysis_month(entry, calendar, t_end, scenario.events)
     follow = tau[:, None] - entry
     event = calendar <= tau[:, None]
     observed = np.where(event, t_event, np.minimum(t_end, follow))
     included = follow > 0
     time = np.where(included, observed, np.inf)
-    strata_for_test = stratum if scenario.stratified_test else None
+    strata_for_test = draws.stratum if scenario.stratified_test else None
     o_minus_e, variance = batched_logrank(
         time, event & included, treated, strata_for_test, len(scenario.strata)
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(variance > 0, -o_minus_e / np.sqrt(variance), np.nan)
-        log_hr = np.where(variance > 0, o_minus_e / variance, np.nan)
-    return ChunkOutcome(
-        z=z,
-        log_hr=log_hr,
-        analysis_month=tau,
-        enrolled=included.sum(axis=1).astype(np.int32),
-        reached=reached,
-    )
+    return _outcome(o_minus_e, variance, tau, included.sum(axis=1).astype(np.int32), reached)
 
 
 def critical_value(alpha: float, sides: int) -> float:

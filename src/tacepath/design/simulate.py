@@ -41,6 +41,7 @@ import numpy as np
 
 from tacepath.design._simulation_engine import (
     ChunkOutcome,
+    compiled_pays,
     critical_value,
     rejects,
     simulate_chunk,
@@ -395,11 +396,17 @@ class _Task:
     scenario_index: int
     seed: int
     chunks: tuple[tuple[int, int], ...]  # (chunk index, replicates)
+    compiled: bool = True
 
 
 def _run_task(task: _Task) -> tuple[int, ChunkOutcome]:
     parts = [
-        simulate_chunk(task.scenario, size, _seed_for(task.seed, task.scenario_index, i))
+        simulate_chunk(
+            task.scenario,
+            size,
+            _seed_for(task.seed, task.scenario_index, i),
+            compiled=task.compiled,
+        )
         for i, size in task.chunks
     ]
     return task.scenario_index, ChunkOutcome.concat(parts)
@@ -408,6 +415,7 @@ def _run_task(task: _Task) -> tuple[int, ChunkOutcome]:
 def _tasks(
     scenarios: Sequence[TrialScenario], replicates: int, seed: int, chunk_size: int, per_task: int
 ) -> list[_Task]:
+    compiled = compiled_pays(replicates * len(scenarios) * scenarios[0].patients)
     sizes = [chunk_size] * (replicates // chunk_size)
     if replicates % chunk_size:
         sizes.append(replicates % chunk_size)
@@ -415,7 +423,7 @@ def _tasks(
     out = []
     for j, sc in enumerate(scenarios):
         for start in range(0, len(indexed), per_task):
-            out.append(_Task(sc, j, seed, tuple(indexed[start : start + per_task])))
+            out.append(_Task(sc, j, seed, tuple(indexed[start : start + per_task]), compiled))
     return out
 
 
