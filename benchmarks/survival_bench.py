@@ -6,6 +6,7 @@ Usage::
                                         [--times days|continuous|both]
                                         [--repeat 3] [--no-r] [--no-lifelines]
                                         [--lifelines-cox-max 100000] [--cold N]
+                                        [--lifelines-python PYTHON]
 
 For each size a two-arm trial-like data set is generated (seeded): exponential survival
 with a hazard ratio of 0.75, uniform censoring, three covariates (arm, age, a binary
@@ -13,9 +14,11 @@ marker). ``--times days`` rounds times up to whole days (as ADaM AVAL), ``contin
 keeps them as drawn. Every tool fits the same data, timed in its own process without file
 reading: Kaplan–Meier by arm, the log-rank test of arm, and the Cox model
 ``arm + age + marker`` with Efron ties. R is run with ``Rscript`` (``system.time``, best
-of ``--repeat``); lifelines in this process. The table prints seconds and the ratios
-R / tacepath and lifelines / tacepath, and tacepath / ``numpy.sort`` of the times (the
-floor of any sort-based method).
+of ``--repeat``); lifelines in this process, or with ``--lifelines-python`` in that
+interpreter (a virtualenv of its own: lifelines 0.30 requires pandas < 3, and tacepath's
+lock pins pandas 3; the data go to it as a ``.npz`` file, not timed). The table prints
+seconds and the ratios R / tacepath and lifelines / tacepath, and tacepath / ``numpy.sort``
+of the times (the floor of any sort-based method).
 
 ``--cold N`` then times each analysis on N rows in fresh processes (data read from a
 ``.npy`` file first, not timed): the import of the engine and the first call with an
@@ -165,6 +168,33 @@ def lifelines_times(d: pd.DataFrame, repeat: int, cox_max: int) -> dict[str, flo
     return res
 
 
+def lifelines_elsewhere(
+    python: str, d: pd.DataFrame, repeat: int, cox_max: int
+) -> dict[str, float]:
+    """``lifelines_times`` run by another interpreter (see ``--lifelines-python``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data.npz"
+        np.savez(data, **{c: d[c].to_numpy() for c in d.columns})
+        out = subprocess.run(
+            [python, __file__, "--lifelines-child", str(data), str(repeat), str(cox_max)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def lifelines_child(data: str, repeat: str, cox_max: str) -> None:
+    """The other interpreter's side: time lifelines on the data, print JSON."""
+    import lifelines
+
+    arrays = np.load(data)
+    d = pd.DataFrame({c: arrays[c] for c in arrays.files})
+    res: dict[str, Any] = lifelines_times(d, int(repeat), int(cox_max))
+    res["version"] = f"lifelines {lifelines.__version__}, pandas {pd.__version__}"
+    print(json.dumps(res))
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", default="10000,100000,1000000")
@@ -174,10 +204,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-lifelines", action="store_true")
     p.add_argument("--lifelines-cox-max", type=int, default=1_000_000)
     p.add_argument("--cold", type=int, default=0, metavar="N")
+    p.add_argument("--lifelines-python", metavar="PYTHON")
+    p.add_argument("--lifelines-child", nargs=3, help=argparse.SUPPRESS)
     p.add_argument("--child", nargs=2, metavar=("ANALYSIS", "DATA"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         child(*args.child)
+        return
+    if args.lifelines_child:
+        lifelines_child(*args.lifelines_child)
         return
     kinds = ("days", "continuous") if args.times == "both" else (args.times,)
     for kind in kinds:
@@ -204,7 +239,7 @@ def table(args: argparse.Namespace, kind: str) -> None:
         d = make_data(n, kind)
         tp = tacepath_times(d, args.repeat)
         r = r_times(d, args.repeat) if use_r else {}
-        ll = {} if args.no_lifelines else lifelines_times(d, args.repeat, args.lifelines_cox_max)
+        ll = lifelines_for(args, d)
         for key in ("km", "logrank", "cox"):
             if key not in tp:
                 continue
@@ -224,6 +259,16 @@ def table(args: argparse.Namespace, kind: str) -> None:
         sys.stdout.flush()
     if use_r:
         print(f"# R survival {r.get('version', '?')}")
+    if ll:
+        print(f"# {ll.get('version', 'lifelines in this process')}")
+
+
+def lifelines_for(args: argparse.Namespace, d: pd.DataFrame) -> dict[str, Any]:
+    if args.no_lifelines:
+        return {}
+    if args.lifelines_python:
+        return lifelines_elsewhere(args.lifelines_python, d, args.repeat, args.lifelines_cox_max)
+    return dict(lifelines_times(d, args.repeat, args.lifelines_cox_max))
 
 
 def _rss() -> int:
