@@ -24,7 +24,9 @@ time the server (every process) and the load client spent during the run per req
 writes them as JSON to ``benchmarks/results/platform_load.json``. Traffic goes to 127.0.0.1 only;
 the loops stop by themselves when the time is up. ``--pythonpath DIR`` runs the server from
 another source tree (e.g. ``DIR`` = the ``src`` of a ``git archive`` of an older commit) with
-the same interpreter and libraries, to compare old and new in one session.
+the same interpreter and libraries, to compare old and new in one session; ``--plain-http``
+runs it with uvicorn's pure-Python HTTP parser and asyncio's event loop instead of httptools
+and uvloop (what the server had before it depended on them).
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ app = create_app(Settings(database_url=sys.argv[1], secure_cookies=False, pool_s
 logins = {l.role: l for l in load_demo(app.state.db, with_trial=False)}
 _, who = login(app.state.db, "demo-clinician", logins["clinician"].password, "load")
 print(create_api_token(app.state.db, who, "load")["token"], flush=True)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+http = {"loop": "asyncio", "http": "h11"} if sys.argv[3] == "plain" else {}
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", **http)
 """
 
 SETUP = """
@@ -189,6 +192,11 @@ def main() -> None:
         "--page-assets", action="store_true", help="page views also load the plot and documents"
     )
     ap.add_argument("--pythonpath", default=None, help="run the server from this source tree")
+    ap.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="the server with uvicorn's pure-Python HTTP parser (h11) and asyncio's loop",
+    )
     args = ap.parse_args()
     if not 1 <= args.users <= 200 or not 1 <= args.seconds <= 600 or not 1 <= args.workers <= 4:
         ap.error("users 1-200, seconds 1-600, workers 1-4 (a bounded test)")
@@ -200,7 +208,8 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(source)} if source else None
     if args.workers == 1:
         proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, url, str(port)], stdout=subprocess.PIPE, text=True,
+            [sys.executable, "-c", SERVER, url, str(port), "plain" if args.plain_http else "auto"],
+            stdout=subprocess.PIPE, text=True,
             env=env,
         )  # fmt: skip
         assert proc.stdout is not None
@@ -214,7 +223,8 @@ def main() -> None:
         env = {**os.environ, "TACEPATH_LOAD_DATABASE_URL": url, "PYTHONPATH": path}
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "load_app:make", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"],
+             "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
+             *(["--http", "h11", "--loop", "asyncio"] if args.plain_http else [])],
             env=env,
         )  # fmt: skip
     try:
@@ -272,6 +282,7 @@ def main() -> None:
         "seconds": args.seconds,
         "database": url.split(":")[0],
         "server_source": args.pythonpath or "installed",
+        "plain_http": args.plain_http,
         "elapsed_s": elapsed,
         "server_cpu_s": server_cpu,
         "client_cpu_s": client_cpu,
@@ -282,14 +293,16 @@ def main() -> None:
     name = (
         f"platform_load_{url.split(':')[0].split('+')[0]}_think{args.think:g}"
         f"{'' if args.workers == 1 else f'_workers{args.workers}'}"
-        f"{'_assets' if args.page_assets else ''}{'_pythonpath' if args.pythonpath else ''}.json"
+        f"{'_assets' if args.page_assets else ''}{'_pythonpath' if args.pythonpath else ''}"
+        f"{'_plain' if args.plain_http else ''}.json"
     )
     Path("benchmarks/results", name).write_text(json.dumps(result, indent=2))
     print(
         f"{args.users} users, {args.seconds:g} s, think {args.think:g} s, "
         f"{args.workers} worker(s), {url.split(':')[0]}"
         f"{', page assets' if args.page_assets else ''}"
-        f"{', server from ' + args.pythonpath if args.pythonpath else ''}, load average "
+        f"{', server from ' + args.pythonpath if args.pythonpath else ''}"
+        f"{', h11 and asyncio' if args.plain_http else ''}, load average "
         f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
     print("| request | requests | errors | p50 ms | p95 ms | p99 ms |")
