@@ -1,7 +1,7 @@
 """Bounded local load test of the platform: N concurrent users for T seconds on 127.0.0.1.
 
     python benchmarks/platform_load.py [--users 50] [--seconds 60] [--think 0] [--workers 1]
-                                       [--database-url URL] [--page-assets]
+                                       [--database-url URL] [--page-assets] [--pythonpath DIR]
 
 Starts ``tacepath serve``'s application (uvicorn; ``--workers N`` processes sharing the port)
 on a free loopback port with the demo data (12 patients, 9 timelines), signs every simulated
@@ -19,9 +19,14 @@ after it: the course plot (``/api/patients/{id}/course.png``; a 404 for a patien
 timeline, whose page shows no plot, is not an error) and the documents list
 (``/patients/{id}/documents?fragment=1``); the three are timed as one page view.
 
-It prints p50/p95/p99 latency and the error count per request kind and overall, and writes
-them as JSON to ``benchmarks/results/platform_load.json``. Traffic goes to 127.0.0.1 only;
-the loops stop by themselves when the time is up.
+It prints p50/p95/p99 latency and the error count per request kind and overall, the CPU
+time the server (every process) and the load client spent during the run per request, and
+writes them as JSON to ``benchmarks/results/platform_load.json``. Traffic goes to 127.0.0.1 only;
+the loops stop by themselves when the time is up. ``--pythonpath DIR`` runs the server from
+another source tree (e.g. ``DIR`` = the ``src`` of a ``git archive`` of an older commit) with
+the same interpreter and libraries, to compare old and new in one session; ``--plain-http``
+runs it with uvicorn's pure-Python HTTP parser and asyncio's event loop instead of httptools
+and uvloop (what the server had before it depended on them).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 SERVER = """
 import sys, uvicorn
@@ -50,7 +56,8 @@ app = create_app(Settings(database_url=sys.argv[1], secure_cookies=False, pool_s
 logins = {l.role: l for l in load_demo(app.state.db, with_trial=False)}
 _, who = login(app.state.db, "demo-clinician", logins["clinician"].password, "load")
 print(create_api_token(app.state.db, who, "load")["token"], flush=True)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+http = {"loop": "asyncio", "http": "h11"} if sys.argv[3] == "plain" else {}
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", **http)
 """
 
 SETUP = """
@@ -80,6 +87,23 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` and every process under it so far."""
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return float("nan")
+    total = 0.0
+    for p in tree:
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -167,27 +191,40 @@ def main() -> None:
     ap.add_argument(
         "--page-assets", action="store_true", help="page views also load the plot and documents"
     )
+    ap.add_argument("--pythonpath", default=None, help="run the server from this source tree")
+    ap.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="the server with uvicorn's pure-Python HTTP parser (h11) and asyncio's loop",
+    )
     args = ap.parse_args()
     if not 1 <= args.users <= 200 or not 1 <= args.seconds <= 600 or not 1 <= args.workers <= 4:
         ap.error("users 1-200, seconds 1-600, workers 1-4 (a bounded test)")
+    load_before = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="tacepath-load-"))
     url = args.database_url or f"sqlite:///{folder / 'load.db'}"
     port = _port()
+    source = [str(Path(args.pythonpath).resolve())] if args.pythonpath else []
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(source)} if source else None
     if args.workers == 1:
         proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, url, str(port)], stdout=subprocess.PIPE, text=True
-        )
+            [sys.executable, "-c", SERVER, url, str(port), "plain" if args.plain_http else "auto"],
+            stdout=subprocess.PIPE, text=True,
+            env=env,
+        )  # fmt: skip
         assert proc.stdout is not None
         token = proc.stdout.readline().strip()
     else:
         token = subprocess.run(
-            [sys.executable, "-c", SETUP, url], capture_output=True, text=True, check=True
+            [sys.executable, "-c", SETUP, url], capture_output=True, text=True, check=True, env=env
         ).stdout.strip()
         (folder / "load_app.py").write_text(FACTORY)
-        env = {**os.environ, "TACEPATH_LOAD_DATABASE_URL": url, "PYTHONPATH": str(folder)}
+        path = os.pathsep.join([str(folder), *source])
+        env = {**os.environ, "TACEPATH_LOAD_DATABASE_URL": url, "PYTHONPATH": path}
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "load_app:make", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"],
+             "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
+             *(["--http", "h11", "--loop", "asyncio"] if args.plain_http else [])],
             env=env,
         )  # fmt: skip
     try:
@@ -199,11 +236,13 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         started = time.perf_counter()
+        server0, client0 = _cpu_s(proc.pid), time.process_time()
         failures: dict[str, int] = {}
         out = asyncio.run(
             _run(base, token, args.users, args.seconds, args.think, failures, args.page_assets)
         )
         elapsed = time.perf_counter() - started
+        server_cpu, client_cpu = _cpu_s(proc.pid) - server0, time.process_time() - client0
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -230,15 +269,23 @@ def main() -> None:
         "p99_ms": _pct(every, 99),
         "mean_ms": statistics.fmean(every) if every else float("nan"),
         "throughput_rps": len(every) / elapsed,
+        "server_cpu_ms_per_request": server_cpu * 1000 / max(1, len(every)),
+        "client_cpu_ms_per_request": client_cpu * 1000 / max(1, len(every)),
     }
     result = {
         "think_s": args.think,
         "workers": args.workers,
         "page_assets": args.page_assets,
+        "load_average_before": load_before,
         "load_average": os.getloadavg(),
         "users": args.users,
         "seconds": args.seconds,
         "database": url.split(":")[0],
+        "server_source": args.pythonpath or "installed",
+        "plain_http": args.plain_http,
+        "elapsed_s": elapsed,
+        "server_cpu_s": server_cpu,
+        "client_cpu_s": client_cpu,
         "results": rows,
         "failures": failures,
     }
@@ -246,13 +293,17 @@ def main() -> None:
     name = (
         f"platform_load_{url.split(':')[0].split('+')[0]}_think{args.think:g}"
         f"{'' if args.workers == 1 else f'_workers{args.workers}'}"
-        f"{'_assets' if args.page_assets else ''}.json"
+        f"{'_assets' if args.page_assets else ''}{'_pythonpath' if args.pythonpath else ''}"
+        f"{'_plain' if args.plain_http else ''}.json"
     )
     Path("benchmarks/results", name).write_text(json.dumps(result, indent=2))
     print(
         f"{args.users} users, {args.seconds:g} s, think {args.think:g} s, "
         f"{args.workers} worker(s), {url.split(':')[0]}"
-        f"{', page assets' if args.page_assets else ''}, load average {os.getloadavg()[0]:.2f}"
+        f"{', page assets' if args.page_assets else ''}"
+        f"{', server from ' + args.pythonpath if args.pythonpath else ''}"
+        f"{', h11 and asyncio' if args.plain_http else ''}, load average "
+        f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
     print("| request | requests | errors | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---|---|---|---|")
@@ -262,6 +313,11 @@ def main() -> None:
             f"{r['p95_ms']:.0f} | {r['p99_ms']:.0f} |"
         )
     print(f"throughput {rows['all']['throughput_rps']:.1f} requests/s")
+    print(
+        f"CPU over {elapsed:.1f} s: server {server_cpu:.1f} s "
+        f"({rows['all']['server_cpu_ms_per_request']:.2f} ms/request), load client "
+        f"{client_cpu:.1f} s ({rows['all']['client_cpu_ms_per_request']:.2f} ms/request)"
+    )
     if failures:
         print("failures (request, status or error):", failures)
 

@@ -201,3 +201,39 @@ def test_worklist_items_are_stored_per_day_and_equal_fresh_ones(db: Any, orgs: A
     with db.write() as s:
         s.delete(s.get(DerivedResult, pid))
     assert worklist(db, who, as_of=AS_OF) == after  # equal to one decided with no row
+
+
+def test_requests_missing_the_same_result_at_once_compute_it_once(
+    db: Any, orgs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    who = system(orgs[0], "clinician")
+    pid = _store(db, who)
+    assert _row(db, pid) is None  # nothing stored yet
+    computed: list[int] = []
+    real = derived.view_results
+
+    def counting(record: Any, d: Any) -> dict[str, Any]:
+        computed.append(record.id)
+        return real(record, d)
+
+    monkeypatch.setattr(derived, "view_results", counting)
+    record = patients.get_record(db, who, pid)
+    start = threading.Barrier(8)
+    out: list[dict[str, Any]] = []
+
+    def read() -> None:
+        start.wait(10)
+        out.append(derived.stored_view(db, record))
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert computed == [pid]  # one computation for the eight requests
+    fresh = _fresh(db, who, pid)
+    assert len(out) == 8
+    assert all({"record": fresh["record"], **view} == fresh for view in out)
+    assert derived._computing == {}

@@ -12,6 +12,9 @@ import csv
 import datetime as dt
 import io
 import json
+import threading
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +25,8 @@ from tacepath.domain.values import DATE_RANGE
 from tacepath.errors import InputError
 from tacepath.interop.csv_out import safe_cell
 from tacepath.service.db import Database
+from tacepath.service.errors import Busy
+from tacepath.service.group_commit import GroupCommit
 from tacepath.service.permissions import allowed, check
 from tacepath.service.principal import Principal
 from tacepath.store.audit_chain import ChainReport, verify
@@ -93,16 +98,52 @@ def record(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    who: Principal
+    action: str
+    entity: str
+    entity_id: object
+    view: str
+
+
+_read_logs: weakref.WeakKeyDictionary[Database, GroupCommit[_Read]] = weakref.WeakKeyDictionary()
+_read_logs_lock = threading.Lock()
+
+
+def _read_log(db: Database) -> GroupCommit[_Read]:
+    """The group commit of ``db``'s read records (:mod:`tacepath.service.group_commit`);
+    it refers to ``db`` weakly, so that a disposed database is not kept."""
+    ref = weakref.ref(db)
+
+    def write(reads: Sequence[_Read]) -> None:
+        live = ref()
+        if live is None:
+            raise RuntimeError("the database is gone")
+        with live.write() as s:
+            for r in reads:
+                record(s, r.who, r.action, r.entity, r.entity_id, after={"view": r.view})
+
+    with _read_logs_lock:
+        log = _read_logs.get(db)
+        if log is None:
+            log = _read_logs[db] = GroupCommit(write)
+        return log
+
+
 def record_read(
     db: Database, who: Principal, action: str, entity: str, entity_id: object, *, view: str
 ) -> None:
     """Record that ``who`` read ``entity`` ``entity_id`` (``view``: which page, document or
-    export), in a transaction of its own; never the values read. A read that cannot be
-    recorded fails (a busy database: 503)."""
+    export), never the values read, and return once the record is committed: reads recorded
+    at the same moment share one transaction (group commit). A read that cannot be recorded
+    fails (a busy database: 503)."""
     if action not in _READ_ACTIONS:
         raise ValueError(f"not a read action: {action}")
-    with db.write() as s:
-        record(s, who, action, entity, entity_id, after={"view": view})
+    try:
+        _read_log(db).submit(_Read(who, action, entity, entity_id, view))
+    except Busy as exc:
+        raise Busy(exc.retry_after) from exc
 
 
 def _changed_fields(before: Any, after: Any) -> list[str]:

@@ -576,13 +576,17 @@ def token_principal(db: Database, secret: str) -> Principal:
     """The principal of an API token (revoked or unknown: :class:`NotAuthenticated`)."""
     if not secret.startswith("tp_") or len(secret) > 200:
         raise NotAuthenticated("not an API token")
-    with db.read() as s:
-        tok = s.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    with db.read() as s:  # the token and its user in one query (every API request)
+        found = s.execute(
+            select(ApiToken, User)
+            .outerjoin(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == _sha256(secret))
+        ).one_or_none()
+        tok, user = found if found is not None else (None, None)
         if tok is None or tok.revoked_at is not None:
             raise NotAuthenticated("API token revoked or unknown")
         if _token_expiry(tok) <= utcnow():
             raise NotAuthenticated("API token expired")
-        user = s.get(User, tok.user_id)
         if user is None or not user.active:
             raise NotAuthenticated("user disabled")
         return _principal(user, "token")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -14,6 +15,7 @@ from tacepath.service.errors import Busy
 from tacepath.store.engine import WRITE_OPTION, default_database_url, make_engine
 from tacepath.store.migrate import upgrade
 from tacepath.store.roles import grant_app_role
+from tacepath.store.write_gate import GateTimeout, WriteGate
 
 __all__ = ["Database", "database_url", "in_memory", "is_busy", "migrate", "shown_url"]
 
@@ -50,11 +52,22 @@ def shown_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _write_gate(url: str, timeout_s: float) -> WriteGate | None:
+    """The writers' queue of a SQLite database (:mod:`tacepath.store.write_gate`); none
+    for PostgreSQL, whose row locks queue waiting writers themselves."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return None
+    file = None if in_memory(url) or (u.database or "").startswith("file:") else u.database
+    return WriteGate(Path(file).expanduser() if file else None, timeout_s)
+
+
 class Database:
     """One database: ``read()`` and ``write()`` give a session inside one transaction.
 
     A ``write()`` transaction commits when its block ends and rolls back on any error, so a
-    use case stores all of its rows and its audit record, or nothing.
+    use case stores all of its rows and its audit record, or nothing. On SQLite the write
+    transactions queue at the database's write gate before they begin.
     """
 
     def __init__(
@@ -64,6 +77,7 @@ class Database:
         self.engine: Engine = make_engine(url, pool_size=pool_size, busy_timeout_s=busy_timeout_s)
         if migrate:
             upgrade(self.engine)
+        self._gate = _write_gate(url, busy_timeout_s)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         # No autoflush in a write: a record changed, then read around, is flushed once, so
         # its version increases by one per change.
@@ -93,8 +107,14 @@ class Database:
         """A write transaction, all or nothing; a busy database (its lock not obtained
         within the busy timeout) rolls back and raises :class:`Busy` (503)."""
         try:
-            with self._write() as session, session.begin():
+            with (
+                self._gate.passage() if self._gate else nullcontext(),
+                self._write() as session,
+                session.begin(),
+            ):
                 yield session
+        except GateTimeout as exc:
+            raise Busy() from exc
         except OperationalError as exc:
             if is_busy(exc):
                 raise Busy() from exc
@@ -114,6 +134,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._gate is not None:
+            self._gate.close()
 
 
 def migrate(url: str, app_role: str | None = None) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -239,16 +240,40 @@ def _put(s: Session, c: Computed) -> None:
     row.computed_at = dt.datetime.now(dt.UTC)
 
 
-def stored_view(db: Database, record: PatientRecord) -> dict[str, Any]:
-    """The view results of ``record``: the stored ones when computed from this very record,
-    engine and rules, else computed now (and stored)."""
-    key = key_of(record)
+def _stored_payload(db: Database, patient_id: int, key: Key) -> dict[str, Any] | None:
+    """The stored view results of the patient when computed under ``key``, else None."""
     with db.read() as s:
-        row = s.get(DerivedResult, record.id)
+        row = s.get(DerivedResult, patient_id)
         if key.matches(row):
             assert row is not None
             payload: dict[str, Any] = row.payload
             return payload
-    payload = view_results(record, decision_of(record))
-    store_results(db, [Computed(record.id, key, payload)])
-    return payload
+    return None
+
+
+#: The computations under way in this process, by patient and key: requests that miss the
+#: same stored result at once wait for one computation instead of each computing it.
+_computing: dict[tuple[int, Key], threading.Lock] = {}
+_computing_lock = threading.Lock()
+
+
+def stored_view(db: Database, record: PatientRecord) -> dict[str, Any]:
+    """The view results of ``record``: the stored ones when computed from this very record,
+    engine and rules, else computed now (and stored), once for the requests that ask at the
+    same moment."""
+    key = key_of(record)
+    payload = _stored_payload(db, record.id, key)
+    if payload is not None:
+        return payload
+    with _computing_lock:
+        computing = _computing.setdefault((record.id, key), threading.Lock())
+    with computing:
+        try:
+            payload = _stored_payload(db, record.id, key)  # stored meanwhile by another
+            if payload is None:
+                payload = view_results(record, decision_of(record))
+                store_results(db, [Computed(record.id, key, payload)])
+            return payload
+        finally:
+            with _computing_lock:
+                _computing.pop((record.id, key), None)
