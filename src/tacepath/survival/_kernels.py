@@ -436,6 +436,7 @@ def cox_sums(
             eta[i] += b * xt[j, i]
     top = eta.max() if n else 0.0
     shift = top - guard if top > guard else 0.0
+    risk = np.empty(n, dtype=np.float64)  # w exp(eta - shift) of each row once it entered
     loglik = 0.0
     u = np.zeros(p, dtype=np.float64)
     info = np.zeros((p, p), dtype=np.float64)
@@ -460,6 +461,7 @@ def cox_sums(
             lo = stop_pos[g]
             while k >= lo:  # rows entering the risk set, stop time >= t
                 r = w[k] * math.exp(eta[k] - shift)
+                risk[k] = r
                 s0 += r
                 for a in range(p):
                     xa = r * xt[a, k]
@@ -470,7 +472,7 @@ def cox_sums(
             if counting:
                 while q >= start_pos[g]:  # rows leaving: start time >= t
                     i = start_order[q]
-                    r = w[i] * math.exp(eta[i] - shift)
+                    r = risk[i]
                     s0 -= r
                     for a in range(p):
                         xa = r * xt[a, i]
@@ -486,7 +488,7 @@ def cox_sums(
             wsum = 0.0
             for m in range(first, last):
                 i = death_rows[m]
-                r = w[i] * math.exp(eta[i] - shift)
+                r = risk[i]
                 wsum += w[i]
                 loglik += w[i] * (eta[i] - shift)
                 d0 += r
