@@ -69,6 +69,7 @@ import numba  # noqa: E402  (after the cache folder is chosen: numba reads it at
 
 __all__ = [
     "RADIX_BITS",
+    "concordance_terms",
     "counting_order",
     "cox_sums",
     "distinct_sorted",
@@ -78,6 +79,7 @@ __all__ = [
     "km_group_counts",
     "km_sweep",
     "logrank_stream",
+    "right_sequence",
     "sort_by_time",
     "tie_chains",
 ]
@@ -94,6 +96,7 @@ def _jit(fn: F) -> F:
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 ByteArray = np.ndarray[Any, np.dtype[np.uint8]]
+BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
 
 #: Bits per digit of :func:`sort_by_time`'s radix sort (six passes cover 64 bits; 2 048
@@ -373,6 +376,171 @@ def dominance(
                 i += i & -i
         start = end
     return less, greater
+
+
+@_jit
+def right_sequence(
+    base: IntArray, time: FloatArray, strata: IntArray, dead: BoolArray, rank: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The concordance sequence of right-censored rows (``base``: the rows sorted by
+    stratum, then time): strata in order, time backwards within each, and within a tied
+    (stratum, time) block the censored rows first, then the events by decreasing score
+    ``rank``, each part in reverse ``base`` order. Returns the rows, their kind (0
+    censored, 2 event) and the block key (the block's index in ``base`` order for an
+    event, ``-1 - position`` for a censored row): the order of a stable argsort of the
+    key (stratum, −time, kind, −rank), without sorting, as the blocks are runs of
+    ``base``."""
+    n = base.size
+    row = np.empty(n, dtype=np.int64)
+    kind = np.empty(n, dtype=np.int64)
+    block = np.empty(n, dtype=np.int64)
+    starts = np.empty(n + 1, dtype=np.int64)
+    n_blocks = 0
+    for p in range(n):
+        if p == 0 or time[base[p]] != time[base[p - 1]] or strata[base[p]] != strata[base[p - 1]]:
+            starts[n_blocks] = p
+            n_blocks += 1
+    starts[n_blocks] = n
+    ev = np.empty(n, dtype=np.int64)
+    out = 0
+    b_lo = 0
+    while b_lo < n_blocks:  # one stratum: blocks b_lo ... b_hi - 1, taken backwards
+        st = strata[base[starts[b_lo]]]
+        b_hi = b_lo + 1
+        while b_hi < n_blocks and strata[base[starts[b_hi]]] == st:
+            b_hi += 1
+        for b in range(b_hi - 1, b_lo - 1, -1):
+            m = 0
+            for p in range(starts[b + 1] - 1, starts[b] - 1, -1):
+                r = base[p]
+                if dead[r]:
+                    ev[m] = r
+                    m += 1
+                else:
+                    row[out] = r
+                    kind[out] = 0
+                    block[out] = -1 - out
+                    out += 1
+            if m > 1:  # the events by decreasing rank, stable
+                if m <= 32:
+                    for i in range(1, m):
+                        r = ev[i]
+                        j = i - 1
+                        while j >= 0 and rank[ev[j]] < rank[r]:
+                            ev[j + 1] = ev[j]
+                            j -= 1
+                        ev[j + 1] = r
+                else:
+                    part = ev[:m].copy()
+                    keys = np.empty(m, dtype=np.int64)
+                    for i in range(m):
+                        keys[i] = -rank[part[i]]
+                    o = np.argsort(keys, kind="mergesort")
+                    for i in range(m):
+                        ev[i] = part[o[i]]
+            for i in range(m):
+                row[out] = ev[i]
+                kind[out] = 2
+                block[out] = b
+                out += 1
+        b_lo = b_hi
+    return row, kind, block
+
+
+@_jit
+def concordance_terms(
+    less: FloatArray,
+    greater: FloatArray,
+    order2: IntArray,
+    starts2: IntArray,
+    block: IntArray,
+    group: IntArray,
+    a: FloatArray,
+    b: FloatArray,
+    event: BoolArray,
+    sign: FloatArray,
+    score_ties: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Each sequence element's concordant, discordant and tied weights as the event of a
+    pair (``ev_*``) and in all (as event plus as partner at risk, ``*_e``), from the
+    Fenwick counts ``less`` / ``greater`` of :func:`dominance` (overwritten: they become
+    ``ev_conc`` and ``conc_e``).
+
+    ``order2`` sorts the elements by (group, score rank), ``starts2`` the starts of its
+    runs; ``block`` is the tied-time block key, ``group`` the stratum (non-decreasing),
+    ``a`` / ``b`` the weights entering / the event weights, ``sign`` −1 for a
+    counting-process row leaving, else 1. Ties on the score count only outside the own
+    block. The element-wise operations of the NumPy form this replaces, in the same
+    order; its cumulative sums are sequential, as ``np.cumsum``, so the values are the
+    same to the last bit."""
+    m = less.size
+    eq_before = np.zeros(m, dtype=np.float64)
+    eq_after = np.zeros(m, dtype=np.float64)
+    if score_ties:
+        acc_a = 0.0  # cumulative sums over order2, as np.cumsum(a[order2])
+        acc_b = 0.0
+        n_runs = starts2.size
+        for r in range(n_runs):
+            rs = starts2[r]
+            re = starts2[r + 1] if r + 1 < n_runs else m
+            a_rs = acc_a
+            k = rs
+            while k < re:  # the runs of equal block within the run
+                blk = block[order2[k]]
+                a_sub = acc_a
+                j = k
+                while j < re and block[order2[j]] == blk:
+                    acc_a += a[order2[j]]
+                    acc_b += b[order2[j]]
+                    j += 1
+                for q in range(k, j):
+                    eq_before[order2[q]] = a_sub - a_rs
+                    eq_after[order2[q]] = acc_b  # the sum at the block run's end
+                k = j
+            for q in range(rs, re):
+                eq_after[order2[q]] = acc_b - eq_after[order2[q]]
+    cb = np.empty(m + 1, dtype=np.float64)  # as np.cumsum(b), with a leading 0
+    cb[0] = 0.0
+    for k in range(m):
+        cb[k + 1] = cb[k] + b[k]
+    ev_disc = np.empty(m, dtype=np.float64)
+    ev_tied = np.empty(m, dtype=np.float64)
+    disc_e = np.empty(m, dtype=np.float64)
+    tied_e = np.empty(m, dtype=np.float64)
+    acc = 0.0  # as np.cumsum(a), with a leading 0
+    g_acc = 0.0
+    g_end = 0
+    k = 0
+    while k < m:
+        if k >= g_end:  # a new group (stratum): its start and end
+            g_acc = acc
+            g_end = k + 1
+            while g_end < m and group[g_end] == group[k]:
+                g_end += 1
+        b_end = k + 1
+        while b_end < m and block[b_end] == block[k]:
+            b_end += 1
+        total_before = acc - g_acc
+        total_after = cb[g_end] - cb[b_end]
+        for i in range(k, b_end):
+            e = 1.0 if event[i] else 0.0
+            lo = less[i]
+            gr = greater[i]
+            ev_c = lo * e
+            ev_t = eq_before[i] * e
+            ev_d = (total_before - lo - eq_before[i]) * e
+            rk_disc = total_after - gr - eq_after[i]
+            sg = sign[i]
+            less[i] = ev_c
+            ev_tied[i] = ev_t
+            ev_disc[i] = ev_d
+            greater[i] = ev_c + gr * sg
+            disc_e[i] = ev_d + rk_disc * sg
+            tied_e[i] = ev_t + eq_after[i] * sg
+        for i in range(k, b_end):
+            acc += a[i]
+        k = b_end
+    return less, ev_disc, ev_tied, greater, disc_e, tied_e
 
 
 @_jit
