@@ -83,9 +83,9 @@ def _dominance(
         return np.zeros(0), np.zeros(0), empty, empty
     g = np.ascontiguousarray(group, dtype=np.int64)
     r = np.ascontiguousarray(rank, dtype=np.int64)
-    ones = np.ones(n) if a is None else np.ascontiguousarray(a, dtype=np.float64)
+    a_in = np.zeros(0) if a is None else np.ascontiguousarray(a, dtype=np.float64)
     less, greater = _kernels.dominance(
-        g, r, n_rank, ones, np.ascontiguousarray(b, dtype=np.float64)
+        g, r, n_rank, a_in, np.ascontiguousarray(b, dtype=np.float64)
     )
     n_keys = (int(g[-1]) + 1) * n_rank
     key = g * n_rank + r
@@ -259,10 +259,10 @@ def concordance(
         np.ascontiguousarray(fin, dtype=np.int64),
         np.ascontiguousarray(block, dtype=np.int64),
         np.ascontiguousarray(g, dtype=np.int64),
-        np.ones(m) if a is None else np.ascontiguousarray(a, dtype=np.float64),
+        np.zeros(0) if a is None else np.ascontiguousarray(a, dtype=np.float64),  # 0: ones
         np.ascontiguousarray(b, dtype=np.float64),
         np.ascontiguousarray(event),
-        np.ones(m) if leave is None else np.where(leave, -1.0, 1.0),
+        np.zeros(0) if leave is None else np.where(leave, -1.0, 1.0),
         n_rank != n,
     )
     del o2, fin, block, g

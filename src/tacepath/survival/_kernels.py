@@ -331,9 +331,11 @@ def dominance(
 ) -> tuple[FloatArray, FloatArray]:
     """For a sequence (``group`` non-decreasing): ``less[k]`` = Σ ``a`` over earlier rows
     of k's group with a lower rank, ``greater[k]`` = Σ ``b`` over later rows of k's group
-    with a higher rank. Two Fenwick-tree sweeps over the ranks, O(n log #ranks), as R's
-    ``concordance`` counts; each group's entries are zeroed after it (no residue)."""
+    with a higher rank (an empty ``a`` means all ones). Two Fenwick-tree sweeps over the
+    ranks, O(n log #ranks), as R's ``concordance`` counts; each group's entries are
+    zeroed after it (no residue)."""
     n = rank.size
+    unit = a.size == 0  # an empty ``a``: all ones
     less = np.empty(n, dtype=np.float64)
     greater = np.empty(n, dtype=np.float64)
     tree = np.zeros(n_rank + 1, dtype=np.float64)
@@ -350,8 +352,9 @@ def dominance(
                 i -= i & -i
             less[k] = s
             i = rank[k] + 1
+            ak = 1.0 if unit else a[k]
             while i <= n_rank:
-                tree[i] += a[k]
+                tree[i] += ak
                 i += i & -i
         for k in range(start, end):
             i = rank[k] + 1
@@ -469,11 +472,13 @@ def concordance_terms(
     ``order2`` sorts the elements by (group, score rank), ``starts2`` the starts of its
     runs; ``block`` is the tied-time block key, ``group`` the stratum (non-decreasing),
     ``a`` / ``b`` the weights entering / the event weights, ``sign`` −1 for a
-    counting-process row leaving, else 1. Ties on the score count only outside the own
-    block. The element-wise operations of the NumPy form this replaces, in the same
-    order; its cumulative sums are sequential, as ``np.cumsum``, so the values are the
-    same to the last bit."""
+    counting-process row leaving, else 1 (an empty ``a`` or ``sign``: all ones). Ties on
+    the score count only outside the own block. The element-wise operations of the NumPy
+    form this replaces, in the same order; its cumulative sums are sequential, as
+    ``np.cumsum``, so the values are the same to the last bit."""
     m = less.size
+    unit = a.size == 0
+    signed = sign.size > 0
     eq_before = np.zeros(m, dtype=np.float64)
     eq_after = np.zeros(m, dtype=np.float64)
     if score_ties:
@@ -490,7 +495,7 @@ def concordance_terms(
                 a_sub = acc_a
                 j = k
                 while j < re and block[order2[j]] == blk:
-                    acc_a += a[order2[j]]
+                    acc_a += 1.0 if unit else a[order2[j]]
                     acc_b += b[order2[j]]
                     j += 1
                 for q in range(k, j):
@@ -530,7 +535,7 @@ def concordance_terms(
             ev_t = eq_before[i] * e
             ev_d = (total_before - lo - eq_before[i]) * e
             rk_disc = total_after - gr - eq_after[i]
-            sg = sign[i]
+            sg = sign[i] if signed else 1.0
             less[i] = ev_c
             ev_tied[i] = ev_t
             ev_disc[i] = ev_d
@@ -538,7 +543,7 @@ def concordance_terms(
             disc_e[i] = ev_d + rk_disc * sg
             tied_e[i] = ev_t + eq_after[i] * sg
         for i in range(k, b_end):
-            acc += a[i]
+            acc += 1.0 if unit else a[i]
         k = b_end
     return less, ev_disc, ev_tied, greater, disc_e, tied_e
 
