@@ -394,55 +394,64 @@ def right_sequence(
     key (stratum, −time, kind, −rank), without sorting, as the blocks are runs of
     ``base``."""
     n = base.size
+    tb = np.empty(n, dtype=np.float64)  # gathered first: the passes below read in order
+    sb = np.empty(n, dtype=np.int64)
+    db = np.empty(n, dtype=np.bool_)
+    rb = np.empty(n, dtype=np.int64)
+    for p in range(n):
+        r = base[p]
+        tb[p] = time[r]
+        sb[p] = strata[r]
+        db[p] = dead[r]
+        rb[p] = rank[r]
     row = np.empty(n, dtype=np.int64)
     kind = np.empty(n, dtype=np.int64)
     block = np.empty(n, dtype=np.int64)
     starts = np.empty(n + 1, dtype=np.int64)
     n_blocks = 0
     for p in range(n):
-        if p == 0 or time[base[p]] != time[base[p - 1]] or strata[base[p]] != strata[base[p - 1]]:
+        if p == 0 or tb[p] != tb[p - 1] or sb[p] != sb[p - 1]:
             starts[n_blocks] = p
             n_blocks += 1
     starts[n_blocks] = n
-    ev = np.empty(n, dtype=np.int64)
+    ev = np.empty(n, dtype=np.int64)  # positions of one block's events
     out = 0
     b_lo = 0
     while b_lo < n_blocks:  # one stratum: blocks b_lo ... b_hi - 1, taken backwards
-        st = strata[base[starts[b_lo]]]
+        st = sb[starts[b_lo]]
         b_hi = b_lo + 1
-        while b_hi < n_blocks and strata[base[starts[b_hi]]] == st:
+        while b_hi < n_blocks and sb[starts[b_hi]] == st:
             b_hi += 1
         for b in range(b_hi - 1, b_lo - 1, -1):
             m = 0
             for p in range(starts[b + 1] - 1, starts[b] - 1, -1):
-                r = base[p]
-                if dead[r]:
-                    ev[m] = r
+                if db[p]:
+                    ev[m] = p
                     m += 1
                 else:
-                    row[out] = r
+                    row[out] = base[p]
                     kind[out] = 0
                     block[out] = -1 - out
                     out += 1
             if m > 1:  # the events by decreasing rank, stable
                 if m <= 32:
                     for i in range(1, m):
-                        r = ev[i]
+                        q = ev[i]
                         j = i - 1
-                        while j >= 0 and rank[ev[j]] < rank[r]:
+                        while j >= 0 and rb[ev[j]] < rb[q]:
                             ev[j + 1] = ev[j]
                             j -= 1
-                        ev[j + 1] = r
+                        ev[j + 1] = q
                 else:
                     part = ev[:m].copy()
                     keys = np.empty(m, dtype=np.int64)
                     for i in range(m):
-                        keys[i] = -rank[part[i]]
+                        keys[i] = -rb[part[i]]
                     o = np.argsort(keys, kind="mergesort")
                     for i in range(m):
                         ev[i] = part[o[i]]
             for i in range(m):
-                row[out] = ev[i]
+                row[out] = base[ev[i]]
                 kind[out] = 2
                 block[out] = b
                 out += 1
