@@ -141,14 +141,18 @@ def _sequence(
     """
     dead = status > 0
     if start is None:
-        base = np.lexsort((time, strata)) if order is None else order
-        rank, _ = ranked.result() if isinstance(ranked, Future) else ranked
-        row, kind, block = _kernels.right_sequence(
-            np.ascontiguousarray(base, dtype=np.int64),
+        base = np.ascontiguousarray(
+            np.lexsort((time, strata)) if order is None else order, dtype=np.int64
+        )
+        starts, sb, db = _kernels.time_blocks(  # while the scores are ranked
+            base,
             np.ascontiguousarray(time, dtype=np.float64),
             np.ascontiguousarray(strata, dtype=np.int64),
             np.ascontiguousarray(dead),
-            np.ascontiguousarray(rank, dtype=np.int64),
+        )
+        rank, _ = ranked.result() if isinstance(ranked, Future) else ranked
+        row, kind, block = _kernels.right_sequence(
+            base, starts, sb, db, np.ascontiguousarray(rank, dtype=np.int64)
         )
         return row.astype(np.intp, copy=False), kind, block
     return _sorted_sequence(time, status, ranked, start, strata, order)

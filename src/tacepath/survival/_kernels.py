@@ -82,6 +82,7 @@ __all__ = [
     "right_sequence",
     "sort_by_time",
     "tie_chains",
+    "time_blocks",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -382,31 +383,21 @@ def dominance(
 
 
 @_jit
-def right_sequence(
-    base: IntArray, time: FloatArray, strata: IntArray, dead: BoolArray, rank: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """The concordance sequence of right-censored rows (``base``: the rows sorted by
-    stratum, then time): strata in order, time backwards within each, and within a tied
-    (stratum, time) block the censored rows first, then the events by decreasing score
-    ``rank``, each part in reverse ``base`` order. Returns the rows, their kind (0
-    censored, 2 event) and the block key (the block's index in ``base`` order for an
-    event, ``-1 - position`` for a censored row): the order of a stable argsort of the
-    key (stratum, −time, kind, −rank), without sorting, as the blocks are runs of
-    ``base``."""
+def time_blocks(
+    base: IntArray, time: FloatArray, strata: IntArray, dead: BoolArray
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """For rows sorted by stratum, then time (``base``): the starts of the tied (stratum,
+    time) blocks (with ``n`` appended), and each sorted row's stratum and status,
+    gathered in one tight loop so that :func:`right_sequence` reads in order."""
     n = base.size
-    tb = np.empty(n, dtype=np.float64)  # gathered first: the passes below read in order
+    tb = np.empty(n, dtype=np.float64)
     sb = np.empty(n, dtype=np.int64)
     db = np.empty(n, dtype=np.bool_)
-    rb = np.empty(n, dtype=np.int64)
     for p in range(n):
         r = base[p]
         tb[p] = time[r]
         sb[p] = strata[r]
         db[p] = dead[r]
-        rb[p] = rank[r]
-    row = np.empty(n, dtype=np.int64)
-    kind = np.empty(n, dtype=np.int64)
-    block = np.empty(n, dtype=np.int64)
     starts = np.empty(n + 1, dtype=np.int64)
     n_blocks = 0
     for p in range(n):
@@ -414,6 +405,29 @@ def right_sequence(
             starts[n_blocks] = p
             n_blocks += 1
     starts[n_blocks] = n
+    return starts[: n_blocks + 1].copy(), sb, db
+
+
+@_jit
+def right_sequence(
+    base: IntArray, starts: IntArray, sb: IntArray, db: BoolArray, rank: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The concordance sequence of right-censored rows (``base``: the rows sorted by
+    stratum, then time; ``starts``, ``sb``, ``db`` from :func:`time_blocks`): strata in
+    order, time backwards within each, and within a tied (stratum, time) block the
+    censored rows first, then the events by decreasing score ``rank``, each part in
+    reverse ``base`` order. Returns the rows, their kind (0 censored, 2 event) and the
+    block key (the block's index in ``base`` order for an event, ``-1 - position`` for a
+    censored row): the order of a stable argsort of the key (stratum, −time, kind,
+    −rank), without sorting, as the blocks are runs of ``base``."""
+    n = base.size
+    n_blocks = starts.size - 1
+    rb = np.empty(n, dtype=np.int64)
+    for p in range(n):
+        rb[p] = rank[base[p]]
+    row = np.empty(n, dtype=np.int64)
+    kind = np.empty(n, dtype=np.int64)
+    block = np.empty(n, dtype=np.int64)
     ev = np.empty(n, dtype=np.int64)  # positions of one block's events
     out = 0
     b_lo = 0
