@@ -1,9 +1,9 @@
 """The compiled passes of the concordance give the numbers of the NumPy form they replace,
 bit for bit.
 
-``_kernels.right_sequence`` (the sequence of right-censored rows, no sort) is compared
+``_concordance_kernels.right_sequence`` (the sequence of right-censored rows, no sort) is compared
 with the stable argsort of the sequence key (``_concordance._sorted_sequence``), and
-``_kernels.concordance_terms`` with the earlier NumPy form, kept here as the reference,
+``_concordance_kernels.concordance_terms`` with the earlier NumPy form, kept here as the reference,
 on data with tied times, tied scores, strata, case weights and (start, stop] intervals.
 The R fixtures (test_cox_r) check the concordance itself against R."""
 
@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tacepath.survival import _concordance, _kernels
+from tacepath.survival import _concordance, _concordance_kernels
 
 rows = st.lists(
     st.tuples(
@@ -143,7 +143,7 @@ def test_concordance_terms_equal_the_numpy_form(
     less, greater, o2, fin = _concordance._dominance(grp, rank[row], n_rank, a, b)
     ties = n_rank != t.size
     expected = _terms_numpy(less, greater, o2, fin, block, grp, a, b, event, leave, ties)
-    got = _kernels.concordance_terms(
+    got = _concordance_kernels.concordance_terms(
         less.copy(),
         greater.copy(),
         o2.astype(np.int64),

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tacepath.survival import _kernels
+from tacepath.survival import _concordance_kernels, _kernels
 from tacepath.survival._data import FloatArray, IntArray
 
 __all__ = ["Concordance", "concordance"]
@@ -137,21 +137,21 @@ def _sequence(
     of the scores and their number, or a future of them). Events tied on
     (stratum, time) share the block key, every other element has its own (negative).
     Right-censored rows need no sort: one compiled pass over the runs of ``order``
-    (:func:`tacepath.survival._kernels.right_sequence`).
+    (:func:`tacepath.survival._concordance_kernels.right_sequence`).
     """
     dead = status > 0
     if start is None:
         base = np.ascontiguousarray(
             np.lexsort((time, strata)) if order is None else order, dtype=np.int64
         )
-        starts, sb, db = _kernels.time_blocks(  # while the scores are ranked
+        starts, sb, db = _concordance_kernels.time_blocks(  # while the scores are ranked
             base,
             np.ascontiguousarray(time, dtype=np.float64),
             np.ascontiguousarray(strata, dtype=np.int64),
             np.ascontiguousarray(dead),
         )
         rank, _ = ranked.result() if isinstance(ranked, Future) else ranked
-        row, kind, block = _kernels.right_sequence(
+        row, kind, block = _concordance_kernels.right_sequence(
             base, starts, sb, db, np.ascontiguousarray(rank, dtype=np.int64)
         )
         return row.astype(np.intp, copy=False), kind, block
@@ -251,12 +251,12 @@ def concordance(
         del wr
     less, greater, o2, fin = _dominance(g, rk, n_rank, a, b)
     del rk
-    # One compiled pass (:func:`tacepath.survival._kernels.concordance_terms`): ties on
+    # One compiled pass (:func:`tacepath.survival._concordance_kernels.concordance_terms`): ties on
     # the score count outside the own block, within the stratum; totals before the own
     # block (events) and after it (partners), within the stratum. As the event of a pair:
     # partners at risk with lower / higher / equal score; as the partner at risk: events
     # with higher / lower / equal score (enter minus leave).
-    ev_conc, ev_disc, ev_tied, conc_e, disc_e, tied_e = _kernels.concordance_terms(
+    ev_conc, ev_disc, ev_tied, conc_e, disc_e, tied_e = _concordance_kernels.concordance_terms(
         less,
         greater,
         np.ascontiguousarray(o2, dtype=np.int64),
