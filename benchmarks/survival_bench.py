@@ -18,7 +18,8 @@ of ``--repeat``); lifelines in this process, or with ``--lifelines-python`` in t
 interpreter (a virtualenv of its own: lifelines 0.30 requires pandas < 3, and tacepath's
 lock pins pandas 3; the data go to it as a ``.npz`` file, not timed). The table prints
 seconds and the ratios R / tacepath and lifelines / tacepath, and tacepath / ``numpy.sort``
-of the times (the floor of any sort-based method).
+of the times (the floor of any sort-based method), tacepath's CPU time beside its wall time
+(``tp cpu``, ``cpu/sort``: the machine may be shared) and the load average.
 
 ``--cold N`` then times each analysis on N rows in fresh processes (data read from a
 ``.npy`` file first, not timed): the import of the engine and the first call with an
@@ -87,13 +88,27 @@ def make_data(n: int, times: str, seed: int = 20261125) -> pd.DataFrame:
     return pd.DataFrame({"time": time_, "event": event, "arm": arm, "age": age, "marker": marker})
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> float:
+def best_of(fn: Callable[[], Any], repeat: int, cpu: dict[str, float] | None = None) -> float:
+    """Best wall time of ``repeat`` calls; with ``cpu``, its ``"cpu"`` is set to the best
+    CPU time of this process (``time.process_time``) over the same calls."""
     out = []
+    cpus = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         out.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    if cpu is not None:
+        cpu["cpu"] = min(cpus)
     return min(out)
+
+
+def load_average() -> str:
+    """The 1-minute load average (the machine may be shared), or '?'."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def run_tacepath(analysis: str, d: pd.DataFrame) -> Any:
@@ -106,25 +121,18 @@ def run_tacepath(analysis: str, d: pd.DataFrame) -> Any:
     return cox_ph(d, time="time", event="event", covariates=["arm", "age", "marker"])
 
 
-def tacepath_times(d: pd.DataFrame, repeat: int) -> dict[str, float]:
-    from tacepath.survival import kaplan_meier, logrank_test
-
-    res = {
-        "sort": best_of(lambda: np.sort(d["time"].to_numpy()), repeat),
-        "km": best_of(lambda: kaplan_meier(d, time="time", event="event", group="arm"), repeat),
-        "logrank": best_of(
-            lambda: logrank_test(d, time="time", event="event", group="arm"), repeat
-        ),
-    }
-    try:
-        from tacepath.survival import cox_ph
-    except ImportError:  # pragma: no cover - before the Cox engine exists
-        return res
-    res["cox"] = best_of(
-        lambda: cox_ph(d, time="time", event="event", covariates=["arm", "age", "marker"]),
-        repeat,
-    )
-    return res
+def tacepath_times(d: pd.DataFrame, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Best wall times of each analysis and of ``numpy.sort``, and the best CPU times."""
+    cpu: dict[str, float] = {}
+    res: dict[str, float] = {}
+    for key in ("sort", "km", "logrank", "cox"):
+        spent: dict[str, float] = {}
+        if key == "sort":
+            res[key] = best_of(lambda: np.sort(d["time"].to_numpy()), repeat, spent)
+        else:
+            res[key] = best_of(lambda: run_tacepath(key, d), repeat, spent)  # noqa: B023
+        cpu[key] = spent["cpu"]
+    return res, cpu
 
 
 def r_times(d: pd.DataFrame, repeat: int) -> dict[str, Any]:
@@ -228,16 +236,16 @@ def table(args: argparse.Namespace, kind: str) -> None:
     print(
         f"# machine: {platform.machine()}, Python {platform.python_version()}, "
         f"NumPy {np.__version__}, pandas {pd.__version__}; times: {kind}; "
-        f"best of {args.repeat}"
+        f"best of {args.repeat}; load average {load_average()}"
     )
     header = (
-        f"{'n':>9} {'analysis':<8} {'tacepath':>9} {'R':>9} {'lifelines':>9} "
-        f"{'R/tp':>7} {'ll/tp':>7} {'tp/sort':>8}"
+        f"{'n':>9} {'analysis':<8} {'tacepath':>9} {'tp cpu':>9} {'R':>9} {'lifelines':>9} "
+        f"{'R/tp':>7} {'ll/tp':>7} {'tp/sort':>8} {'cpu/sort':>8}"
     )
     print(header)
     for n in sizes:
         d = make_data(n, kind)
-        tp = tacepath_times(d, args.repeat)
+        tp, cpu = tacepath_times(d, args.repeat)
         r = r_times(d, args.repeat) if use_r else {}
         ll = lifelines_for(args, d)
         for key in ("km", "logrank", "cox"):
@@ -253,12 +261,13 @@ def table(args: argparse.Namespace, kind: str) -> None:
                 return f"{v / base:7.1f}" if v is not None and base > 0 else f"{'-':>7}"
 
             print(
-                f"{n:>9} {key:<8} {fmt(t)} {fmt(rv)} {fmt(lv)} {ratio(rv)} {ratio(lv)} "
-                f"{t / tp['sort']:8.2f}"
+                f"{n:>9} {key:<8} {fmt(t)} {fmt(cpu[key])} {fmt(rv)} {fmt(lv)} {ratio(rv)} "
+                f"{ratio(lv)} {t / tp['sort']:8.2f} {cpu[key] / cpu['sort']:8.2f}"
             )
+        print(f"#{'':>8} sort     {tp['sort']:9.4f} {cpu['sort']:9.4f}")
         sys.stdout.flush()
     if use_r:
-        print(f"# R survival {r.get('version', '?')}")
+        print(f"# R survival {r.get('version', '?')}; load average {load_average()}")
     if ll:
         print(f"# {ll.get('version', 'lifelines in this process')}")
 

@@ -165,16 +165,41 @@ def test_product_limit_sweep_equals_the_numpy_formula(nd: list[tuple[int, int]])
         np.testing.assert_array_equal(haz_var, np.cumsum(np.where(has, d / n / n, 0.0)))
 
 
-def test_merge_runs_sorts_and_labels_every_value() -> None:
-    rng = np.random.default_rng(7)
-    values = rng.uniform(0, 10, 1000)
-    labels = rng.integers(0, 5, 1000)
-    grouped, offsets = _kernels.partition(values, labels.astype(np.int64), 5)
-    for j in range(5):
-        grouped[offsets[j] : offsets[j + 1]].sort()
-    merged, run = _kernels.merge_runs(grouped, offsets, 0, 5)
-    np.testing.assert_array_equal(merged, np.sort(values))
-    np.testing.assert_array_equal(np.bincount(run, minlength=5), np.bincount(labels, minlength=5))
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.floats(0.0, 1e12, allow_nan=False),
+                st.sampled_from([0.0, -0.0, 5e-324, 1e-300, 1.0, 1.0 + 2**-52, 1e12]),
+            ),
+            st.integers(0, 3),
+            st.integers(0, 1),
+        ),
+        max_size=200,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_radix_sort_equals_a_stable_argsort(data: list) -> None:
+    t = np.array([r[0] for r in data], dtype=float)
+    g = np.array([r[1] for r in data], dtype=np.int64)
+    e = np.array([r[2] for r in data], dtype=float)
+    ts, run, rows = _kernels.sort_by_time(t, g, e, 4)
+    order = np.argsort(t, kind="stable")
+    np.testing.assert_array_equal(ts, t[order])
+    assert not np.signbit(ts).any()  # -0.0 comes back as 0.0
+    np.testing.assert_array_equal(run, (g * 2 + e.astype(np.int64))[order])
+    np.testing.assert_array_equal(rows, np.bincount(g * 2 + e.astype(np.int64), minlength=8))
+
+
+def test_radix_sort_of_a_million_draws_equals_numpy() -> None:
+    rng = np.random.default_rng(11)
+    t = rng.exponential(365.0, 1_000_000)
+    g = rng.integers(0, 2, t.size)
+    e = rng.integers(0, 2, t.size).astype(float)
+    ts, run, _ = _kernels.sort_by_time(t, g, e, 2)
+    order = np.argsort(t, kind="stable")
+    np.testing.assert_array_equal(ts, t[order])
+    np.testing.assert_array_equal(run, (g * 2 + e.astype(np.int64))[order])
 
 
 def test_cache_folder_falls_back_when_numba_places_are_read_only(tmp_path: Path) -> None:

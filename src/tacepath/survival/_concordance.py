@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tacepath.survival import _kernels
+from tacepath.survival import _concordance_kernels, _kernels
 from tacepath.survival._data import FloatArray, IntArray
 
 __all__ = ["Concordance", "concordance"]
@@ -56,16 +56,6 @@ class Concordance:
     tied_x: float
     concordance: float
     std: float
-
-
-def _runs(values: npt.NDArray[Any]) -> tuple[IntArray, IntArray]:
-    """For each position of a sorted key array: the start and end (exclusive) of its run."""
-    n = values.shape[0]
-    new = np.ones(n, dtype=bool)
-    new[1:] = values[1:] != values[:-1]
-    starts = np.flatnonzero(new)
-    lens = np.diff(np.append(starts, n))
-    return np.repeat(starts, lens), np.repeat(starts + lens, lens)
 
 
 #: Above this many rows the scores are ranked on a second thread while the times sort.
@@ -93,9 +83,9 @@ def _dominance(
         return np.zeros(0), np.zeros(0), empty, empty
     g = np.ascontiguousarray(group, dtype=np.int64)
     r = np.ascontiguousarray(rank, dtype=np.int64)
-    ones = np.ones(n) if a is None else np.ascontiguousarray(a, dtype=np.float64)
+    a_in = np.zeros(0) if a is None else np.ascontiguousarray(a, dtype=np.float64)
     less, greater = _kernels.dominance(
-        g, r, n_rank, ones, np.ascontiguousarray(b, dtype=np.float64)
+        g, r, n_rank, a_in, np.ascontiguousarray(b, dtype=np.float64)
     )
     n_keys = (int(g[-1]) + 1) * n_rank
     key = g * n_rank + r
@@ -146,7 +136,38 @@ def _sequence(
     the events, and the events are ordered by decreasing score (``ranked``: dense ranks
     of the scores and their number, or a future of them). Events tied on
     (stratum, time) share the block key, every other element has its own (negative).
+    Right-censored rows need no sort: one compiled pass over the runs of ``order``
+    (:func:`tacepath.survival._concordance_kernels.right_sequence`).
     """
+    dead = status > 0
+    if start is None:
+        base = np.ascontiguousarray(
+            np.lexsort((time, strata)) if order is None else order, dtype=np.int64
+        )
+        starts, sb, db = _concordance_kernels.time_blocks(  # while the scores are ranked
+            base,
+            np.ascontiguousarray(time, dtype=np.float64),
+            np.ascontiguousarray(strata, dtype=np.int64),
+            np.ascontiguousarray(dead),
+        )
+        rank, _ = ranked.result() if isinstance(ranked, Future) else ranked
+        row, kind, block = _concordance_kernels.right_sequence(
+            base, starts, sb, db, np.ascontiguousarray(rank, dtype=np.int64)
+        )
+        return row.astype(np.intp, copy=False), kind, block
+    return _sorted_sequence(time, status, ranked, start, strata, order)
+
+
+def _sorted_sequence(
+    time: FloatArray,
+    status: FloatArray,
+    ranked: tuple[IntArray, int] | Future[tuple[IntArray, int]],
+    start: FloatArray | None,
+    strata: IntArray,
+    order: IntArray | None,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """:func:`_sequence` by a stable argsort of the sequence key: counting-process data,
+    and the reference of the tests for right-censored data (``start=None``)."""
     n = time.shape[0]
     dead = status > 0
     if start is None:
@@ -230,67 +251,29 @@ def concordance(
         del wr
     less, greater, o2, fin = _dominance(g, rk, n_rank, a, b)
     del rk
-
-    if n_rank == n:
-        # no two rows share a score: no ties on it
-        eq_before: FloatArray | float = 0.0
-        eq_after: FloatArray | float = 0.0
-    else:
-        # Ties on the score, outside the own block, within the stratum (o2: the elements
-        # sorted by stratum, score rank and sequence position; fin: starts of its runs).
-        lens = np.diff(np.append(fin, m))
-        rs = np.repeat(fin, lens)
-        re = np.repeat(fin + lens, lens)
-        sub_s, sub_e = _runs(block[o2])
-        sub_s = np.maximum(sub_s, rs)
-        sub_e = np.minimum(sub_e, re)
-        ao2 = np.ones(m) if a is None else a[o2]
-        ca2 = np.concatenate([[0.0], np.cumsum(ao2)])
-        cb2 = np.concatenate([[0.0], np.cumsum(b[o2])])
-        eq_before = np.empty(m)
-        eq_after = np.empty(m)
-        eq_before[o2] = ca2[sub_s] - ca2[rs]
-        eq_after[o2] = cb2[re] - cb2[sub_e]
-        del lens, rs, re, sub_s, sub_e, ao2, ca2, cb2
-    del o2, fin
-
-    # Totals: before the own block (events) and after it (partners), within the stratum.
-    bs, be = _runs(block)
-    del block
-    gs, ge = _runs(g)
-    del g
-    if a is None:
-        total_before = (bs - gs).astype(float)
-    else:
-        ca = np.concatenate([[0.0], np.cumsum(a)])
-        total_before = ca[bs] - ca[gs]
-        del ca
-    cb = np.concatenate([[0.0], np.cumsum(b)])
-    total_after = cb[ge] - cb[be]
-    del bs, be, gs, ge, cb
-
-    # As the event of a pair: partners at risk with lower / higher / equal score; as the
-    # partner at risk: events with higher / lower / equal score (enter minus leave).
-    ev_conc = less * event
-    ev_tied = eq_before * event
-    ev_disc = (total_before - less - eq_before) * event
-    del total_before
-    rk_disc = total_after - greater - eq_after
-    del total_after
-    rk_tied: FloatArray | float = eq_after
-    if leave is not None:
-        sign = np.where(leave, -1.0, 1.0)
-        greater *= sign
-        rk_disc *= sign
-        rk_tied = eq_after * sign
+    # One compiled pass (:func:`tacepath.survival._concordance_kernels.concordance_terms`): ties on
+    # the score count outside the own block, within the stratum; totals before the own
+    # block (events) and after it (partners), within the stratum. As the event of a pair:
+    # partners at risk with lower / higher / equal score; as the partner at risk: events
+    # with higher / lower / equal score (enter minus leave).
+    ev_conc, ev_disc, ev_tied, conc_e, disc_e, tied_e = _concordance_kernels.concordance_terms(
+        less,
+        greater,
+        np.ascontiguousarray(o2, dtype=np.int64),
+        np.ascontiguousarray(fin, dtype=np.int64),
+        np.ascontiguousarray(block, dtype=np.int64),
+        np.ascontiguousarray(g, dtype=np.int64),
+        np.zeros(0) if a is None else np.ascontiguousarray(a, dtype=np.float64),  # 0: ones
+        np.ascontiguousarray(b, dtype=np.float64),
+        np.ascontiguousarray(event),
+        np.zeros(0) if leave is None else np.where(leave, -1.0, 1.0),
+        n_rank != n,
+    )
+    del o2, fin, block, g
     conc = float(np.dot(b, ev_conc))
     disc = float(np.dot(b, ev_disc))
     tied = float(np.dot(b, ev_tied))
-    conc_e = ev_conc + greater
-    del ev_conc, greater, less
-    disc_e = ev_disc + rk_disc
-    del ev_disc, rk_disc
-    tied_e = ev_tied + rk_tied
+    del ev_conc, ev_disc, ev_tied
     npair = conc + disc + tied
     if npair <= 0:
         return Concordance(
@@ -302,9 +285,9 @@ def concordance(
     if weights is not None:
         dfbeta *= w[row]
     if cluster is not None:
-        dfbeta = np.bincount(cluster[row], dfbeta)
+        dfbeta = np.asarray(np.bincount(cluster[row], dfbeta), dtype=np.float64)
     elif start is not None:
-        dfbeta = np.bincount(row, dfbeta, minlength=n)
+        dfbeta = np.asarray(np.bincount(row, dfbeta, minlength=n), dtype=np.float64)
     var = float(np.sum(dfbeta**2)) / 4.0
     return Concordance(
         concordant=conc,

@@ -29,9 +29,8 @@ __all__ = [
     "column",
     "group_codes",
     "integer_span",
-    "merged_runs",
     "plain_value",
-    "sorted_runs",
+    "sorted_with_runs",
     "timefix",
 ]
 
@@ -91,12 +90,12 @@ def aeq_chains(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArr
     absolute value, by ``np.mean``) and the chains, in two compiled passes."""
     if ts.size < 2:
         return ts
-    u, which = _kernels.distinct_sorted(ts)
+    u = _kernels.distinct_sorted(ts)
     if u.size < 2:
         return ts
     scale = float(np.mean(np.abs(u)))
-    out = _kernels.tie_chains(u, which, tolerance, scale)
-    return ts if np.array_equal(out, ts) else out
+    out, changed = _kernels.tie_chains(ts, tolerance, scale)
+    return out if changed else ts
 
 
 #: Whole-number times up to this value take the bincount path (R's aeqSurv tolerance,
@@ -126,30 +125,23 @@ def argsort_times(time: FloatArray) -> IntArray:
     return np.argsort(time).astype(np.intp)
 
 
-#: Most runs merged by :func:`merged_runs` (a scan of the run heads per row); callers with
-#: more groups take an argsort instead.
+#: Most runs (group × event) sorted by :func:`sorted_with_runs` (a run is stored in a byte;
+#: the log-rank sweep is quadratic in the groups); callers with more groups take an argsort.
 MAX_MERGED_RUNS = 8
 
 
-def sorted_runs(
-    values: FloatArray, labels: IntArray, n_labels: int
-) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    """``values`` grouped by label (stable) and each group sorted, with the groups'
-    offsets. Sorting values (not an argsort) in a few groups costs about one ``np.sort``."""
-    grouped, offsets = _kernels.partition(
-        np.ascontiguousarray(values, dtype=np.float64), labels.astype(np.int64), n_labels
+def sorted_with_runs(
+    time: FloatArray, codes: IntArray, event: FloatArray, n_groups: int
+) -> tuple[FloatArray, npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """Times sorted with each row's run ``group * 2 + event`` and the rows of each run:
+    one compiled radix sort (:func:`tacepath.survival._kernels.sort_by_time`), cheaper
+    than one ``np.sort`` and carrying what an argsort would be needed for."""
+    return _kernels.sort_by_time(
+        np.ascontiguousarray(time, dtype=np.float64),
+        np.ascontiguousarray(codes, dtype=np.int64),
+        np.ascontiguousarray(event, dtype=np.float64),
+        n_groups,
     )
-    for j in range(n_labels):
-        grouped[offsets[j] : offsets[j + 1]].sort()
-    return grouped, offsets
-
-
-def merged_runs(
-    values: FloatArray, offsets: npt.NDArray[np.int64], first: int, last: int
-) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    """The sorted runs ``first`` … ``last - 1`` of :func:`sorted_runs` merged into one
-    sorted array, with each value's run number counted from ``first``."""
-    return _kernels.merge_runs(values, offsets, first, last)
 
 
 def timefix(

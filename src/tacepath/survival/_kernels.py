@@ -1,11 +1,11 @@
 """Compiled loops of the survival engine (numba, compiled once and cached on disk).
 
 Each kernel is one fused pass that NumPy would need several array passes for: the sweep
-after the sort for Kaplan–Meier and the weighted log-rank test, a merge of sorted runs
-that replaces an argsort, and the gap check of R's ``aeqSurv`` time fix. The statistics
-are those of the NumPy code they replace, summed in the same order (sequential cumulative
-sums and products), so the results are unchanged to the last bits or, for sums that NumPy
-took by dot products, to rounding.
+after the sort for Kaplan–Meier and the weighted log-rank test, a radix sort of the times
+that carries each row's group and event (no argsort), and the gap check and tie chains of
+R's ``aeqSurv`` time fix. The statistics are those of the NumPy code they replace, summed
+in the same order (sequential cumulative sums and products), so the results are unchanged
+to the last bits or, for sums that NumPy took by dot products, to rounding.
 
 Hand-written because no library offers these sweeps over survival data without Python
 per-row overhead; numba compiles them to machine code. ``cache=True`` keeps the machine
@@ -68,24 +68,25 @@ _ensure_cache_dir()
 import numba  # noqa: E402  (after the cache folder is chosen: numba reads it at import)
 
 __all__ = [
+    "RADIX_BITS",
     "counting_order",
     "cox_sums",
     "distinct_sorted",
     "dominance",
     "fallback_cache_dir",
     "gap_stats",
+    "jit",
     "km_group_counts",
     "km_sweep",
     "logrank_stream",
-    "merge_runs",
-    "partition",
+    "sort_by_time",
     "tie_chains",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _jit(fn: F) -> F:
+def jit(fn: F) -> F:
     """Compile ``fn`` in nopython mode with the on-disk cache; floating-point errors give
     inf/nan as in NumPy (``error_model="numpy"``), never an exception."""
     return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
@@ -93,57 +94,69 @@ def _jit(fn: F) -> F:
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+ByteArray = np.ndarray[Any, np.dtype[np.uint8]]
+BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
 
-@_jit
-def partition(values: FloatArray, labels: IntArray, n_labels: int) -> tuple[FloatArray, IntArray]:
-    """``values`` grouped by label (counting sort, stable) and each label's start offset
-    (``n_labels + 1`` offsets)."""
-    n = values.size
-    offsets = np.zeros(n_labels + 1, dtype=np.int64)
+#: Bits per digit of :func:`sort_by_time`'s radix sort (six passes cover 64 bits; 2 048
+#: buckets keep the scatter's write positions in the cache).
+RADIX_BITS = 11
+
+
+@jit
+def sort_by_time(
+    time: FloatArray, codes: IntArray, event: FloatArray, n_groups: int
+) -> tuple[FloatArray, ByteArray, IntArray]:
+    """The times sorted, each with its run ``group * 2 + event`` (stable), and the rows
+    of each run (``2 * n_groups`` ≤ 256 runs).
+
+    A least-significant-digit radix sort of the times' bit patterns (non-negative floats
+    sort as their bits read as unsigned integers; −0.0 is taken as 0.0), carrying the run
+    as a byte: one pass counts every digit, then one scatter per digit that is not the
+    same for all rows. NumPy sorts values or returns an argsort, not values with a label."""
+    n = time.size
+    radix = 1 << RADIX_BITS
+    mask = np.uint64(radix - 1)
+    n_pass = (64 + RADIX_BITS - 1) // RADIX_BITS
+    a = np.empty(n, dtype=np.float64)
+    run_a = np.empty(n, dtype=np.uint8)
+    counts = np.zeros((n_pass, radix), dtype=np.int64)
+    run_count = np.zeros(2 * n_groups, dtype=np.int64)
+    key_a = a.view(np.uint64)
     for i in range(n):
-        offsets[labels[i] + 1] += 1
-    for j in range(n_labels):
-        offsets[j + 1] += offsets[j]
-    pos = offsets[:-1].copy()
-    out = np.empty(n, dtype=np.float64)
-    for i in range(n):
-        lab = labels[i]
-        out[pos[lab]] = values[i]
-        pos[lab] += 1
-    return out, offsets
+        a[i] = time[i] + 0.0  # -0.0 + 0.0 is +0.0
+        r = codes[i] * 2 + (1 if event[i] != 0 else 0)
+        run_a[i] = r
+        run_count[r] += 1
+        k = key_a[i]
+        for p in range(n_pass):
+            counts[p, (k >> np.uint64(p * RADIX_BITS)) & mask] += 1
+    b = np.empty(n, dtype=np.float64)
+    run_b = np.empty(n, dtype=np.uint8)
+    src, dst, src_run, dst_run = key_a, b.view(np.uint64), run_a, run_b
+    pos = np.empty(radix, dtype=np.int64)
+    for p in range(n_pass):
+        shift = np.uint64(p * RADIX_BITS)
+        c = counts[p]
+        if n == 0 or c[(src[0] >> shift) & mask] == n:
+            continue  # one digit for every row: this pass would not move anything
+        total = 0
+        for j in range(radix):
+            pos[j] = total
+            total += c[j]
+        for i in range(n):
+            k = src[i]
+            digit = (k >> shift) & mask
+            q = pos[digit]
+            dst[q] = k
+            dst_run[q] = src_run[i]
+            pos[digit] = q + 1
+        src, dst = dst, src
+        src_run, dst_run = dst_run, src_run
+    return src.view(np.float64), src_run, run_count
 
 
-@_jit
-def merge_runs(
-    values: FloatArray, offsets: IntArray, first: int, last: int
-) -> tuple[FloatArray, IntArray]:
-    """Merge the sorted runs ``first`` … ``last - 1`` of ``values`` (bounds in ``offsets``)
-    into one sorted array, with each element's run number counted from ``first``. For a
-    few runs (a scan of the run heads per element)."""
-    k = last - first
-    heads = offsets[first:last].copy()
-    ends = offsets[first + 1 : last + 1].copy()
-    n = offsets[last] - offsets[first]
-    out = np.empty(n, dtype=np.float64)
-    run = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        best = -1
-        best_value = 0.0
-        for r in range(k):
-            h = heads[r]
-            if h < ends[r]:
-                v = values[h]
-                if best < 0 or v < best_value:
-                    best = r
-                    best_value = v
-        out[i] = best_value
-        run[i] = best
-        heads[best] += 1
-    return out, run
-
-
-@_jit
+@jit
 def gap_stats(ts: FloatArray) -> tuple[float, float, int]:
     """Over the distinct values of sorted ``ts``: the smallest gap between neighbours, the
     sum of absolute values and their number."""
@@ -166,9 +179,9 @@ def gap_stats(ts: FloatArray) -> tuple[float, float, int]:
     return smallest, total, count
 
 
-@_jit
+@jit
 def km_group_counts(
-    ts: FloatArray, run: IntArray, n_groups: int, group_offsets: IntArray
+    ts: FloatArray, run: ByteArray, n_groups: int, group_offsets: IntArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray]:
     """Kaplan–Meier counts of each group from one merged sorted stream.
 
@@ -201,7 +214,7 @@ def km_group_counts(
     return time, n_risk, n_event, n_censor, lengths
 
 
-@_jit
+@jit
 def km_sweep(
     n_risk: FloatArray, n_event: FloatArray, d_count: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -235,10 +248,10 @@ def km_sweep(
     return surv, green, haz, haz_var
 
 
-@_jit
+@jit
 def logrank_stream(
     ts: FloatArray,
-    run: IntArray,
+    run: ByteArray,
     n_groups: int,
     totals: FloatArray,
     rho: float,
@@ -263,14 +276,22 @@ def logrank_stream(
     i = 0
     while i < n_all:
         t = ts[i]
-        deaths[:] = 0.0
-        rows[:] = 0.0
+        for j in range(n_groups):
+            deaths[j] = 0.0
+            rows[j] = 0.0
+        any_death = False
         while i < n_all and ts[i] == t:
-            g = run[i] >> 1
+            r = run[i]
+            g = r >> 1
             rows[g] += 1.0
-            if run[i] & 1:
+            if r & 1:
                 deaths[g] += 1.0
+                any_death = True
             i += 1
+        if not any_death:  # only rows leave the risk set
+            for j in range(n_groups):
+                at_risk[j] -= rows[j]
+            continue
         d = 0.0
         n = 0.0
         for j in range(n_groups):
@@ -303,15 +324,17 @@ def logrank_stream(
     return observed, expected, variance
 
 
-@_jit
+@jit
 def dominance(
     group: IntArray, rank: IntArray, n_rank: int, a: FloatArray, b: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """For a sequence (``group`` non-decreasing): ``less[k]`` = Σ ``a`` over earlier rows
     of k's group with a lower rank, ``greater[k]`` = Σ ``b`` over later rows of k's group
-    with a higher rank. Two Fenwick-tree sweeps over the ranks, O(n log #ranks), as R's
-    ``concordance`` counts; each group's entries are zeroed after it (no residue)."""
+    with a higher rank (an empty ``a`` means all ones). Two Fenwick-tree sweeps over the
+    ranks, O(n log #ranks), as R's ``concordance`` counts; each group's entries are
+    zeroed after it (no residue)."""
     n = rank.size
+    unit = a.size == 0  # an empty ``a``: all ones
     less = np.empty(n, dtype=np.float64)
     greater = np.empty(n, dtype=np.float64)
     tree = np.zeros(n_rank + 1, dtype=np.float64)
@@ -328,8 +351,9 @@ def dominance(
                 i -= i & -i
             less[k] = s
             i = rank[k] + 1
+            ak = 1.0 if unit else a[k]
             while i <= n_rank:
-                tree[i] += a[k]
+                tree[i] += ak
                 i += i & -i
         for k in range(start, end):
             i = rank[k] + 1
@@ -356,7 +380,7 @@ def dominance(
     return less, greater
 
 
-@_jit
+@jit
 def counting_order(key: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
     """A stable sort of small non-negative integer keys (counting sort) and the starts of
     the runs of equal keys in it."""
@@ -383,7 +407,7 @@ def counting_order(key: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
     return order, starts
 
 
-@_jit
+@jit
 def cox_sums(
     xt: FloatArray,
     w: FloatArray,
@@ -417,6 +441,7 @@ def cox_sums(
             eta[i] += b * xt[j, i]
     top = eta.max() if n else 0.0
     shift = top - guard if top > guard else 0.0
+    risk = np.empty(n, dtype=np.float64)  # w exp(eta - shift) of each row once it entered
     loglik = 0.0
     u = np.zeros(p, dtype=np.float64)
     info = np.zeros((p, p), dtype=np.float64)
@@ -441,6 +466,7 @@ def cox_sums(
             lo = stop_pos[g]
             while k >= lo:  # rows entering the risk set, stop time >= t
                 r = w[k] * math.exp(eta[k] - shift)
+                risk[k] = r
                 s0 += r
                 for a in range(p):
                     xa = r * xt[a, k]
@@ -451,7 +477,7 @@ def cox_sums(
             if counting:
                 while q >= start_pos[g]:  # rows leaving: start time >= t
                     i = start_order[q]
-                    r = w[i] * math.exp(eta[i] - shift)
+                    r = risk[i]
                     s0 -= r
                     for a in range(p):
                         xa = r * xt[a, i]
@@ -467,7 +493,7 @@ def cox_sums(
             wsum = 0.0
             for m in range(first, last):
                 i = death_rows[m]
-                r = w[i] * math.exp(eta[i] - shift)
+                r = risk[i]
                 wsum += w[i]
                 loglik += w[i] * (eta[i] - shift)
                 d0 += r
@@ -498,36 +524,38 @@ def cox_sums(
     return loglik, u, info
 
 
-@_jit
-def distinct_sorted(ts: FloatArray) -> tuple[FloatArray, IntArray]:
-    """The distinct values of sorted ``ts`` and each element's index among them."""
+@jit
+def distinct_sorted(ts: FloatArray) -> FloatArray:
+    """The distinct values of sorted ``ts``."""
     n = ts.size
     u = np.empty(n, dtype=np.float64)
-    which = np.empty(n, dtype=np.int64)
-    m = -1
+    m = 0
     for i in range(n):
         if i == 0 or ts[i] != ts[i - 1]:
-            m += 1
             u[m] = ts[i]
-        which[i] = m
-    return u[: m + 1], which
+            m += 1
+    return u[:m]
 
 
-@_jit
-def tie_chains(u: FloatArray, which: IntArray, tolerance: float, scale: float) -> FloatArray:
-    """R ``aeqSurv`` on distinct sorted values ``u``: a value within ``tolerance`` of its
-    predecessor, absolutely or relative to ``scale`` (when > 0), joins its chain; every
-    element (``which``: its index in ``u``) becomes the first value of its chain."""
-    m = u.size
-    first = np.empty(m, dtype=np.float64)
-    for j in range(m):
-        if j > 0:
-            dy = u[j] - u[j - 1]
-            if dy <= tolerance or (scale > 0 and dy / scale <= tolerance):
-                first[j] = first[j - 1]
-                continue
-        first[j] = u[j]
-    out = np.empty(which.size, dtype=np.float64)
-    for i in range(which.size):
-        out[i] = first[which[i]]
-    return out
+@jit
+def tie_chains(ts: FloatArray, tolerance: float, scale: float) -> tuple[FloatArray, int]:
+    """R ``aeqSurv`` on sorted ``ts``: a distinct value within ``tolerance`` of the distinct
+    value before it, absolutely or relative to ``scale`` (when > 0), joins that value's
+    chain; every element becomes the first value of its chain. Also returns the number of
+    elements changed (0: ``ts`` needs no fix)."""
+    n = ts.size
+    out = np.empty(n, dtype=np.float64)
+    changed = 0
+    first = 0.0
+    for i in range(n):
+        v = ts[i]
+        if i == 0:
+            first = v
+        elif v != ts[i - 1]:
+            dy = v - ts[i - 1]
+            if not (dy <= tolerance or (scale > 0 and dy / scale <= tolerance)):
+                first = v
+        out[i] = first
+        if first != v:
+            changed += 1
+    return out, changed

@@ -33,8 +33,7 @@ from tacepath.survival._data import (
     argsort_times,
     group_codes,
     integer_span,
-    merged_runs,
-    sorted_runs,
+    sorted_with_runs,
 )
 from tacepath.survival._input import (
     SurvivalData,
@@ -364,26 +363,27 @@ def _curves_merged(
     tau: float | None,
     options: dict[str, Any],
 ) -> tuple[SurvivalCurve, ...] | None:
-    """Unweighted right-censored curves without an argsort: each group's event and
-    censoring times are sorted as values (about one ``np.sort`` in all), merged, and
-    counted in one compiled pass. ``None`` when there are too many groups to merge."""
+    """Unweighted right-censored curves without an argsort: the times sorted with each
+    row's group and event (one compiled radix sort, :func:`sorted_with_runs`) and
+    counted in one compiled pass. ``None`` when there are too many groups."""
     if group is None:
         levels: list[Any] = [None]
-        codes = np.zeros(time.size, dtype=np.intp)
+        codes = np.zeros(time.size, dtype=np.int64)
     else:
         levels, codes = group_codes(np.asarray(group))
-    n_runs = 2 * len(levels)
-    if n_runs > MAX_MERGED_RUNS:
+    if 2 * len(levels) > MAX_MERGED_RUNS:
         return None
-    values, offsets = sorted_runs(time, codes * 2 + event.astype(np.intp), n_runs)
-    ts, run = merged_runs(values, offsets, 0, n_runs)
+    ts, run, run_rows = sorted_with_runs(time, codes, event, len(levels))
     if fix_times:
         ts = aeq_sorted(ts)
-    group_offsets = np.ascontiguousarray(offsets[0::2])
+    sizes = run_rows[0::2] + run_rows[1::2]
+    group_offsets = np.zeros(len(levels) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=group_offsets[1:])
     utime, n_risk, n_event, n_censor, lengths = _kernels.km_group_counts(
         ts, run, len(levels), group_offsets
     )
     options = {**options, "tau": float(ts[-1]) if tau is None else tau}
+    no_rows = np.zeros(0)  # the rows are needed only for the jackknife (weights)
     curves = []
     for j, level in enumerate(levels):
         lo = int(group_offsets[j])
@@ -395,8 +395,7 @@ def _curves_merged(
             n_censor=n_censor[part],
             d_count=n_event[part],
         )
-        rows = values[lo : int(group_offsets[j + 1])]
-        curves.append(_curve(level, c, rows, rows, None, None, n=rows.size, **options))
+        curves.append(_curve(level, c, no_rows, no_rows, None, None, n=int(sizes[j]), **options))
     return tuple(curves)
 
 

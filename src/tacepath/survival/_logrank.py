@@ -42,8 +42,7 @@ from tacepath.survival._data import (
     argsort_times,
     group_codes,
     integer_span,
-    merged_runs,
-    sorted_runs,
+    sorted_with_runs,
 )
 from tacepath.survival._input import SurvivalData, check_gamma, check_rho, checked_labels
 
@@ -304,15 +303,13 @@ def _sums_merged(
     gamma: float,
     fix_times: bool,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Unstratified sums without an argsort: each group's event and censoring times sorted
-    as values, merged, and swept once by a compiled loop
-    (:func:`tacepath.survival._kernels.logrank_stream`)."""
-    n_runs = 2 * n_groups
-    values, offsets = sorted_runs(time, codes * 2 + event.astype(np.intp), n_runs)
-    ts, run = merged_runs(values, offsets, 0, n_runs)
+    """Unstratified sums without an argsort: the times sorted with each row's group and
+    event (one compiled radix sort, :func:`sorted_with_runs`) and swept once by a compiled
+    loop (:func:`tacepath.survival._kernels.logrank_stream`)."""
+    ts, run, run_rows = sorted_with_runs(time, codes, event, n_groups)
     if fix_times:
         ts = aeq_sorted(ts)
-    totals = np.diff(offsets[0::2]).astype(np.float64)
+    totals = (run_rows[0::2] + run_rows[1::2]).astype(np.float64)
     return _kernels.logrank_stream(ts, run, n_groups, totals, float(rho), float(gamma))
 
 
