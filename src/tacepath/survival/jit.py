@@ -8,6 +8,6 @@ model. The design package's simulation kernels use it.
 
 from __future__ import annotations
 
-from tacepath.survival._kernels import _jit as jit
+from tacepath.survival._kernels import jit
 
 __all__ = ["jit"]
