@@ -67,7 +67,9 @@ def scenarios(draw: st.DrawFn) -> TrialScenario:
     elif model == "weibull":
         control = Weibull(shape=draw(st.floats(0.2, 4)), median=median)
     else:
-        control = PiecewiseExponential(starts=(0.0, 6.0), hazards=(0.08, draw(st.floats(0, 0.3))))
+        control = PiecewiseExponential(
+            starts=(0.0, 6.0), hazards=(0.08, draw(st.floats(0.005, 0.3)))
+        )
     separate = draw(st.booleans())
     dropout = draw(st.sampled_from([0.0, 0.1, 0.6, 0.99]))
     strata: tuple[Stratum, ...] = ()
