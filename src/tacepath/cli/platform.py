@@ -171,6 +171,7 @@ def serve(
             max_jobs_per_organisation=max_jobs,
             analysis_timeout_s=analysis_timeout,
             analysis_memory_mib=analysis_memory_mib,
+            freeze_heap=True,
         )
     except ValueError as exc:
         option = "--scheduler" if str(exc).startswith("job_scheduler") else "--trusted-proxy"

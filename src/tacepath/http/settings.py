@@ -35,7 +35,9 @@ class Settings:
     cluster); ``max_jobs_per_organisation``: how many jobs an organisation may have queued
     or running at once; ``analysis_timeout_s`` and ``analysis_memory_mib``: the wall time
     and the memory (address space of the runner's child process) one analysis run may
-    take, past which it ends as failed."""
+    take, past which it ends as failed; ``freeze_heap``: at start-up, keep the objects made
+    so far out of the garbage collector's full collections (``tacepath serve`` sets it; see
+    :func:`tacepath.app.freeze_heap`)."""
 
     database_url: str
     secure_cookies: bool = True
@@ -49,6 +51,7 @@ class Settings:
     max_jobs_per_organisation: int = 2
     analysis_timeout_s: float = RUN_TIMEOUT
     analysis_memory_mib: int = RUN_MEMORY_MIB
+    freeze_heap: bool = False
 
     @property
     def run_limits(self) -> RunLimits:
