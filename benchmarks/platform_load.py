@@ -2,6 +2,7 @@
 
     python benchmarks/platform_load.py [--users 50] [--seconds 60] [--think 0] [--workers 1]
                                        [--database-url URL] [--page-assets] [--pythonpath DIR]
+                                       [--plain-http] [--cold-start]
 
 Starts ``tacepath serve``'s application (uvicorn; ``--workers N`` processes sharing the port)
 on a free loopback port with the demo data (12 patients, 9 timelines), signs every simulated
@@ -27,6 +28,13 @@ another source tree (e.g. ``DIR`` = the ``src`` of a ``git archive`` of an older
 the same interpreter and libraries, to compare old and new in one session; ``--plain-http``
 runs it with uvicorn's pure-Python HTTP parser and asyncio's event loop instead of httptools
 and uvloop (what the server had before it depended on them).
+
+Before the clock starts the demo clinician opens the worklist and each patient's page once,
+as a clinic's day starts (the worklist stores every patient's results, and each server
+process has rendered the page once); ``--cold-start`` skips that and times the server's
+very first requests, which compute every patient's stored results. With think time, each
+user's first request comes at a random moment within one pause (people do not all click at
+the same instant), then ``--think`` × U(0.5, 1.5) after each answer.
 """
 
 from __future__ import annotations
@@ -52,7 +60,9 @@ import sys, uvicorn
 from tacepath.app import Settings, create_app
 from tacepath.service.demo import load_demo
 from tacepath.service.auth import login, create_api_token
-app = create_app(Settings(database_url=sys.argv[1], secure_cookies=False, pool_size=20))
+app = create_app(
+    Settings(database_url=sys.argv[1], secure_cookies=False, pool_size=20, freeze_heap=True)
+)
 logins = {l.role: l for l in load_demo(app.state.db, with_trial=False)}
 _, who = login(app.state.db, "demo-clinician", logins["clinician"].password, "load")
 print(create_api_token(app.state.db, who, "load")["token"], flush=True)
@@ -77,7 +87,11 @@ import os
 from tacepath.app import Settings, create_app
 def make():
     url = os.environ["TACEPATH_LOAD_DATABASE_URL"]
-    return create_app(Settings(database_url=url, secure_cookies=False, pool_size=20, migrate=False))
+    return create_app(
+        Settings(
+            database_url=url, secure_cookies=False, pool_size=20, migrate=False, freeze_heap=True
+        )
+    )
 """
 
 MIX = (("search", 45), ("record", 20), ("assessment", 15), ("page", 10), ("create", 10))
@@ -127,6 +141,8 @@ async def _user(
     rng = random.Random(uid)
     kinds = [k for k, w in MIX for _ in range(w)]
     n = 0
+    if think:  # people do not all click at the same instant: each starts within one pause
+        await asyncio.sleep(rng.uniform(0.0, think))
     while time.perf_counter() < until:
         kind = rng.choice(kinds)
         pid = rng.choice(ids)
@@ -168,11 +184,16 @@ async def _run(
     think: float,
     failures: dict[str, int],
     assets: bool = False,
+    warm_up: bool = True,
 ) -> dict[str, list]:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as c:
         ids = [p["id"] for p in (await c.get("/api/patients")).json()]
+        if warm_up:  # as a clinic's day starts: the worklist, then each patient's page
+            (await c.get("/api/worklist")).raise_for_status()
+            for pid in ids:
+                (await c.get(f"/patients/{pid}")).raise_for_status()
         out: dict[str, list] = {k: [] for k, _ in MIX}
         until = time.perf_counter() + seconds
         await asyncio.gather(
@@ -192,6 +213,11 @@ def main() -> None:
         "--page-assets", action="store_true", help="page views also load the plot and documents"
     )
     ap.add_argument("--pythonpath", default=None, help="run the server from this source tree")
+    ap.add_argument(
+        "--cold-start",
+        action="store_true",
+        help="no warm-up: the clock starts with the server's first request",
+    )
     ap.add_argument(
         "--plain-http",
         action="store_true",
@@ -239,7 +265,16 @@ def main() -> None:
         server0, client0 = _cpu_s(proc.pid), time.process_time()
         failures: dict[str, int] = {}
         out = asyncio.run(
-            _run(base, token, args.users, args.seconds, args.think, failures, args.page_assets)
+            _run(
+                base,
+                token,
+                args.users,
+                args.seconds,
+                args.think,
+                failures,
+                args.page_assets,
+                warm_up=not args.cold_start,
+            )
         )
         elapsed = time.perf_counter() - started
         server_cpu, client_cpu = _cpu_s(proc.pid) - server0, time.process_time() - client0
@@ -283,6 +318,7 @@ def main() -> None:
         "database": url.split(":")[0],
         "server_source": args.pythonpath or "installed",
         "plain_http": args.plain_http,
+        "warm_up": not args.cold_start,
         "elapsed_s": elapsed,
         "server_cpu_s": server_cpu,
         "client_cpu_s": client_cpu,
@@ -294,7 +330,7 @@ def main() -> None:
         f"platform_load_{url.split(':')[0].split('+')[0]}_think{args.think:g}"
         f"{'' if args.workers == 1 else f'_workers{args.workers}'}"
         f"{'_assets' if args.page_assets else ''}{'_pythonpath' if args.pythonpath else ''}"
-        f"{'_plain' if args.plain_http else ''}.json"
+        f"{'_plain' if args.plain_http else ''}{'_cold' if args.cold_start else ''}.json"
     )
     Path("benchmarks/results", name).write_text(json.dumps(result, indent=2))
     print(
@@ -302,7 +338,8 @@ def main() -> None:
         f"{args.workers} worker(s), {url.split(':')[0]}"
         f"{', page assets' if args.page_assets else ''}"
         f"{', server from ' + args.pythonpath if args.pythonpath else ''}"
-        f"{', h11 and asyncio' if args.plain_http else ''}, load average "
+        f"{', h11 and asyncio' if args.plain_http else ''}"
+        f"{', cold start' if args.cold_start else ', after a warm-up'}, load average "
         f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
     print("| request | requests | errors | p50 ms | p95 ms | p99 ms |")
