@@ -37,16 +37,7 @@ from tacepath.design.simulate import (
     simulate_trial,
 )
 from tacepath.survival import logrank_test
-
-TACTICS = TrialScenario(
-    patients=156,
-    events=125,
-    control=Exponential(median=13.5),
-    hazard_ratio=0.71,
-    accrual=Accrual(months=60),
-    alpha=0.15,
-    sides=1,
-)
+from tests.design.test_simulate import TACTICS
 
 
 def _assert_same(a: ChunkOutcome, b: ChunkOutcome) -> None:
@@ -174,6 +165,31 @@ def test_strata_meeting_at_one_time_go_to_the_array_code() -> None:
     compiled = analyse_compiled(apart, n, apart.stratum, 2)
     assert compiled is not None
     _assert_same(compiled, analyse_arrays(apart, sc))
+
+
+def test_a_tiny_time_in_a_later_stratum_stays_in_its_stratum() -> None:
+    """Longest time 0.3: the offset 2·0.3 + 1 = 1.6 has low mantissa bits set, and the
+    key of 1e-30 in stratum 1 (1.6 + 1e-30 = 1.6, its two lowest bits cleared) lies below
+    1.6: it must still count among stratum 1's patients at risk, as in the array code."""
+    n = 8
+    t = np.array([0.05, 0.1, 0.2, 0.3, 1e-30, 0.12, 0.22, 0.29])
+    assert np.float64(1.6).view(np.int64) & 3  # the cleared bits lower the key
+    draws = _Draws(
+        entry=np.zeros((1, n)),
+        t_event=t[None, :],
+        t_drop=None,
+        stratum=np.array([[0, 0, 0, 0, 1, 1, 1, 1]]),
+        treated=np.array([True, False, True, False, True, False, False, True]),
+    )
+    sc = dataclasses.replace(
+        TACTICS,
+        patients=n,
+        events=n,
+        strata=(Stratum(name="a", prevalence=0.5), Stratum(name="b", prevalence=0.5)),
+    )
+    compiled = analyse_compiled(draws, n, draws.stratum, 2)
+    assert compiled is not None
+    _assert_same(compiled, analyse_arrays(draws, sc))
 
 
 def test_compiled_statistic_equals_logrank_test() -> None:

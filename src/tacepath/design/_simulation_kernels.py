@@ -150,7 +150,9 @@ def logrank_shares(
             label[s] = 0
             if offset > 0:
                 bits[0] = keys[i, s] & ~np.int64(3)
-                label[s] = int(value[0] / offset)
+                # time + g·offset with time in [0, offset/2); the cleared bits may put
+                # g·offset itself a few units in the last place below g: round from g − 1/4
+                label[s] = int(value[0] / offset + 0.25)
         count = 0
         start = 0
         while start < m:
