@@ -142,26 +142,34 @@ def test_times_a_few_units_apart_go_to_the_array_code() -> None:
     _assert_same(compiled, analyse_arrays(draws_apart, sc))
 
 
-def test_strata_meeting_at_one_time_go_to_the_array_code() -> None:
-    """The array code sorts by time + stratum · offset and counts equal times of two
-    adjoining strata as a tie; the compiled pass declines such a batch."""
-    n = 8
-    t = np.array([1.0, 2.0, 3.0, 4.0, 4.0, 5.0, 6.0, 7.0])
+def _two_strata(t: np.ndarray, treated: np.ndarray) -> tuple[_Draws, TrialScenario]:
+    """One trial of ``t`` (all events, entered at 0), its first half in stratum
+    0 and the rest in stratum 1, and the stratified scenario analysing it."""
+    n = t.size
     draws = _Draws(
         entry=np.zeros((1, n)),
         t_event=t[None, :],
         t_drop=None,
-        stratum=np.array([[0, 0, 0, 0, 1, 1, 1, 1]]),
-        treated=allocation_pattern(n, 4),
+        stratum=np.array([[0] * (n // 2) + [1] * (n - n // 2)]),
+        treated=treated,
     )
-    assert analyse_compiled(draws, n, draws.stratum, 2) is None
-    apart = dataclasses.replace(draws, t_event=(t + np.arange(n) / 10)[None, :])
     sc = dataclasses.replace(
         TACTICS,
         patients=n,
         events=n,
         strata=(Stratum(name="a", prevalence=0.5), Stratum(name="b", prevalence=0.5)),
     )
+    return draws, sc
+
+
+def test_strata_meeting_at_one_time_go_to_the_array_code() -> None:
+    """The array code sorts by time + stratum · offset and counts equal times of two
+    adjoining strata as a tie; the compiled pass declines such a batch."""
+    n = 8
+    t = np.array([1.0, 2.0, 3.0, 4.0, 4.0, 5.0, 6.0, 7.0])
+    draws, _ = _two_strata(t, allocation_pattern(n, 4))
+    assert analyse_compiled(draws, n, draws.stratum, 2) is None
+    apart, sc = _two_strata(t + np.arange(n) / 10, allocation_pattern(n, 4))
     compiled = analyse_compiled(apart, n, apart.stratum, 2)
     assert compiled is not None
     _assert_same(compiled, analyse_arrays(apart, sc))
@@ -174,19 +182,7 @@ def test_a_tiny_time_in_a_later_stratum_stays_in_its_stratum() -> None:
     n = 8
     t = np.array([0.05, 0.1, 0.2, 0.3, 1e-30, 0.12, 0.22, 0.29])
     assert np.float64(1.6).view(np.int64) & 3  # the cleared bits lower the key
-    draws = _Draws(
-        entry=np.zeros((1, n)),
-        t_event=t[None, :],
-        t_drop=None,
-        stratum=np.array([[0, 0, 0, 0, 1, 1, 1, 1]]),
-        treated=np.array([True, False, True, False, True, False, False, True]),
-    )
-    sc = dataclasses.replace(
-        TACTICS,
-        patients=n,
-        events=n,
-        strata=(Stratum(name="a", prevalence=0.5), Stratum(name="b", prevalence=0.5)),
-    )
+    draws, sc = _two_strata(t, np.array([True, False, True, False, True, False, False, True]))
     compiled = analyse_compiled(draws, n, draws.stratum, 2)
     assert compiled is not None
     _assert_same(compiled, analyse_arrays(draws, sc))
